@@ -1,0 +1,102 @@
+import type { BackendKind, ConnectionState, Network } from '../../shared/domain/index.js';
+
+/**
+ * What the till needs from a Lightning node. Every implementation (demo, LND, CLN, NWC,
+ * LNbits) lives in its own folder, is registered in ./registry.ts and passes the shared
+ * contract suite. Amounts are bigint msat; times are Date; hashes are lowercase hex.
+ */
+
+export interface Permissions {
+  createInvoices: boolean;
+  readInvoices: boolean;
+  /** A till never needs this; when true the UI warns and a manager must confirm. */
+  sendPayments: boolean;
+}
+
+export interface NodeInfo {
+  alias: string;
+  pubkey: string;
+  network: Network;
+  blockHeight: number | null;
+  permissions: Permissions;
+}
+
+export type InvoiceState = 'open' | 'settled' | 'expired' | 'cancelled';
+
+export interface Invoice {
+  paymentHash: string;
+  bolt11: string;
+  amountMsat: bigint;
+  description: string;
+  createdAt: Date;
+  expiresAt: Date;
+  state: InvoiceState;
+  settledAt: Date | null;
+  amountPaidMsat: bigint | null;
+}
+
+export interface CreateInvoiceRequest {
+  amountMsat: bigint;
+  description: string;
+  expirySec: number;
+}
+
+/** A settlement as the subscription reports it, with the cursor to store once it is journaled. */
+export interface Settlement {
+  invoice: Invoice;
+  /**
+   * Opaque, monotonic resume point (LND settle_index semantics): subscribing from this
+   * cursor replays every settlement strictly after it.
+   */
+  cursor: string;
+}
+
+export interface SubscribeOptions {
+  /** Resume after this cursor; null replays every settlement the node knows. */
+  fromCursor: string | null;
+  onSettlement: (settlement: Settlement) => void;
+  onState: (state: ConnectionState, message: string | null) => void;
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface ListInvoicesRequest {
+  from: Date;
+  to: Date;
+  /** Opaque page token from the previous page; null for the first page. */
+  pageToken: string | null;
+  limit: number;
+}
+
+export interface InvoicePage {
+  invoices: Invoice[];
+  nextPageToken: string | null;
+}
+
+export interface LightningBackend {
+  readonly kind: BackendKind;
+  getInfo(): Promise<NodeInfo>;
+  createInvoice(req: CreateInvoiceRequest): Promise<Invoice>;
+  /** null when the node does not know the hash. */
+  lookupInvoice(paymentHash: string): Promise<Invoice | null>;
+  subscribeSettlements(opts: SubscribeOptions): Subscription;
+  /** Invoices created in [from, to), oldest first, page by page (reconciliation). */
+  listInvoices(req: ListInvoicesRequest): Promise<InvoicePage>;
+  close(): Promise<void>;
+}
+
+/** Backend failures, each with a kind the till maps once into a message a person can act on. */
+export type BackendErrorKind = 'Unreachable' | 'NotAuthorized' | 'BadResponse' | 'Timeout' | 'Rejected';
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  constructor(
+    readonly kind: BackendErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

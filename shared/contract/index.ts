@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import {
+  Cart,
+  Product,
+  Sale,
+  SaleSummary,
+  ScanResult,
+  Settings,
+  TillStatus,
+} from '../domain/index.js';
+
+/**
+ * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
+ * Every Command is request/response with a zod schema for its argument; every Event is a
+ * push. The preload, the web host and the renderer's client are all derived from these maps.
+ */
+
+const none = z.object({}).strict();
+const saleRef = z.object({ saleId: z.string().min(1).max(200) }).strict();
+
+export const commands = {
+  getStatus: { input: none, output: TillStatus },
+  searchCatalog: {
+    input: z
+      .object({
+        query: z.string().max(200).default(''),
+        limit: z.number().int().min(1).max(500).default(200),
+      })
+      .strict(),
+    output: z.object({ products: z.array(Product), total: z.number().int() }),
+  },
+  getCart: { input: none, output: Cart },
+  addToCart: {
+    input: z.object({ variantId: z.string().min(1).max(200), quantity: z.number().int().min(1).max(9999).default(1) }).strict(),
+    output: Cart,
+  },
+  addCustomAmount: {
+    input: z
+      .object({
+        amount: z.bigint().positive('Enter an amount above zero').max(10n ** 12n, 'That amount is too large'),
+        title: z.string().trim().max(80).default('Custom amount'),
+      })
+      .strict(),
+    output: Cart,
+  },
+  /** What a barcode scanner typed: adds the matching variant or says nothing matched. */
+  scanBarcode: { input: z.object({ code: z.string().trim().min(1).max(64) }).strict(), output: ScanResult },
+  setLineQuantity: {
+    input: z.object({ lineId: z.string().min(1), quantity: z.number().int().min(0).max(9999) }).strict(),
+    output: Cart,
+  },
+  removeLine: { input: z.object({ lineId: z.string().min(1) }).strict(), output: Cart },
+  clearCart: { input: none, output: Cart },
+  /** Lock the rate, journal the sale, ask the backend for an invoice. */
+  charge: { input: none, output: Sale },
+  reissueInvoice: { input: saleRef, output: Sale },
+  cancelSale: { input: saleRef, output: Sale },
+  /** Demo backend only: the customer "pays" the invoice on screen. */
+  demoPay: { input: saleRef, output: Sale },
+  getSale: { input: saleRef, output: Sale },
+  listSales: {
+    input: z
+      .object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD').optional() })
+      .strict(),
+    output: z.object({
+      sales: z.array(SaleSummary),
+      totals: z.object({ paidCount: z.number().int(), paidTotal: z.bigint(), paidMsat: z.bigint() }),
+    }),
+  },
+  getSettings: { input: none, output: Settings },
+  updateSettings: { input: Settings.partial().strict(), output: Settings },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export const events = {
+  cartChanged: Cart,
+  saleUpdated: Sale,
+  statusChanged: TillStatus,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<K extends CommandName> = z.input<Commands[K]['input']>;
+export type CommandOutput<K extends CommandName> = z.output<Commands[K]['output']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const commandNames = Object.keys(commands) as CommandName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commands, name);
+}
+
+/** Error kinds a caller can act on; the message is written for a cashier or manager. */
+export const ErrorKind = z.enum([
+  'ValidationError',
+  'NotFound',
+  'InvalidState',
+  'BackendUnavailable',
+  'NotAuthorized',
+  'RateUnavailable',
+  'Internal',
+]);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+export const TillErrorShape = z.object({
+  kind: ErrorKind,
+  message: z.string(),
+  /** For ValidationError: which field said what. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type TillErrorShape = z.infer<typeof TillErrorShape>;
+
+export class TillError extends Error {
+  override readonly name = 'TillError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly issues?: TillErrorShape['issues'],
+  ) {
+    super(message);
+  }
+  toShape(): TillErrorShape {
+    return { kind: this.kind, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+}
+
+/** A command's answer as it crosses a process boundary: errors travel as values. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: TillErrorShape };
+
+/** The API the renderer sees as `window.till`, derived from the contract. */
+export type TillApi = {
+  [K in CommandName]: (input?: CommandInput<K>) => Promise<CommandOutput<K>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** What the preload and the web socket carry: one invoke function and one event stream. */
+export interface Transport {
+  invoke(name: CommandName, input: unknown): Promise<Reply<unknown>>;
+  subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+export function createTillApi(transport: Transport): TillApi {
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  transport.subscribe((event, payload) => {
+    for (const l of listeners.get(event) ?? []) l(payload as never);
+  });
+  const api: Record<string, unknown> = {
+    on(event: EventName, listener: (payload: never) => void) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+  for (const name of commandNames) {
+    api[name] = async (input: unknown = {}) => {
+      const reply = await transport.invoke(name, input);
+      if (reply.ok) return reply.value;
+      throw new TillError(reply.error.kind, reply.error.message, reply.error.issues);
+    };
+  }
+  return api as TillApi;
+}

@@ -1,0 +1,18 @@
+/**
+ * JSON for the web host's socket. Electron IPC uses structured clone, which carries bigint;
+ * JSON does not, so bigints travel as {"$bigint": "123"} and are revived on the other side.
+ */
+export function toWire(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v));
+}
+
+export function fromWire(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      const big = (v as { $bigint?: unknown }).$bigint;
+      if (keys.length === 1 && typeof big === 'string' && /^-?\d+$/.test(big)) return BigInt(big);
+    }
+    return v;
+  });
+}

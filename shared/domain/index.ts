@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract
+ * validates with it) and a type inferred from it, so the two can never drift apart.
+ * Money fields are bigint: msat for Lightning, minor units for fiat (shared/money).
+ */
+
+const id = z.string().min(1).max(200);
+const money = z.bigint();
+
+export const Variant = z.object({
+  id,
+  productId: id,
+  title: z.string(),
+  sku: z.string().nullable(),
+  barcode: z.string().nullable(),
+  /** Minor units of the shop currency, as sold (tax included when the shop prices so). */
+  price: money,
+  compareAtPrice: money.nullable(),
+  taxable: z.boolean(),
+  inventoryQuantity: z.number().int().nullable(),
+  imageUrl: z.string().nullable(),
+  options: z.array(z.object({ name: z.string(), value: z.string() })),
+});
+export type Variant = z.infer<typeof Variant>;
+
+export const Product = z.object({
+  id,
+  title: z.string(),
+  vendor: z.string().nullable(),
+  productType: z.string().nullable(),
+  status: z.enum(['ACTIVE', 'ARCHIVED', 'DRAFT']),
+  imageUrl: z.string().nullable(),
+  variants: z.array(Variant),
+});
+export type Product = z.infer<typeof Product>;
+
+export const CartLine = z.object({
+  lineId: id,
+  /** null for a custom amount keyed on the keypad. */
+  variantId: id.nullable(),
+  title: z.string(),
+  variantTitle: z.string().nullable(),
+  sku: z.string().nullable(),
+  unitPrice: money,
+  quantity: z.number().int().positive(),
+  lineTotal: money,
+});
+export type CartLine = z.infer<typeof CartLine>;
+
+export const Cart = z.object({
+  currency: z.string(),
+  lines: z.array(CartLine),
+  itemCount: z.number().int(),
+  total: money,
+  /** Indicative only: sats at the current rate. The rate is locked when the invoice is issued. */
+  estimatedMsat: money.nullable(),
+});
+export type Cart = z.infer<typeof Cart>;
+
+export const SaleState = z.enum(['open', 'awaiting_payment', 'paid', 'expired', 'cancelled']);
+export type SaleState = z.infer<typeof SaleState>;
+
+export const RateQuote = z.object({
+  currency: z.string(),
+  /** Fiat major units per 1 BTC, as an exact decimal string. */
+  rate: z.string(),
+  source: z.string(),
+  fetchedAt: z.string(),
+});
+export type RateQuote = z.infer<typeof RateQuote>;
+
+export const SaleInvoice = z.object({
+  paymentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  bolt11: z.string(),
+  amountMsat: money,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  rate: RateQuote,
+});
+export type SaleInvoice = z.infer<typeof SaleInvoice>;
+
+export const Sale = z.object({
+  id,
+  number: z.number().int().positive(),
+  state: SaleState,
+  currency: z.string(),
+  lines: z.array(CartLine),
+  total: money,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The invoice on screen (the latest one issued for this sale). */
+  invoice: SaleInvoice.nullable(),
+  paidAt: z.string().nullable(),
+  amountPaidMsat: money.nullable(),
+  /** Set when the payment settled after the invoice's expiry: journaled, flagged for a manager. */
+  paidLate: z.boolean(),
+  stateReason: z.string().nullable(),
+});
+export type Sale = z.infer<typeof Sale>;
+
+export const SaleSummary = Sale.pick({
+  id: true,
+  number: true,
+  state: true,
+  currency: true,
+  total: true,
+  createdAt: true,
+  paidAt: true,
+  amountPaidMsat: true,
+  paidLate: true,
+}).extend({ itemCount: z.number().int() });
+export type SaleSummary = z.infer<typeof SaleSummary>;
+
+export const Settings = z.object({
+  shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(80),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
+  invoiceExpirySec: z
+    .number()
+    .int()
+    .min(60, 'Invoices must live at least 60 seconds')
+    .max(86_400, 'Invoices can live at most one day'),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const BackendKind = z.enum(['demo', 'lnd', 'cln', 'nwc', 'lnbits']);
+export type BackendKind = z.infer<typeof BackendKind>;
+
+export const Network = z.enum(['mainnet', 'testnet', 'signet', 'regtest']);
+export type Network = z.infer<typeof Network>;
+
+export const ConnectionState = z.enum(['connecting', 'connected', 'disconnected']);
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const TillStatus = z.object({
+  tillId: id,
+  demoMode: z.boolean(),
+  backend: z.object({
+    kind: BackendKind,
+    state: ConnectionState,
+    alias: z.string().nullable(),
+    network: Network.nullable(),
+    message: z.string().nullable(),
+  }),
+  rate: RateQuote.nullable(),
+  settings: Settings,
+});
+export type TillStatus = z.infer<typeof TillStatus>;
+
+export const ScanResult = z.discriminatedUnion('found', [
+  z.object({ found: z.literal(true), line: CartLine, cart: Cart }),
+  z.object({ found: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type ScanResult = z.infer<typeof ScanResult>;
