@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { createReadStream, existsSync } from 'node:fs';
+import { join, normalize, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
@@ -21,7 +22,23 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [
+      react(),
+      {
+        // In `electron-vite dev` the window loads from Vite, so Vite serves the catalog images
+        // that the app:// protocol and the web host serve in a build.
+        name: 'catalog-images',
+        configureServer(server) {
+          const root = resolve(import.meta.dirname, 'resources/images');
+          server.middlewares.use('/catalog-images', (req, res, next) => {
+            const file = normalize(join(root, decodeURIComponent((req.url ?? '').split('?')[0] ?? '')));
+            if (!file.startsWith(root) || !existsSync(file)) return next();
+            res.setHeader('content-type', file.endsWith('.svg') ? 'image/svg+xml' : 'application/octet-stream');
+            createReadStream(file).pipe(res);
+          });
+        },
+      },
+    ],
     build: {
       rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') },
     },

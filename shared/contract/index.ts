@@ -163,3 +163,19 @@ export function createTillApi(transport: Transport): TillApi {
   }
   return api as TillApi;
 }
+
+/**
+ * What the Electron preload exposes as `window.tillBridge`: the same wire format as the web
+ * host's socket (shared/contract/wire.ts), so bigints survive the context bridge and both
+ * hosts run one client (`createTillApi`).
+ */
+export interface TillBridge {
+  invoke(name: CommandName, inputWire: string): Promise<string>;
+  subscribe(listener: (event: EventName, payloadWire: string) => void): () => void;
+}
+
+/** Messages on the web host's socket, encoded with toWire. */
+export type ClientMessage = { type: 'invoke'; id: number; name: CommandName; input: unknown };
+export type ServerMessage =
+  | { type: 'reply'; id: number; reply: Reply<unknown> }
+  | { type: 'event'; event: EventName; payload: unknown };

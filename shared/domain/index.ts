@@ -124,7 +124,8 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const BackendKind = z.enum(['demo', 'lnd', 'cln', 'nwc', 'lnbits']);
+/** Grows as backends land (LND, Core Lightning, NWC, LNbits are next). */
+export const BackendKind = z.enum(['demo']);
 export type BackendKind = z.infer<typeof BackendKind>;
 
 export const Network = z.enum(['mainnet', 'testnet', 'signet', 'regtest']);
@@ -145,6 +146,8 @@ export const TillStatus = z.object({
   }),
   rate: RateQuote.nullable(),
   settings: Settings,
+  /** The sale whose invoice is on the charge screen, so a reloaded window returns to it. */
+  activeSaleId: z.string().nullable(),
 });
 export type TillStatus = z.infer<typeof TillStatus>;
 

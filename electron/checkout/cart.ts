@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { TillError } from '../../shared/contract/index.js';
+import type { Cart, CartLine, RateQuote, ScanResult } from '../../shared/domain/index.js';
+import { fiatToMsat } from '../../shared/money/index.js';
+import { findByBarcode, findVariant } from '../journal/catalog.js';
+import { clearCartLines, insertCartLine, readCartLines, setCartLineQuantity } from '../journal/cart.js';
+import type { Db } from '../journal/db.js';
+import type { EventBus } from '../events.js';
+
+export interface CartDeps {
+  db: Db;
+  events: EventBus;
+  currency: () => string;
+  lastRate: () => RateQuote | null;
+  /** Non-null while a sale's invoice is on screen: the cart it was made from is frozen. */
+  activeSaleId: () => string | null;
+}
+
+export type CartService = ReturnType<typeof createCartService>;
+
+export function createCartService(deps: CartDeps) {
+  const { db, events } = deps;
+
+  function snapshot(lines: CartLine[] = readCartLines(db)): Cart {
+    const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
+    const rate = deps.lastRate();
+    const currency = deps.currency();
+    return {
+      currency,
+      lines,
+      itemCount: lines.reduce((n, l) => n + l.quantity, 0),
+      total,
+      estimatedMsat: rate && rate.currency === currency ? fiatToMsat(total, currency, rate.rate, 'up') : null,
+    };
+  }
+
+  function changed(): Cart {
+    const cart = snapshot();
+    events.emit('cartChanged', cart);
+    return cart;
+  }
+
+  function assertEditable(): void {
+    if (deps.activeSaleId() !== null) {
+      throw new TillError('InvalidState', 'A payment is in progress: finish or cancel it before changing the cart.');
+    }
+  }
+
+  /** Adding a variant already in the cart bumps its quantity, as a cashier scanning twice expects. */
+  function addVariantLine(variantId: string, quantity: number): string {
+    const found = findVariant(db, variantId);
+    if (!found || found.product.status !== 'ACTIVE') {
+      throw new TillError('NotFound', 'That product is no longer in the catalog.');
+    }
+    const { product, variant } = found;
+    return db.transaction(() => {
+      const existing = readCartLines(db).find((l) => l.variantId === variant.id && l.unitPrice === variant.price);
+      if (existing) {
+        setCartLineQuantity(db, existing.lineId, Math.min(existing.quantity + quantity, 9999));
+        return existing.lineId;
+      }
+      const lineId = randomUUID();
+      insertCartLine(db, {
+        lineId,
+        variantId: variant.id,
+        title: product.title,
+        variantTitle: variant.title === '' ? null : variant.title,
+        sku: variant.sku,
+        unitPrice: variant.price,
+        quantity,
+      });
+      return lineId;
+    })();
+  }
+
+  function lineById(lineId: string): CartLine {
+    const line = readCartLines(db).find((l) => l.lineId === lineId);
+    if (!line) throw new TillError('NotFound', 'That line is no longer in the cart.');
+    return line;
+  }
+
+  return {
+    get: (): Cart => snapshot(),
+
+    addVariant(variantId: string, quantity: number): Cart {
+      assertEditable();
+      addVariantLine(variantId, quantity);
+      return changed();
+    },
+
+    addCustom(amount: bigint, title: string): Cart {
+      assertEditable();
+      insertCartLine(db, {
+        lineId: randomUUID(),
+        variantId: null,
+        title: title === '' ? 'Custom amount' : title,
+        variantTitle: null,
+        sku: null,
+        unitPrice: amount,
+        quantity: 1,
+      });
+      return changed();
+    },
+
+    scan(code: string): ScanResult {
+      assertEditable();
+      const found = findByBarcode(db, code);
+      if (!found) {
+        return { found: false, code, message: `No product has the barcode ${code}.` };
+      }
+      const lineId = addVariantLine(found.variant.id, 1);
+      const cart = changed();
+      return { found: true, line: cart.lines.find((l) => l.lineId === lineId) ?? lineById(lineId), cart };
+    },
+
+    setQuantity(lineId: string, quantity: number): Cart {
+      assertEditable();
+      if (!setCartLineQuantity(db, lineId, quantity)) {
+        throw new TillError('NotFound', 'That line is no longer in the cart.');
+      }
+      return changed();
+    },
+
+    clear(): Cart {
+      assertEditable();
+      clearCartLines(db);
+      return changed();
+    },
+
+    snapshot,
+    changed,
+  };
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { TillError } from '../../shared/contract/index.js';
+import type { RateQuote, Sale, Settings } from '../../shared/domain/index.js';
+import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
+import type { Db } from '../journal/db.js';
+import {
+  findInvoice,
+  getSale,
+  insertInvoice,
+  insertSale,
+  markInvoiceSettled,
+  markSalePaid,
+  recordUnmatchedPayment,
+  salesAwaitingPayment,
+  transition,
+} from '../journal/sales.js';
+import { readMeta, writeCursor, writeMeta } from '../journal/settings.js';
+import { clearCartLines, readCartLines } from '../journal/cart.js';
+import type { Invoice, LightningBackend } from '../lightning/backend.js';
+import type { EventBus } from '../events.js';
+import type { CartService } from './cart.js';
+import { backendErrorToTillError } from './errors.js';
+
+const ACTIVE_SALE = 'active_sale_id';
+
+export interface SaleFlowDeps {
+  db: Db;
+  events: EventBus;
+  backend: LightningBackend;
+  cart: CartService;
+  settings: () => Settings;
+  /** Locks a rate for a new invoice; throws TillError('RateUnavailable') when none can be had. */
+  lockRate: (currency: string) => Promise<RateQuote>;
+  now: () => Date;
+  /** Where this backend's settlement cursor is stored (kind + node identity). */
+  cursorKey: () => string;
+  log: (message: string, err?: unknown) => void;
+}
+
+export type SaleFlow = ReturnType<typeof createSaleFlow>;
+
+export function createSaleFlow(deps: SaleFlowDeps) {
+  const { db, events, backend, now } = deps;
+
+  const activeSaleId = (): string | null => readMeta(db, ACTIVE_SALE);
+
+  function mustGet(saleId: string): Sale {
+    const sale = getSale(db, saleId);
+    if (!sale) throw new TillError('NotFound', 'No sale with that id.');
+    return sale;
+  }
+
+  function publish(saleId: string): Sale {
+    const sale = mustGet(saleId);
+    events.emit('saleUpdated', sale);
+    return sale;
+  }
+
+  /** Rate lock + invoice for a sale that is open or expired; journals the invoice atomically. */
+  async function issueInvoice(saleId: string): Promise<Sale> {
+    const sale = mustGet(saleId);
+    const settings = deps.settings();
+    const rate = await deps.lockRate(sale.currency);
+    // Rounded up to whole sats: the merchant never receives less than the price.
+    const amountMsat = roundToSat(fiatToMsat(sale.total, sale.currency, rate.rate, 'up'), 'up');
+    let invoice: Invoice;
+    try {
+      invoice = await backend.createInvoice({
+        amountMsat,
+        description: `${settings.shopName} · sale #${sale.number}`,
+        expirySec: settings.invoiceExpirySec,
+      });
+    } catch (err) {
+      throw backendErrorToTillError(err, 'create the invoice');
+    }
+    if (invoice.amountMsat !== amountMsat) {
+      throw new TillError(
+        'BackendUnavailable',
+        'The Lightning node returned an invoice for a different amount than asked. Nothing was charged; try again.',
+      );
+    }
+    db.transaction(() => {
+      insertInvoice(db, {
+        saleId,
+        backend: deps.cursorKey(),
+        paymentHash: invoice.paymentHash,
+        bolt11: invoice.bolt11,
+        amountMsat: invoice.amountMsat,
+        createdAt: invoice.createdAt,
+        expiresAt: invoice.expiresAt,
+        rate,
+      });
+      transition(db, saleId, 'awaiting_payment', now(), { paymentHash: invoice.paymentHash });
+    })();
+    return publish(saleId);
+  }
+
+  /**
+   * The one place a payment becomes a paid sale. Idempotent: the subscription, the lookup
+   * fallback and replay after restart may all report the same settlement.
+   */
+  function applySettlement(invoice: Invoice, cursor: string | null): void {
+    if (invoice.state !== 'settled') return;
+    const settledAt = invoice.settledAt ?? now();
+    const paid = invoice.amountPaidMsat ?? invoice.amountMsat;
+    let touched: string | null = null;
+    let cartCleared = false;
+    db.transaction(() => {
+      const record = findInvoice(db, invoice.paymentHash);
+      if (!record) {
+        recordUnmatchedPayment(db, {
+          paymentHash: invoice.paymentHash,
+          backend: deps.cursorKey(),
+          amountPaidMsat: paid,
+          settledAt,
+          seenAt: now(),
+        });
+      } else if (record.settledAt === null) {
+        markInvoiceSettled(db, record.paymentHash, settledAt, paid);
+        const sale = mustGet(record.saleId);
+        if (sale.state === 'paid') {
+          // A second invoice of an already paid sale was paid too: journal it for a refund.
+          db.prepare(
+            `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
+          ).run(sale.id, now().toISOString(), JSON.stringify({ duplicatePayment: record.paymentHash }));
+        } else {
+          const late =
+            settledAt.getTime() > record.expiresAt.getTime() || sale.state === 'expired' || sale.state === 'cancelled';
+          transition(db, sale.id, 'paid', now(), {
+            paymentHash: record.paymentHash,
+            reason: late ? 'Paid after the invoice expired or the sale was cancelled' : null,
+          });
+          markSalePaid(db, sale.id, settledAt, paid, late);
+          if (activeSaleId() === sale.id) {
+            writeMeta(db, ACTIVE_SALE, null);
+            clearCartLines(db);
+            cartCleared = true;
+          }
+        }
+        touched = record.saleId;
+      }
+      if (cursor !== null) writeCursor(db, deps.cursorKey(), cursor, now());
+    })();
+    // Events only after commit (ARCHITECTURE.md: journal first, side effects after).
+    if (touched !== null) publish(touched);
+    if (cartCleared) deps.cart.changed();
+  }
+
+  return {
+    activeSaleId,
+    applySettlement,
+    get: mustGet,
+
+    async charge(): Promise<Sale> {
+      const active = activeSaleId();
+      if (active !== null) {
+        const sale = mustGet(active);
+        // A double tap on Charge shows the same invoice rather than a second one.
+        if (sale.state === 'awaiting_payment') return sale;
+        throw new TillError('InvalidState', 'The last sale is still open: issue a new invoice or cancel it.');
+      }
+      const lines = readCartLines(db);
+      if (lines.length === 0) throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
+      const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
+      if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero to charge.');
+      const saleId = randomUUID();
+      db.transaction(() => {
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, total, at: now() });
+        writeMeta(db, ACTIVE_SALE, saleId);
+      })();
+      try {
+        return await issueInvoice(saleId);
+      } catch (err) {
+        db.transaction(() => {
+          transition(db, saleId, 'cancelled', now(), {
+            reason: err instanceof Error ? err.message : 'Could not create an invoice',
+          });
+          writeMeta(db, ACTIVE_SALE, null);
+        })();
+        publish(saleId);
+        throw err;
+      }
+    },
+
+    async reissue(saleId: string): Promise<Sale> {
+      const sale = mustGet(saleId);
+      if (sale.state !== 'expired' && sale.state !== 'awaiting_payment') {
+        throw new TillError('InvalidState', `Sale #${sale.number} is ${sale.state.replace('_', ' ')}: no new invoice.`);
+      }
+      return issueInvoice(saleId);
+    },
+
+    cancel(saleId: string): Sale {
+      const sale = mustGet(saleId);
+      if (sale.state === 'paid') throw new TillError('InvalidState', `Sale #${sale.number} is already paid.`);
+      if (sale.state === 'cancelled') return sale;
+      db.transaction(() => {
+        transition(db, saleId, 'cancelled', now(), { reason: 'Cancelled by the cashier' });
+        if (activeSaleId() === saleId) writeMeta(db, ACTIVE_SALE, null);
+      })();
+      return publish(saleId);
+    },
+
+    /** Marks awaiting sales whose invoice has expired; their invoices stay watched. */
+    sweepExpired(): void {
+      const t = now().getTime();
+      for (const s of salesAwaitingPayment(db)) {
+        if (s.expiresAt.getTime() > t) continue;
+        db.transaction(() => transition(db, s.saleId, 'expired', now(), { paymentHash: s.paymentHash }))();
+        publish(s.saleId);
+      }
+    },
+
+    /** Lookup-by-hash fallback for invoices on screen, in case a subscription missed one. */
+    async pollAwaiting(): Promise<void> {
+      for (const s of salesAwaitingPayment(db)) {
+        try {
+          const invoice = await backend.lookupInvoice(s.paymentHash);
+          if (invoice) applySettlement(invoice, null);
+        } catch (err) {
+          deps.log(`lookup of invoice ${s.paymentHash} failed`, err);
+        }
+      }
+    },
+  };
+}

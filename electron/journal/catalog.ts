@@ -1,0 +1,159 @@
+import type { Product, Variant } from '../../shared/domain/index.js';
+import { big, bigOrNull, int, type Db } from './db.js';
+
+/**
+ * The local catalog the register sells from. The demo catalog and (later) the Shopify sync
+ * both write here, so the register works the same offline and in demo mode.
+ */
+
+interface ProductRow {
+  id: string;
+  title: string;
+  vendor: string | null;
+  product_type: string | null;
+  status: Product['status'];
+  image_url: string | null;
+}
+
+interface VariantRow {
+  id: string;
+  product_id: string;
+  title: string;
+  sku: string | null;
+  barcode: string | null;
+  price: bigint;
+  compare_at_price: bigint | null;
+  taxable: bigint;
+  inventory_quantity: bigint | null;
+  image_url: string | null;
+  options_json: string;
+}
+
+export function replaceCatalog(db: Db, products: readonly Product[]): void {
+  const insertProduct = db.prepare(
+    `INSERT INTO catalog_products (id, title, vendor, product_type, status, image_url, position)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertVariant = db.prepare(
+    `INSERT INTO catalog_variants (id, product_id, title, sku, barcode, price, compare_at_price, taxable,
+       inventory_quantity, image_url, options_json, position)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    db.prepare('DELETE FROM catalog_variants').run();
+    db.prepare('DELETE FROM catalog_products').run();
+    products.forEach((p, i) => {
+      insertProduct.run(p.id, p.title, p.vendor, p.productType, p.status, p.imageUrl, i);
+      p.variants.forEach((v, j) => {
+        insertVariant.run(
+          v.id,
+          p.id,
+          v.title,
+          v.sku,
+          v.barcode,
+          v.price,
+          v.compareAtPrice,
+          v.taxable ? 1 : 0,
+          v.inventoryQuantity,
+          v.imageUrl,
+          JSON.stringify(v.options),
+          j,
+        );
+      });
+    });
+  })();
+}
+
+export function countProducts(db: Db): number {
+  return int((db.prepare('SELECT count(*) AS n FROM catalog_products').get() as { n: bigint }).n);
+}
+
+function toVariant(r: VariantRow): Variant {
+  return {
+    id: r.id,
+    productId: r.product_id,
+    title: r.title,
+    sku: r.sku,
+    barcode: r.barcode,
+    price: big(r.price),
+    compareAtPrice: bigOrNull(r.compare_at_price),
+    taxable: r.taxable !== 0n,
+    inventoryQuantity: r.inventory_quantity === null ? null : int(r.inventory_quantity),
+    imageUrl: r.image_url,
+    options: JSON.parse(r.options_json) as Variant['options'],
+  };
+}
+
+function withVariants(db: Db, rows: ProductRow[]): Product[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const variants = db
+    .prepare(
+      `SELECT * FROM catalog_variants WHERE product_id IN (SELECT value FROM json_each(?)) ORDER BY product_id, position`,
+    )
+    .all(JSON.stringify(ids)) as VariantRow[];
+  const byProduct = new Map<string, Variant[]>();
+  for (const v of variants) {
+    const list = byProduct.get(v.product_id) ?? [];
+    list.push(toVariant(v));
+    byProduct.set(v.product_id, list);
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    vendor: r.vendor,
+    productType: r.product_type,
+    status: r.status,
+    imageUrl: r.image_url,
+    variants: byProduct.get(r.id) ?? [],
+  }));
+}
+
+/** Case-insensitive match on title, vendor, type, variant title, SKU or barcode; active products only. */
+export function searchCatalog(db: Db, query: string, limit: number): { products: Product[]; total: number } {
+  const q = query.trim();
+  const match = { q, pattern: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+  const where = `p.status = 'ACTIVE' AND (@q = ''
+      OR p.title LIKE @pattern ESCAPE '\\' OR p.vendor LIKE @pattern ESCAPE '\\'
+      OR p.product_type LIKE @pattern ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.id
+                 AND (v.sku LIKE @pattern ESCAPE '\\' OR v.barcode LIKE @pattern ESCAPE '\\'
+                      OR v.title LIKE @pattern ESCAPE '\\')))`;
+  const total = int(
+    (db.prepare(`SELECT count(*) AS n FROM catalog_products p WHERE ${where}`).get(match) as {
+      n: bigint;
+    }).n,
+  );
+  const rows = db
+    .prepare(`SELECT * FROM catalog_products p WHERE ${where} ORDER BY p.position LIMIT @limit`)
+    .all({ ...match, limit }) as ProductRow[];
+  return { products: withVariants(db, rows), total };
+}
+
+export function findVariant(db: Db, variantId: string): { product: Product; variant: Variant } | null {
+  const row = db.prepare('SELECT product_id FROM catalog_variants WHERE id = ?').get(variantId) as
+    | { product_id: string }
+    | undefined;
+  if (!row) return null;
+  const product = db.prepare('SELECT * FROM catalog_products WHERE id = ?').get(row.product_id) as ProductRow;
+  const [full] = withVariants(db, [product]);
+  const variant = full?.variants.find((v) => v.id === variantId);
+  return full && variant ? { product: full, variant } : null;
+}
+
+/** Exact barcode match for the scanner; falls back to an exact SKU (many shops label with SKUs). */
+export function findByBarcode(db: Db, code: string): { product: Product; variant: Variant } | null {
+  const row = (db
+    .prepare(
+      `SELECT v.id FROM catalog_variants v JOIN catalog_products p ON p.id = v.product_id
+       WHERE p.status = 'ACTIVE' AND v.barcode = ? ORDER BY p.position, v.position LIMIT 1`,
+    )
+    .get(code) ??
+    db
+      .prepare(
+        `SELECT v.id FROM catalog_variants v JOIN catalog_products p ON p.id = v.product_id
+         WHERE p.status = 'ACTIVE' AND v.sku = ? COLLATE NOCASE ORDER BY p.position, v.position LIMIT 1`,
+      )
+      .get(code)) as { id: string } | undefined;
+  return row ? findVariant(db, row.id) : null;
+}

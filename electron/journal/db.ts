@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { migrations } from './migrations.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the till's journal. WAL so readers never block the writer, and
+ * synchronous=FULL because a paid sale must survive power loss the instant it is committed
+ * (ARCHITECTURE.md: "synchronous=FULL for the payment path").
+ * Integers come back as bigint: money columns are msat / minor units and must not pass
+ * through a float.
+ */
+export function openJournal(path: string): Db {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.defaultSafeIntegers(true);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Db): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > migrations.length) {
+    throw new Error(
+      `This journal was written by a newer Lightning Till (schema ${current}, this build knows ${migrations.length}). Update the app before opening it.`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const sql = migrations[version];
+    if (sql === undefined) continue;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** Rows come back with bigint integers; these turn counters back into numbers safely. */
+export function int(value: unknown): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  throw new TypeError(`expected an integer column, got ${typeof value}`);
+}
+
+export function big(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(value);
+  throw new TypeError(`expected an integer column, got ${typeof value}`);
+}
+
+export function bigOrNull(value: unknown): bigint | null {
+  return value === null || value === undefined ? null : big(value);
+}

@@ -1,0 +1,129 @@
+/**
+ * Append-only: a released migration is never edited. The index + 1 is the schema version
+ * stored in PRAGMA user_version.
+ */
+export const migrations: readonly string[] = [
+  /* 1: foundation */ `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE catalog_products (
+    id           TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    vendor       TEXT,
+    product_type TEXT,
+    status       TEXT NOT NULL,
+    image_url    TEXT,
+    position     INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE catalog_variants (
+    id                 TEXT PRIMARY KEY,
+    product_id         TEXT NOT NULL REFERENCES catalog_products(id) ON DELETE CASCADE,
+    title              TEXT NOT NULL,
+    sku                TEXT,
+    barcode            TEXT,
+    price              INTEGER NOT NULL,
+    compare_at_price   INTEGER,
+    taxable            INTEGER NOT NULL,
+    inventory_quantity INTEGER,
+    image_url          TEXT,
+    options_json       TEXT NOT NULL,
+    position           INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX catalog_variants_product ON catalog_variants(product_id, position);
+  CREATE INDEX catalog_variants_barcode ON catalog_variants(barcode) WHERE barcode IS NOT NULL;
+  CREATE INDEX catalog_variants_sku ON catalog_variants(sku) WHERE sku IS NOT NULL;
+
+  CREATE TABLE cart_lines (
+    line_id       TEXT PRIMARY KEY,
+    position      INTEGER NOT NULL,
+    variant_id    TEXT,
+    title         TEXT NOT NULL,
+    variant_title TEXT,
+    sku           TEXT,
+    unit_price    INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL CHECK (quantity > 0)
+  ) STRICT;
+
+  CREATE TABLE sales (
+    id               TEXT PRIMARY KEY,
+    number           INTEGER NOT NULL UNIQUE,
+    state            TEXT NOT NULL CHECK (state IN ('open','awaiting_payment','paid','expired','cancelled')),
+    currency         TEXT NOT NULL,
+    total            INTEGER NOT NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    paid_at          TEXT,
+    amount_paid_msat INTEGER,
+    paid_late        INTEGER NOT NULL DEFAULT 0,
+    state_reason     TEXT,
+    invoice_hash     TEXT
+  ) STRICT;
+  CREATE INDEX sales_created ON sales(created_at);
+  CREATE INDEX sales_state ON sales(state);
+
+  CREATE TABLE sale_lines (
+    sale_id       TEXT NOT NULL REFERENCES sales(id),
+    position      INTEGER NOT NULL,
+    line_id       TEXT NOT NULL,
+    variant_id    TEXT,
+    title         TEXT NOT NULL,
+    variant_title TEXT,
+    sku           TEXT,
+    unit_price    INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    PRIMARY KEY (sale_id, position)
+  ) STRICT;
+
+  CREATE TABLE sale_invoices (
+    payment_hash     TEXT PRIMARY KEY,
+    sale_id          TEXT NOT NULL REFERENCES sales(id),
+    backend          TEXT NOT NULL,
+    bolt11           TEXT NOT NULL,
+    amount_msat      INTEGER NOT NULL,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    rate             TEXT NOT NULL,
+    rate_currency    TEXT NOT NULL,
+    rate_source      TEXT NOT NULL,
+    rate_fetched_at  TEXT NOT NULL,
+    settled_at       TEXT,
+    amount_paid_msat INTEGER
+  ) STRICT;
+  CREATE INDEX sale_invoices_sale ON sale_invoices(sale_id);
+
+  -- Every state change of a sale, written in the same transaction as the change itself.
+  CREATE TABLE sale_events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id    TEXT NOT NULL REFERENCES sales(id),
+    at         TEXT NOT NULL,
+    from_state TEXT,
+    to_state   TEXT NOT NULL,
+    detail     TEXT
+  ) STRICT;
+  CREATE INDEX sale_events_sale ON sale_events(sale_id, seq);
+
+  -- Settlements the node reported for hashes the till never issued: kept for reconciliation.
+  CREATE TABLE unmatched_payments (
+    payment_hash     TEXT PRIMARY KEY,
+    backend          TEXT NOT NULL,
+    amount_paid_msat INTEGER,
+    settled_at       TEXT,
+    seen_at          TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE backend_cursors (
+    backend    TEXT PRIMARY KEY,
+    cursor     TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
+];

@@ -1,0 +1,281 @@
+import type { CartLine, RateQuote, Sale, SaleState, SaleSummary } from '../../shared/domain/index.js';
+import { big, bigOrNull, int, type Db } from './db.js';
+
+/**
+ * Sales and their history. Every state change goes through `transition`, which writes the new
+ * state and its sale_events row together; callers wrap it in the transaction that also writes
+ * whatever else the change implies (invoice, cursor, cart), and push Events only after commit.
+ */
+
+interface SaleRow {
+  id: string;
+  number: bigint;
+  state: SaleState;
+  currency: string;
+  total: bigint;
+  created_at: string;
+  updated_at: string;
+  paid_at: string | null;
+  amount_paid_msat: bigint | null;
+  paid_late: bigint;
+  state_reason: string | null;
+  invoice_hash: string | null;
+}
+
+interface InvoiceRow {
+  payment_hash: string;
+  sale_id: string;
+  backend: string;
+  bolt11: string;
+  amount_msat: bigint;
+  created_at: string;
+  expires_at: string;
+  rate: string;
+  rate_currency: string;
+  rate_source: string;
+  rate_fetched_at: string;
+  settled_at: string | null;
+  amount_paid_msat: bigint | null;
+}
+
+interface LineRow {
+  line_id: string;
+  variant_id: string | null;
+  title: string;
+  variant_title: string | null;
+  sku: string | null;
+  unit_price: bigint;
+  quantity: bigint;
+}
+
+/** The state machine of ARCHITECTURE.md; a late payment may settle an expired or cancelled sale. */
+const allowed: Record<SaleState, readonly SaleState[]> = {
+  open: ['awaiting_payment', 'cancelled'],
+  awaiting_payment: ['paid', 'expired', 'cancelled', 'awaiting_payment'],
+  expired: ['awaiting_payment', 'paid', 'cancelled'],
+  cancelled: ['paid'],
+  paid: [],
+};
+
+export function canTransition(from: SaleState, to: SaleState): boolean {
+  return allowed[from].includes(to);
+}
+
+export interface NewSale {
+  id: string;
+  currency: string;
+  lines: CartLine[];
+  total: bigint;
+  at: Date;
+}
+
+export function insertSale(db: Db, sale: NewSale): void {
+  const at = sale.at.toISOString();
+  db.prepare(
+    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at)
+     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?)`,
+  ).run(sale.id, sale.currency, sale.total, at, at);
+  const line = db.prepare(
+    `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  sale.lines.forEach((l, i) =>
+    line.run(sale.id, i, l.lineId, l.variantId, l.title, l.variantTitle, l.sku, l.unitPrice, l.quantity),
+  );
+  db.prepare(`INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, NULL, 'open', NULL)`).run(
+    sale.id,
+    at,
+  );
+}
+
+export function transition(
+  db: Db,
+  saleId: string,
+  to: SaleState,
+  at: Date,
+  detail: { reason?: string | null; [key: string]: unknown } = {},
+): void {
+  const row = db.prepare('SELECT state FROM sales WHERE id = ?').get(saleId) as { state: SaleState } | undefined;
+  if (!row) throw new Error(`sale ${saleId} does not exist`);
+  if (!canTransition(row.state, to)) throw new Error(`sale ${saleId} cannot go from ${row.state} to ${to}`);
+  db.prepare('UPDATE sales SET state = ?, updated_at = ?, state_reason = ? WHERE id = ?').run(
+    to,
+    at.toISOString(),
+    detail.reason ?? null,
+    saleId,
+  );
+  db.prepare('INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(
+    saleId,
+    at.toISOString(),
+    row.state,
+    to,
+    JSON.stringify(detail),
+  );
+}
+
+export interface NewInvoice {
+  saleId: string;
+  backend: string;
+  paymentHash: string;
+  bolt11: string;
+  amountMsat: bigint;
+  createdAt: Date;
+  expiresAt: Date;
+  rate: RateQuote;
+}
+
+export function insertInvoice(db: Db, inv: NewInvoice): void {
+  db.prepare(
+    `INSERT INTO sale_invoices (payment_hash, sale_id, backend, bolt11, amount_msat, created_at, expires_at,
+       rate, rate_currency, rate_source, rate_fetched_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    inv.paymentHash,
+    inv.saleId,
+    inv.backend,
+    inv.bolt11,
+    inv.amountMsat,
+    inv.createdAt.toISOString(),
+    inv.expiresAt.toISOString(),
+    inv.rate.rate,
+    inv.rate.currency,
+    inv.rate.source,
+    inv.rate.fetchedAt,
+  );
+  db.prepare('UPDATE sales SET invoice_hash = ? WHERE id = ?').run(inv.paymentHash, inv.saleId);
+}
+
+export interface InvoiceRecord {
+  paymentHash: string;
+  saleId: string;
+  backend: string;
+  amountMsat: bigint;
+  expiresAt: Date;
+  settledAt: Date | null;
+}
+
+export function findInvoice(db: Db, paymentHash: string): InvoiceRecord | null {
+  const r = db.prepare('SELECT * FROM sale_invoices WHERE payment_hash = ?').get(paymentHash) as
+    | InvoiceRow
+    | undefined;
+  return r
+    ? {
+        paymentHash: r.payment_hash,
+        saleId: r.sale_id,
+        backend: r.backend,
+        amountMsat: big(r.amount_msat),
+        expiresAt: new Date(r.expires_at),
+        settledAt: r.settled_at ? new Date(r.settled_at) : null,
+      }
+    : null;
+}
+
+export function markInvoiceSettled(db: Db, paymentHash: string, settledAt: Date, amountPaidMsat: bigint): void {
+  db.prepare('UPDATE sale_invoices SET settled_at = ?, amount_paid_msat = ? WHERE payment_hash = ?').run(
+    settledAt.toISOString(),
+    amountPaidMsat,
+    paymentHash,
+  );
+}
+
+export function markSalePaid(db: Db, saleId: string, paidAt: Date, amountPaidMsat: bigint, late: boolean): void {
+  db.prepare('UPDATE sales SET paid_at = ?, amount_paid_msat = ?, paid_late = ? WHERE id = ?').run(
+    paidAt.toISOString(),
+    amountPaidMsat,
+    late ? 1 : 0,
+    saleId,
+  );
+}
+
+export function recordUnmatchedPayment(
+  db: Db,
+  p: { paymentHash: string; backend: string; amountPaidMsat: bigint | null; settledAt: Date | null; seenAt: Date },
+): void {
+  db.prepare(
+    `INSERT OR IGNORE INTO unmatched_payments (payment_hash, backend, amount_paid_msat, settled_at, seen_at)
+     VALUES (?, ?, ?, ?, ?)`,
+  ).run(p.paymentHash, p.backend, p.amountPaidMsat, p.settledAt?.toISOString() ?? null, p.seenAt.toISOString());
+}
+
+function toLine(r: LineRow): CartLine {
+  const unitPrice = big(r.unit_price);
+  const quantity = int(r.quantity);
+  return {
+    lineId: r.line_id,
+    variantId: r.variant_id,
+    title: r.title,
+    variantTitle: r.variant_title,
+    sku: r.sku,
+    unitPrice,
+    quantity,
+    lineTotal: unitPrice * BigInt(quantity),
+  };
+}
+
+export function getSale(db: Db, saleId: string): Sale | null {
+  const r = db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined;
+  if (!r) return null;
+  const lines = (
+    db.prepare('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position').all(saleId) as LineRow[]
+  ).map(toLine);
+  const inv = r.invoice_hash
+    ? (db.prepare('SELECT * FROM sale_invoices WHERE payment_hash = ?').get(r.invoice_hash) as InvoiceRow)
+    : null;
+  return {
+    id: r.id,
+    number: int(r.number),
+    state: r.state,
+    currency: r.currency,
+    lines,
+    total: big(r.total),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    invoice: inv
+      ? {
+          paymentHash: inv.payment_hash,
+          bolt11: inv.bolt11,
+          amountMsat: big(inv.amount_msat),
+          createdAt: inv.created_at,
+          expiresAt: inv.expires_at,
+          rate: { rate: inv.rate, currency: inv.rate_currency, source: inv.rate_source, fetchedAt: inv.rate_fetched_at },
+        }
+      : null,
+    paidAt: r.paid_at,
+    amountPaidMsat: bigOrNull(r.amount_paid_msat),
+    paidLate: r.paid_late !== 0n,
+    stateReason: r.state_reason,
+  };
+}
+
+/** Sales created in [from, to), newest first. */
+export function listSales(db: Db, from: Date, to: Date): SaleSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT s.*, (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count
+       FROM sales s WHERE created_at >= ? AND created_at < ? ORDER BY number DESC`,
+    )
+    .all(from.toISOString(), to.toISOString()) as (SaleRow & { item_count: bigint })[];
+  return rows.map((r) => ({
+    id: r.id,
+    number: int(r.number),
+    state: r.state,
+    currency: r.currency,
+    total: big(r.total),
+    createdAt: r.created_at,
+    paidAt: r.paid_at,
+    amountPaidMsat: bigOrNull(r.amount_paid_msat),
+    paidLate: r.paid_late !== 0n,
+    itemCount: int(r.item_count),
+  }));
+}
+
+/** Sales whose latest invoice is still on a screen or may still be paid: watched by lookup. */
+export function salesAwaitingPayment(db: Db): { saleId: string; paymentHash: string; expiresAt: Date }[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, i.payment_hash, i.expires_at FROM sales s JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
+       WHERE s.state = 'awaiting_payment'`,
+    )
+    .all() as { id: string; payment_hash: string; expires_at: string }[];
+  return rows.map((r) => ({ saleId: r.id, paymentHash: r.payment_hash, expiresAt: new Date(r.expires_at) }));
+}

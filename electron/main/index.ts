@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { createTill, type Till } from '../till.js';
+import { bridgeTill, forwardEvents } from './ipc.js';
+import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
+
+/**
+ * Composition root of the desktop app: builds the till, hardens the window, wires IPC.
+ * Business logic lives in electron/till.ts and below; nothing here decides anything.
+ */
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  // Two tills on one journal would race each other for the same sales.
+  app.quit();
+}
+
+const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+const rendererDir = join(import.meta.dirname, '../renderer');
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+let till: Till | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function isTrusted(url: string): boolean {
+  return isAppUrl(url) || (devUrl !== undefined && url.startsWith(devUrl));
+}
+
+function createWindow(t: Till): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 700,
+    title: 'Lightning Till',
+    backgroundColor: '#f6f4ef',
+    show: false,
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  mainWindow = win;
+  forwardEvents(t, win.webContents);
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => (mainWindow = null));
+  void win.loadURL(devUrl ?? 'app://till/index.html');
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isTrusted(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to the web (help pages, a block explorer) open in the system browser, never in the till.
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+void app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, allow) => allow(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [cspFor(devUrl !== undefined)] } });
+  });
+  protocol.handle('app', (request) => {
+    const file = resolveAppFile(request.url, rendererDir, join(resourcesDir, 'images'));
+    if (!file) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+
+  till = await createTill({ dataDir: app.getPath('userData'), resourcesDir });
+  bridgeTill(till, isTrusted);
+  createWindow(till);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && till) createWindow(till);
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !till) return;
+  // Close the journal cleanly before the process goes away.
+  event.preventDefault();
+  quitting = true;
+  void till.close().finally(() => app.quit());
+});

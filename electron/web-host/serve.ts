@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTill } from '../till.js';
+import { startWebHost } from './server.js';
+
+/**
+ * `npm run serve`: the till without Electron, for machines without a display and for E2E.
+ * TILL_DATA_DIR chooses where the journal lives; TILL_PORT a fixed port (default: any free).
+ */
+const root = resolve(import.meta.dirname, '../..');
+const dataDir = process.env.TILL_DATA_DIR ?? join(homedir(), '.lightning-till');
+const rendererDir = join(root, 'out/renderer');
+const resourcesDir = join(root, 'resources');
+
+if (!existsSync(join(rendererDir, 'index.html'))) {
+  console.error('The cashier screen is not built yet: run `npm run build` (npm run serve does this for you).');
+  process.exit(1);
+}
+const port = process.env.TILL_PORT ? Number(process.env.TILL_PORT) : 0;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`TILL_PORT must be a port number, not "${process.env.TILL_PORT}".`);
+  process.exit(1);
+}
+
+const till = await createTill({ dataDir, resourcesDir });
+const host = await startWebHost({ till, rendererDir, imagesDir: join(resourcesDir, 'images'), port });
+console.log(`Lightning Till is running (data in ${dataDir}).`);
+console.log(`Open ${host.url}`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await host.close();
+  await till.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
