@@ -4,8 +4,8 @@ export type EventListener = <E extends EventName>(event: E, payload: EventPayloa
 
 /** Pushes Events to whoever hosts the till (Electron window, web socket clients, tests). */
 export interface EventBus {
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  subscribe(listener: EventListener): () => void;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  subscribe: (listener: EventListener) => () => void;
 }
 
 export function createEventBus(onListenerError: (err: unknown) => void): EventBus {

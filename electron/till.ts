@@ -61,9 +61,7 @@ function isDemo(backend: LightningBackend): backend is DemoBackend {
 }
 
 function localDayRange(day: string | undefined, now: Date): { from: Date; to: Date } {
-  const [y, m, d] = day
-    ? day.split('-').map(Number)
-    : [now.getFullYear(), now.getMonth() + 1, now.getDate()];
+  const [y, m, d] = day ? day.split('-').map(Number) : [now.getFullYear(), now.getMonth() + 1, now.getDate()];
   const from = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
   const to = new Date(from);
   to.setDate(to.getDate() + 1);
@@ -86,14 +84,22 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const demo = loadDemoCatalog(deps.resourcesDir);
   // Until a Shopify store is connected the register sells the demo catalog.
   if (countProducts(db) === 0) replaceCatalog(db, demo.products);
-  const defaults: Settings = { shopName: demo.shopName, currency: demo.currency, invoiceExpirySec: DEFAULT_EXPIRY_SEC };
+  const defaults: Settings = {
+    shopName: demo.shopName,
+    currency: demo.currency,
+    invoiceExpirySec: DEFAULT_EXPIRY_SEC,
+  };
   let settings = readSettings(db, defaults);
 
   const backend = deps.backend ?? createDemoBackend({ dataDir: deps.dataDir, now });
   const rates = deps.rates ?? createDemoRateSource(now);
   let lastRate: RateQuote | null = null;
-  const connection: { state: ConnectionState; alias: string | null; network: Network | null; message: string | null } =
-    { state: 'connecting', alias: null, network: null, message: null };
+  const connection: {
+    state: ConnectionState;
+    alias: string | null;
+    network: Network | null;
+    message: string | null;
+  } = { state: 'connecting', alias: null, network: null, message: null };
   let cursorKey: string = backend.kind;
 
   const cart = createCartService({
@@ -182,6 +188,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     }
   }
 
+  flow.recoverInterrupted();
   await Promise.all([connect(), refreshRate()]);
   // Catch whatever settled while the till was closed and the subscription has not replayed yet.
   await flow.pollAwaiting();
@@ -224,7 +231,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     reissueInvoice: ({ saleId }) => flow.reissue(saleId),
     cancelSale: ({ saleId }) => flow.cancel(saleId),
     demoPay: async ({ saleId }) => {
-      if (!isDemo(backend)) throw new TillError('InvalidState', 'Simulated payments exist only in demo mode.');
+      if (!isDemo(backend))
+        throw new TillError('InvalidState', 'Simulated payments exist only in demo mode.');
       const sale = flow.get(saleId);
       if (!sale.invoice) throw new TillError('InvalidState', `Sale #${sale.number} has no invoice to pay.`);
       if (sale.state === 'paid') return sale;
@@ -259,7 +267,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
           ]);
         }
         if (cart.get().lines.length > 0 || flow.activeSaleId() !== null) {
-          throw new TillError('InvalidState', 'Finish or clear the current sale before changing the currency.');
+          throw new TillError(
+            'InvalidState',
+            'Finish or clear the current sale before changing the currency.',
+          );
         }
       }
       writeSettings(db, patch);
@@ -295,7 +306,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       log(`command ${name} failed`, err);
       return {
         ok: false,
-        error: { kind: 'Internal', message: 'Something went wrong in the till. Nothing was charged; try again.' },
+        error: {
+          kind: 'Internal',
+          message: 'Something went wrong in the till. Nothing was charged; try again.',
+        },
       };
     }
   }

@@ -42,7 +42,10 @@ export function createCartService(deps: CartDeps) {
 
   function assertEditable(): void {
     if (deps.activeSaleId() !== null) {
-      throw new TillError('InvalidState', 'A payment is in progress: finish or cancel it before changing the cart.');
+      throw new TillError(
+        'InvalidState',
+        'A payment is in progress: finish or cancel it before changing the cart.',
+      );
     }
   }
 
@@ -54,7 +57,9 @@ export function createCartService(deps: CartDeps) {
     }
     const { product, variant } = found;
     return db.transaction(() => {
-      const existing = readCartLines(db).find((l) => l.variantId === variant.id && l.unitPrice === variant.price);
+      const existing = readCartLines(db).find(
+        (l) => l.variantId === variant.id && l.unitPrice === variant.price,
+      );
       if (existing) {
         setCartLineQuantity(db, existing.lineId, Math.min(existing.quantity + quantity, 9999));
         return existing.lineId;

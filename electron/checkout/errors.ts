@@ -2,7 +2,8 @@ import { TillError } from '../../shared/contract/index.js';
 import { BackendError, type BackendErrorKind } from '../lightning/backend.js';
 
 const advice: Record<BackendErrorKind, (what: string) => string> = {
-  Unreachable: (what) => `Could not ${what}: the Lightning node is unreachable. Check its connection and try again.`,
+  Unreachable: (what) =>
+    `Could not ${what}: the Lightning node is unreachable. Check its connection and try again.`,
   Timeout: (what) => `Could not ${what}: the Lightning node did not answer in time. Try again.`,
   NotAuthorized: (what) =>
     `Could not ${what}: the Lightning node refused the till's credentials. A manager should check Settings.`,
@@ -17,5 +18,8 @@ export function backendErrorToTillError(err: unknown, what: string): TillError {
     const kind = err.kind === 'NotAuthorized' ? 'NotAuthorized' : 'BackendUnavailable';
     return new TillError(kind, `${advice[err.kind](what)} (${err.message})`);
   }
-  return new TillError('BackendUnavailable', `Could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  return new TillError(
+    'BackendUnavailable',
+    `Could not ${what}: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }

@@ -125,7 +125,9 @@ export function createSaleFlow(deps: SaleFlowDeps) {
           ).run(sale.id, now().toISOString(), JSON.stringify({ duplicatePayment: record.paymentHash }));
         } else {
           const late =
-            settledAt.getTime() > record.expiresAt.getTime() || sale.state === 'expired' || sale.state === 'cancelled';
+            settledAt.getTime() > record.expiresAt.getTime() ||
+            sale.state === 'expired' ||
+            sale.state === 'cancelled';
           transition(db, sale.id, 'paid', now(), {
             paymentHash: record.paymentHash,
             reason: late ? 'Paid after the invoice expired or the sale was cancelled' : null,
@@ -160,7 +162,8 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         throw new TillError('InvalidState', 'The last sale is still open: issue a new invoice or cancel it.');
       }
       const lines = readCartLines(db);
-      if (lines.length === 0) throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
+      if (lines.length === 0)
+        throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
       const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
       if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero to charge.');
       const saleId = randomUUID();
@@ -185,7 +188,10 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     async reissue(saleId: string): Promise<Sale> {
       const sale = mustGet(saleId);
       if (sale.state !== 'expired' && sale.state !== 'awaiting_payment') {
-        throw new TillError('InvalidState', `Sale #${sale.number} is ${sale.state.replace('_', ' ')}: no new invoice.`);
+        throw new TillError(
+          'InvalidState',
+          `Sale #${sale.number} is ${sale.state.replace('_', ' ')}: no new invoice.`,
+        );
       }
       return issueInvoice(saleId);
     },
@@ -199,6 +205,22 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         if (activeSaleId() === saleId) writeMeta(db, ACTIVE_SALE, null);
       })();
       return publish(saleId);
+    },
+
+    /**
+     * A sale left 'open' was journaled but the till stopped before its invoice was: nobody can
+     * have paid it, so it is cancelled and the cart it came from is editable again.
+     */
+    recoverInterrupted(): void {
+      const open = db.prepare("SELECT id FROM sales WHERE state = 'open'").pluck().all() as string[];
+      for (const saleId of open) {
+        db.transaction(() => {
+          transition(db, saleId, 'cancelled', now(), {
+            reason: 'The till stopped before the invoice was issued',
+          });
+          if (activeSaleId() === saleId) writeMeta(db, ACTIVE_SALE, null);
+        })();
+      }
     },
 
     /** Marks awaiting sales whose invoice has expired; their invoices stay watched. */

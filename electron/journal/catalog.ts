@@ -120,9 +120,11 @@ export function searchCatalog(db: Db, query: string, limit: number): { products:
                  AND (v.sku LIKE @pattern ESCAPE '\\' OR v.barcode LIKE @pattern ESCAPE '\\'
                       OR v.title LIKE @pattern ESCAPE '\\')))`;
   const total = int(
-    (db.prepare(`SELECT count(*) AS n FROM catalog_products p WHERE ${where}`).get(match) as {
-      n: bigint;
-    }).n,
+    (
+      db.prepare(`SELECT count(*) AS n FROM catalog_products p WHERE ${where}`).get(match) as {
+        n: bigint;
+      }
+    ).n,
   );
   const rows = db
     .prepare(`SELECT * FROM catalog_products p WHERE ${where} ORDER BY p.position LIMIT @limit`)
@@ -132,8 +134,7 @@ export function searchCatalog(db: Db, query: string, limit: number): { products:
 
 export function findVariant(db: Db, variantId: string): { product: Product; variant: Variant } | null {
   const row = db.prepare('SELECT product_id FROM catalog_variants WHERE id = ?').get(variantId) as
-    | { product_id: string }
-    | undefined;
+    { product_id: string } | undefined;
   if (!row) return null;
   const product = db.prepare('SELECT * FROM catalog_products WHERE id = ?').get(row.product_id) as ProductRow;
   const [full] = withVariants(db, [product]);

@@ -82,10 +82,9 @@ export function insertSale(db: Db, sale: NewSale): void {
   sale.lines.forEach((l, i) =>
     line.run(sale.id, i, l.lineId, l.variantId, l.title, l.variantTitle, l.sku, l.unitPrice, l.quantity),
   );
-  db.prepare(`INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, NULL, 'open', NULL)`).run(
-    sale.id,
-    at,
-  );
+  db.prepare(
+    `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, NULL, 'open', NULL)`,
+  ).run(sale.id, at);
 }
 
 export function transition(
@@ -95,7 +94,8 @@ export function transition(
   at: Date,
   detail: { reason?: string | null; [key: string]: unknown } = {},
 ): void {
-  const row = db.prepare('SELECT state FROM sales WHERE id = ?').get(saleId) as { state: SaleState } | undefined;
+  const row = db.prepare('SELECT state FROM sales WHERE id = ?').get(saleId) as
+    { state: SaleState } | undefined;
   if (!row) throw new Error(`sale ${saleId} does not exist`);
   if (!canTransition(row.state, to)) throw new Error(`sale ${saleId} cannot go from ${row.state} to ${to}`);
   db.prepare('UPDATE sales SET state = ?, updated_at = ?, state_reason = ? WHERE id = ?').run(
@@ -104,13 +104,9 @@ export function transition(
     detail.reason ?? null,
     saleId,
   );
-  db.prepare('INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(
-    saleId,
-    at.toISOString(),
-    row.state,
-    to,
-    JSON.stringify(detail),
-  );
+  db.prepare(
+    'INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
+  ).run(saleId, at.toISOString(), row.state, to, JSON.stringify(detail));
 }
 
 export interface NewInvoice {
@@ -156,8 +152,7 @@ export interface InvoiceRecord {
 
 export function findInvoice(db: Db, paymentHash: string): InvoiceRecord | null {
   const r = db.prepare('SELECT * FROM sale_invoices WHERE payment_hash = ?').get(paymentHash) as
-    | InvoiceRow
-    | undefined;
+    InvoiceRow | undefined;
   return r
     ? {
         paymentHash: r.payment_hash,
@@ -170,7 +165,12 @@ export function findInvoice(db: Db, paymentHash: string): InvoiceRecord | null {
     : null;
 }
 
-export function markInvoiceSettled(db: Db, paymentHash: string, settledAt: Date, amountPaidMsat: bigint): void {
+export function markInvoiceSettled(
+  db: Db,
+  paymentHash: string,
+  settledAt: Date,
+  amountPaidMsat: bigint,
+): void {
   db.prepare('UPDATE sale_invoices SET settled_at = ?, amount_paid_msat = ? WHERE payment_hash = ?').run(
     settledAt.toISOString(),
     amountPaidMsat,
@@ -178,7 +178,13 @@ export function markInvoiceSettled(db: Db, paymentHash: string, settledAt: Date,
   );
 }
 
-export function markSalePaid(db: Db, saleId: string, paidAt: Date, amountPaidMsat: bigint, late: boolean): void {
+export function markSalePaid(
+  db: Db,
+  saleId: string,
+  paidAt: Date,
+  amountPaidMsat: bigint,
+  late: boolean,
+): void {
   db.prepare('UPDATE sales SET paid_at = ?, amount_paid_msat = ?, paid_late = ? WHERE id = ?').run(
     paidAt.toISOString(),
     amountPaidMsat,
@@ -189,12 +195,24 @@ export function markSalePaid(db: Db, saleId: string, paidAt: Date, amountPaidMsa
 
 export function recordUnmatchedPayment(
   db: Db,
-  p: { paymentHash: string; backend: string; amountPaidMsat: bigint | null; settledAt: Date | null; seenAt: Date },
+  p: {
+    paymentHash: string;
+    backend: string;
+    amountPaidMsat: bigint | null;
+    settledAt: Date | null;
+    seenAt: Date;
+  },
 ): void {
   db.prepare(
     `INSERT OR IGNORE INTO unmatched_payments (payment_hash, backend, amount_paid_msat, settled_at, seen_at)
      VALUES (?, ?, ?, ?, ?)`,
-  ).run(p.paymentHash, p.backend, p.amountPaidMsat, p.settledAt?.toISOString() ?? null, p.seenAt.toISOString());
+  ).run(
+    p.paymentHash,
+    p.backend,
+    p.amountPaidMsat,
+    p.settledAt?.toISOString() ?? null,
+    p.seenAt.toISOString(),
+  );
 }
 
 function toLine(r: LineRow): CartLine {
@@ -237,7 +255,12 @@ export function getSale(db: Db, saleId: string): Sale | null {
           amountMsat: big(inv.amount_msat),
           createdAt: inv.created_at,
           expiresAt: inv.expires_at,
-          rate: { rate: inv.rate, currency: inv.rate_currency, source: inv.rate_source, fetchedAt: inv.rate_fetched_at },
+          rate: {
+            rate: inv.rate,
+            currency: inv.rate_currency,
+            source: inv.rate_source,
+            fetchedAt: inv.rate_fetched_at,
+          },
         }
       : null,
     paidAt: r.paid_at,

@@ -42,8 +42,7 @@ export function writeMeta(db: Db, key: string, value: string | null): void {
 
 export function readCursor(db: Db, backend: string): string | null {
   const row = db.prepare('SELECT cursor FROM backend_cursors WHERE backend = ?').get(backend) as
-    | { cursor: string }
-    | undefined;
+    { cursor: string } | undefined;
   return row?.cursor ?? null;
 }
 

@@ -19,7 +19,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 }
 
-const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+const resourcesDir = app.isPackaged
+  ? join(process.resourcesPath, 'resources')
+  : join(app.getAppPath(), 'resources');
 const rendererDir = join(import.meta.dirname, '../renderer');
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 let till: Till | null = null;
@@ -74,7 +76,12 @@ app.on('second-instance', () => {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, allow) => allow(false));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [cspFor(devUrl !== undefined)] } });
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [cspFor(devUrl !== undefined)],
+      },
+    });
   });
   protocol.handle('app', (request) => {
     const file = resolveAppFile(request.url, rendererDir, join(resourcesDir, 'images'));

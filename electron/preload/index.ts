@@ -5,7 +5,8 @@ import type { EventName, TillBridge } from '../../shared/contract/index.js';
 const bridge: TillBridge = {
   invoke: (name, inputWire) => ipcRenderer.invoke('till:invoke', name, inputWire) as Promise<string>,
   subscribe(listener) {
-    const handler = (_e: IpcRendererEvent, event: EventName, payloadWire: string) => listener(event, payloadWire);
+    const handler = (_e: IpcRendererEvent, event: EventName, payloadWire: string) =>
+      listener(event, payloadWire);
     ipcRenderer.on('till:event', handler);
     return () => ipcRenderer.removeListener('till:event', handler);
   },

@@ -14,7 +14,9 @@ const rendererDir = join(root, 'out/renderer');
 const resourcesDir = join(root, 'resources');
 
 if (!existsSync(join(rendererDir, 'index.html'))) {
-  console.error('The cashier screen is not built yet: run `npm run build` (npm run serve does this for you).');
+  console.error(
+    'The cashier screen is not built yet: run `npm run build` (npm run serve does this for you).',
+  );
   process.exit(1);
 }
 const port = process.env.TILL_PORT ? Number(process.env.TILL_PORT) : 0;

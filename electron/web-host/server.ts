@@ -3,7 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../shared/contract/index.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
 import type { Till } from '../till.js';
@@ -84,6 +84,11 @@ function fileIn(root: string, urlPath: string): string | null {
   }
 }
 
+export function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const rendererDir = normalize(opts.rendererDir);
@@ -122,7 +127,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return res.end();
     }
     if (!sameToken(cookieToken(req), token)) {
-      return send(res, 401, 'Open the till with the full address that `npm run serve` printed (it includes a token).');
+      return send(
+        res,
+        401,
+        'Open the till with the full address that `npm run serve` printed (it includes a token).',
+      );
     }
     if (url.pathname.startsWith('/catalog-images/')) {
       const file = fileIn(imagesDir, url.pathname.slice('/catalog-images/'.length));
@@ -166,7 +175,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     ws.on('message', (data) => {
       let msg: ClientMessage;
       try {
-        msg = fromWire(String(data)) as ClientMessage;
+        msg = fromWire(rawText(data)) as ClientMessage;
       } catch {
         ws.close(1003, 'Messages must be JSON');
         return;

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  Cart,
-  Product,
-  Sale,
-  SaleSummary,
-  ScanResult,
-  Settings,
-  TillStatus,
-} from '../domain/index.js';
+import { Cart, Product, Sale, SaleSummary, ScanResult, Settings, TillStatus } from '../domain/index.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -31,13 +23,21 @@ export const commands = {
   },
   getCart: { input: none, output: Cart },
   addToCart: {
-    input: z.object({ variantId: z.string().min(1).max(200), quantity: z.number().int().min(1).max(9999).default(1) }).strict(),
+    input: z
+      .object({
+        variantId: z.string().min(1).max(200),
+        quantity: z.number().int().min(1).max(9999).default(1),
+      })
+      .strict(),
     output: Cart,
   },
   addCustomAmount: {
     input: z
       .object({
-        amount: z.bigint().positive('Enter an amount above zero').max(10n ** 12n, 'That amount is too large'),
+        amount: z
+          .bigint()
+          .positive('Enter an amount above zero')
+          .max(10n ** 12n, 'That amount is too large'),
         title: z.string().trim().max(80).default('Custom amount'),
       })
       .strict(),
@@ -60,7 +60,12 @@ export const commands = {
   getSale: { input: saleRef, output: Sale },
   listSales: {
     input: z
-      .object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD').optional() })
+      .object({
+        day: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD')
+          .optional(),
+      })
       .strict(),
     output: z.object({
       sales: z.array(SaleSummary),

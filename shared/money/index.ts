@@ -16,9 +16,30 @@ export class MoneyError extends Error {
 
 /** ISO 4217 exponents that differ from 2; Intl agrees for every currency we list. */
 const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
-  UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
@@ -150,7 +171,10 @@ export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
 /** Split `total` into `n` parts that differ by at most one unit and sum exactly. */
 export function split(total: bigint, n: number): bigint[] {
   if (!Number.isInteger(n) || n < 1) throw new MoneyError('split needs a positive whole number of parts');
-  return allocate(total, Array.from({ length: n }, () => 1n));
+  return allocate(
+    total,
+    Array.from({ length: n }, () => 1n),
+  );
 }
 
 /** Format fiat for people, with Intl, without passing through a float. */
@@ -177,7 +201,9 @@ export function formatSats(msat: Msat, locale?: string): string {
 /** A rate string for display: "97 512.30 USD/BTC". */
 export function formatRate(rate: string, currency: string, locale?: string): string {
   const r = parseDecimal(rate);
-  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: Math.min(r.scale, 8), minimumFractionDigits: 0 })
-    .format(rate as unknown as number);
+  const text = new Intl.NumberFormat(locale, {
+    maximumFractionDigits: Math.min(r.scale, 8),
+    minimumFractionDigits: 0,
+  }).format(rate as unknown as number);
   return `${text} ${currency}/BTC`;
 }

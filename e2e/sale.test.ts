@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../electron/test-support/fixtures.js';
+import { serveTill, type ServedTill } from './serve.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(import.meta.dirname, '../test-results');
+
+describe('a cashier sells in demo mode through the browser host', () => {
+  const dir = tempDir('till-e2e-');
+  let served: ServedTill;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    // E2E is part of the suite: a missing browser is a failure, never a skip.
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    mkdirSync(SHOTS, { recursive: true });
+    served = await serveTill(dir.path);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    dir.remove();
+  });
+
+  it('adds by tapping and by barcode, charges, takes the demo payment and shows the receipt', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    const catalog = demoCatalog();
+    const tapped = catalog.products.find((p) => p.variants.length === 1)!;
+    const scanned = catalog.products.find((p) => p.id !== tapped.id && p.variants.some((v) => v.barcode))!;
+    const barcode = scanned.variants.find((v) => v.barcode)!.barcode!;
+
+    await page.goto(served.url);
+    await page
+      .getByText(/demo mode/i)
+      .first()
+      .waitFor();
+    const tiles = page.getByTestId('product-tile');
+    await tiles.first().waitFor();
+    expect(await tiles.count()).toBeGreaterThanOrEqual(20);
+
+    await page.locator(`[data-testid="product-tile"][data-product-id="${tapped.id}"]`).click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+
+    // A scanner types digits then Enter; the cashier never focuses anything first.
+    await page.keyboard.type(barcode, { delay: 5 });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
+    await page.getByTestId('toast').first().waitFor();
+    expect(await page.getByTestId('cart-line').nth(1).innerText()).toContain(scanned.title);
+    await page.screenshot({ path: `${SHOTS}/register.png` });
+
+    await page.getByTestId('charge-button').click();
+    await page.getByTestId('invoice-qr').waitFor();
+    const qrBox = await page.getByTestId('invoice-qr').boundingBox();
+    expect(qrBox!.width).toBeGreaterThanOrEqual(360);
+    await expect.poll(() => page.getByTestId('invoice-countdown').innerText()).toMatch(/\d+:\d{2}/);
+    await page.screenshot({ path: `${SHOTS}/charge.png` });
+
+    await page.getByTestId('demo-pay').click();
+    await page.getByTestId('sale-paid').waitFor();
+    const receipt = page.getByTestId('receipt');
+    await receipt.waitFor();
+    const text = await receipt.innerText();
+    expect(text).toMatch(/[0-9a-f]{64}/);
+    expect(text).toContain(tapped.title);
+    expect(text).toContain(scanned.title);
+    expect(text).toMatch(/sats/);
+    await page.screenshot({ path: `${SHOTS}/receipt.png` });
+
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('nav-sales').click();
+    await page.getByText(/paid/i).first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/sales.png` });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
+
+interface DemoCatalogFile {
+  products: { id: string; title: string; variants: { barcode: string | null }[] }[];
+}
+
+function demoCatalog(): DemoCatalogFile {
+  return JSON.parse(
+    readFileSync(resolve(import.meta.dirname, '../resources/demo-catalog.json'), 'utf8'),
+  ) as DemoCatalogFile;
+}

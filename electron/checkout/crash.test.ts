@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { Sale } from '../../shared/domain/index.js';
+import { createTill } from '../till.js';
+import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+
+const CHILD = resolve(import.meta.dirname, '../test-support/crash-child.ts');
+
+/** Runs the selling child until it has reported `afterPaid` paid sales, plus a random moment, then SIGKILLs it. */
+function sellThenKill(dataDir: string, afterPaid: number, extraMs: number): Promise<string[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const paid: string[] = [];
+    let buf = '';
+    let err = '';
+    let armed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) if (l.startsWith('paid ')) paid.push(l.slice(5));
+      if (!armed && paid.length >= afterPaid) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), extraMs);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolvePromise(paid);
+      else reject(new Error(`child exited on its own (${code}): ${err}`));
+    });
+  });
+}
+
+describe('a till killed mid-sale', () => {
+  it('loses no paid sale and duplicates nothing after restart', async () => {
+    const dir = tempDir('till-crash-');
+    try {
+      const seen: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        seen.push(...(await sellThenKill(dir.path, 3, Math.floor(Math.random() * 40))));
+      }
+      expect(seen.length).toBeGreaterThanOrEqual(9);
+
+      const till = await createTill({
+        dataDir: dir.path,
+        resourcesDir: RESOURCES_DIR,
+        timers: false,
+        log: () => {},
+      });
+      try {
+        for (const id of seen) {
+          const reply = await till.invoke('getSale', { saleId: id });
+          expect(reply.ok && (reply.value as Sale).state).toBe('paid');
+        }
+        // Every invoice the node settled belongs to a sale the journal has as paid, exactly once.
+        const node = new Database(resolve(dir.path, 'demo-node.sqlite'), { readonly: true });
+        const settled = node
+          .prepare("SELECT payment_hash FROM invoices WHERE state = 'settled'")
+          .pluck()
+          .all() as string[];
+        node.close();
+        const journal = new Database(resolve(dir.path, 'journal.sqlite'), { readonly: true });
+        for (const hash of settled) {
+          const row = journal
+            .prepare(
+              'SELECT s.state FROM sale_invoices i JOIN sales s ON s.id = i.sale_id WHERE i.payment_hash = ?',
+            )
+            .get(hash) as { state: string } | undefined;
+          expect(row?.state, `settled invoice ${hash}`).toBe('paid');
+        }
+        const numbers = journal.prepare('SELECT number FROM sales ORDER BY number').pluck().all() as number[];
+        expect(new Set(numbers).size).toBe(numbers.length);
+        journal.close();
+      } finally {
+        await till.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,228 @@
+import bolt11 from 'bolt11';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommandName, CommandOutput, EventName, Reply } from '../shared/contract/index.js';
+import type { Cart, Product, Sale } from '../shared/domain/index.js';
+import { createDemoBackend } from './lightning/demo/backend.js';
+import { createTill, type Till } from './till.js';
+import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
+
+const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
+
+async function call<K extends CommandName>(
+  till: Till,
+  name: K,
+  input: unknown = {},
+): Promise<CommandOutput<K>> {
+  const reply = await till.invoke(name, input);
+  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.kind}: ${reply.error.message}`);
+  return reply.value as CommandOutput<K>;
+}
+
+function firstWithVariants(products: Product[], n: number): Product {
+  const p = products.find((x) => x.variants.length >= n);
+  if (!p) throw new Error(`demo catalog has no product with ${n} variants`);
+  return p;
+}
+
+describe('createTill with real SQLite and the demo node', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let clock: ReturnType<typeof manualClock>;
+  let till: Till;
+  const events: { event: EventName; payload: unknown }[] = [];
+
+  async function open(): Promise<Till> {
+    const t = await createTill({
+      dataDir: dir.path,
+      resourcesDir: RESOURCES_DIR,
+      now: clock.now,
+      timers: false,
+    });
+    t.subscribe((event, payload) => events.push({ event, payload }));
+    return t;
+  }
+
+  beforeEach(async () => {
+    dir = tempDir();
+    clock = manualClock();
+    events.length = 0;
+    till = await open();
+  });
+
+  afterEach(async () => {
+    await till.close();
+    dir.remove();
+  });
+
+  it('rings up a sale from cart to paid', async () => {
+    const { products, total } = await call(till, 'searchCatalog', {});
+    expect(total).toBeGreaterThanOrEqual(40);
+    const multi = firstWithVariants(products, 2);
+    const single = firstWithVariants(products, 1);
+
+    await call(till, 'addToCart', { variantId: multi.variants[1]!.id });
+    await call(till, 'addToCart', { variantId: single.variants[0]!.id, quantity: 2 });
+    const cart = await call(till, 'addCustomAmount', { amount: 199n, title: 'Gift wrap' });
+    const expected = multi.variants[1]!.price + 2n * single.variants[0]!.price + 199n;
+    expect(cart.total).toBe(expected);
+    expect(cart.lines).toHaveLength(3);
+
+    const sale = await call(till, 'charge');
+    expect(sale.state).toBe('awaiting_payment');
+    expect(sale.total).toBe(expected);
+    expect(sale.invoice).not.toBeNull();
+    const invoice = sale.invoice!;
+    // 100 000 USD/BTC demo rate: cents × 10 000 msat, rounded up to whole sats.
+    expect(invoice.amountMsat).toBe(expected * 10_000n);
+    const decoded = bolt11.decode(invoice.bolt11, REGTEST);
+    expect(decoded.millisatoshis).toBe(invoice.amountMsat.toString());
+    expect(decoded.tagsObject.payment_hash).toBe(invoice.paymentHash);
+    expect(decoded.tagsObject.description).toContain(`sale #${sale.number}`);
+    expect(invoice.rate).toMatchObject({ currency: 'USD', rate: '100000.00', source: 'Demo fixed rate' });
+
+    // The cart is frozen while its invoice is on screen.
+    const blocked = await till.invoke('clearCart', {});
+    expect(blocked).toMatchObject({ ok: false, error: { kind: 'InvalidState' } });
+
+    const paid = await call(till, 'demoPay', { saleId: sale.id });
+    expect(paid.state).toBe('paid');
+    expect(paid.amountPaidMsat).toBe(invoice.amountMsat);
+    expect(paid.paidLate).toBe(false);
+    expect(events.some((e) => e.event === 'saleUpdated' && (e.payload as Sale).state === 'paid')).toBe(true);
+    expect((await call(till, 'getCart')).lines).toHaveLength(0);
+
+    const { sales, totals } = await call(till, 'listSales', {});
+    expect(sales.map((s) => [s.id, s.state])).toEqual([[sale.id, 'paid']]);
+    expect(totals).toEqual({ paidCount: 1, paidTotal: expected, paidMsat: invoice.amountMsat });
+  });
+
+  it('adds a scanned barcode and says so when nothing matches', async () => {
+    const { products } = await call(till, 'searchCatalog', {});
+    const variant = products.flatMap((p) => p.variants).find((v) => v.barcode !== null)!;
+    const first = await call(till, 'scanBarcode', { code: variant.barcode });
+    expect(first).toMatchObject({ found: true, line: { variantId: variant.id, quantity: 1 } });
+    const second = await call(till, 'scanBarcode', { code: variant.barcode });
+    expect(second).toMatchObject({ found: true, line: { variantId: variant.id, quantity: 2 } });
+    const miss = await call(till, 'scanBarcode', { code: '0000000000000' });
+    expect(miss).toEqual({
+      found: false,
+      code: '0000000000000',
+      message: 'No product has the barcode 0000000000000.',
+    });
+    expect((await call(till, 'getCart')).itemCount).toBe(2);
+  });
+
+  it('searches by title, SKU and barcode', async () => {
+    const { products } = await call(till, 'searchCatalog', {});
+    const p = products.find((x) => x.variants.some((v) => v.sku && v.barcode))!;
+    const v = p.variants.find((x) => x.sku && x.barcode)!;
+    for (const query of [p.title.slice(0, 5).toLowerCase(), v.sku!, v.barcode!]) {
+      const found = await call(till, 'searchCatalog', { query });
+      expect(found.products.map((x) => x.id)).toContain(p.id);
+    }
+    expect((await call(till, 'searchCatalog', { query: 'no such thing zzz' })).products).toEqual([]);
+  });
+
+  it('finds a payment that settled while the till was closed', async () => {
+    await call(till, 'addToCart', {
+      variantId: (await call(till, 'searchCatalog', {})).products[0]!.variants[0]!.id,
+    });
+    const sale = await call(till, 'charge');
+    await till.close();
+
+    // The customer pays while the till is down: the node settles on its own.
+    const node = createDemoBackend({ dataDir: dir.path, now: clock.now });
+    await node.simulatePayment(sale.invoice!.paymentHash);
+    await node.close();
+
+    till = await open();
+    const after = await call(till, 'getSale', { saleId: sale.id });
+    expect(after.state).toBe('paid');
+    expect(after.paidLate).toBe(false);
+    expect((await call(till, 'getCart')).lines).toHaveLength(0);
+    expect((await call(till, 'getStatus')).activeSaleId).toBeNull();
+  });
+
+  it('expires an unpaid invoice, re-issues it, and still catches a late payment of the old one', async () => {
+    await call(till, 'addToCart', {
+      variantId: (await call(till, 'searchCatalog', {})).products[0]!.variants[0]!.id,
+    });
+    const sale = await call(till, 'charge');
+    const expiresAt = new Date(sale.invoice!.expiresAt).getTime();
+    expect(expiresAt - clock.now().getTime()).toBe(600_000);
+
+    clock.advance(600_001);
+    await till.tick();
+    expect((await call(till, 'getSale', { saleId: sale.id })).state).toBe('expired');
+
+    const reissued = await call(till, 'reissueInvoice', { saleId: sale.id });
+    expect(reissued.state).toBe('awaiting_payment');
+    expect(reissued.invoice!.paymentHash).not.toBe(sale.invoice!.paymentHash);
+
+    // The customer's wallet pays the first, expired invoice after all.
+    const node = createDemoBackend({ dataDir: dir.path, now: clock.now });
+    await node.simulatePayment(sale.invoice!.paymentHash);
+    await node.close();
+    await till.tick();
+    const paid = await call(till, 'getSale', { saleId: sale.id });
+    expect(paid.state).toBe('paid');
+    expect(paid.paidLate).toBe(true);
+  });
+
+  it('cancel returns to the cart with its lines intact', async () => {
+    const variantId = (await call(till, 'searchCatalog', {})).products[0]!.variants[0]!.id;
+    await call(till, 'addToCart', { variantId, quantity: 3 });
+    const sale = await call(till, 'charge');
+    // A second tap on Charge shows the same invoice.
+    expect((await call(till, 'charge')).id).toBe(sale.id);
+    const cancelled = await call(till, 'cancelSale', { saleId: sale.id });
+    expect(cancelled.state).toBe('cancelled');
+    const cart: Cart = await call(till, 'getCart');
+    expect(cart.lines.map((l) => [l.variantId, l.quantity])).toEqual([[variantId, 3]]);
+    expect((await till.invoke('demoPay', { saleId: 'nope' })).ok).toBe(false);
+  });
+
+  describe('arguments that fail their schema', () => {
+    const bad: [string, unknown, string][] = [
+      ['addToCart', { variantId: 5 }, 'ValidationError'],
+      ['addToCart', { variantId: 'x', quantity: 0 }, 'ValidationError'],
+      ['addToCart', { variantId: 'x', extra: true }, 'ValidationError'],
+      ['addCustomAmount', { amount: -5n }, 'ValidationError'],
+      ['addCustomAmount', { amount: 12.5 }, 'ValidationError'],
+      ['setLineQuantity', { lineId: 'a', quantity: 1.5 }, 'ValidationError'],
+      ['updateSettings', { invoiceExpirySec: 5 }, 'ValidationError'],
+      ['updateSettings', { currency: 'dollars' }, 'ValidationError'],
+      ['updateSettings', { shopName: '   ' }, 'ValidationError'],
+      ['listSales', { day: 'yesterday' }, 'ValidationError'],
+      ['noSuchCommand', {}, 'ValidationError'],
+      ['scanBarcode', null, 'ValidationError'],
+    ];
+    it.each(bad)('%s(%j) is rejected with %s and changes nothing', async (name, input, kind) => {
+      const before = [
+        await call(till, 'getCart'),
+        await call(till, 'getSettings'),
+        await call(till, 'listSales', {}),
+      ];
+      const reply: Reply<unknown> = await till.invoke(name, input);
+      expect(reply.ok).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.kind).toBe(kind);
+        expect(reply.error.message.length).toBeGreaterThan(3);
+      }
+      const after = [
+        await call(till, 'getCart'),
+        await call(till, 'getSettings'),
+        await call(till, 'listSales', {}),
+      ];
+      expect(after).toEqual(before);
+    });
+  });
+
+  it('keeps settings in the journal across restarts', async () => {
+    await call(till, 'updateSettings', { shopName: 'Corner Café', invoiceExpirySec: 900 });
+    await till.close();
+    till = await open();
+    expect(await call(till, 'getSettings')).toMatchObject({ shopName: 'Corner Café', invoiceExpirySec: 900 });
+    const reply = await till.invoke('updateSettings', { currency: 'XYZ' });
+    expect(reply).toMatchObject({ ok: false, error: { kind: 'ValidationError' } });
+  });
+});
