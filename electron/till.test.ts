@@ -196,7 +196,7 @@ describe('createTill with real SQLite and the demo node', () => {
       ['noSuchCommand', {}, 'ValidationError'],
       ['scanBarcode', null, 'ValidationError'],
     ];
-    it.each(bad)('%s(%j) is rejected with %s and changes nothing', async (name, input, kind) => {
+    it.each(bad)('%s(%o) is rejected with %s and changes nothing', async (name, input, kind) => {
       const before = [
         await call(till, 'getCart'),
         await call(till, 'getSettings'),

@@ -58,7 +58,7 @@ describe('a till killed mid-sale', () => {
           expect(reply.ok && (reply.value as Sale).state).toBe('paid');
         }
         // Every invoice the node settled belongs to a sale the journal has as paid, exactly once.
-        const node = new Database(resolve(dir.path, 'demo-node.sqlite'), { readonly: true });
+        const node = new Database(resolve(dir.path, 'demo-node.db'), { readonly: true });
         const settled = node
           .prepare("SELECT payment_hash FROM invoices WHERE state = 'settled'")
           .pluck()

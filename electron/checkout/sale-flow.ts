@@ -8,6 +8,7 @@ import {
   getSale,
   insertInvoice,
   insertSale,
+  invoicesToWatch,
   markInvoiceSettled,
   markSalePaid,
   recordUnmatchedPayment,
@@ -22,6 +23,8 @@ import type { CartService } from './cart.js';
 import { backendErrorToTillError } from './errors.js';
 
 const ACTIVE_SALE = 'active_sale_id';
+/** How long an expired invoice is still looked up for a late payment (the subscription covers it beyond). */
+const WATCH_AFTER_EXPIRY_MS = 24 * 3600_000;
 
 export interface SaleFlowDeps {
   db: Db;
@@ -233,9 +236,9 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       }
     },
 
-    /** Lookup-by-hash fallback for invoices on screen, in case a subscription missed one. */
+    /** Lookup-by-hash fallback for open and recently expired invoices, in case a subscription missed one. */
     async pollAwaiting(): Promise<void> {
-      for (const s of salesAwaitingPayment(db)) {
+      for (const s of invoicesToWatch(db, new Date(now().getTime() - WATCH_AFTER_EXPIRY_MS))) {
         try {
           const invoice = await backend.lookupInvoice(s.paymentHash);
           if (invoice) applySettlement(invoice, null);

@@ -19,7 +19,9 @@ describe('app:// protocol', () => {
   it('serves the renderer and catalog images', () => {
     expect(resolveAppFile('app://till/', renderer, images)).toBe(join(renderer, 'index.html'));
     expect(resolveAppFile('app://till/assets/a.js', renderer, images)).toBe(join(renderer, 'assets', 'a.js'));
-    expect(resolveAppFile('app://till/catalog-images/cup.svg', renderer, images)).toBe(join(images, 'cup.svg'));
+    expect(resolveAppFile('app://till/catalog-images/cup.svg', renderer, images)).toBe(
+      join(images, 'cup.svg'),
+    );
   });
 
   it('serves nothing outside those folders', () => {

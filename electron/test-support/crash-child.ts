@@ -16,6 +16,13 @@ async function call(name: string, input: unknown = {}): Promise<unknown> {
   return reply.value;
 }
 
+// Killed mid-sale last time: finish the sale on screen first, as a cashier would.
+const { activeSaleId } = (await call('getStatus')) as { activeSaleId: string | null };
+if (activeSaleId !== null) {
+  const paid = (await call('demoPay', { saleId: activeSaleId })) as Sale;
+  process.stdout.write(`paid ${paid.id}\n`);
+}
+
 for (let i = 0; ; i++) {
   await call('addCustomAmount', { amount: BigInt(100 + i) });
   const sale = (await call('charge')) as Sale;

@@ -86,7 +86,7 @@ function fileIn(root: string, urlPath: string): string | null {
 
 export function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
 }
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
