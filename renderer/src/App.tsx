@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { TillApi } from '../../shared/contract/index.js';
+import type { Sale, TillStatus } from '../../shared/domain/index.js';
+import { Toasts } from './components/Toasts.js';
+import { ShellContext, type Shell, type Toast } from './context.js';
+import { ChargeScreen } from './screens/Charge.js';
+import { PaidScreen } from './screens/Paid.js';
+import { RegisterScreen } from './screens/Register.js';
+import { SalesScreen } from './screens/Sales.js';
+import { SettingsScreen } from './screens/Settings.js';
+import { connectTill, errorMessage, type SocketState } from './till-client.js';
+
+type View =
+  | { name: 'register' | 'sales' | 'settings' }
+  | { name: 'charge'; saleId: string }
+  | { name: 'paid'; sale: Sale };
+
+export function App({ till: injected }: { till?: TillApi } = {}) {
+  const [socket, setSocket] = useState<SocketState>('open');
+  const till = useMemo(() => injected ?? connectTill(setSocket), [injected]);
+  const [status, setStatus] = useState<TillStatus | null>(null);
+  const [view, setView] = useState<View>({ name: 'register' });
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const nextToast = useRef(1);
+
+  const toast = useCallback((tone: Toast['tone'], text: string) => {
+    const id = nextToast.current++;
+    setToasts((t) => [...t.slice(-2), { id, tone, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), tone === 'bad' ? 6000 : 2500);
+  }, []);
+
+  const run = useCallback(
+    async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await fn();
+      } catch (err) {
+        toast('bad', errorMessage(err));
+        return undefined;
+      }
+    },
+    [toast],
+  );
+
+  useEffect(() => {
+    const off = till.on('statusChanged', setStatus);
+    void run(async () => {
+      const s = await till.getStatus();
+      setStatus(s);
+      // A reloaded window goes back to the invoice on screen.
+      if (s.activeSaleId) setView({ name: 'charge', saleId: s.activeSaleId });
+    });
+    return off;
+  }, [till, run]);
+
+  const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
+  const nav = (name: 'register' | 'sales' | 'settings') => {
+    if (name !== 'register') return setView({ name });
+    // While an invoice is on screen the register is its charge screen.
+    void run(async () => {
+      const s = await till.getStatus();
+      setStatus(s);
+      setView(s.activeSaleId ? { name: 'charge', saleId: s.activeSaleId } : { name });
+    });
+  };
+  const onCharge = view.name === 'charge' || view.name === 'paid';
+
+  return (
+    <ShellContext.Provider value={shell}>
+      <div className="app">
+        {status?.demoMode && (
+          <div className="demo-banner" role="status">
+            Demo mode — invoices are not real money
+          </div>
+        )}
+        <header className="topbar">
+          <div className="brand">
+            <span className="bolt" aria-hidden>
+              ⚡
+            </span>
+            {status?.settings.shopName ?? 'Lightning Till'}
+          </div>
+          <nav className="nav">
+            <button
+              data-testid="nav-register"
+              className={view.name === 'register' || onCharge ? 'active' : ''}
+              onClick={() => nav('register')}
+            >
+              Register
+            </button>
+            <button data-testid="nav-sales" className={view.name === 'sales' ? 'active' : ''} onClick={() => nav('sales')}>
+              Sales
+            </button>
+            <button
+              data-testid="nav-settings"
+              className={view.name === 'settings' ? 'active' : ''}
+              onClick={() => nav('settings')}
+            >
+              Settings
+            </button>
+          </nav>
+          <ConnectionBadge status={status} socket={socket} />
+        </header>
+        <main className="main">
+          {view.name === 'register' && <RegisterScreen onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })} />}
+          {view.name === 'charge' && (
+            <ChargeScreen
+              saleId={view.saleId}
+              onPaid={(sale) => setView({ name: 'paid', sale })}
+              onLeave={() => setView({ name: 'register' })}
+            />
+          )}
+          {view.name === 'paid' && <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />}
+          {view.name === 'sales' && <SalesScreen />}
+          {view.name === 'settings' && <SettingsScreen />}
+        </main>
+        <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+      </div>
+    </ShellContext.Provider>
+  );
+}
+
+function ConnectionBadge({ status, socket }: { status: TillStatus | null; socket: SocketState }) {
+  if (socket === 'reconnecting') return <div className="conn bad">Reconnecting to the till…</div>;
+  if (!status) return <div className="conn">Connecting…</div>;
+  const { state, alias, message } = status.backend;
+  const tone = state === 'connected' ? 'good' : state === 'connecting' ? '' : 'bad';
+  return (
+    <div className={`conn ${tone}`} title={message ?? undefined}>
+      <span className="dot" aria-hidden />
+      {state === 'connected' ? (alias ?? 'Node connected') : state === 'connecting' ? 'Connecting to node…' : 'Node offline'}
+    </div>
+  );
+}

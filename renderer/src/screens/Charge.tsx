@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'react';
+import type { Sale } from '../../../shared/domain/index.js';
+import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
+import { QrCode } from '../components/QrCode.js';
+import { useShell } from '../context.js';
+
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+function mmss(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function ChargeScreen({
+  saleId,
+  onPaid,
+  onLeave,
+}: {
+  saleId: string;
+  onPaid: (sale: Sale) => void;
+  onLeave: () => void;
+}) {
+  const { till, run, status, toast } = useShell();
+  const [sale, setSale] = useState<Sale | null>(null);
+  const [busy, setBusy] = useState(false);
+  const now = useNow();
+
+  useEffect(() => {
+    const off = till.on('saleUpdated', (s) => {
+      if (s.id !== saleId) return;
+      if (s.state === 'paid') onPaid(s);
+      else setSale(s);
+    });
+    void run(async () => {
+      const s = await till.getSale({ saleId });
+      if (s.state === 'paid') onPaid(s);
+      else if (s.state === 'cancelled') onLeave();
+      else setSale(s);
+    });
+    return off;
+  }, [till, run, saleId, onPaid, onLeave]);
+
+  if (!sale?.invoice) return <div className="charge loading">Preparing the invoice…</div>;
+  const { invoice } = sale;
+  const left = new Date(invoice.expiresAt).getTime() - now;
+  const expired = sale.state === 'expired' || left <= 0;
+
+  const act = (fn: () => Promise<Sale>) => {
+    setBusy(true);
+    void run(async () => {
+      const s = await fn();
+      if (s.state === 'paid') onPaid(s);
+      else setSale(s);
+    }).finally(() => setBusy(false));
+  };
+
+  return (
+    <div className="charge">
+      <div className="qr-panel">
+        <QrCode bolt11={invoice.bolt11} size={460} dimmed={expired} />
+        {expired && <div className="qr-overlay">Expired</div>}
+      </div>
+      <div className="charge-info">
+        <div className="charge-label">Scan to pay with Lightning</div>
+        <div className="charge-fiat">{formatFiat(sale.total, sale.currency)}</div>
+        <div className="charge-sats">{formatSats(invoice.amountMsat)}</div>
+        <div className="charge-rate">
+          1 BTC = {formatRate(invoice.rate.rate, invoice.rate.currency)} · {invoice.rate.source}
+        </div>
+        <div data-testid="invoice-countdown" className={`countdown ${expired ? 'expired' : left < 60_000 ? 'soon' : ''}`}>
+          {expired ? 'Invoice expired' : `Expires in ${mmss(left)}`}
+        </div>
+        <div className="charge-actions">
+          {expired ? (
+            <button className="btn primary big" disabled={busy} onClick={() => act(() => till.reissueInvoice({ saleId }))}>
+              New invoice
+            </button>
+          ) : (
+            <button
+              className="btn ghost"
+              onClick={() =>
+                void navigator.clipboard.writeText(invoice.bolt11).then(
+                  () => toast('info', 'Invoice copied'),
+                  () => toast('bad', 'Could not copy the invoice'),
+                )
+              }
+            >
+              Copy invoice
+            </button>
+          )}
+          {status?.demoMode && !expired && (
+            <button data-testid="demo-pay" className="btn demo" disabled={busy} onClick={() => act(() => till.demoPay({ saleId }))}>
+              Customer pays (demo)
+            </button>
+          )}
+          <button
+            className="btn ghost danger"
+            disabled={busy}
+            onClick={() => {
+              if (!confirm('Cancel this payment and go back to the cart?')) return;
+              void run(async () => {
+                await till.cancelSale({ saleId });
+                onLeave();
+              });
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+        <div className="sale-no">Sale #{String(sale.number).padStart(6, '0')}</div>
+      </div>
+    </div>
+  );
+}

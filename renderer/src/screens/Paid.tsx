@@ -1,0 +1,37 @@
+import { useEffect, useRef } from 'react';
+import type { Sale } from '../../../shared/domain/index.js';
+import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { Receipt } from '../components/Receipt.js';
+import { useShell } from '../context.js';
+
+export function PaidScreen({ sale, onNewSale }: { sale: Sale; onNewSale: () => void }) {
+  const { status } = useShell();
+  const newSale = useRef<HTMLButtonElement>(null);
+  useEffect(() => newSale.current?.focus(), []);
+  return (
+    <div className="paid">
+      <div className="paid-banner" data-testid="sale-paid">
+        <div className="check" aria-hidden>
+          ✓
+        </div>
+        <div>
+          <div className="paid-title">Paid</div>
+          <div className="paid-amount">
+            {formatFiat(sale.total, sale.currency)} · {formatSats(sale.amountPaidMsat ?? 0n)}
+          </div>
+        </div>
+      </div>
+      <div className="paid-body">
+        <Receipt sale={sale} shopName={status?.settings.shopName ?? ''} />
+        <div className="paid-actions">
+          <button ref={newSale} data-testid="new-sale" className="btn primary big" onClick={onNewSale}>
+            New sale
+          </button>
+          <button className="btn ghost big" onClick={() => window.print()}>
+            Print receipt
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,259 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
+import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { Keypad } from '../components/Keypad.js';
+import { useShell } from '../context.js';
+import { useScanner } from '../hooks/useScanner.js';
+
+const BARCODE = /^[0-9A-Za-z-]{6,}$/;
+
+export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void }) {
+  const { till, run, toast, status } = useShell();
+  const [cart, setCart] = useState<Cart | null>(null);
+  const [products, setProducts] = useState<Product[]>([]);
+  const [query, setQuery] = useState('');
+  const [category, setCategory] = useState<string | null>(null);
+  const [mode, setMode] = useState<'products' | 'keypad'>('products');
+  const [picking, setPicking] = useState<Product | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+  const [charging, setCharging] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
+
+  useEffect(() => {
+    void run(async () => setCart(await till.getCart()));
+    return till.on('cartChanged', setCart);
+  }, [till, run]);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      void run(async () => setProducts((await till.searchCatalog({ query, limit: 500 })).products));
+    }, 120);
+    return () => clearTimeout(t);
+  }, [till, run, query]);
+
+  const categories = useMemo(
+    () => [...new Set(products.map((p) => p.productType).filter((c): c is string => !!c))],
+    [products],
+  );
+  const shown = category ? products.filter((p) => p.productType === category) : products;
+
+  const scan = useCallback(
+    (code: string) => {
+      setQuery('');
+      void run(async () => {
+        const r = await till.scanBarcode({ code });
+        if (r.found) {
+          setCart(r.cart);
+          setFlash(r.line.lineId);
+          setTimeout(() => setFlash(null), 900);
+          toast('good', `Added ${r.line.title}${r.line.variantTitle ? ` — ${r.line.variantTitle}` : ''}`);
+        } else {
+          toast('bad', r.message);
+        }
+      });
+    },
+    [till, run, toast],
+  );
+  useScanner(scan, { enabled: picking === null });
+
+  const add = (variantId: string) =>
+    void run(async () => {
+      setCart(await till.addToCart({ variantId }));
+      setPicking(null);
+    });
+
+  const charge = () => {
+    setCharging(true);
+    void run(async () => onCharged(await till.charge())).finally(() => setCharging(false));
+  };
+
+  const lines = cart?.lines ?? [];
+  return (
+    <div className="register">
+      <section className="catalog">
+        <div className="catalog-bar">
+          <input
+            ref={searchRef}
+            data-testid="catalog-search"
+            className="search"
+            type="search"
+            placeholder="Search name, SKU or barcode"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && BARCODE.test(query.trim()) && /\d/.test(query)) scan(query.trim());
+            }}
+          />
+          <div className="segmented">
+            <button className={mode === 'products' ? 'active' : ''} onClick={() => setMode('products')}>
+              Products
+            </button>
+            <button data-testid="keypad-tab" className={mode === 'keypad' ? 'active' : ''} onClick={() => setMode('keypad')}>
+              Keypad
+            </button>
+          </div>
+        </div>
+        {mode === 'products' ? (
+          <>
+            <div className="chips">
+              <button className={category === null ? 'chip active' : 'chip'} onClick={() => setCategory(null)}>
+                All
+              </button>
+              {categories.map((c) => (
+                <button key={c} className={category === c ? 'chip active' : 'chip'} onClick={() => setCategory(c)}>
+                  {c}
+                </button>
+              ))}
+            </div>
+            <div className="grid">
+              {shown.map((p) => (
+                <ProductTile
+                  key={p.id}
+                  product={p}
+                  currency={currency}
+                  onTap={() => (p.variants.length === 1 ? add(p.variants[0]!.id) : setPicking(p))}
+                />
+              ))}
+              {shown.length === 0 && <div className="empty">No products match “{query}”.</div>}
+            </div>
+          </>
+        ) : (
+          <Keypad
+            currency={currency}
+            onAdd={(amount) => void run(async () => setCart(await till.addCustomAmount({ amount })))}
+          />
+        )}
+      </section>
+
+      <aside className="cart">
+        <div className="cart-head">
+          <h2>Cart</h2>
+          {lines.length > 0 && (
+            <button
+              className="btn ghost small"
+              onClick={() => {
+                if (confirm('Clear the whole cart?')) void run(async () => setCart(await till.clearCart()));
+              }}
+            >
+              Clear
+            </button>
+          )}
+        </div>
+        <ul className="cart-lines">
+          {lines.length === 0 && <li className="empty">Tap a product or scan a barcode.</li>}
+          {lines.map((l) => (
+            <li key={l.lineId} data-testid="cart-line" className={`cart-line ${flash === l.lineId ? 'flash' : ''}`}>
+              <div className="line-text">
+                <div className="line-title">{l.title}</div>
+                <div className="line-sub">
+                  {l.variantTitle ? `${l.variantTitle} · ` : ''}
+                  {formatFiat(l.unitPrice, currency)}
+                </div>
+              </div>
+              <div className="qty">
+                <button
+                  aria-label={`One less ${l.title}`}
+                  onClick={() =>
+                    void run(async () => setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity - 1 })))
+                  }
+                >
+                  −
+                </button>
+                <span>{l.quantity}</span>
+                <button
+                  aria-label={`One more ${l.title}`}
+                  onClick={() =>
+                    void run(async () => setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1 })))
+                  }
+                >
+                  +
+                </button>
+              </div>
+              <div className="line-total">{formatFiat(l.lineTotal, currency)}</div>
+              <button
+                className="remove"
+                aria-label={`Remove ${l.title}`}
+                onClick={() => void run(async () => setCart(await till.removeLine({ lineId: l.lineId })))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="cart-foot">
+          <div className="totals">
+            <span>{cart?.itemCount ?? 0} items</span>
+            <div className="total-figures">
+              <strong>{formatFiat(cart?.total ?? 0n, currency)}</strong>
+              {cart?.estimatedMsat != null && cart.total > 0n && <small>≈ {formatSats(cart.estimatedMsat)}</small>}
+            </div>
+          </div>
+          <button
+            data-testid="charge-button"
+            className="btn charge"
+            disabled={lines.length === 0 || charging}
+            onClick={charge}
+          >
+            {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
+          </button>
+        </div>
+      </aside>
+
+      {picking && (
+        <div className="sheet-backdrop" onClick={() => setPicking(null)}>
+          <div className="sheet" role="dialog" aria-label={`Choose ${picking.title}`} onClick={(e) => e.stopPropagation()}>
+            <h2>{picking.title}</h2>
+            <div className="variant-grid">
+              {picking.variants.map((v) => (
+                <button key={v.id} data-testid="variant-option" className="variant" onClick={() => add(v.id)}>
+                  <span>{v.title || picking.title}</span>
+                  <strong>{formatFiat(v.price, currency)}</strong>
+                </button>
+              ))}
+            </div>
+            <button className="btn ghost" onClick={() => setPicking(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function initials(title: string): string {
+  return title
+    .split(/\s+/)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase() ?? '')
+    .join('');
+}
+
+function ProductTile({ product, currency, onTap }: { product: Product; currency: string; onTap: () => void }) {
+  const prices = product.variants.map((v) => v.price);
+  const min = prices.reduce((a, b) => (b < a ? b : a));
+  const from = prices.some((p) => p !== min);
+  return (
+    <button
+      data-testid="product-tile"
+      data-product-id={product.id}
+      data-variants={product.variants.length}
+      className="tile"
+      onClick={onTap}
+    >
+      {product.imageUrl ? (
+        <img src={product.imageUrl} alt="" draggable={false} />
+      ) : (
+        <div className="placeholder">{initials(product.title)}</div>
+      )}
+      <div className="tile-text">
+        <span className="tile-title">{product.title}</span>
+        <span className="tile-price">
+          {from ? 'from ' : ''}
+          {formatFiat(min, currency)}
+        </span>
+      </div>
+    </button>
+  );
+}

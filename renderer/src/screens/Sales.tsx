@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CommandOutput } from '../../../shared/contract/index.js';
+import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { Receipt } from '../components/Receipt.js';
+import { useShell } from '../context.js';
+
+const LABEL: Record<SaleState, string> = {
+  open: 'Open',
+  awaiting_payment: 'Awaiting payment',
+  paid: 'Paid',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+};
+
+export function SalesScreen() {
+  const { till, run, status } = useShell();
+  const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
+  const [open, setOpen] = useState<Sale | null>(null);
+  const load = useCallback(() => void run(async () => setData(await till.listSales({}))), [till, run]);
+  useEffect(() => {
+    load();
+    return till.on('saleUpdated', load);
+  }, [till, load]);
+  const currency = status?.settings.currency ?? 'USD';
+
+  return (
+    <div className="sales">
+      <div className="sales-list">
+        <div className="sales-head">
+          <h2>Today’s sales</h2>
+          {data && (
+            <div className="sales-totals">
+              <span>{data.totals.paidCount} paid</span>
+              <strong>{formatFiat(data.totals.paidTotal, currency)}</strong>
+              <span>{formatSats(data.totals.paidMsat)}</span>
+            </div>
+          )}
+        </div>
+        <table>
+          <thead>
+            <tr>
+              <th>Sale</th>
+              <th>Time</th>
+              <th>Items</th>
+              <th className="amt">Total</th>
+              <th className="amt">Sats</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.sales.map((s) => (
+              <tr
+                key={s.id}
+                data-testid="sale-row"
+                className={open?.id === s.id ? 'selected' : ''}
+                onClick={() => void run(async () => setOpen(await till.getSale({ saleId: s.id })))}
+              >
+                <td>#{String(s.number).padStart(6, '0')}</td>
+                <td>{new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</td>
+                <td>{s.itemCount}</td>
+                <td className="amt">{formatFiat(s.total, s.currency)}</td>
+                <td className="amt">{s.amountPaidMsat !== null ? formatSats(s.amountPaidMsat) : '—'}</td>
+                <td>
+                  <span className={`badge ${s.state}`}>{LABEL[s.state]}</span>
+                  {s.paidLate && <span className="badge late">Late</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {data?.sales.length === 0 && <div className="empty">No sales yet today.</div>}
+      </div>
+      <div className="sales-detail">
+        {open ? (
+          <>
+            <Receipt sale={open} shopName={status?.settings.shopName ?? ''} />
+            <button className="btn ghost" onClick={() => window.print()}>
+              Print receipt
+            </button>
+          </>
+        ) : (
+          <div className="empty">Tap a sale to see its receipt.</div>
+        )}
+      </div>
+    </div>
+  );
+}
