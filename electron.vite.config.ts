@@ -33,7 +33,10 @@ export default defineConfig({
           server.middlewares.use('/catalog-images', (req, res, next) => {
             const file = normalize(join(root, decodeURIComponent((req.url ?? '').split('?')[0] ?? '')));
             if (!file.startsWith(root) || !existsSync(file)) return next();
-            res.setHeader('content-type', file.endsWith('.svg') ? 'image/svg+xml' : 'application/octet-stream');
+            res.setHeader(
+              'content-type',
+              file.endsWith('.svg') ? 'image/svg+xml' : 'application/octet-stream',
+            );
             createReadStream(file).pipe(res);
           });
         },

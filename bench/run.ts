@@ -16,7 +16,11 @@ import { ratio, summarize, time } from './stats.js';
 const N = Number(process.env.BENCH_N ?? 300);
 const dir = tempDir('till-bench-');
 
-async function call<T>(till: Awaited<ReturnType<typeof createTill>>, name: string, input: unknown = {}): Promise<T> {
+async function call<T>(
+  till: Awaited<ReturnType<typeof createTill>>,
+  name: string,
+  input: unknown = {},
+): Promise<T> {
   const reply = await till.invoke(name, input);
   if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
   return reply.value as T;
@@ -25,7 +29,11 @@ async function call<T>(till: Awaited<ReturnType<typeof createTill>>, name: strin
 try {
   // 1. A whole sale through the till (cart → charge → invoice → paid, every step journaled
   //    with synchronous=FULL), against the bare SQLite cost of one durable transaction.
-  const till = await createTill({ dataDir: join(dir.path, 'till'), resourcesDir: RESOURCES_DIR, timers: false });
+  const till = await createTill({
+    dataDir: join(dir.path, 'till'),
+    resourcesDir: RESOURCES_DIR,
+    timers: false,
+  });
   const { products } = await call<{ products: Product[] }>(till, 'searchCatalog', {});
   const variantId = products[0]!.variants[0]!.id;
   const sale = await time(N, async () => {
@@ -44,7 +52,9 @@ try {
 
   // 2. Invoice creation in the demo node (encode + sign + journal) against a bare signature.
   const node = createDemoBackend({ dataDir: join(dir.path, 'node') });
-  const create = await time(N, () => node.createInvoice({ amountMsat: 12_345_000n, description: 'bench', expirySec: 600 }));
+  const create = await time(N, () =>
+    node.createInvoice({ amountMsat: 12_345_000n, description: 'bench', expirySec: 600 }),
+  );
   await node.close();
   const key = secp256k1.utils.randomSecretKey();
   const sign = await time(N, (i) => secp256k1.sign(sha256(new TextEncoder().encode(`invoice ${i}`)), key));
@@ -55,7 +65,8 @@ try {
   const inMemory = await time(N, (i) => {
     const q = queries[i % queries.length]!.toLowerCase();
     return products.filter(
-      (p) => p.title.toLowerCase().includes(q) || p.variants.some((v) => (v.sku ?? '').toLowerCase().includes(q)),
+      (p) =>
+        p.title.toLowerCase().includes(q) || p.variants.some((v) => (v.sku ?? '').toLowerCase().includes(q)),
     );
   });
   await till.close();
@@ -69,8 +80,16 @@ try {
         node: process.version,
         cpus: cpus().length,
         iterations: N,
-        sale_end_to_end: { till: s.sale, baseline_one_durable_sqlite_txn: s.txn, ratio_p50: ratio(s.sale, s.txn) },
-        invoice_create: { demo_node: s.create, baseline_secp256k1_sign: s.sign, ratio_p50: ratio(s.create, s.sign) },
+        sale_end_to_end: {
+          till: s.sale,
+          baseline_one_durable_sqlite_txn: s.txn,
+          ratio_p50: ratio(s.sale, s.txn),
+        },
+        invoice_create: {
+          demo_node: s.create,
+          baseline_secp256k1_sign: s.sign,
+          ratio_p50: ratio(s.create, s.sign),
+        },
         catalog_search: {
           till: q.search,
           baseline_in_memory_filter: q.inMemory,

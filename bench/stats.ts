@@ -28,4 +28,5 @@ export async function time(n: number, fn: (i: number) => unknown): Promise<bigin
   return out;
 }
 
-export const ratio = (a: Summary, b: Summary): number => Math.round((a.p50_ms / Math.max(b.p50_ms, 1e-6)) * 100) / 100;
+export const ratio = (a: Summary, b: Summary): number =>
+  Math.round((a.p50_ms / Math.max(b.p50_ms, 1e-6)) * 100) / 100;

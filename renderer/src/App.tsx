@@ -87,7 +87,11 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             >
               Register
             </button>
-            <button data-testid="nav-sales" className={view.name === 'sales' ? 'active' : ''} onClick={() => nav('sales')}>
+            <button
+              data-testid="nav-sales"
+              className={view.name === 'sales' ? 'active' : ''}
+              onClick={() => nav('sales')}
+            >
               Sales
             </button>
             <button
@@ -101,7 +105,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
           <ConnectionBadge status={status} socket={socket} />
         </header>
         <main className="main">
-          {view.name === 'register' && <RegisterScreen onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })} />}
+          {view.name === 'register' && (
+            <RegisterScreen onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })} />
+          )}
           {view.name === 'charge' && (
             <ChargeScreen
               saleId={view.saleId}
@@ -109,7 +115,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               onLeave={() => setView({ name: 'register' })}
             />
           )}
-          {view.name === 'paid' && <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />}
+          {view.name === 'paid' && (
+            <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
+          )}
           {view.name === 'sales' && <SalesScreen />}
           {view.name === 'settings' && <SettingsScreen />}
         </main>
@@ -127,7 +135,11 @@ function ConnectionBadge({ status, socket }: { status: TillStatus | null; socket
   return (
     <div className={`conn ${tone}`} title={message ?? undefined}>
       <span className="dot" aria-hidden />
-      {state === 'connected' ? (alias ?? 'Node connected') : state === 'connecting' ? 'Connecting to node…' : 'Node offline'}
+      {state === 'connected'
+        ? (alias ?? 'Node connected')
+        : state === 'connecting'
+          ? 'Connecting to node…'
+          : 'Node offline'}
     </div>
   );
 }

@@ -16,5 +16,13 @@ export function QrCode({ bolt11, size, dimmed }: { bolt11: string; size: number;
       color: { dark: '#111111', light: '#ffffff' },
     });
   }, [bolt11, size]);
-  return <canvas ref={canvas} data-testid="invoice-qr" className={`qr ${dimmed ? 'dimmed' : ''}`} width={size} height={size} />;
+  return (
+    <canvas
+      ref={canvas}
+      data-testid="invoice-qr"
+      className={`qr ${dimmed ? 'dimmed' : ''}`}
+      width={size}
+      height={size}
+    />
+  );
 }

@@ -34,7 +34,7 @@ export function Receipt({ sale, shopName }: { sale: Sale; shopName: string }) {
           <dd>{formatSats(sale.amountPaidMsat ?? sale.invoice.amountMsat)} via Lightning</dd>
           <dt>Rate</dt>
           <dd>
-            1 BTC = {formatRate(sale.invoice.rate.rate, sale.invoice.rate.currency)} ({sale.invoice.rate.source})
+            {formatRate(sale.invoice.rate.rate, sale.invoice.rate.currency)} ({sale.invoice.rate.source})
           </dd>
           <dt>Payment hash</dt>
           <dd className="hash">{sale.invoice.paymentHash}</dd>

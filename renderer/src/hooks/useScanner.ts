@@ -5,7 +5,10 @@ import { useEffect, useRef } from 'react';
  * arrive faster than a person types are collected; a burst of at least `minLength` ending in
  * Enter is a scan. Works wherever focus is, except in fields that opt out (data-no-scan).
  */
-export function useScanner(onScan: (code: string) => void, opts: { enabled: boolean; maxGapMs?: number; minLength?: number }) {
+export function useScanner(
+  onScan: (code: string) => void,
+  opts: { enabled: boolean; maxGapMs?: number; minLength?: number },
+) {
   const { enabled, maxGapMs = 50, minLength = 6 } = opts;
   const buffer = useRef('');
   const last = useRef(0);

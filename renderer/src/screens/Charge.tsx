@@ -72,14 +72,21 @@ export function ChargeScreen({
         <div className="charge-fiat">{formatFiat(sale.total, sale.currency)}</div>
         <div className="charge-sats">{formatSats(invoice.amountMsat)}</div>
         <div className="charge-rate">
-          1 BTC = {formatRate(invoice.rate.rate, invoice.rate.currency)} · {invoice.rate.source}
+          {formatRate(invoice.rate.rate, invoice.rate.currency)} · {invoice.rate.source}
         </div>
-        <div data-testid="invoice-countdown" className={`countdown ${expired ? 'expired' : left < 60_000 ? 'soon' : ''}`}>
+        <div
+          data-testid="invoice-countdown"
+          className={`countdown ${expired ? 'expired' : left < 60_000 ? 'soon' : ''}`}
+        >
           {expired ? 'Invoice expired' : `Expires in ${mmss(left)}`}
         </div>
         <div className="charge-actions">
           {expired ? (
-            <button className="btn primary big" disabled={busy} onClick={() => act(() => till.reissueInvoice({ saleId }))}>
+            <button
+              className="btn primary big"
+              disabled={busy}
+              onClick={() => act(() => till.reissueInvoice({ saleId }))}
+            >
               New invoice
             </button>
           ) : (
@@ -96,7 +103,12 @@ export function ChargeScreen({
             </button>
           )}
           {status?.demoMode && !expired && (
-            <button data-testid="demo-pay" className="btn demo" disabled={busy} onClick={() => act(() => till.demoPay({ saleId }))}>
+            <button
+              data-testid="demo-pay"
+              className="btn demo"
+              disabled={busy}
+              onClick={() => act(() => till.demoPay({ saleId }))}
+            >
               Customer pays (demo)
             </button>
           )}

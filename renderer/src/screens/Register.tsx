@@ -89,7 +89,11 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
             <button className={mode === 'products' ? 'active' : ''} onClick={() => setMode('products')}>
               Products
             </button>
-            <button data-testid="keypad-tab" className={mode === 'keypad' ? 'active' : ''} onClick={() => setMode('keypad')}>
+            <button
+              data-testid="keypad-tab"
+              className={mode === 'keypad' ? 'active' : ''}
+              onClick={() => setMode('keypad')}
+            >
               Keypad
             </button>
           </div>
@@ -97,11 +101,18 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
         {mode === 'products' ? (
           <>
             <div className="chips">
-              <button className={category === null ? 'chip active' : 'chip'} onClick={() => setCategory(null)}>
+              <button
+                className={category === null ? 'chip active' : 'chip'}
+                onClick={() => setCategory(null)}
+              >
                 All
               </button>
               {categories.map((c) => (
-                <button key={c} className={category === c ? 'chip active' : 'chip'} onClick={() => setCategory(c)}>
+                <button
+                  key={c}
+                  className={category === c ? 'chip active' : 'chip'}
+                  onClick={() => setCategory(c)}
+                >
                   {c}
                 </button>
               ))}
@@ -143,7 +154,11 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
         <ul className="cart-lines">
           {lines.length === 0 && <li className="empty">Tap a product or scan a barcode.</li>}
           {lines.map((l) => (
-            <li key={l.lineId} data-testid="cart-line" className={`cart-line ${flash === l.lineId ? 'flash' : ''}`}>
+            <li
+              key={l.lineId}
+              data-testid="cart-line"
+              className={`cart-line ${flash === l.lineId ? 'flash' : ''}`}
+            >
               <div className="line-text">
                 <div className="line-title">{l.title}</div>
                 <div className="line-sub">
@@ -155,7 +170,9 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
                 <button
                   aria-label={`One less ${l.title}`}
                   onClick={() =>
-                    void run(async () => setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity - 1 })))
+                    void run(async () =>
+                      setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity - 1 })),
+                    )
                   }
                 >
                   −
@@ -164,7 +181,9 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
                 <button
                   aria-label={`One more ${l.title}`}
                   onClick={() =>
-                    void run(async () => setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1 })))
+                    void run(async () =>
+                      setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1 })),
+                    )
                   }
                 >
                   +
@@ -186,7 +205,9 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
             <span>{cart?.itemCount ?? 0} items</span>
             <div className="total-figures">
               <strong>{formatFiat(cart?.total ?? 0n, currency)}</strong>
-              {cart?.estimatedMsat != null && cart.total > 0n && <small>≈ {formatSats(cart.estimatedMsat)}</small>}
+              {cart?.estimatedMsat != null && cart.total > 0n && (
+                <small>≈ {formatSats(cart.estimatedMsat)}</small>
+              )}
             </div>
           </div>
           <button
@@ -202,7 +223,12 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
 
       {picking && (
         <div className="sheet-backdrop" onClick={() => setPicking(null)}>
-          <div className="sheet" role="dialog" aria-label={`Choose ${picking.title}`} onClick={(e) => e.stopPropagation()}>
+          <div
+            className="sheet"
+            role="dialog"
+            aria-label={`Choose ${picking.title}`}
+            onClick={(e) => e.stopPropagation()}
+          >
             <h2>{picking.title}</h2>
             <div className="variant-grid">
               {picking.variants.map((v) => (
@@ -230,7 +256,15 @@ function initials(title: string): string {
     .join('');
 }
 
-function ProductTile({ product, currency, onTap }: { product: Product; currency: string; onTap: () => void }) {
+function ProductTile({
+  product,
+  currency,
+  onTap,
+}: {
+  product: Product;
+  currency: string;
+  onTap: () => void;
+}) {
   const prices = product.variants.map((v) => v.price);
   const min = prices.reduce((a, b) => (b < a ? b : a));
   const from = prices.some((p) => p !== min);

@@ -57,7 +57,9 @@ export function SalesScreen() {
                 onClick={() => void run(async () => setOpen(await till.getSale({ saleId: s.id })))}
               >
                 <td>#{String(s.number).padStart(6, '0')}</td>
-                <td>{new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</td>
+                <td>
+                  {new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                </td>
                 <td>{s.itemCount}</td>
                 <td className="amt">{formatFiat(s.total, s.currency)}</td>
                 <td className="amt">{s.amountPaidMsat !== null ? formatSats(s.amountPaidMsat) : '—'}</td>

@@ -3,7 +3,24 @@ import { TillError } from '../../../shared/contract/index.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 
-const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF', 'CAD', 'AUD', 'JPY', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'BRL', 'MXN', 'ZAR', 'INR'];
+const CURRENCIES = [
+  'USD',
+  'EUR',
+  'GBP',
+  'CHF',
+  'CAD',
+  'AUD',
+  'JPY',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'BRL',
+  'MXN',
+  'ZAR',
+  'INR',
+];
 
 export function SettingsScreen() {
   const { till, run, status, toast } = useShell();
@@ -76,11 +93,17 @@ export function SettingsScreen() {
           <dt>Status</dt>
           <dd>{backend ? `${backend.state}${backend.message ? ` — ${backend.message}` : ''}` : '—'}</dd>
           <dt>Exchange rate</dt>
-          <dd>{status?.rate ? `${status.rate.rate} ${status.rate.currency}/BTC · ${status.rate.source}` : 'none yet'}</dd>
+          <dd>
+            {status?.rate
+              ? `${status.rate.rate} ${status.rate.currency}/BTC · ${status.rate.source}`
+              : 'none yet'}
+          </dd>
           <dt>Till id</dt>
           <dd className="mono">{status?.tillId}</dd>
         </dl>
-        <p className="muted">Connecting a real node (LND, Core Lightning, NWC, LNbits) and a Shopify store comes next.</p>
+        <p className="muted">
+          Connecting a real node (LND, Core Lightning, NWC, LNbits) and a Shopify store comes next.
+        </p>
       </div>
     </div>
   );
