@@ -20,8 +20,7 @@ export function useScanner(
   useEffect(() => {
     if (!enabled) return;
     function onKey(e: KeyboardEvent) {
-      const target = e.target as HTMLElement | null;
-      if (target?.closest('[data-no-scan]')) return;
+      if (e.target instanceof Element && e.target.closest('[data-no-scan]')) return;
       const now = e.timeStamp;
       if (now - last.current > maxGapMs) buffer.current = '';
       last.current = now;

@@ -1,0 +1,154 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TillError, type TillApi } from '../../shared/contract/index.js';
+import { Keypad } from './components/Keypad.js';
+import { ShellContext, type Shell } from './context.js';
+import { useScanner } from './hooks/useScanner.js';
+import { ChargeScreen } from './screens/Charge.js';
+import { SettingsScreen } from './screens/Settings.js';
+import { awaitingSale, fakeTill, status } from './test-support.js';
+
+vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+function shell(till: TillApi): Shell {
+  return {
+    till,
+    status: status(),
+    toast: vi.fn(),
+    run: async (fn) => {
+      try {
+        return await fn();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+describe('Keypad', () => {
+  it('builds the amount from the right like a card terminal', () => {
+    const onAdd = vi.fn();
+    render(<Keypad currency="USD" onAdd={onAdd} />);
+    for (const k of ['1', '2', '5', '0']) fireEvent.click(screen.getByRole('button', { name: k }));
+    expect(screen.getByTestId('keypad-display').textContent).toContain('12.50');
+    fireEvent.click(screen.getByRole('button', { name: 'Backspace' }));
+    expect(screen.getByTestId('keypad-display').textContent).toContain('1.25');
+    fireEvent.click(screen.getByRole('button', { name: '0' }));
+    fireEvent.click(screen.getByRole('button', { name: /^Add/ }));
+    expect(onAdd).toHaveBeenCalledWith(1250n);
+  });
+});
+
+function ScannerProbe({ onScan }: { onScan: (code: string) => void }) {
+  useScanner(onScan, { enabled: true });
+  return <input data-testid="probe" />;
+}
+
+describe('useScanner', () => {
+  // Dispatched on the body, bubbling, as a scanner's keystrokes reach a page with no focus.
+  const burst = (text: string) => {
+    for (const key of [...text, 'Enter']) {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    }
+  };
+
+  it('turns a fast burst ending in Enter into one scan', () => {
+    const onScan = vi.fn();
+    render(<ScannerProbe onScan={onScan} />);
+    burst('4006381333931');
+    expect(onScan).toHaveBeenCalledTimes(1);
+    expect(onScan).toHaveBeenCalledWith('4006381333931');
+  });
+
+  it('ignores slow human typing and short bursts', () => {
+    vi.useFakeTimers();
+    const onScan = vi.fn();
+    render(<ScannerProbe onScan={onScan} />);
+    // KeyboardEvent.timeStamp follows performance.now(), which fake timers advance.
+    for (const key of [...'4006381333931', 'Enter']) {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      vi.advanceTimersByTime(200);
+    }
+    burst('123');
+    expect(onScan).not.toHaveBeenCalled();
+  });
+});
+
+describe('ChargeScreen', () => {
+  it('counts down, offers a new invoice on expiry, and turns to paid on the event', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: false });
+    const expiresAt = new Date(Date.now() + 65_000);
+    const sale = awaitingSale(expiresAt);
+    const reissue = () => awaitingSale(new Date(Date.now() + 600_000));
+    const reissued = reissue();
+    const { till, emit } = fakeTill({
+      getSale: vi.fn(() => Promise.resolve(sale)),
+      reissueInvoice: vi.fn(() => Promise.resolve(reissue())),
+    });
+    const onPaid = vi.fn();
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <ChargeScreen saleId="s1" onPaid={onPaid} onLeave={vi.fn()} />
+      </ShellContext.Provider>,
+    );
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(screen.getByTestId('invoice-countdown').textContent).toMatch(/1:05|1:04/);
+    expect(screen.getByText('12,500 sats')).toBeTruthy();
+    expect(screen.queryByText('New invoice')).toBeNull();
+
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(66_000);
+    });
+    expect(screen.getByTestId('invoice-countdown').textContent).toBe('Invoice expired');
+    expect(screen.queryByTestId('demo-pay')).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByText('New invoice'));
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(till.reissueInvoice).toHaveBeenCalledWith({ saleId: 's1' });
+    expect(screen.getByTestId('invoice-countdown').textContent).toMatch(/Expires in (10:0\d|9:5\d)/);
+
+    act(() => emit('saleUpdated', { ...reissued, state: 'paid', paidAt: new Date().toISOString() }));
+    expect(onPaid).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('SettingsScreen', () => {
+  it('shows the till’s validation errors next to their fields', async () => {
+    const { till } = fakeTill({
+      getSettings: vi.fn(() => Promise.resolve(status().settings)),
+      updateSettings: vi.fn(() =>
+        Promise.reject(
+          new TillError('ValidationError', 'invoiceExpirySec: too short', [
+            { path: 'invoiceExpirySec', message: 'Invoices must live at least 60 seconds' },
+          ]),
+        ),
+      ),
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <SettingsScreen />
+      </ShellContext.Provider>,
+    );
+    await screen.findByDisplayValue('Test Shop');
+    fireEvent.change(screen.getByDisplayValue('10'), { target: { value: '0.5' } });
+    await act(async () => {
+      fireEvent.click(screen.getByText('Save'));
+      await Promise.resolve();
+    });
+    expect(till.updateSettings).toHaveBeenCalledWith({
+      shopName: 'Test Shop',
+      currency: 'USD',
+      invoiceExpirySec: 30,
+    });
+    expect(await screen.findByText('Invoices must live at least 60 seconds')).toBeTruthy();
+  });
+});

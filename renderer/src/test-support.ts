@@ -1,0 +1,70 @@
+import { vi } from 'vitest';
+import type { EventName, EventPayload, TillApi } from '../../shared/contract/index.js';
+import type { Cart, Sale, TillStatus } from '../../shared/domain/index.js';
+
+/** A TillApi whose commands are vi.fn()s and whose events a test pushes by hand. */
+export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}) {
+  const listeners = new Map<EventName, Set<(p: never) => void>>();
+  const emptyCart: Cart = { currency: 'USD', lines: [], itemCount: 0, total: 0n, estimatedMsat: null };
+  const till = {
+    getStatus: vi.fn(() => Promise.resolve(status())),
+    getCart: vi.fn(() => Promise.resolve(emptyCart)),
+    searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
+    addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
+    scanBarcode: vi.fn(() =>
+      Promise.resolve({ found: false, code: 'x', message: 'No product has the barcode x.' }),
+    ),
+    on: <E extends EventName>(event: E, l: (p: EventPayload<E>) => void) => {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(l);
+      return () => set.delete(l);
+    },
+    ...overrides,
+  } as unknown as TillApi;
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    for (const l of listeners.get(event) ?? []) l(payload as never);
+  };
+  return { till, emit };
+}
+
+export function status(): TillStatus {
+  return {
+    tillId: 't1',
+    demoMode: true,
+    backend: { kind: 'demo', state: 'connected', alias: 'demo', network: 'regtest', message: null },
+    rate: null,
+    settings: { shopName: 'Test Shop', currency: 'USD', invoiceExpirySec: 600 },
+    activeSaleId: null,
+  };
+}
+
+export function awaitingSale(expiresAt: Date): Sale {
+  return {
+    id: 's1',
+    number: 7,
+    state: 'awaiting_payment',
+    currency: 'USD',
+    lines: [],
+    total: 1250n,
+    createdAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
+    updatedAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
+    invoice: {
+      paymentHash: 'ab'.repeat(32),
+      bolt11: 'lnbcrt125u1p0test',
+      amountMsat: 12_500_000n,
+      createdAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
+      expiresAt: expiresAt.toISOString(),
+      rate: {
+        currency: 'USD',
+        rate: '100000.00',
+        source: 'Demo fixed rate',
+        fetchedAt: expiresAt.toISOString(),
+      },
+    },
+    paidAt: null,
+    amountPaidMsat: null,
+    paidLate: false,
+    stateReason: null,
+  };
+}
