@@ -3,7 +3,8 @@ import { big, int, type Db } from './db.js';
 
 /** The cart lives in the journal so a crashed window or a restarted till loses nothing. */
 
-interface CartRow {
+/** A cart_lines or sale_lines row: the two tables share their line columns. */
+export interface LineRow {
   line_id: string;
   variant_id: string | null;
   title: string;
@@ -15,22 +16,23 @@ interface CartRow {
 
 export type NewCartLine = Omit<CartLine, 'lineTotal'>;
 
+export function toCartLine(r: LineRow): CartLine {
+  const quantity = int(r.quantity);
+  const unitPrice = big(r.unit_price);
+  return {
+    lineId: r.line_id,
+    variantId: r.variant_id,
+    title: r.title,
+    variantTitle: r.variant_title,
+    sku: r.sku,
+    unitPrice,
+    quantity,
+    lineTotal: unitPrice * BigInt(quantity),
+  };
+}
+
 export function readCartLines(db: Db): CartLine[] {
-  const rows = db.prepare('SELECT * FROM cart_lines ORDER BY position').all() as CartRow[];
-  return rows.map((r) => {
-    const quantity = int(r.quantity);
-    const unitPrice = big(r.unit_price);
-    return {
-      lineId: r.line_id,
-      variantId: r.variant_id,
-      title: r.title,
-      variantTitle: r.variant_title,
-      sku: r.sku,
-      unitPrice,
-      quantity,
-      lineTotal: unitPrice * BigInt(quantity),
-    };
-  });
+  return (db.prepare('SELECT * FROM cart_lines ORDER BY position').all() as LineRow[]).map(toCartLine);
 }
 
 export function insertCartLine(db: Db, line: NewCartLine): void {

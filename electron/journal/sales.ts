@@ -1,4 +1,5 @@
 import type { CartLine, RateQuote, Sale, SaleState, SaleSummary } from '../../shared/domain/index.js';
+import { toCartLine, type LineRow } from './cart.js';
 import { big, bigOrNull, int, type Db } from './db.js';
 
 /**
@@ -36,16 +37,6 @@ interface InvoiceRow {
   rate_fetched_at: string;
   settled_at: string | null;
   amount_paid_msat: bigint | null;
-}
-
-interface LineRow {
-  line_id: string;
-  variant_id: string | null;
-  title: string;
-  variant_title: string | null;
-  sku: string | null;
-  unit_price: bigint;
-  quantity: bigint;
 }
 
 /** The state machine of ARCHITECTURE.md; a late payment may settle an expired or cancelled sale. */
@@ -215,27 +206,12 @@ export function recordUnmatchedPayment(
   );
 }
 
-function toLine(r: LineRow): CartLine {
-  const unitPrice = big(r.unit_price);
-  const quantity = int(r.quantity);
-  return {
-    lineId: r.line_id,
-    variantId: r.variant_id,
-    title: r.title,
-    variantTitle: r.variant_title,
-    sku: r.sku,
-    unitPrice,
-    quantity,
-    lineTotal: unitPrice * BigInt(quantity),
-  };
-}
-
 export function getSale(db: Db, saleId: string): Sale | null {
   const r = db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined;
   if (!r) return null;
   const lines = (
     db.prepare('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position').all(saleId) as LineRow[]
-  ).map(toLine);
+  ).map(toCartLine);
   const inv = r.invoice_hash
     ? (db.prepare('SELECT * FROM sale_invoices WHERE payment_hash = ?').get(r.invoice_hash) as InvoiceRow)
     : null;
