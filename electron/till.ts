@@ -37,6 +37,8 @@ export interface TillDeps {
   rates?: RateSource;
   now?: () => Date;
   log?: (message: string, err?: unknown) => void;
+  /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
+  sqliteBinding?: string;
   /** Background timers (expiry sweep, lookup fallback, rate refresh); tests drive them by hand. */
   timers?: boolean;
 }
@@ -72,7 +74,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[till] ${message}`, err ?? ''));
   mkdirSync(deps.dataDir, { recursive: true });
-  const db = openJournal(join(deps.dataDir, 'journal.sqlite'));
+  const db = openJournal(join(deps.dataDir, 'journal.sqlite'), deps.sqliteBinding);
   const events = createEventBus((err) => log('an event listener failed', err));
 
   let tillId = readMeta(db, 'till_id');
@@ -91,7 +93,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   };
   let settings = readSettings(db, defaults);
 
-  const backend = deps.backend ?? createDemoBackend({ dataDir: deps.dataDir, now });
+  const backend =
+    deps.backend ?? createDemoBackend({ dataDir: deps.dataDir, now, sqliteBinding: deps.sqliteBinding });
   const rates = deps.rates ?? createDemoRateSource(now);
   let lastRate: RateQuote | null = null;
   const connection: {

@@ -10,8 +10,8 @@ export type Db = Database.Database;
  * Integers come back as bigint: money columns are msat / minor units and must not pass
  * through a float.
  */
-export function openJournal(path: string): Db {
-  const db = new Database(path);
+export function openJournal(path: string, nativeBinding?: string): Db {
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

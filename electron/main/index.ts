@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
@@ -89,7 +90,13 @@ void app.whenReady().then(async () => {
     return net.fetch(pathToFileURL(file).toString());
   });
 
-  till = await createTill({ dataDir: app.getPath('userData'), resourcesDir });
+  // In development better-sqlite3 is built twice: for Node (tests) and for Electron (scripts/electron-native.mjs).
+  const devBinding = join(
+    app.getAppPath(),
+    'node_modules/.electron-native/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+  );
+  const sqliteBinding = !app.isPackaged && existsSync(devBinding) ? devBinding : undefined;
+  till = await createTill({ dataDir: app.getPath('userData'), resourcesDir, sqliteBinding });
   bridgeTill(till, isTrusted);
   createWindow(till);
   app.on('activate', () => {

@@ -34,6 +34,8 @@ export interface DemoBackend extends LightningBackend {
 export interface DemoBackendOptions {
   dataDir: string;
   now?: () => Date;
+  /** better-sqlite3 built for Electron's ABI (see scripts/electron-native.mjs). */
+  sqliteBinding?: string;
 }
 
 export const DEMO_ALIAS = 'Lightning Till demo node';
@@ -62,7 +64,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
   const now = opts.now ?? (() => new Date());
   const key = loadOrCreateNodeKey(opts.dataDir);
   const pubkey = bytesToHex(secp256k1.getPublicKey(key, true));
-  const store = openDemoStore(join(opts.dataDir, STORE_FILE));
+  const store = openDemoStore(join(opts.dataDir, STORE_FILE), opts.sqliteBinding);
   const subscriptions = new Set<LiveSubscription>();
   let closed = false;
 

@@ -90,8 +90,8 @@ function fromRaw(raw: RawRow): InvoiceRow {
   };
 }
 
-export function openDemoStore(path: string): DemoStore {
-  const db = new Database(path);
+export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     // Before anything else: a second process opening the same file waits instead of failing.
     db.pragma('busy_timeout = 5000');
