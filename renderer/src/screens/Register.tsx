@@ -202,7 +202,9 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
         </ul>
         <div className="cart-foot">
           <div className="totals">
-            <span>{cart?.itemCount ?? 0} items</span>
+            <span>
+              {cart?.itemCount ?? 0} {cart?.itemCount === 1 ? 'item' : 'items'}
+            </span>
             <div className="total-figures">
               <strong>{formatFiat(cart?.total ?? 0n, currency)}</strong>
               {cart?.estimatedMsat != null && cart.total > 0n && (
