@@ -66,17 +66,29 @@ describe('useScanner', () => {
     expect(onScan).toHaveBeenCalledWith('4006381333931');
   });
 
-  it('ignores slow human typing and short bursts', () => {
+  it('ignores slow typing in a text field and short bursts', () => {
     vi.useFakeTimers();
     const onScan = vi.fn();
     render(<ScannerProbe onScan={onScan} />);
+    const input = screen.getByTestId('probe');
     // KeyboardEvent.timeStamp follows performance.now(), which fake timers advance.
     for (const key of [...'4006381333931', 'Enter']) {
-      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      input.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
       vi.advanceTimersByTime(200);
     }
     burst('123');
     expect(onScan).not.toHaveBeenCalled();
+  });
+
+  it('accepts a barcode typed by hand when no field has focus', () => {
+    vi.useFakeTimers();
+    const onScan = vi.fn();
+    render(<ScannerProbe onScan={onScan} />);
+    for (const key of [...'4006381333931', 'Enter']) {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      vi.advanceTimersByTime(200);
+    }
+    expect(onScan).toHaveBeenCalledWith('4006381333931');
   });
 });
 

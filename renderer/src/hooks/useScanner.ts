@@ -1,9 +1,18 @@
 import { useEffect, useRef } from 'react';
 
+function isEditable(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  );
+}
+
 /**
- * A barcode scanner is a keyboard that types a burst of characters then Enter. Keys that
- * arrive faster than a person types are collected; a burst of at least `minLength` ending in
- * Enter is a scan. Works wherever focus is, except in fields that opt out (data-no-scan).
+ * A barcode scanner is a keyboard that types a burst of characters then Enter. Outside text
+ * fields nothing else wants those keys, so any run of at least `minLength` characters ending
+ * in Enter is a scan (a cashier typing a barcode by hand gets the same result). Inside a text
+ * field only a burst faster than a person types counts, so searching still works. Fields can
+ * opt out entirely with data-no-scan.
  */
 export function useScanner(
   onScan: (code: string) => void,
@@ -21,9 +30,9 @@ export function useScanner(
     if (!enabled) return;
     function onKey(e: KeyboardEvent) {
       if (e.target instanceof Element && e.target.closest('[data-no-scan]')) return;
-      const now = e.timeStamp;
-      if (now - last.current > maxGapMs) buffer.current = '';
-      last.current = now;
+      const gap = isEditable(e.target) ? maxGapMs : 3000;
+      if (e.timeStamp - last.current > gap) buffer.current = '';
+      last.current = e.timeStamp;
       if (e.key === 'Enter') {
         const code = buffer.current;
         buffer.current = '';
