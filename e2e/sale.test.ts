@@ -78,6 +78,12 @@ describe('a cashier sells in demo mode through the browser host', () => {
     await expect.poll(() => page.getByTestId('invoice-countdown').innerText()).toMatch(/\d+:\d{2}/);
     await page.screenshot({ path: `${SHOTS}/charge.png` });
 
+    // The window crashing or reloading loses nothing: the till holds the sale, the screen returns to it.
+    const qrBefore = await page.getByTestId('invoice-qr').screenshot();
+    await page.reload();
+    await page.getByTestId('invoice-qr').waitFor();
+    expect(Buffer.compare(await page.getByTestId('invoice-qr').screenshot(), qrBefore)).toBe(0);
+
     await page.getByTestId('demo-pay').click();
     await page.getByTestId('sale-paid').waitFor();
     const receipt = page.getByTestId('receipt');
