@@ -97,7 +97,11 @@ describe('a cashier sells in demo mode through the browser host', () => {
 
     await page.getByTestId('new-sale').click();
     await page.getByTestId('nav-sales').click();
-    await page.getByText(/paid/i).first().waitFor();
+    const row = page.getByTestId('sale-row').first();
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/Paid/);
+    await row.click();
+    await page.getByTestId('receipt').waitFor();
     await page.screenshot({ path: `${SHOTS}/sales.png` });
     expect(errors).toEqual([]);
   }, 120_000);

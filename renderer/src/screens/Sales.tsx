@@ -64,7 +64,7 @@ export function SalesScreen() {
                 <td className="amt">{formatFiat(s.total, s.currency)}</td>
                 <td className="amt">{s.amountPaidMsat !== null ? formatSats(s.amountPaidMsat) : '—'}</td>
                 <td>
-                  <span className={`badge ${s.state}`}>{LABEL[s.state]}</span>
+                  <span className={`badge state-${s.state}`}>{LABEL[s.state]}</span>
                   {s.paidLate && <span className="badge late">Late</span>}
                 </td>
               </tr>
