@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/fixtures.js';
 import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
+import { cashierWindowOptions } from './window-options.js';
 
 describe('app:// protocol', () => {
   const dir = tempDir('till-app-');
@@ -45,5 +46,22 @@ describe('app:// protocol', () => {
     expect(csp).not.toMatch(/unsafe-eval|ws:\/\/localhost/);
     expect(csp).toContain("object-src 'none'");
     expect(cspFor(true)).toContain('ws://localhost');
+  });
+});
+
+describe('the cashier window', () => {
+  it('gives the renderer no Node, an isolated sandboxed preload and no webviews', () => {
+    const { webPreferences } = cashierWindowOptions('/app/out/main');
+    expect(webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      preload: '/app/out/preload/index.cjs',
+    });
   });
 });

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { createTill, type Till } from '../till.js';
 import { bridgeTill, forwardEvents } from './ipc.js';
 import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
+import { cashierWindowOptions } from './window-options.js';
 
 /**
  * Composition root of the desktop app: builds the till, hardens the window, wires IPC.
@@ -33,23 +34,7 @@ function isTrusted(url: string): boolean {
 }
 
 function createWindow(t: Till): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    minWidth: 1024,
-    minHeight: 700,
-    title: 'Lightning Till',
-    backgroundColor: '#f6f4ef',
-    show: false,
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  const win = new BrowserWindow(cashierWindowOptions(import.meta.dirname));
   mainWindow = win;
   forwardEvents(t, win.webContents);
   win.once('ready-to-show', () => win.show());
