@@ -2,6 +2,7 @@ import bolt11 from 'bolt11';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandName, CommandOutput, EventName, Reply } from '../shared/contract/index.js';
 import type { Cart, Product, Sale } from '../shared/domain/index.js';
+import { BackendError, type LightningBackend } from './lightning/backend.js';
 import { createDemoBackend } from './lightning/demo/backend.js';
 import { createTill, type Till } from './till.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
@@ -224,5 +225,51 @@ describe('createTill with real SQLite and the demo node', () => {
     expect(await call(till, 'getSettings')).toMatchObject({ shopName: 'Corner Café', invoiceExpirySec: 900 });
     const reply = await till.invoke('updateSettings', { currency: 'XYZ' });
     expect(reply).toMatchObject({ ok: false, error: { kind: 'ValidationError' } });
+  });
+});
+
+describe('a Lightning node that goes away', () => {
+  it('says so plainly, refuses the charge, cancels the sale and keeps the cart', async () => {
+    const dir = tempDir();
+    const clock = manualClock();
+    const demo = createDemoBackend({ dataDir: dir.path, now: clock.now });
+    let up = true;
+    const down = () => Promise.reject(new BackendError('Unreachable', 'connect ECONNREFUSED 127.0.0.1:8080'));
+    const flaky: LightningBackend = {
+      kind: 'demo',
+      getInfo: () => (up ? demo.getInfo() : down()),
+      createInvoice: (req) => (up ? demo.createInvoice(req) : down()),
+      lookupInvoice: (hash) => (up ? demo.lookupInvoice(hash) : down()),
+      subscribeSettlements: (opts) => demo.subscribeSettlements(opts),
+      listInvoices: (req) => demo.listInvoices(req),
+      close: () => demo.close(),
+    };
+    const till = await createTill({
+      dataDir: dir.path,
+      resourcesDir: RESOURCES_DIR,
+      backend: flaky,
+      now: clock.now,
+      timers: false,
+      log: () => {},
+    });
+    try {
+      expect((await call(till, 'getStatus')).backend.state).toBe('connected');
+      await call(till, 'addCustomAmount', { amount: 500n });
+      up = false;
+      const reply = await till.invoke('charge', {});
+      expect(reply).toMatchObject({ ok: false, error: { kind: 'BackendUnavailable' } });
+      if (!reply.ok) expect(reply.error.message).toMatch(/unreachable.*try again/i);
+      const { sales } = await call(till, 'listSales', {});
+      expect(sales.map((s) => s.state)).toEqual(['cancelled']);
+      expect((await call(till, 'getCart')).total).toBe(500n);
+      expect((await call(till, 'getStatus')).activeSaleId).toBeNull();
+      // The lookup fallback failing is logged, never thrown at the cashier.
+      await expect(till.tick()).resolves.toBeUndefined();
+      up = true;
+      expect((await call(till, 'charge')).state).toBe('awaiting_payment');
+    } finally {
+      await till.close();
+      dir.remove();
+    }
   });
 });

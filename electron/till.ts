@@ -157,7 +157,11 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   let subscription: Subscription | null = null;
   let closed = false;
 
+  let retryDelayMs = 1_000;
+  let retryTimer: NodeJS.Timeout | null = null;
+
   async function connect(): Promise<void> {
+    retryTimer = null;
     try {
       const info = await backend.getInfo();
       connection.alias = info.alias;
@@ -166,8 +170,15 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       cursorKey = `${backend.kind}:${info.pubkey}`;
     } catch (err) {
       setConnection('disconnected', backendErrorToTillError(err, 'reach the Lightning node').message);
+      if (deps.timers !== false && !closed) {
+        // Back off with jitter so a fleet of tills does not hammer a node that just came back.
+        retryTimer = setTimeout(() => void connect(), retryDelayMs * (0.5 + Math.random()));
+        retryTimer.unref();
+        retryDelayMs = Math.min(retryDelayMs * 2, 60_000);
+      }
       return;
     }
+    retryDelayMs = 1_000;
     if (closed) return;
     subscription = backend.subscribeSettlements({
       fromCursor: readCursor(db, cursorKey),
@@ -325,6 +336,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       if (closed) return;
       closed = true;
       for (const t of intervals) clearInterval(t);
+      if (retryTimer) clearTimeout(retryTimer);
       subscription?.close();
       await backend.close();
       db.close();
