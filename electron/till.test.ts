@@ -273,3 +273,25 @@ describe('a Lightning node that goes away', () => {
     }
   });
 });
+
+describe('a Lightning node that hangs', () => {
+  it('does not keep the register from opening', async () => {
+    const dir = tempDir();
+    const demo = createDemoBackend({ dataDir: dir.path });
+    const hanging: LightningBackend = { ...demo, kind: 'demo', getInfo: () => new Promise(() => {}) };
+    const till = await createTill({
+      dataDir: dir.path,
+      resourcesDir: RESOURCES_DIR,
+      backend: hanging,
+      timers: false,
+      startupWaitMs: 50,
+    });
+    try {
+      expect((await call(till, 'getStatus')).backend.state).toBe('connecting');
+      expect((await call(till, 'searchCatalog', {})).total).toBeGreaterThan(0);
+    } finally {
+      await till.close();
+      dir.remove();
+    }
+  });
+});

@@ -39,6 +39,8 @@ export interface TillDeps {
   log?: (message: string, err?: unknown) => void;
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
+  /** How long start-up waits for the node before opening the register anyway. */
+  startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh); tests drive them by hand. */
   timers?: boolean;
 }
@@ -57,6 +59,7 @@ type Handlers = {
 };
 
 const DEFAULT_EXPIRY_SEC = 600;
+const STARTUP_WAIT_MS = 5_000;
 
 function isDemo(backend: LightningBackend): backend is DemoBackend {
   return backend.kind === 'demo' && 'simulatePayment' in backend;
@@ -203,7 +206,14 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   }
 
   flow.recoverInterrupted();
-  await Promise.all([connect(), refreshRate()]);
+  // A node that hangs must not keep the register from opening: give it a few seconds, then
+  // let the connection finish (or fail and retry) in the background.
+  let startTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([connect(), refreshRate()]),
+    new Promise<void>((resolve) => (startTimer = setTimeout(resolve, deps.startupWaitMs ?? STARTUP_WAIT_MS))),
+  ]);
+  clearTimeout(startTimer);
   // Catch whatever settled while the till was closed and the subscription has not replayed yet.
   await flow.pollAwaiting();
   flow.sweepExpired();
