@@ -1,0 +1,160 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Reply, TillErrorShape } from '../../shared/contract/index.js';
+import type { TillStatus } from '../../shared/domain/index.js';
+import { fromWire, toWire } from '../../shared/contract/wire.js';
+import { tempDir } from '../test-support/fixtures.js';
+
+/**
+ * Electron's binary cannot run on this machine, so the shell is exercised against a
+ * stand-in `electron` module that records what main asks of it: the wiring, the hardening
+ * and the IPC bridge run for real; only the window is imaginary.
+ */
+const fake = vi.hoisted(() => {
+  type Handler = (...args: unknown[]) => unknown;
+  const state = {
+    dataDir: '',
+    appPath: '',
+    ipc: new Map<string, Handler>(),
+    appEvents: new Map<string, Handler>(),
+    windows: [] as {
+      options: Record<string, unknown>;
+      loadURL: (url: string) => Promise<void>;
+      url?: string;
+    }[],
+    protocolHandler: null as null | ((req: { url: string }) => unknown),
+    headersHook: null as null | Handler,
+    fetched: [] as string[],
+    permission: null as null | Handler,
+    privileged: [] as unknown[],
+    ready: null as null | Promise<void>,
+  };
+  return state;
+});
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents = { send: () => {}, once: () => {}, isDestroyed: () => false };
+    options: Record<string, unknown>;
+    url?: string;
+    constructor(options: Record<string, unknown>) {
+      this.options = options;
+      fake.windows.push(this);
+    }
+    once() {}
+    on() {}
+    loadURL(url: string) {
+      this.url = url;
+      return Promise.resolve();
+    }
+    static getAllWindows() {
+      return fake.windows;
+    }
+  }
+  let resolveReady!: () => void;
+  fake.ready = new Promise<void>((r) => (resolveReady = r));
+  const app = {
+    isPackaged: false,
+    getAppPath: () => fake.appPath,
+    getPath: () => fake.dataDir,
+    requestSingleInstanceLock: () => true,
+    quit: () => {},
+    on: (event: string, handler: (...args: unknown[]) => unknown) => fake.appEvents.set(event, handler),
+    whenReady: () => {
+      setTimeout(resolveReady, 0);
+      return fake.ready!;
+    },
+  };
+  return {
+    app,
+    BrowserWindow,
+    ipcMain: {
+      handle: (channel: string, h: (...args: unknown[]) => unknown) => fake.ipc.set(channel, h),
+      removeHandler: (channel: string) => fake.ipc.delete(channel),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => fake.privileged.push(...schemes),
+      handle: (_scheme: string, h: (req: { url: string }) => unknown) => (fake.protocolHandler = h),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: (...args: unknown[]) => unknown) => (fake.permission = h),
+        webRequest: { onHeadersReceived: (h: (...args: unknown[]) => unknown) => (fake.headersHook = h) },
+      },
+    },
+    net: { fetch: (url: string) => (fake.fetched.push(url), Promise.resolve(new Response('ok'))) },
+    shell: { openExternal: () => Promise.resolve() },
+  };
+});
+
+describe('the Electron shell (against a stand-in electron module)', () => {
+  const dir = tempDir('till-shell-');
+
+  beforeAll(async () => {
+    fake.dataDir = dir.path;
+    fake.appPath = resolve(import.meta.dirname, '../..');
+    await import('./index.js');
+    await fake.ready;
+    await vi.waitFor(() => expect(fake.windows).toHaveLength(1), { timeout: 10_000 });
+  });
+
+  afterAll(async () => {
+    let prevented = false;
+    fake.appEvents.get('before-quit')?.({ preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    dir.remove();
+  });
+
+  it('opens one hardened window on the app:// origin', () => {
+    const [win] = fake.windows;
+    expect(win!.url).toBe('app://till/index.html');
+    expect(win!.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    });
+    expect(fake.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+  });
+
+  it('refuses every permission and sends a strict CSP', () => {
+    let granted: boolean | null = null;
+    fake.permission!(null, 'media', (ok: boolean) => (granted = ok));
+    expect(granted).toBe(false);
+    let headers: Record<string, string[]> = {};
+    fake.headersHook!(
+      { responseHeaders: {} },
+      (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders),
+    );
+    expect(headers['Content-Security-Policy']![0]).toContain("script-src 'self';");
+  });
+
+  it('serves catalog images through app:// and nothing outside its folders', async () => {
+    await fake.protocolHandler!({ url: 'app://till/catalog-images/espresso.svg' });
+    expect(fake.fetched.at(-1)).toMatch(/resources\/images\/espresso\.svg$/);
+    const res = (await fake.protocolHandler!({ url: 'app://till/%2e%2e/%2e%2e/package.json' })) as Response;
+    expect(res.status).toBe(404);
+  });
+
+  it('answers the contract over IPC, in the wire format, only to the app itself', async () => {
+    const invoke = fake.ipc.get('till:invoke')!;
+    const trusted = { senderFrame: { url: 'app://till/index.html' } };
+    const reply = fromWire((await invoke(trusted, 'getStatus', toWire({}))) as string) as Reply<TillStatus>;
+    expect(reply.ok && reply.value.demoMode).toBe(true);
+    expect(reply.ok && reply.value.backend.state).toBe('connected');
+
+    const bad = fromWire(
+      (await invoke(trusted, 'addToCart', toWire({ variantId: 7 }))) as string,
+    ) as Reply<unknown>;
+    expect(!bad.ok && bad.error.kind).toBe('ValidationError');
+
+    const foreign = { senderFrame: { url: 'https://evil.example/' } };
+    const refused = fromWire((await invoke(foreign, 'getStatus', toWire({}))) as string) as {
+      ok: false;
+      error: TillErrorShape;
+    };
+    expect(refused.error.kind).toBe('NotAuthorized');
+  });
+});
