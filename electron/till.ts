@@ -21,7 +21,14 @@ import { createEventBus, type EventListener } from './events.js';
 import { countProducts, replaceCatalog, searchCatalog } from './journal/catalog.js';
 import { openJournal } from './journal/db.js';
 import { listSales } from './journal/sales.js';
-import { readCursor, readMeta, readSettings, writeMeta, writeSettings } from './journal/settings.js';
+import {
+  readCursor,
+  readMeta,
+  readSettings,
+  writeCursor,
+  writeMeta,
+  writeSettings,
+} from './journal/settings.js';
 import type { LightningBackend, Subscription } from './lightning/backend.js';
 import { createDemoBackend, type DemoBackend } from './lightning/demo/backend.js';
 import { createDemoRateSource } from './rates/demo.js';
@@ -183,8 +190,21 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     }
     retryDelayMs = 1_000;
     if (closed) return;
+    let fromCursor = readCursor(db, cursorKey);
+    if (fromCursor === null) {
+      // First contact with this node: start from its newest settlement, so the merchant's
+      // past payments are not journaled as strangers' — and nothing after it is ever missed.
+      try {
+        fromCursor = await backend.latestCursor();
+      } catch (err) {
+        setConnection('disconnected', backendErrorToTillError(err, 'reach the Lightning node').message);
+        return;
+      }
+      writeCursor(db, cursorKey, fromCursor, now());
+    }
+    if (closed) return;
     subscription = backend.subscribeSettlements({
-      fromCursor: readCursor(db, cursorKey),
+      fromCursor,
       onSettlement: ({ invoice, cursor }) => {
         try {
           flow.applySettlement(invoice, cursor);

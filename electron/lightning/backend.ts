@@ -52,8 +52,11 @@ export interface Settlement {
 }
 
 export interface SubscribeOptions {
-  /** Resume after this cursor; null replays every settlement the node knows. */
-  fromCursor: string | null;
+  /**
+   * Resume after this cursor. A till that has never seen this node starts from
+   * `latestCursor()`, so a merchant's past payments are not replayed as strangers.
+   */
+  fromCursor: string;
   onSettlement: (settlement: Settlement) => void;
   onState: (state: ConnectionState, message: string | null) => void;
 }
@@ -81,7 +84,14 @@ export interface LightningBackend {
   createInvoice(req: CreateInvoiceRequest): Promise<Invoice>;
   /** null when the node does not know the hash. */
   lookupInvoice(paymentHash: string): Promise<Invoice | null>;
+  /**
+   * Reports settlements after `fromCursor` (replay first, then live, in settle order) and
+   * connection state. A subscription that loses its connection reports 'disconnected' once
+   * and ends: the till resubscribes from the cursor it last journaled, with backoff.
+   */
   subscribeSettlements(opts: SubscribeOptions): Subscription;
+  /** The cursor of the newest settlement the node knows (the start for a new till). */
+  latestCursor(): Promise<string>;
   /** Invoices created in [from, to), oldest first, page by page (reconciliation). */
   listInvoices(req: ListInvoicesRequest): Promise<InvoicePage>;
   close(): Promise<void>;

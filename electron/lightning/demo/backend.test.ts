@@ -12,7 +12,7 @@ import { createDemoBackend, DEMO_ALIAS, DEMO_BLOCK_HEIGHT, type DemoBackend } fr
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
 
 /** Records what a subscription reports; `until(n)` resolves once n settlements have arrived. */
-function watch(node: DemoBackend, fromCursor: string | null) {
+function watch(node: DemoBackend, fromCursor: string) {
   const settlements: Settlement[] = [];
   const states: [ConnectionState, string | null][] = [];
   const waiters: { ready: () => boolean; resolve: () => void }[] = [];
@@ -164,7 +164,7 @@ describe('the demo node', () => {
     // Settle out of creation order: settle_index follows payment order, not add order.
     for (const i of [1, 3, 4, 0]) await node.simulatePayment(inv[i]!.paymentHash);
 
-    const all = watch(node, null);
+    const all = watch(node, '0');
     await all.until(4);
     expect(all.settlements.map(summary)).toEqual([
       ['1', inv[1]!.paymentHash],
@@ -193,7 +193,7 @@ describe('the demo node', () => {
   it('delivers live settlements asynchronously and in order, after saying it is connected', async () => {
     const node = start();
     const inv = await invoices(node, 3);
-    const live = watch(node, null);
+    const live = watch(node, '0');
     await live.connected();
     expect(live.states).toEqual([['connected', null]]);
 
@@ -239,7 +239,7 @@ describe('the demo node', () => {
   it('replays to a new subscription a settlement another process made while the till was down', async () => {
     const till = start();
     const inv = await invoices(till, 3);
-    const live = watch(till, null);
+    const live = watch(till, '0');
     await till.simulatePayment(inv[0]!.paymentHash);
     await live.until(1);
     const stored = live.settlements[0]!.cursor;
@@ -269,7 +269,7 @@ describe('the demo node', () => {
     let disconnected: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (disconnected = resolve));
     node.subscribeSettlements({
-      fromCursor: null,
+      fromCursor: '0',
       onSettlement: (s) => {
         seen.push(s.cursor);
         throw new Error('journal is full');
@@ -369,7 +369,7 @@ describe('the demo node', () => {
 
   it('stops its subscriptions and refuses work once closed', async () => {
     const node = start();
-    const live = watch(node, null);
+    const live = watch(node, '0');
     await node.close();
     await Promise.resolve();
     expect(live.states).toEqual([]);

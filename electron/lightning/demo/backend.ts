@@ -193,7 +193,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
 
   function subscribeSettlements(sopts: SubscribeOptions): Subscription {
     assertOpen();
-    const from = sopts.fromCursor ?? '0';
+    const from = sopts.fromCursor;
     if (!INDEX.test(from)) {
       throw new BackendError('Rejected', `"${from}" is not a demo node settlement cursor.`);
     }
@@ -262,6 +262,11 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
         return row ? toInvoice(row) : null;
       }),
     subscribeSettlements,
+    latestCursor: () =>
+      promised(() => {
+        assertOpen();
+        return String(store.lastSettleIndex());
+      }),
     listInvoices: (req) => promised(() => listInvoices(req)),
     simulatePayment: (paymentHash) => promised(() => simulatePayment(paymentHash)),
     close() {

@@ -51,6 +51,8 @@ export interface DemoStore {
   settle(paymentHash: string, at: Date): InvoiceRow;
   /** Settlements with settle_index > after, in settle_index order. */
   settledAfter(after: number): InvoiceRow[];
+  /** The highest settle_index so far (0 before the first payment). */
+  lastSettleIndex(): number;
   /** Invoices created in [from, to) with add_index > after, oldest first. */
   createdBetween(from: Date, to: Date, after: number, limit: number): InvoiceRow[];
   close(): void;
@@ -116,6 +118,9 @@ export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
     `UPDATE invoices SET state = 'settled', settle_index = ?, settled_at = ?, amount_paid_msat = amount_msat
      WHERE payment_hash = ? AND state = 'open' RETURNING ${COLUMNS}`,
   );
+  const lastSettleStmt = db
+    .prepare<[], bigint>('SELECT COALESCE(MAX(settle_index), 0) FROM invoices')
+    .pluck();
   const settledAfterStmt = db.prepare<[number], RawRow>(
     `SELECT ${COLUMNS} FROM invoices WHERE settle_index > ? ORDER BY settle_index`,
   );
@@ -158,6 +163,7 @@ export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
     },
     settle: (paymentHash, at) => settle.immediate(paymentHash, at),
     settledAfter: (after) => settledAfterStmt.all(after).map(fromRaw),
+    lastSettleIndex: () => Number(lastSettleStmt.get() ?? 0n),
     createdBetween: (from, to, after, limit) =>
       createdStmt.all(from.getTime(), to.getTime(), after, limit).map(fromRaw),
     close: () => db.close(),
