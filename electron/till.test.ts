@@ -241,6 +241,7 @@ describe('a Lightning node that goes away', () => {
       createInvoice: (req) => (up ? demo.createInvoice(req) : down()),
       lookupInvoice: (hash) => (up ? demo.lookupInvoice(hash) : down()),
       subscribeSettlements: (opts) => demo.subscribeSettlements(opts),
+      latestCursor: () => demo.latestCursor(),
       listInvoices: (req) => demo.listInvoices(req),
       close: () => demo.close(),
     };
