@@ -7,6 +7,8 @@ const advice: Record<BackendErrorKind, (what: string) => string> = {
   Timeout: (what) => `Could not ${what}: the Lightning node did not answer in time. Try again.`,
   NotAuthorized: (what) =>
     `Could not ${what}: the Lightning node refused the till's credentials. A manager should check Settings.`,
+  BadCertificate: (what) =>
+    `Could not ${what}: the node's TLS certificate does not match the one in Settings. A manager should paste the node's current certificate.`,
   BadResponse: (what) => `Could not ${what}: the Lightning node sent an answer the till does not understand.`,
   Rejected: (what) => `Could not ${what}: the Lightning node refused the request.`,
 };
@@ -15,7 +17,8 @@ const advice: Record<BackendErrorKind, (what: string) => string> = {
 export function backendErrorToTillError(err: unknown, what: string): TillError {
   if (err instanceof TillError) return err;
   if (err instanceof BackendError) {
-    const kind = err.kind === 'NotAuthorized' ? 'NotAuthorized' : 'BackendUnavailable';
+    const kind =
+      err.kind === 'NotAuthorized' || err.kind === 'BadCertificate' ? 'NotAuthorized' : 'BackendUnavailable';
     return new TillError(kind, `${advice[err.kind](what)} (${err.message})`);
   }
   return new TillError(

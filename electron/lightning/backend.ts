@@ -98,7 +98,14 @@ export interface LightningBackend {
 }
 
 /** Backend failures, each with a kind the till maps once into a message a person can act on. */
-export type BackendErrorKind = 'Unreachable' | 'NotAuthorized' | 'BadResponse' | 'Timeout' | 'Rejected';
+export type BackendErrorKind =
+  | 'Unreachable'
+  | 'NotAuthorized'
+  /** The node's TLS certificate is not the one configured (pinned); never worked around. */
+  | 'BadCertificate'
+  | 'BadResponse'
+  | 'Timeout'
+  | 'Rejected';
 
 export class BackendError extends Error {
   override readonly name = 'BackendError';

@@ -125,7 +125,7 @@ export const Settings = z.object({
 export type Settings = z.infer<typeof Settings>;
 
 /** Grows as backends land (LND, Core Lightning, NWC, LNbits are next). */
-export const BackendKind = z.enum(['demo']);
+export const BackendKind = z.enum(['demo', 'lnd', 'cln', 'nwc', 'lnbits']);
 export type BackendKind = z.infer<typeof BackendKind>;
 
 export const Network = z.enum(['mainnet', 'testnet', 'signet', 'regtest']);
