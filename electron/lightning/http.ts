@@ -122,17 +122,22 @@ export function requestJson(target: HttpTarget, req: HttpRequest): Promise<HttpR
         finish(new BackendError('Timeout', `${where} did not answer within ${target.timeoutMs / 1000} s`)),
       target.timeoutMs,
     );
-    request.on('error', (err) => finish(transportError(err, where)));
+    const cutOff = () => new BackendError('BadResponse', `${where} cut its answer off before the end`);
+    let responded = false;
+    // Once the headers are in, a broken connection means a half-delivered answer.
+    request.on('error', (err) => finish(responded ? cutOff() : transportError(err, where)));
     request.on('response', (res) => {
+      responded = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => finish(transportError(err, where)));
-      res.on('aborted', () =>
-        finish(new BackendError('BadResponse', `${where} cut its answer off before the end`)),
-      );
+      res.on('error', () => finish(cutOff()));
+      res.on('aborted', () => finish(cutOff()));
+      res.on('close', () => {
+        if (!res.complete) finish(cutOff());
+      });
       res.on('end', () => {
         if (!res.complete) {
-          finish(new BackendError('BadResponse', `${where} cut its answer off before the end`));
+          finish(cutOff());
           return;
         }
         const text = Buffer.concat(chunks).toString('utf8');
@@ -172,9 +177,15 @@ export interface LineStreamHandlers {
 /**
  * A long-lived request whose body is newline-delimited (LND's REST gateway streams). No
  * overall timeout: the connection is the subscription. Only the time to the response
- * headers is bounded.
+ * headers is bounded — or, with `liveOnConnect`, the time to connect: grpc-gateway sends a
+ * stream's headers with its first message, which may be hours away.
  */
-export function streamLines(target: HttpTarget, req: HttpRequest, handlers: LineStreamHandlers): LineStream {
+export function streamLines(
+  target: HttpTarget,
+  req: HttpRequest,
+  handlers: LineStreamHandlers,
+  opts: { liveOnConnect?: boolean } = {},
+): LineStream {
   let ended = false;
   let closedByUs = false;
   let request: http.ClientRequest | null = null;
@@ -196,8 +207,22 @@ export function streamLines(target: HttpTarget, req: HttpRequest, handlers: Line
     () => end(new BackendError('Timeout', `${where} did not answer within ${target.timeoutMs / 1000} s`)),
     target.timeoutMs,
   );
+  let opened = false;
+  const markOpen = () => {
+    clearTimeout(timer);
+    if (opened) return;
+    opened = true;
+    handlers.onOpen();
+  };
   if (request) {
     request.on('error', (err) => end(transportError(err, where)));
+    if (opts.liveOnConnect) {
+      request.on('socket', (socket) => {
+        socket.once(target.baseUrl.startsWith('https') ? 'secureConnect' : 'connect', () => {
+          if (!ended && !closedByUs) markOpen();
+        });
+      });
+    }
     request.on('response', (res) => {
       clearTimeout(timer);
       const status = res.statusCode ?? 0;
@@ -211,7 +236,7 @@ export function streamLines(target: HttpTarget, req: HttpRequest, handlers: Line
         });
         return;
       }
-      handlers.onOpen();
+      markOpen();
       let buffered = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

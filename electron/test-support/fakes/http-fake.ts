@@ -104,7 +104,7 @@ export async function startHttpFake(
           return;
         }
         const text = JSON.stringify(reply.body);
-        if (mode === 'malformed' && reply.status < 300) {
+        if (mode === 'malformed') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ unexpected: ['this', 'is', 'not', 'the', 'answer'], amount: 'lots' }));
         } else if (mode === 'truncated') {
@@ -130,7 +130,8 @@ export async function startHttpFake(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  server.on(opts.tls ? 'secureConnection' : 'connection', track);
+  // The raw TCP socket: tracked before the TLS handshake ends, so a drop never misses one.
+  server.on('connection', track);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 

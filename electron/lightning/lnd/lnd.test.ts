@@ -1,0 +1,201 @@
+import { X509Certificate } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../test-support/fixtures.js';
+import { OTHER_CERT, TEST_CERT } from '../../test-support/fakes/http-fake.js';
+import {
+  ADMIN_OPS,
+  INVOICE_OPS,
+  READONLY_OPS,
+  startLndFake,
+  TILL_OPS,
+  type LndFake,
+  type Ops,
+} from '../../test-support/fakes/lnd.js';
+import { watchSettlements } from '../../test-support/lightning-suite.js';
+import { BackendError } from '../backend.js';
+import { createLndBackend } from './backend.js';
+import { parseLndConfig } from './config.js';
+import { macaroonOps } from './macaroon.js';
+
+const clock = manualClock();
+let fake: LndFake | null = null;
+
+async function node(network?: 'mainnet' | 'testnet' | 'signet' | 'regtest'): Promise<LndFake> {
+  fake = await startLndFake({ now: clock.now, ...(network ? { network } : {}) });
+  return fake;
+}
+
+function connect(f: LndFake, ops: Ops, cert = TEST_CERT) {
+  return createLndBackend(parseLndConfig({ restUrl: f.url, tlsCert: cert, macaroon: f.macaroon(ops) }), {
+    now: clock.now,
+    timeoutMs: 2_000,
+  });
+}
+
+afterEach(async () => {
+  await fake?.close();
+  fake = null;
+});
+
+describe('LND connection details', () => {
+  const der = new X509Certificate(TEST_CERT).raw;
+  const b64url = (b: Buffer) =>
+    b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+  it('reads an lndconnect URI: host, DER certificate and macaroon in base64url', async () => {
+    const f = await node();
+    const hex = f.macaroon(TILL_OPS);
+    const uri = `lndconnect://${new URL(f.url).host}?cert=${b64url(der)}&macaroon=${b64url(Buffer.from(hex, 'hex'))}`;
+    const config = parseLndConfig({ uri });
+    expect(config.restUrl).toBe(f.url);
+    expect(config.macaroonHex).toBe(hex);
+    expect(new X509Certificate(config.tlsCertPem!).fingerprint256).toBe(
+      new X509Certificate(TEST_CERT).fingerprint256,
+    );
+    const info = await createLndBackend(config, { now: clock.now }).getInfo();
+    expect(info).toMatchObject({
+      alias: 'fake-lnd',
+      pubkey: f.pubkey,
+      network: 'regtest',
+      blockHeight: 871_234,
+    });
+  });
+
+  it('takes host:port, a pasted tls.cert and a hex macaroon with whitespace', () => {
+    const config = parseLndConfig({
+      restUrl: ' 10.0.0.5:8080 ',
+      tlsCert: `\n${TEST_CERT}\n`,
+      macaroon: ` 0201036c6e6402${'ab'.repeat(40)}\n`,
+    });
+    expect(config.restUrl).toBe('https://10.0.0.5:8080');
+    expect(config.macaroonHex).toBe(`0201036c6e6402${'ab'.repeat(40)}`);
+  });
+
+  it.each([
+    [{ uri: 'lndconnect://host:10009' }, /no macaroon/],
+    [{ uri: 'https://host:8080?macaroon=AgE' }, /starts with lndconnect/],
+    [{ restUrl: 'http://host:8080', macaroon: '0201' + 'ab'.repeat(40) }, /always https/],
+    [{ restUrl: 'host:8080/v1/getinfo', macaroon: '0201' + 'ab'.repeat(40) }, /no path/],
+    [{ restUrl: 'host:8080' }, /macaroon/],
+    [{ restUrl: 'host:8080', macaroon: 'not a macaroon' }, /not an LND macaroon/],
+    [
+      { restUrl: 'host:8080', macaroon: '0201' + 'ab'.repeat(40), tlsCert: 'hello' },
+      /certificate is not readable/,
+    ],
+    [{}, /REST address/],
+  ])('explains what is wrong with %j', (input, reason) => {
+    expect(() => parseLndConfig(input)).toThrow(reason);
+    expect(() => parseLndConfig(input)).toThrow(BackendError);
+  });
+});
+
+describe('LND permissions, read from the macaroon', () => {
+  it('decodes the operations LND bakes into a macaroon id', async () => {
+    const f = await node();
+    expect(macaroonOps(f.macaroon(TILL_OPS))).toEqual(TILL_OPS);
+    expect(macaroonOps(f.macaroon(ADMIN_OPS))).toEqual(ADMIN_OPS);
+  });
+
+  it('says plainly when the macaroon can spend (admin.macaroon)', async () => {
+    const f = await node();
+    expect((await connect(f, ADMIN_OPS).getInfo()).permissions).toEqual({
+      createInvoices: true,
+      readInvoices: true,
+      sendPayments: true,
+    });
+  });
+
+  it('works with invoice.macaroon, which cannot call GetInfo, learning the node from its invoices', async () => {
+    const f = await node('signet');
+    const lnd = connect(f, INVOICE_OPS);
+    const info = await lnd.getInfo();
+    expect(info).toMatchObject({
+      pubkey: f.pubkey,
+      network: 'signet',
+      blockHeight: null,
+      permissions: { createInvoices: true, readInvoices: true, sendPayments: false },
+    });
+    // The second time it reads an existing invoice instead of making a probe.
+    expect((await lnd.getInfo()).pubkey).toBe(f.pubkey);
+  });
+
+  it('shows a read-only macaroon cannot create invoices, and LND refuses it', async () => {
+    const f = await node();
+    const lnd = connect(f, READONLY_OPS);
+    expect((await lnd.getInfo()).permissions).toEqual({
+      createInvoices: false,
+      readInvoices: true,
+      sendPayments: false,
+    });
+    const attempt = lnd.createInvoice({ amountMsat: 1_000n, description: 'x', expirySec: 60 });
+    await expect(attempt).rejects.toMatchObject({ kind: 'NotAuthorized' });
+    await expect(attempt).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('LND transport', () => {
+  it('refuses a node whose certificate is not the pinned one', async () => {
+    const f = await node();
+    const attempt = connect(f, TILL_OPS, OTHER_CERT).getInfo();
+    await expect(attempt).rejects.toMatchObject({ kind: 'BadCertificate' });
+    await expect(attempt).rejects.toThrow(/does not match/);
+  });
+
+  it('says the node is unreachable when nothing listens', async () => {
+    const f = await node();
+    const url = f.url;
+    await f.close();
+    fake = null;
+    const lnd = createLndBackend(
+      parseLndConfig({ restUrl: url, tlsCert: TEST_CERT, macaroon: '0201' + 'ab'.repeat(40) }),
+      {
+        timeoutMs: 2_000,
+      },
+    );
+    await expect(lnd.getInfo()).rejects.toMatchObject({ kind: 'Unreachable' });
+  });
+
+  it('reports the network LND runs on', async () => {
+    const f = await node('mainnet');
+    expect((await connect(f, TILL_OPS).getInfo()).network).toBe('mainnet');
+  });
+
+  it('from settle_index 0 reads past settlements with ListInvoices, since LND replays none', async () => {
+    const f = await node();
+    const lnd = connect(f, TILL_OPS);
+    const a = await lnd.createInvoice({ amountMsat: 1_000n, description: 'a', expirySec: 600 });
+    const b = await lnd.createInvoice({ amountMsat: 2_000n, description: 'b', expirySec: 600 });
+    f.pay(b.paymentHash);
+    f.pay(a.paymentHash);
+    const live = watchSettlements(lnd, '0');
+    await live.until(2);
+    expect(live.settlements.map((s) => [s.cursor, s.invoice.paymentHash])).toEqual([
+      ['1', b.paymentHash],
+      ['2', a.paymentHash],
+    ]);
+    live.subscription.close();
+  });
+
+  it('ends the subscription when the till cannot journal a settlement, so it resumes from there', async () => {
+    const f = await node();
+    const lnd = connect(f, TILL_OPS);
+    const a = await lnd.createInvoice({ amountMsat: 1_000n, description: 'a', expirySec: 600 });
+    const states: string[] = [];
+    let done: () => void = () => undefined;
+    const ended = new Promise<void>((r) => (done = r));
+    lnd.subscribeSettlements({
+      fromCursor: '0',
+      onSettlement: () => {
+        throw new Error('disk full');
+      },
+      onState: (s, m) => {
+        states.push(`${s}${m ? `: ${m}` : ''}`);
+        if (s === 'disconnected') done();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    f.pay(a.paymentHash);
+    await ended;
+    expect(states.at(-1)).toMatch(/disconnected: The settlement handler failed \(disk full\)/);
+  });
+});
