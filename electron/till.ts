@@ -12,7 +12,18 @@ import {
   type Reply,
 } from '../shared/contract/index.js';
 import type { z } from 'zod';
-import type { ConnectionState, Network, RateQuote, Settings, TillStatus } from '../shared/domain/index.js';
+import {
+  RateQuote,
+  type BackendInput,
+  type BackendKind,
+  type ConnectionState,
+  type Network,
+  type NodeCheck,
+  type Permissions,
+  type RateSourceId,
+  type Settings,
+  type TillStatus,
+} from '../shared/domain/index.js';
 import { loadDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { backendErrorToTillError } from './checkout/errors.js';
@@ -25,30 +36,57 @@ import {
   readCursor,
   readMeta,
   readSettings,
+  readSettingValue,
   writeCursor,
   writeMeta,
   writeSettings,
+  writeSettingValue,
 } from './journal/settings.js';
-import type { LightningBackend, Subscription } from './lightning/backend.js';
-import { createDemoBackend, type DemoBackend } from './lightning/demo/backend.js';
+import {
+  BackendError,
+  type LightningBackend,
+  type NodeInfo,
+  type Subscription,
+} from './lightning/backend.js';
+import type { DemoBackend } from './lightning/demo/backend.js';
+import {
+  createBackend,
+  DEMO,
+  describeConfig,
+  parseStored,
+  readSecret,
+  resolveInput,
+  writeSecret,
+  type StoredBackend,
+} from './lightning/registry.js';
 import { createDemoRateSource } from './rates/demo.js';
+import { createManualRateSource, createRateKeeper } from './rates/keeper.js';
+import { createPublicRateSource, RateError } from './rates/public-sources.js';
 import type { RateSource } from './rates/source.js';
+import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
   dataDir: string;
   /** The app's resources folder (demo catalog, images). */
   resourcesDir: string;
-  /** Defaults to the embedded demo node in dataDir. */
+  /** A fixed backend (tests); by default the one saved in Settings, the demo node at first. */
   backend?: LightningBackend;
-  rates?: RateSource;
+  /** The network a fixed `backend` must be on; regtest unless given. */
+  expectedNetwork?: Network;
+  /** Macaroons, runes, NWC and LNbits keys; a 0600 file in dataDir unless given. */
+  secrets?: SecretStore;
+  /** Makes the rate source Settings name; tests pass fakes. */
+  rateSource?: (id: RateSourceId) => RateSource;
+  /** Per-request timeout for the real backends. */
+  backendTimeoutMs?: number;
   now?: () => Date;
   log?: (message: string, err?: unknown) => void;
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
   /** How long start-up waits for the node before opening the register anyway. */
   startupWaitMs?: number;
-  /** Background timers (expiry sweep, lookup fallback, rate refresh); tests drive them by hand. */
+  /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
   timers?: boolean;
 }
 
@@ -66,7 +104,10 @@ type Handlers = {
 };
 
 const DEFAULT_EXPIRY_SEC = 600;
+const DEFAULT_MAX_RATE_AGE_SEC = 600;
 const STARTUP_WAIT_MS = 5_000;
+const BACKEND_KEY = 'backend';
+const MANUAL_RATE_KEY = 'manualRate';
 
 function isDemo(backend: LightningBackend): backend is DemoBackend {
   return backend.kind === 'demo' && 'simulatePayment' in backend;
@@ -80,12 +121,44 @@ function localDayRange(day: string | undefined, now: Date): { from: Date; to: Da
   return { from, to };
 }
 
+/** A saved backend that cannot be built (its secret is gone): every call says why. */
+function unavailableBackend(kind: BackendKind, message: string): LightningBackend {
+  const fail = () => Promise.reject(new BackendError('NotAuthorized', message));
+  return {
+    kind,
+    getInfo: fail,
+    createInvoice: fail,
+    lookupInvoice: fail,
+    latestCursor: fail,
+    listInvoices: fail,
+    subscribeSettlements: () => {
+      throw new BackendError('NotAuthorized', message);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Why the till will not use a node as it is; empty when it will. */
+function problemsWith(info: NodeInfo, expected: Network): string[] {
+  const problems: string[] = [];
+  if (info.network !== expected) {
+    problems.push(
+      `The node is on ${info.network}, but the till is set to ${expected}: choose ${info.network} here, or connect a ${expected} node.`,
+    );
+  }
+  if (!info.permissions.createInvoices) problems.push('This credential cannot create invoices.');
+  if (!info.permissions.readInvoices)
+    problems.push('This credential cannot read invoices, so payments would go unseen.');
+  return problems;
+}
+
 export async function createTill(deps: TillDeps): Promise<Till> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[till] ${message}`, err ?? ''));
   mkdirSync(deps.dataDir, { recursive: true });
   const db = openJournal(join(deps.dataDir, 'journal.sqlite'), deps.sqliteBinding);
   const events = createEventBus((err) => log('an event listener failed', err));
+  const secrets = deps.secrets ?? createFileSecretStore(deps.dataDir);
 
   let tillId = readMeta(db, 'till_id');
   if (tillId === null) {
@@ -100,33 +173,87 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     shopName: demo.shopName,
     currency: demo.currency,
     invoiceExpirySec: DEFAULT_EXPIRY_SEC,
+    rateSource: 'demo',
+    maxRateAgeSec: DEFAULT_MAX_RATE_AGE_SEC,
   };
   let settings = readSettings(db, defaults);
 
-  const backend =
-    deps.backend ?? createDemoBackend({ dataDir: deps.dataDir, now, sqliteBinding: deps.sqliteBinding });
-  const rates = deps.rates ?? createDemoRateSource(now);
-  let lastRate: RateQuote | null = null;
+  const backendDeps = {
+    dataDir: deps.dataDir,
+    now,
+    sqliteBinding: deps.sqliteBinding,
+    ...(deps.backendTimeoutMs ? { timeoutMs: deps.backendTimeoutMs } : {}),
+  };
+  let stored: StoredBackend;
+  let backend: LightningBackend;
+  if (deps.backend) {
+    backend = deps.backend;
+    stored = { ...DEMO, network: deps.expectedNetwork ?? 'regtest' } as StoredBackend;
+  } else {
+    stored = parseStored(readSettingValue(db, BACKEND_KEY));
+    try {
+      backend = createBackend(stored, readSecret(secrets, stored.kind), backendDeps);
+    } catch (err) {
+      backend = unavailableBackend(stored.kind, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const makeRateSource =
+    deps.rateSource ??
+    ((id: RateSourceId): RateSource =>
+      id === 'demo' || id === 'manual' ? createDemoRateSource(now) : createPublicRateSource(id, { now }));
+  function rateSourceFor(id: RateSourceId): RateSource {
+    if (id !== 'manual') return makeRateSource(id);
+    return {
+      id: 'manual',
+      label: 'Manual rate',
+      quote: (currency) => {
+        const manual = readManualRate();
+        if (!manual || manual.currency !== currency) {
+          return Promise.reject(new RateError(`No manual rate in ${currency} has been entered`));
+        }
+        return Promise.resolve(manual);
+      },
+    };
+  }
+  function readManualRate(): RateQuote | null {
+    const parsed = RateQuote.safeParse(readSettingValue(db, MANUAL_RATE_KEY));
+    return parsed.success ? parsed.data : null;
+  }
+  const rates = createRateKeeper({
+    source: rateSourceFor(settings.rateSource),
+    maxAgeMs: () => settings.maxRateAgeSec * 1000,
+    now,
+  });
+  rates.setManual(readManualRate());
+
   const connection: {
     state: ConnectionState;
     alias: string | null;
     network: Network | null;
     message: string | null;
-  } = { state: 'connecting', alias: null, network: null, message: null };
+    permissions: Permissions | null;
+  } = { state: 'connecting', alias: null, network: null, message: null, permissions: null };
   let cursorKey: string = backend.kind;
+  const lastRate = (): RateQuote | null => rates.last(settings.currency) ?? readManualRate();
 
   const cart = createCartService({
     db,
     events,
     currency: () => settings.currency,
-    lastRate: () => lastRate,
+    lastRate,
     activeSaleId: () => readMeta(db, 'active_sale_id'),
   });
 
   async function lockRate(currency: string): Promise<RateQuote> {
+    if (settings.rateSource === 'demo' && backend.kind !== 'demo') {
+      throw new TillError(
+        'RateUnavailable',
+        'The demo rate is for the demo node only: a manager must choose an exchange in Settings.',
+      );
+    }
     try {
-      lastRate = await rates.quote(currency);
-      return lastRate;
+      return await rates.current(currency);
     } catch (err) {
       throw new TillError(
         'RateUnavailable',
@@ -138,7 +265,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const flow = createSaleFlow({
     db,
     events,
-    backend,
+    backend: () => backend,
+    expectedNetwork: () => stored.network,
     cart,
     settings: () => settings,
     lockRate,
@@ -151,8 +279,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     return {
       tillId: tillId ?? '',
       demoMode: backend.kind === 'demo',
-      backend: { kind: backend.kind, ...connection },
-      rate: lastRate,
+      backend: { kind: backend.kind, expectedNetwork: stored.network, ...connection },
+      rate: lastRate(),
       settings,
       activeSaleId: flow.activeSaleId(),
     };
@@ -166,63 +294,139 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   let subscription: Subscription | null = null;
   let closed = false;
-
+  /** Bumped on every switch and reconnect: a late answer from an older attempt is ignored. */
+  let generation = 0;
   let retryDelayMs = 1_000;
   let retryTimer: NodeJS.Timeout | null = null;
 
+  function scheduleReconnect(): void {
+    if (deps.timers === false || closed || retryTimer) return;
+    // Back off with jitter so a fleet of tills does not hammer a node that just came back.
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = null;
+        void connect();
+      },
+      retryDelayMs * (0.5 + Math.random()),
+    );
+    retryTimer.unref();
+    retryDelayMs = Math.min(retryDelayMs * 2, 60_000);
+  }
+
   async function connect(): Promise<void> {
-    retryTimer = null;
-    try {
-      const info = await backend.getInfo();
-      connection.alias = info.alias;
-      connection.network = info.network;
-      // The cursor belongs to one node: switching nodes must not resume from another's index.
-      cursorKey = `${backend.kind}:${info.pubkey}`;
-    } catch (err) {
+    const attempt = ++generation;
+    const current = backend;
+    subscription?.close();
+    subscription = null;
+    const fail = (err: unknown) => {
+      if (attempt !== generation) return;
       setConnection('disconnected', backendErrorToTillError(err, 'reach the Lightning node').message);
-      if (deps.timers !== false && !closed) {
-        // Back off with jitter so a fleet of tills does not hammer a node that just came back.
-        retryTimer = setTimeout(() => void connect(), retryDelayMs * (0.5 + Math.random()));
-        retryTimer.unref();
-        retryDelayMs = Math.min(retryDelayMs * 2, 60_000);
-      }
+      scheduleReconnect();
+    };
+    let info: NodeInfo;
+    try {
+      info = await current.getInfo();
+    } catch (err) {
+      fail(err);
       return;
     }
-    retryDelayMs = 1_000;
-    if (closed) return;
+    if (attempt !== generation || closed) return;
+    connection.alias = info.alias;
+    connection.network = info.network;
+    connection.permissions = info.permissions;
+    if (info.network !== stored.network) {
+      // Never take payments on a chain the merchant did not choose.
+      setConnection('disconnected', problemsWith(info, stored.network)[0] ?? null);
+      return;
+    }
+    // The cursor belongs to one node: switching nodes must not resume from another's index.
+    cursorKey = `${current.kind}:${info.pubkey}`;
     let fromCursor = readCursor(db, cursorKey);
     if (fromCursor === null) {
       // First contact with this node: start from its newest settlement, so the merchant's
       // past payments are not journaled as strangers' — and nothing after it is ever missed.
       try {
-        fromCursor = await backend.latestCursor();
+        fromCursor = await current.latestCursor();
       } catch (err) {
-        setConnection('disconnected', backendErrorToTillError(err, 'reach the Lightning node').message);
+        fail(err);
         return;
       }
+      if (attempt !== generation || closed) return;
       writeCursor(db, cursorKey, fromCursor, now());
     }
-    if (closed) return;
-    subscription = backend.subscribeSettlements({
-      fromCursor,
-      onSettlement: ({ invoice, cursor }) => {
-        try {
+    try {
+      subscription = current.subscribeSettlements({
+        fromCursor,
+        onSettlement: ({ invoice, cursor }) => {
+          if (attempt !== generation) return;
+          // A throw here ends the subscription before the cursor moves: it resumes from here.
           flow.applySettlement(invoice, cursor);
-        } catch (err) {
-          log(`could not journal the settlement of ${invoice.paymentHash}`, err);
-        }
-      },
-      onState: (state, message) => setConnection(state, message),
-    });
+        },
+        onState: (state, message) => {
+          if (attempt !== generation) return;
+          if (state === 'connected') retryDelayMs = 1_000;
+          setConnection(state, message);
+          if (state === 'disconnected') {
+            subscription = null;
+            scheduleReconnect();
+          }
+        },
+      });
+    } catch (err) {
+      fail(err);
+    }
   }
 
   async function refreshRate(): Promise<void> {
+    if (settings.rateSource === 'demo' && backend.kind !== 'demo') return;
+    if (await rates.refresh(settings.currency)) events.emit('statusChanged', status());
+  }
+
+  /** Swaps the node in use: the old one is closed, the new one connected and subscribed. */
+  async function switchBackend(next: LightningBackend, nextStored: StoredBackend): Promise<void> {
+    const previous = backend;
+    generation++;
+    subscription?.close();
+    subscription = null;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelayMs = 1_000;
+    backend = next;
+    stored = nextStored;
+    cursorKey = next.kind;
+    Object.assign(connection, {
+      state: 'connecting',
+      alias: null,
+      network: null,
+      message: null,
+      permissions: null,
+    });
+    events.emit('statusChanged', status());
+    await previous.close().catch((err: unknown) => log('closing the previous backend failed', err));
+    await connect();
+    events.emit('statusChanged', status());
+  }
+
+  async function check(candidate: LightningBackend, expected: Network): Promise<NodeCheck> {
+    let info: NodeInfo;
     try {
-      lastRate = await rates.quote(settings.currency);
-      events.emit('statusChanged', status());
+      info = await candidate.getInfo();
     } catch (err) {
-      log('rate refresh failed', err);
+      throw backendErrorToTillError(err, 'connect to the node');
     }
+    return { ...info, problems: problemsWith(info, expected) };
+  }
+
+  function candidateFor(input: BackendInput): {
+    config: StoredBackend;
+    secret: string | null;
+    backend: LightningBackend;
+  } {
+    const resolved = resolveInput(input, { config: stored, secret: readSecret(secrets, stored.kind) });
+    if (resolved.config.kind === 'demo' && backend.kind === 'demo') {
+      return { ...resolved, backend };
+    }
+    return { ...resolved, backend: createBackend(resolved.config, resolved.secret, backendDeps) };
   }
 
   flow.recoverInterrupted();
@@ -318,10 +522,73 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         }
       }
       writeSettings(db, patch);
+      const sourceChanged = patch.rateSource !== undefined && patch.rateSource !== settings.rateSource;
       settings = readSettings(db, defaults);
-      if (patch.currency !== undefined) await refreshRate();
-      else events.emit('statusChanged', status());
+      if (sourceChanged) rates.setSource(rateSourceFor(settings.rateSource));
+      if (patch.currency !== undefined || sourceChanged) await refreshRate();
+      events.emit('statusChanged', status());
       return settings;
+    },
+    getBackendConfig: () => describeConfig(stored, readSecret(secrets, stored.kind)),
+    testBackend: async ({ backend: input }) => {
+      const candidate = candidateFor(input);
+      try {
+        return await check(candidate.backend, candidate.config.network);
+      } finally {
+        if (candidate.backend !== backend) await candidate.backend.close();
+      }
+    },
+    saveBackend: async ({ backend: input, acceptSpending }) => {
+      const active = flow.activeSaleId();
+      if (active !== null && flow.get(active).state === 'awaiting_payment') {
+        throw new TillError(
+          'InvalidState',
+          'A sale is waiting for payment: finish or cancel it before switching nodes.',
+        );
+      }
+      const candidate = candidateFor(input);
+      let result: NodeCheck;
+      try {
+        result = await check(candidate.backend, candidate.config.network);
+        if (result.problems.length > 0) {
+          throw new TillError('InvalidState', `Nothing was saved. ${result.problems.join(' ')}`);
+        }
+        if (result.permissions.sendPayments && !acceptSpending) {
+          throw new TillError(
+            'NotAuthorized',
+            'Nothing was saved: this credential can spend the node’s funds, and a till needs only to create and read invoices. Use a receive-only credential, or have a manager accept the risk.',
+          );
+        }
+      } catch (err) {
+        if (candidate.backend !== backend) await candidate.backend.close();
+        throw err;
+      }
+      // The secret first: a crash in between leaves the old address with a secret it ignores,
+      // never a saved address without its secret.
+      writeSecret(secrets, candidate.config.kind, candidate.secret);
+      writeSettingValue(db, BACKEND_KEY, candidate.config);
+      if (candidate.backend !== backend) await switchBackend(candidate.backend, candidate.config);
+      log(`switched to the ${candidate.config.kind} backend (${result.alias}, ${result.network})`);
+      return status();
+    },
+    setManualRate: ({ rate }) => {
+      const quote: RateQuote = {
+        currency: settings.currency,
+        rate,
+        source: 'Manual rate',
+        fetchedAt: now().toISOString(),
+      };
+      try {
+        createManualRateSource(rate, settings.currency, now());
+      } catch (err) {
+        throw new TillError('ValidationError', err instanceof Error ? err.message : String(err), [
+          { path: 'rate', message: err instanceof Error ? err.message : String(err) },
+        ]);
+      }
+      writeSettingValue(db, MANUAL_RATE_KEY, quote);
+      rates.setManual(quote);
+      events.emit('statusChanged', status());
+      return status();
     },
   } satisfies Handlers;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
-import type { RateQuote, Sale, Settings } from '../../shared/domain/index.js';
+import type { Network, RateQuote, Sale, Settings } from '../../shared/domain/index.js';
+import { decodeInvoice } from '../lightning/bolt11/decode.js';
 import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import {
@@ -29,7 +30,10 @@ const WATCH_AFTER_EXPIRY_MS = 24 * 3600_000;
 export interface SaleFlowDeps {
   db: Db;
   events: EventBus;
-  backend: LightningBackend;
+  /** The node in use now: a manager may switch it without a restart. */
+  backend: () => LightningBackend;
+  /** The network the till is configured for; an invoice on another one is refused. */
+  expectedNetwork: () => Network;
   cart: CartService;
   settings: () => Settings;
   /** Locks a rate for a new invoice; throws TillError('RateUnavailable') when none can be had. */
@@ -43,7 +47,7 @@ export interface SaleFlowDeps {
 export type SaleFlow = ReturnType<typeof createSaleFlow>;
 
 export function createSaleFlow(deps: SaleFlowDeps) {
-  const { db, events, backend, now } = deps;
+  const { db, events, now } = deps;
 
   const activeSaleId = (): string | null => readMeta(db, ACTIVE_SALE);
 
@@ -68,13 +72,28 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     const amountMsat = roundToSat(fiatToMsat(sale.total, sale.currency, rate.rate, 'up'), 'up');
     let invoice: Invoice;
     try {
-      invoice = await backend.createInvoice({
+      invoice = await deps.backend().createInvoice({
         amountMsat,
         description: `${settings.shopName} · sale #${sale.number}`,
         expirySec: settings.invoiceExpirySec,
       });
     } catch (err) {
       throw backendErrorToTillError(err, 'create the invoice');
+    }
+    let network: Network;
+    try {
+      network = decodeInvoice(invoice.bolt11).network;
+    } catch (err) {
+      throw new TillError(
+        'BackendUnavailable',
+        `The Lightning node returned an invoice that does not decode (${err instanceof Error ? err.message : String(err)}). Nothing was charged.`,
+      );
+    }
+    if (network !== deps.expectedNetwork()) {
+      throw new TillError(
+        'BackendUnavailable',
+        `The Lightning node made a ${network} invoice, but this till takes ${deps.expectedNetwork()} payments. Nothing was charged: a manager should check the node in Settings.`,
+      );
     }
     if (invoice.amountMsat !== amountMsat) {
       throw new TillError(
@@ -238,7 +257,8 @@ export function createSaleFlow(deps: SaleFlowDeps) {
 
     /** Lookup-by-hash fallback for open and recently expired invoices, in case a subscription missed one. */
     async pollAwaiting(): Promise<void> {
-      for (const s of invoicesToWatch(db, new Date(now().getTime() - WATCH_AFTER_EXPIRY_MS))) {
+      const backend = deps.backend();
+      for (const s of invoicesToWatch(db, new Date(now().getTime() - WATCH_AFTER_EXPIRY_MS), deps.cursorKey())) {
         try {
           const invoice = await backend.lookupInvoice(s.paymentHash);
           if (invoice) applySettlement(invoice, null);

@@ -283,12 +283,14 @@ export function salesAwaitingPayment(db: Db): { saleId: string; paymentHash: str
  * Unsettled invoices of sales that may still be paid (awaiting, or expired within `since`):
  * watched by lookup so a late payment is caught even when no subscription reports it.
  */
-export function invoicesToWatch(db: Db, since: Date): { saleId: string; paymentHash: string }[] {
+/** Unsettled invoices of awaiting or expired sales issued by `backend` (a cursor key), expiring after `since`. */
+export function invoicesToWatch(db: Db, since: Date, backend: string): { saleId: string; paymentHash: string }[] {
   const rows = db
     .prepare(
       `SELECT i.sale_id, i.payment_hash FROM sale_invoices i JOIN sales s ON s.id = i.sale_id
-       WHERE i.settled_at IS NULL AND s.state IN ('awaiting_payment', 'expired') AND i.expires_at >= ?`,
+       WHERE i.settled_at IS NULL AND s.state IN ('awaiting_payment', 'expired') AND i.expires_at >= ?
+         AND i.backend = ?`,
     )
-    .all(since.toISOString()) as { sale_id: string; payment_hash: string }[];
+    .all(since.toISOString(), backend) as { sale_id: string; payment_hash: string }[];
   return rows.map((r) => ({ saleId: r.sale_id, paymentHash: r.payment_hash }));
 }

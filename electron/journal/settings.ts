@@ -1,4 +1,4 @@
-import type { Settings } from '../../shared/domain/index.js';
+import { RateSourceId, type Settings } from '../../shared/domain/index.js';
 import type { Db } from './db.js';
 
 /** Key/value settings, each value JSON. Unknown keys are kept: a newer build may have written them. */
@@ -13,6 +13,9 @@ function pick(stored: Record<string, unknown>): Partial<Settings> {
   if (typeof stored.shopName === 'string') out.shopName = stored.shopName;
   if (typeof stored.currency === 'string') out.currency = stored.currency;
   if (typeof stored.invoiceExpirySec === 'number') out.invoiceExpirySec = stored.invoiceExpirySec;
+  const source = RateSourceId.safeParse(stored.rateSource);
+  if (source.success) out.rateSource = source.data;
+  if (typeof stored.maxRateAgeSec === 'number') out.maxRateAgeSec = stored.maxRateAgeSec;
   return out;
 }
 
@@ -52,4 +55,16 @@ export function writeCursor(db: Db, backend: string, cursor: string, at: Date): 
     `INSERT INTO backend_cursors (backend, cursor, updated_at) VALUES (?, ?, ?)
      ON CONFLICT(backend) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
   ).run(backend, cursor, at.toISOString());
+}
+
+/** A value kept beside the settings that is not one of them (the saved backend, a manual rate). */
+export function readSettingValue(db: Db, key: string): unknown {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as unknown) : null;
+}
+
+export function writeSettingValue(db: Db, key: string, value: unknown): void {
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(key, JSON.stringify(value));
 }

@@ -1,17 +1,12 @@
-import type { BackendKind, ConnectionState, Network } from '../../shared/domain/index.js';
+import type { BackendKind, ConnectionState, Network, Permissions } from '../../shared/domain/index.js';
+
+export type { Permissions };
 
 /**
  * What the till needs from a Lightning node. Every implementation (demo, LND, CLN, NWC,
  * LNbits) lives in its own folder, is registered in ./registry.ts and passes the shared
  * contract suite. Amounts are bigint msat; times are Date; hashes are lowercase hex.
  */
-
-export interface Permissions {
-  createInvoices: boolean;
-  readInvoices: boolean;
-  /** A till never needs this; when true the UI warns and a manager must confirm. */
-  sendPayments: boolean;
-}
 
 export interface NodeInfo {
   alias: string;

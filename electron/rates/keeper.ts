@@ -4,40 +4,75 @@ import { RateError } from './public-sources.js';
 import type { RateSource } from './source.js';
 
 /**
- * Keeps the last good quote per currency. A charge gets a fresh quote, or the last one while
- * it is younger than `maxAgeMs`; past that the till refuses to price a Lightning charge
- * rather than sell at a stale rate, until a manager enters one.
+ * Keeps the last good quote per currency. A charge gets the last quote while it is a minute
+ * old at most, else a fresh one; when the source fails, the last good quote while it is
+ * younger than `maxAgeMs`, then a manager's rate; past that the till refuses to price a
+ * Lightning charge rather than sell at a stale rate.
  */
 export interface RateKeeper {
   current(currency: string): Promise<RateQuote>;
+  /** Fetches now (the background refresh); never throws. */
+  refresh(currency: string): Promise<RateQuote | null>;
   last(currency: string): RateQuote | null;
+  setSource(source: RateSource): void;
+  /** A manager's rate, used while the source cannot give a fresh one. */
+  setManual(quote: RateQuote | null): void;
 }
+
+/** A quote this young is reused as is: no round trip to the exchange per charge. */
+const REUSE_MS = 60_000;
+/** A manager's rate stands in for at most a working day. */
+const MANUAL_MAX_AGE_MS = 12 * 3600_000;
 
 export function createRateKeeper(opts: {
   source: RateSource;
-  maxAgeMs: number;
+  maxAgeMs: () => number;
   now: () => Date;
 }): RateKeeper {
   const last = new Map<string, RateQuote>();
+  let source = opts.source;
+  let manual: RateQuote | null = null;
+  const age = (q: RateQuote) => opts.now().getTime() - Date.parse(q.fetchedAt);
+
+  async function fetchFresh(currency: string): Promise<RateQuote> {
+    const quote = await source.quote(currency);
+    last.set(currency, quote);
+    return quote;
+  }
+
   return {
     async current(currency) {
+      const prev = last.get(currency);
+      if (prev && age(prev) <= Math.min(REUSE_MS, opts.maxAgeMs()) && prev.source === source.label)
+        return prev;
       try {
-        const quote = await opts.source.quote(currency);
-        last.set(currency, quote);
-        return quote;
+        return await fetchFresh(currency);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        const prev = last.get(currency);
-        const ageMs = prev ? opts.now().getTime() - Date.parse(prev.fetchedAt) : null;
-        if (prev && ageMs !== null && ageMs <= opts.maxAgeMs) return prev;
-        const age =
-          ageMs === null
+        if (prev && age(prev) <= opts.maxAgeMs()) return prev;
+        if (manual && manual.currency === currency && age(manual) <= MANUAL_MAX_AGE_MS) return manual;
+        const stale =
+          prev === undefined
             ? 'there is no earlier rate'
-            : `the last rate is ${Math.round(ageMs / 60_000)} minutes old`;
-        throw new RateError(`${reason}; ${age}. A manager must enter a rate to take Lightning payments.`);
+            : `the last rate is ${Math.round(age(prev) / 60_000)} minutes old`;
+        throw new RateError(`${reason}; ${stale}. A manager must enter a rate to take Lightning payments.`);
+      }
+    },
+    async refresh(currency) {
+      try {
+        return await fetchFresh(currency);
+      } catch {
+        return null;
       }
     },
     last: (currency) => last.get(currency) ?? null,
+    setSource(next) {
+      source = next;
+      last.clear();
+    },
+    setManual(quote) {
+      manual = quote;
+    },
   };
 }
 

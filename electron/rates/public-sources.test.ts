@@ -109,7 +109,7 @@ describe('rate keeper', () => {
           ? Promise.resolve({ currency, rate: '97000', source: 'Test', fetchedAt: clock.now().toISOString() })
           : Promise.reject(new RateError('Test did not answer in time')),
     };
-    const keeper = createRateKeeper({ source, maxAgeMs: 10 * 60_000, now: clock.now });
+    const keeper = createRateKeeper({ source, maxAgeMs: () => 10 * 60_000, now: clock.now });
     await expect(keeper.current('USD')).resolves.toMatchObject({ rate: '97000' });
     up = false;
     clock.advance(9 * 60_000);
@@ -119,6 +119,45 @@ describe('rate keeper', () => {
       /Test did not answer in time; the last rate is 12 minutes old. A manager must enter a rate/,
     );
     await expect(keeper.current('EUR')).rejects.toThrow(/there is no earlier rate/);
+
+    // A manager's rate stands in while the source is down, then gives way to a fresh quote.
+    keeper.setManual({
+      currency: 'USD',
+      rate: '96000',
+      source: 'Manual rate',
+      fetchedAt: clock.now().toISOString(),
+    });
+    await expect(keeper.current('USD')).resolves.toMatchObject({ rate: '96000', source: 'Manual rate' });
+    await expect(keeper.current('EUR')).rejects.toThrow(/there is no earlier rate/);
+    clock.advance(13 * 3600_000);
+    await expect(keeper.current('USD')).rejects.toThrow(/A manager must enter a rate/);
+    up = true;
+    await expect(keeper.current('USD')).resolves.toMatchObject({ rate: '97000', source: 'Test' });
+  });
+
+  it('reuses a quote under a minute old instead of asking the exchange on every charge', async () => {
+    const clock = manualClock();
+    let calls = 0;
+    const source = {
+      id: 'test',
+      label: 'Test',
+      quote: (currency: string) => {
+        calls++;
+        return Promise.resolve({
+          currency,
+          rate: String(97000 + calls),
+          source: 'Test',
+          fetchedAt: clock.now().toISOString(),
+        });
+      },
+    };
+    const keeper = createRateKeeper({ source, maxAgeMs: () => 10 * 60_000, now: clock.now });
+    await keeper.current('USD');
+    clock.advance(59_000);
+    await expect(keeper.current('USD')).resolves.toMatchObject({ rate: '97001' });
+    clock.advance(2_000);
+    await expect(keeper.current('USD')).resolves.toMatchObject({ rate: '97002' });
+    expect(calls).toBe(2);
   });
 
   it('takes a manager-entered rate, validated', async () => {

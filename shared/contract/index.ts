@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { Cart, Product, Sale, SaleSummary, ScanResult, Settings, TillStatus } from '../domain/index.js';
+import {
+  BackendConfig,
+  BackendInput,
+  Cart,
+  NodeCheck,
+  Product,
+  Sale,
+  SaleSummary,
+  ScanResult,
+  Settings,
+  TillStatus,
+} from '../domain/index.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -74,6 +85,30 @@ export const commands = {
   },
   getSettings: { input: none, output: Settings },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
+  /** The saved Lightning connection, without its secrets. */
+  getBackendConfig: { input: none, output: BackendConfig },
+  /** Connects with these details without saving them: alias, network, height, permissions. */
+  testBackend: { input: z.object({ backend: BackendInput }).strict(), output: NodeCheck },
+  /**
+   * Tests, then saves and switches to these details without a restart. A credential that can
+   * spend is kept only when a manager accepts it (`acceptSpending`).
+   */
+  saveBackend: {
+    input: z.object({ backend: BackendInput, acceptSpending: z.boolean().default(false) }).strict(),
+    output: TillStatus,
+  },
+  /** A manager's BTC price, used while the rate source cannot give a fresh one. */
+  setManualRate: {
+    input: z
+      .object({
+        rate: z
+          .string()
+          .trim()
+          .regex(/^\d{1,9}(\.\d{1,8})?$/, 'Enter the price of one bitcoin, e.g. 97250.50'),
+      })
+      .strict(),
+    output: TillStatus,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -113,6 +113,10 @@ export const SaleSummary = Sale.pick({
 }).extend({ itemCount: z.number().int() });
 export type SaleSummary = z.infer<typeof SaleSummary>;
 
+/** Where the BTC price comes from; `demo` is a fixed price for the demo node only. */
+export const RateSourceId = z.enum(['demo', 'kraken', 'coinbase', 'bitstamp', 'coingecko', 'manual']);
+export type RateSourceId = z.infer<typeof RateSourceId>;
+
 export const Settings = z.object({
   shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(80),
   currency: z.string().regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
@@ -121,10 +125,16 @@ export const Settings = z.object({
     .int()
     .min(60, 'Invoices must live at least 60 seconds')
     .max(86_400, 'Invoices can live at most one day'),
+  rateSource: RateSourceId,
+  /** A Lightning charge is refused when the last good rate is older than this. */
+  maxRateAgeSec: z
+    .number()
+    .int()
+    .min(30, 'Allow rates at least 30 seconds old')
+    .max(86_400, 'A rate older than a day is too stale to sell at'),
 });
 export type Settings = z.infer<typeof Settings>;
 
-/** Grows as backends land (LND, Core Lightning, NWC, LNbits are next). */
 export const BackendKind = z.enum(['demo', 'lnd', 'cln', 'nwc', 'lnbits']);
 export type BackendKind = z.infer<typeof BackendKind>;
 
@@ -134,6 +144,89 @@ export type Network = z.infer<typeof Network>;
 export const ConnectionState = z.enum(['connecting', 'connected', 'disconnected']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
+export const Permissions = z.object({
+  createInvoices: z.boolean(),
+  readInvoices: z.boolean(),
+  /** A till never needs this: when true the UI warns and a manager must accept it. */
+  sendPayments: z.boolean(),
+});
+export type Permissions = z.infer<typeof Permissions>;
+
+const secretField = z.string().trim().max(20_000).optional();
+const pem = z.string().trim().max(20_000).optional();
+
+/**
+ * Connection details as a manager enters them. A secret left blank keeps the one already
+ * saved for that backend; secrets go to the SecretStore, never to SQLite, logs or Events.
+ */
+export const BackendInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('demo') }).strict(),
+  z
+    .object({
+      kind: z.literal('lnd'),
+      network: Network,
+      /** lndconnect://…; takes precedence over the separate fields. */
+      uri: secretField,
+      restUrl: z.string().trim().max(300).optional(),
+      tlsCert: pem,
+      macaroon: secretField,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('cln'),
+      network: Network,
+      url: z.string().trim().min(1, 'Enter the clnrest address').max(300),
+      rune: secretField,
+      caCert: pem,
+    })
+    .strict(),
+  z.object({ kind: z.literal('nwc'), network: Network, uri: secretField }).strict(),
+  z
+    .object({
+      kind: z.literal('lnbits'),
+      network: Network,
+      url: z.string().trim().min(1, 'Enter the LNbits address').max(300),
+      invoiceKey: secretField,
+    })
+    .strict(),
+]);
+export type BackendInput = z.infer<typeof BackendInput>;
+
+/** The saved connection as the screen may see it: addresses and certificates, never secrets. */
+export const BackendConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('demo'), network: z.literal('regtest') }),
+  z.object({
+    kind: z.literal('lnd'),
+    network: Network,
+    restUrl: z.string(),
+    tlsCert: z.string().nullable(),
+    hasSecret: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal('cln'),
+    network: Network,
+    url: z.string(),
+    caCert: z.string().nullable(),
+    hasSecret: z.boolean(),
+  }),
+  z.object({ kind: z.literal('nwc'), network: Network, relays: z.array(z.string()), hasSecret: z.boolean() }),
+  z.object({ kind: z.literal('lnbits'), network: Network, url: z.string(), hasSecret: z.boolean() }),
+]);
+export type BackendConfig = z.infer<typeof BackendConfig>;
+
+/** What "Test connection" found. */
+export const NodeCheck = z.object({
+  alias: z.string(),
+  pubkey: z.string(),
+  network: Network,
+  blockHeight: z.number().int().nullable(),
+  permissions: Permissions,
+  /** Reasons the till will not use this node as it is (wrong network, cannot create invoices). */
+  problems: z.array(z.string()),
+});
+export type NodeCheck = z.infer<typeof NodeCheck>;
+
 export const TillStatus = z.object({
   tillId: id,
   demoMode: z.boolean(),
@@ -141,8 +234,11 @@ export const TillStatus = z.object({
     kind: BackendKind,
     state: ConnectionState,
     alias: z.string().nullable(),
+    /** The network the till is configured for; a node on another one is refused. */
+    expectedNetwork: Network,
     network: Network.nullable(),
     message: z.string().nullable(),
+    permissions: Permissions.nullable(),
   }),
   rate: RateQuote.nullable(),
   settings: Settings,
