@@ -407,6 +407,22 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     events.emit('statusChanged', status());
   }
 
+  /** Resolves once the connection is no longer 'connecting', or after `ms`. */
+  function settledState(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (connection.state !== 'connecting') return resolve();
+      const timer = setTimeout(done, ms);
+      const off = events.subscribe((event) => {
+        if (event === 'statusChanged' && connection.state !== 'connecting') done();
+      });
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+
   async function check(candidate: LightningBackend, expected: Network): Promise<NodeCheck> {
     let info: NodeInfo;
     try {
@@ -567,7 +583,11 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       // never a saved address without its secret.
       writeSecret(secrets, candidate.config.kind, candidate.secret);
       writeSettingValue(db, BACKEND_KEY, candidate.config);
-      if (candidate.backend !== backend) await switchBackend(candidate.backend, candidate.config);
+      if (candidate.backend !== backend) {
+        await switchBackend(candidate.backend, candidate.config);
+        // Give the new subscription a moment, so the screen shows "connected", not "connecting".
+        await settledState(3_000);
+      }
       log(`switched to the ${candidate.config.kind} backend (${result.alias}, ${result.network})`);
       return status();
     },

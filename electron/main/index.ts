@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { createFileSecretStore } from '../secrets/store.js';
 import { createTill, type Till } from '../till.js';
+import { safeStorageCipher } from './secret-cipher.js';
 import { bridgeTill, forwardEvents } from './ipc.js';
 import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
 import { cashierWindowOptions } from './window-options.js';
@@ -81,7 +83,12 @@ void app.whenReady().then(async () => {
     'node_modules/.electron-native/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
   );
   const sqliteBinding = !app.isPackaged && existsSync(devBinding) ? devBinding : undefined;
-  till = await createTill({ dataDir: app.getPath('userData'), resourcesDir, sqliteBinding });
+  const dataDir = app.getPath('userData');
+  const secrets = createFileSecretStore(
+    dataDir,
+    safeStorageCipher((message) => console.warn(`[till] ${message}`)),
+  );
+  till = await createTill({ dataDir, resourcesDir, sqliteBinding, secrets });
   bridgeTill(till, isTrusted);
   createWindow(till);
   app.on('activate', () => {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Reply, TillErrorShape } from '../../shared/contract/index.js';
 import type { TillStatus } from '../../shared/domain/index.js';
@@ -84,6 +85,13 @@ vi.mock('electron', () => {
     },
     net: { fetch: (url: string) => (fake.fetched.push(url), Promise.resolve(new Response('ok'))) },
     shell: { openExternal: () => Promise.resolve() },
+    // A stand-in keychain: reversible, and visibly not the plain text.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (s: string) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+      decryptString: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
+    },
   };
 });
 
@@ -104,6 +112,19 @@ describe('the Electron shell (against a stand-in electron module)', () => {
     expect(prevented).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     dir.remove();
+  });
+
+  it('seals node credentials with safeStorage before they reach secrets.json', async () => {
+    const { safeStorageCipher } = await import('./secret-cipher.js');
+    const { createFileSecretStore } = await import('../secrets/store.js');
+    const store = createFileSecretStore(
+      dir.path,
+      safeStorageCipher(() => undefined),
+    );
+    store.set('backend.lnd', '0201036c6e64secret');
+    expect(readFileSync(join(dir.path, 'secrets.json'), 'utf8')).not.toContain('0201036c6e64secret');
+    expect(store.get('backend.lnd')).toBe('0201036c6e64secret');
+    store.delete('backend.lnd');
   });
 
   it('opens one hardened window on the app:// origin', () => {
