@@ -220,10 +220,10 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
     expect(check.problems).toEqual([
       expect.stringMatching(/node is on regtest, but the till is set to mainnet/),
     ]);
-    expect(await refused(till, 'saveBackend', mainnet)).toMatchObject({
-      kind: 'InvalidState',
-      message: expect.stringMatching(/^Nothing was saved\. The node is on regtest/),
-    });
+    expect(await refused(till, 'saveBackend', mainnet)).toMatchObject({ kind: 'InvalidState' });
+    expect((await refused(till, 'saveBackend', mainnet)).message).toMatch(
+      /^Nothing was saved\. The node is on regtest/,
+    );
     const readOnly = await refused(till, 'saveBackend', lndInput(lnd.macaroon(READONLY_OPS)));
     expect(readOnly.message).toMatch(/cannot create invoices/);
     expect(await call(till, 'getBackendConfig')).toEqual({ kind: 'demo', network: 'regtest' });
@@ -242,10 +242,8 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
     expect(bad).toMatchObject({ kind: 'NotAuthorized' });
     expect(bad.message).not.toMatch(/0201036c6e64/);
     const typo = await refused(till, 'testBackend', lndInput('hello'));
-    expect(typo).toMatchObject({
-      kind: 'ValidationError',
-      message: expect.stringMatching(/not an LND macaroon/),
-    });
+    expect(typo).toMatchObject({ kind: 'ValidationError' });
+    expect(typo.message).toMatch(/not an LND macaroon/);
   });
 
   it('keeps the saved macaroon when a manager edits only the address', async () => {
@@ -293,9 +291,7 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
     await call(till, 'saveBackend', lndInput(lnd.macaroon(TILL_OPS)));
     await call(till, 'addCustomAmount', { amount: 100n });
     const error = await refused(till, 'charge', {});
-    expect(error).toMatchObject({
-      kind: 'RateUnavailable',
-      message: expect.stringMatching(/choose an exchange/),
-    });
+    expect(error).toMatchObject({ kind: 'RateUnavailable' });
+    expect(error.message).toMatch(/choose an exchange/);
   });
 });
