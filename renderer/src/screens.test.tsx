@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TillError, type TillApi } from '../../shared/contract/index.js';
 import { Keypad } from './components/Keypad.js';
@@ -7,6 +7,7 @@ import { ShellContext, type Shell } from './context.js';
 import { useScanner } from './hooks/useScanner.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { SettingsScreen } from './screens/Settings.js';
+import { NodeSettings } from './screens/NodeSettings.js';
 import { awaitingSale, fakeTill, status } from './test-support.js';
 
 vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
@@ -137,6 +138,7 @@ describe('SettingsScreen', () => {
   it('shows the till’s validation errors next to their fields', async () => {
     const { till } = fakeTill({
       getSettings: vi.fn(() => Promise.resolve(status().settings)),
+      getBackendConfig: vi.fn(() => Promise.resolve({ kind: 'demo' as const, network: 'regtest' as const })),
       updateSettings: vi.fn(() =>
         Promise.reject(
           new TillError('ValidationError', 'invoiceExpirySec: too short', [
@@ -150,10 +152,10 @@ describe('SettingsScreen', () => {
         <SettingsScreen />
       </ShellContext.Provider>,
     );
-    await screen.findByDisplayValue('Test Shop');
-    fireEvent.change(screen.getByDisplayValue('10'), { target: { value: '0.5' } });
+    const shop = within((await screen.findByDisplayValue('Test Shop')).closest('form')!);
+    fireEvent.change(shop.getByDisplayValue('10'), { target: { value: '0.5' } });
     await act(async () => {
-      fireEvent.click(screen.getByText('Save'));
+      fireEvent.click(shop.getByText('Save'));
       await Promise.resolve();
     });
     expect(till.updateSettings).toHaveBeenCalledWith({
@@ -162,5 +164,51 @@ describe('SettingsScreen', () => {
       invoiceExpirySec: 30,
     });
     expect(await screen.findByText('Invoices must live at least 60 seconds')).toBeTruthy();
+  });
+});
+
+describe('NodeSettings', () => {
+  it('tests a node, shows what the credential may do, and needs a manager to keep one that can spend', async () => {
+    const check = {
+      alias: 'shop-lnd',
+      pubkey: '02' + 'ab'.repeat(32),
+      network: 'mainnet' as const,
+      blockHeight: 871_000,
+      permissions: { createInvoices: true, readInvoices: true, sendPayments: true },
+      problems: [],
+    };
+    const { till } = fakeTill({
+      getBackendConfig: vi.fn(() => Promise.resolve({ kind: 'demo' as const, network: 'regtest' as const })),
+      testBackend: vi.fn(() => Promise.resolve(check)),
+      saveBackend: vi.fn(() => Promise.resolve(status())),
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <NodeSettings />
+      </ShellContext.Provider>,
+    );
+    fireEvent.click(await screen.findByTestId('backend-lnd'));
+    fireEvent.change(screen.getByPlaceholderText('192.168.1.20:8080'), { target: { value: 'node:8080' } });
+    fireEvent.change(screen.getByPlaceholderText('0201036c6e64…'), { target: { value: '0201abcd' } });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('test-connection'));
+      await Promise.resolve();
+    });
+    expect(till.testBackend).toHaveBeenCalledWith({
+      backend: { kind: 'lnd', network: 'mainnet', restUrl: 'node:8080', macaroon: '0201abcd' },
+    });
+    const result = await screen.findByTestId('node-check');
+    expect(result.textContent).toContain('shop-lnd');
+    expect(result.textContent).toContain('SPEND the node’s funds');
+
+    fireEvent.click(screen.getByTestId('accept-spending'));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('save-backend'));
+      await Promise.resolve();
+    });
+    expect(till.saveBackend).toHaveBeenCalledWith({
+      backend: { kind: 'lnd', network: 'mainnet', restUrl: 'node:8080', macaroon: '0201abcd' },
+      acceptSpending: true,
+    });
   });
 });

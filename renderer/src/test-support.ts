@@ -32,9 +32,23 @@ export function status(): TillStatus {
   return {
     tillId: 't1',
     demoMode: true,
-    backend: { kind: 'demo', state: 'connected', alias: 'demo', network: 'regtest', message: null },
+    backend: {
+      kind: 'demo',
+      state: 'connected',
+      alias: 'demo',
+      expectedNetwork: 'regtest',
+      network: 'regtest',
+      message: null,
+      permissions: { createInvoices: true, readInvoices: true, sendPayments: false },
+    },
     rate: null,
-    settings: { shopName: 'Test Shop', currency: 'USD', invoiceExpirySec: 600 },
+    settings: {
+      shopName: 'Test Shop',
+      currency: 'USD',
+      invoiceExpirySec: 600,
+      rateSource: 'demo',
+      maxRateAgeSec: 600,
+    },
     activeSaleId: null,
   };
 }
