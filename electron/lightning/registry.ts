@@ -3,6 +3,8 @@ import type { BackendConfig, BackendInput, Network } from '../../shared/domain/i
 import type { SecretStore } from '../secrets/store.js';
 import { BackendError, type LightningBackend } from './backend.js';
 import { createDemoBackend } from './demo/backend.js';
+import { createLnbitsBackend } from './lnbits/backend.js';
+import { parseLnbitsConfig } from './lnbits/config.js';
 import { createLndBackend } from './lnd/backend.js';
 import { normaliseCertificate, parseLndConfig } from './lnd/config.js';
 
@@ -87,9 +89,17 @@ export function resolveInput(
         secret: parsed.macaroonHex,
       };
     }
+    case 'lnbits': {
+      const key = keep(input.invoiceKey);
+      if (key === null) throw invalid('invoiceKey', 'Paste the wallet’s Invoice/read key.');
+      const parsed = parsing('url', () => parseLnbitsConfig({ url: input.url, invoiceKey: key }));
+      return {
+        config: { kind: 'lnbits', network: input.network, url: parsed.url },
+        secret: parsed.invoiceKey,
+      };
+    }
     case 'cln':
     case 'nwc':
-    case 'lnbits':
       throw invalid('kind', `${input.kind} is not available in this build yet.`);
   }
 }
@@ -118,9 +128,12 @@ export function createBackend(
         },
         opts,
       );
+    case 'lnbits':
+      if (secret === null)
+        throw new TillError('NotAuthorized', 'No LNbits key is saved: paste it in Settings.');
+      return createLnbitsBackend({ url: config.url, invoiceKey: secret }, opts);
     case 'cln':
     case 'nwc':
-    case 'lnbits':
       throw new TillError('InvalidState', `${config.kind} is not available in this build yet.`);
   }
 }
