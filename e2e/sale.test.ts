@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
+import { TEST_CERT } from '../electron/test-support/fakes/http-fake.js';
+import { INVOICE_OPS, startLndFake, type LndFake } from '../electron/test-support/fakes/lnd.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -105,7 +107,62 @@ describe('a cashier sells in demo mode through the browser host', () => {
     await page.screenshot({ path: `${SHOTS}/sales.png` });
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('a manager connects an LND node in Settings, and the next sale is paid through it', async () => {
+    const lnd = await startLndFake({ now: () => new Date(), alias: 'corner-cafe-lnd' });
+    try {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('backend-lnd').click();
+      await page.getByLabel('Network').selectOption('regtest');
+      await page.getByPlaceholder('192.168.1.20:8080').fill(lnd.url.replace('https://', ''));
+      await page.getByPlaceholder('-----BEGIN CERTIFICATE-----').fill(TEST_CERT);
+      await page.getByPlaceholder('0201036c6e64…').fill(lnd.macaroon(INVOICE_OPS));
+      await page.getByTestId('test-connection').click();
+      const check = page.getByTestId('node-check');
+      await check.waitFor();
+      expect(await check.innerText()).toMatch(/create invoices[\s\S]*read invoices[\s\S]*not spend funds/);
+      await page.screenshot({ path: `${SHOTS}/settings-node.png`, fullPage: true });
+
+      await page.getByTestId('save-backend').click();
+      await expect
+        .poll(() => page.getByTestId('node-status').innerText())
+        .toMatch(/LND [0-9a-f]{8} · regtest · connected/);
+      // No exchange is reachable from here: the manager prices in a rate of their own.
+      await page.getByTestId('rate-source').selectOption('manual');
+      await page.getByTestId('save-rates').click();
+      await page.getByTestId('manual-rate').fill('91234.50');
+      await page.getByRole('button', { name: 'Use this rate' }).click();
+      await expect
+        .poll(() => page.getByTestId('rate-now').innerText())
+        .toMatch(/91234\.50 USD · Manual rate/);
+      await page.screenshot({ path: `${SHOTS}/settings.png`, fullPage: true });
+
+      await page.getByTestId('nav-register').click();
+      await page.locator('[data-testid="product-tile"][data-variants="1"]').first().click();
+      await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+      await page.getByTestId('charge-button').click();
+      await page.getByTestId('invoice-qr').waitFor();
+      expect(await page.getByTestId('demo-pay').count()).toBe(0);
+      const hash = await waitForInvoice(lnd);
+      lnd.pay(hash);
+      await page.getByTestId('sale-paid').waitFor();
+      expect(await page.getByTestId('receipt').innerText()).toContain(hash);
+      await page.screenshot({ path: `${SHOTS}/paid-lnd.png` });
+    } finally {
+      await lnd.close();
+    }
+  }, 120_000);
 });
+
+/** The invoice the till just asked the node for (the probe GetInfo made aside). */
+async function waitForInvoice(lnd: LndFake): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const hash = lnd.invoices().findLast((inv) => inv.memo.includes('sale #'))?.hash;
+    if (hash) return hash;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the till never asked LND for an invoice');
+}
 
 interface DemoCatalogFile {
   products: { id: string; title: string; variants: { barcode: string | null }[] }[];

@@ -6,6 +6,8 @@ import { createDemoBackend } from './demo/backend.js';
 import { createLnbitsBackend } from './lnbits/backend.js';
 import { parseLnbitsConfig } from './lnbits/config.js';
 import { createLndBackend } from './lnd/backend.js';
+import { createNwcBackend } from './nwc/backend.js';
+import { parseNwcUri } from './nwc/config.js';
 import { normaliseCertificate, parseLndConfig } from './lnd/config.js';
 
 /**
@@ -98,8 +100,13 @@ export function resolveInput(
         secret: parsed.invoiceKey,
       };
     }
+    case 'nwc': {
+      const uri = keep(input.uri);
+      if (uri === null) throw invalid('uri', 'Paste the wallet’s nostr+walletconnect:// connection URI.');
+      const parsed = parsing('uri', () => parseNwcUri(uri));
+      return { config: { kind: 'nwc', network: input.network, relays: parsed.relays }, secret: uri.trim() };
+    }
     case 'cln':
-    case 'nwc':
       throw invalid('kind', `${input.kind} is not available in this build yet.`);
   }
 }
@@ -132,8 +139,11 @@ export function createBackend(
       if (secret === null)
         throw new TillError('NotAuthorized', 'No LNbits key is saved: paste it in Settings.');
       return createLnbitsBackend({ url: config.url, invoiceKey: secret }, opts);
-    case 'cln':
     case 'nwc':
+      if (secret === null)
+        throw new TillError('NotAuthorized', 'No NWC connection is saved: paste it in Settings.');
+      return createNwcBackend(parseNwcUri(secret), opts);
+    case 'cln':
       throw new TillError('InvalidState', `${config.kind} is not available in this build yet.`);
   }
 }

@@ -413,7 +413,11 @@ export function RateSettings() {
       </p>
       <label>
         Source
-        <select value={source} onChange={(e) => setSource(e.target.value as RateSourceId)}>
+        <select
+          value={source}
+          onChange={(e) => setSource(e.target.value as RateSourceId)}
+          data-testid="rate-source"
+        >
           {SOURCES.map((s) => (
             <option key={s.id} value={s.id}>
               {s.label}
@@ -425,7 +429,7 @@ export function RateSettings() {
         Refuse Lightning charges when the rate is older than (minutes)
         <input inputMode="numeric" value={maxAgeMin} onChange={(e) => setMaxAgeMin(e.target.value)} />
       </label>
-      <button className="btn primary" type="button" onClick={() => void save()}>
+      <button className="btn primary" type="button" onClick={() => void save()} data-testid="save-rates">
         Save
       </button>
       <label>
