@@ -112,6 +112,8 @@ export interface LndFake extends HttpFake {
   pay(paymentHash: string): void;
   /** Live SubscribeInvoices streams. */
   streams(): number;
+  /** What the node holds: memo and payment hash, oldest first. */
+  invoices(): { memo: string; hash: string }[];
 }
 
 export async function startLndFake(opts: {
@@ -319,5 +321,6 @@ export async function startLndFake(opts: {
       for (const s of streams) send(s, invoice);
     },
     streams: () => streams.size,
+    invoices: () => invoices.map((i) => ({ memo: i.memo, hash: i.hash.toString('hex') })),
   };
 }
