@@ -7,6 +7,7 @@ import type { Product, Sale } from '../shared/domain/index.js';
 import { createDemoBackend } from '../electron/lightning/demo/backend.js';
 import { createTill } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
+import { benchBackends } from './backends.js';
 import { ratio, summarize, time } from './stats.js';
 
 /**
@@ -71,6 +72,9 @@ try {
   });
   await till.close();
 
+  // 4. Each Lightning backend through its fake, beside the demo node.
+  const backends = await benchBackends(Number(process.env.BENCH_BACKEND_N ?? 100));
+
   const s = { sale: summarize(sale), txn: summarize(txn), create: summarize(create), sign: summarize(sign) };
   const q = { search: summarize(search), inMemory: summarize(inMemory) };
   console.log(
@@ -89,6 +93,16 @@ try {
           demo_node: s.create,
           baseline_secp256k1_sign: s.sign,
           ratio_p50: ratio(s.create, s.sign),
+        },
+        lightning_backends: {
+          note: 'through in-process fakes on loopback; demo is the in-process baseline',
+          ...backends,
+          settle_to_event_ratio_p50_vs_demo: Object.fromEntries(
+            Object.entries(backends).map(([k, v]) => [
+              k,
+              ratio(v.settle_to_event, backends.demo!.settle_to_event),
+            ]),
+          ),
         },
         catalog_search: {
           till: q.search,
