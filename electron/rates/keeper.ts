@@ -55,7 +55,9 @@ export function createRateKeeper(opts: {
           prev === undefined
             ? 'there is no earlier rate'
             : `the last rate is ${Math.round(age(prev) / 60_000)} minutes old`;
-        throw new RateError(`${reason}; ${stale}. A manager must enter a rate to take Lightning payments.`);
+        throw new RateError(
+          `${reason}; ${stale}. A manager must enter a rate in Settings to take Lightning payments.`,
+        );
       }
     },
     async refresh(currency) {
