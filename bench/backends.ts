@@ -1,5 +1,11 @@
 import type { Invoice } from '../electron/lightning/backend.js';
-import { demoHarness, lnbitsHarness, lndHarness, nwcHarness } from '../electron/test-support/harnesses.js';
+import {
+  clnHarness,
+  demoHarness,
+  lnbitsHarness,
+  lndHarness,
+  nwcHarness,
+} from '../electron/test-support/harnesses.js';
 import type { MakeHarness } from '../electron/test-support/lightning-suite.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -54,6 +60,7 @@ export async function benchBackends(n: number): Promise<Record<string, BackendFi
   const all: [string, MakeHarness][] = [
     ['demo', demoHarness],
     ['lnd_rest', lndHarness],
+    ['cln_rest', clnHarness],
     ['lnbits', lnbitsHarness],
     ['nwc_nip44', nwcHarness({ relays: 1 })],
   ];

@@ -9,6 +9,9 @@ import type { RateSource } from './rates/source.js';
 import { createFileSecretStore } from './secrets/store.js';
 import { TEST_CERT, OTHER_CERT } from './test-support/fakes/http-fake.js';
 import { ADMIN_OPS, READONLY_OPS, startLndFake, TILL_OPS, type LndFake } from './test-support/fakes/lnd.js';
+import { startClnFake, TILL_RESTRICTIONS } from './test-support/fakes/cln.js';
+import { startLnbitsFake } from './test-support/fakes/lnbits.js';
+import { startNwcFake, TILL_METHODS } from './test-support/fakes/nwc.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 import { createTill, type Till } from './till.js';
 
@@ -293,5 +296,86 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
     const error = await refused(till, 'charge', {});
     expect(error).toMatchObject({ kind: 'RateUnavailable' });
     expect(error.message).toMatch(/choose an exchange/);
+  });
+});
+
+describe.each([
+  [
+    'Core Lightning',
+    async (now: () => Date) => {
+      const fake = await startClnFake({ now });
+      return {
+        fake,
+        input: {
+          kind: 'cln',
+          url: fake.url,
+          caCert: fake.caCert,
+          rune: fake.mintRune({ restrictions: TILL_RESTRICTIONS }),
+        },
+      };
+    },
+  ],
+  [
+    'NWC',
+    async (now: () => Date) => {
+      const fake = await startNwcFake({ now, relays: 2 });
+      return { fake, input: { kind: 'nwc', uri: fake.connect(TILL_METHODS) } };
+    },
+  ],
+  [
+    'LNbits',
+    async (now: () => Date) => {
+      const fake = await startLnbitsFake({ now });
+      return { fake, input: { kind: 'lnbits', url: fake.url, invoiceKey: fake.invoiceKey } };
+    },
+  ],
+])('a till switched to %s in Settings', (_name, start) => {
+  it('takes a payment through it, and keeps the secret out of the journal', async () => {
+    const dir = tempDir();
+    const clock = manualClock();
+    const { fake, input } = await start(clock.now);
+    const till = await createTill({
+      dataDir: dir.path,
+      resourcesDir: RESOURCES_DIR,
+      now: clock.now,
+      timers: false,
+      rateSource: (id) => ({
+        id,
+        label: 'Test exchange',
+        quote: (currency) =>
+          Promise.resolve({
+            currency,
+            rate: '90000',
+            source: 'Test exchange',
+            fetchedAt: clock.now().toISOString(),
+          }),
+      }),
+      backendTimeoutMs: 5_000,
+      log: () => undefined,
+    });
+    try {
+      await call(till, 'updateSettings', { rateSource: 'coingecko' });
+      const { network } = await call(till, 'testBackend', { backend: { ...input, network: 'regtest' } });
+      const status = await call(till, 'saveBackend', { backend: { ...input, network } });
+      expect(status.backend).toMatchObject({ kind: input.kind, state: 'connected', network });
+      const secret = Object.entries(input).find(([k]) => ['rune', 'uri', 'invoiceKey'].includes(k))![1];
+      expect(readFileSync(join(dir.path, 'journal.sqlite')).includes(Buffer.from(secret))).toBe(false);
+      expect(JSON.stringify(await call(till, 'getBackendConfig'))).not.toContain(secret);
+
+      await call(till, 'addCustomAmount', { amount: 275n });
+      const sale = await call(till, 'charge');
+      const paid = new Promise<Sale>((resolve) =>
+        till.subscribe((event, payload) => {
+          if (event === 'saleUpdated' && (payload as Sale).state === 'paid') resolve(payload as Sale);
+        }),
+      );
+      clock.advance(1_000);
+      fake.pay(sale.invoice!.paymentHash);
+      expect(await paid).toMatchObject({ id: sale.id, amountPaidMsat: sale.invoice!.amountMsat });
+    } finally {
+      await till.close();
+      await fake.close();
+      dir.remove();
+    }
   });
 });

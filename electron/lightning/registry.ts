@@ -2,6 +2,8 @@ import { TillError } from '../../shared/contract/index.js';
 import type { BackendConfig, BackendInput, Network } from '../../shared/domain/index.js';
 import type { SecretStore } from '../secrets/store.js';
 import { BackendError, type LightningBackend } from './backend.js';
+import { createClnBackend } from './cln/backend.js';
+import { parseClnConfig } from './cln/config.js';
 import { createDemoBackend } from './demo/backend.js';
 import { createLnbitsBackend } from './lnbits/backend.js';
 import { parseLnbitsConfig } from './lnbits/config.js';
@@ -106,8 +108,17 @@ export function resolveInput(
       const parsed = parsing('uri', () => parseNwcUri(uri));
       return { config: { kind: 'nwc', network: input.network, relays: parsed.relays }, secret: uri.trim() };
     }
-    case 'cln':
-      throw invalid('kind', `${input.kind} is not available in this build yet.`);
+    case 'cln': {
+      const rune = keep(input.rune);
+      if (rune === null) throw invalid('rune', 'Paste a rune (restricted to invoices is enough).');
+      const parsed = parsing('url', () =>
+        parseClnConfig({ url: input.url, rune, caCert: input.caCert ?? '' }),
+      );
+      return {
+        config: { kind: 'cln', network: input.network, url: parsed.url, caCert: parsed.caCertPem },
+        secret: parsed.rune,
+      };
+    }
   }
 }
 
@@ -144,7 +155,9 @@ export function createBackend(
         throw new TillError('NotAuthorized', 'No NWC connection is saved: paste it in Settings.');
       return createNwcBackend(parseNwcUri(secret), opts);
     case 'cln':
-      throw new TillError('InvalidState', `${config.kind} is not available in this build yet.`);
+      if (secret === null)
+        throw new TillError('NotAuthorized', 'No rune is saved for Core Lightning: paste it in Settings.');
+      return createClnBackend({ url: config.url, rune: secret, caCertPem: config.caCert }, opts);
   }
 }
 

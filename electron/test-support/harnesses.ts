@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createClnBackend } from '../lightning/cln/backend.js';
+import { parseClnConfig } from '../lightning/cln/config.js';
 import { createDemoBackend } from '../lightning/demo/backend.js';
 import { createLnbitsBackend } from '../lightning/lnbits/backend.js';
 import { parseLnbitsConfig } from '../lightning/lnbits/config.js';
@@ -7,6 +9,7 @@ import { parseLndConfig } from '../lightning/lnd/config.js';
 import { createNwcBackend } from '../lightning/nwc/backend.js';
 import { parseNwcUri } from '../lightning/nwc/config.js';
 import { TEST_CERT } from './fakes/http-fake.js';
+import { startClnFake, TILL_RESTRICTIONS } from './fakes/cln.js';
 import { startLnbitsFake } from './fakes/lnbits.js';
 import { startLndFake, TILL_OPS } from './fakes/lnd.js';
 import { startNwcFake, TILL_METHODS, type NwcFakeOptions } from './fakes/nwc.js';
@@ -106,3 +109,30 @@ export function nwcHarness(wallet: Omit<NwcFakeOptions, 'now'>): MakeHarness {
     };
   };
 }
+
+export const clnHarness: MakeHarness = async ({ timeoutMs }) => {
+  const clock = manualClock();
+  const fake = await startClnFake({ now: clock.now });
+  const connect = (rune: string) =>
+    createClnBackend(parseClnConfig({ url: fake.url, rune, caCert: fake.caCert }), {
+      now: clock.now,
+      timeoutMs,
+    });
+  const backend = connect(fake.mintRune({ restrictions: TILL_RESTRICTIONS }));
+  return {
+    backend,
+    clock,
+    pay: (hash) => Promise.resolve(fake.pay(hash)),
+    faults: {
+      dropConnections: () => fake.restart(),
+      // Well-formed, but not made by this node: its state does not match the restrictions.
+      badCredentials: () =>
+        connect(fake.mintRune({ restrictions: [] }).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))),
+      misbehave: (mode) => fake.misbehave(mode),
+    },
+    close: async () => {
+      await backend.close();
+      await fake.close();
+    },
+  };
+};
