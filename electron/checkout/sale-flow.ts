@@ -258,7 +258,11 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     /** Lookup-by-hash fallback for open and recently expired invoices, in case a subscription missed one. */
     async pollAwaiting(): Promise<void> {
       const backend = deps.backend();
-      for (const s of invoicesToWatch(db, new Date(now().getTime() - WATCH_AFTER_EXPIRY_MS), deps.cursorKey())) {
+      for (const s of invoicesToWatch(
+        db,
+        new Date(now().getTime() - WATCH_AFTER_EXPIRY_MS),
+        deps.cursorKey(),
+      )) {
         try {
           const invoice = await backend.lookupInvoice(s.paymentHash);
           if (invoice) applySettlement(invoice, null);

@@ -284,7 +284,11 @@ export function salesAwaitingPayment(db: Db): { saleId: string; paymentHash: str
  * watched by lookup so a late payment is caught even when no subscription reports it.
  */
 /** Unsettled invoices of awaiting or expired sales issued by `backend` (a cursor key), expiring after `since`. */
-export function invoicesToWatch(db: Db, since: Date, backend: string): { saleId: string; paymentHash: string }[] {
+export function invoicesToWatch(
+  db: Db,
+  since: Date,
+  backend: string,
+): { saleId: string; paymentHash: string }[] {
   const rows = db
     .prepare(
       `SELECT i.sale_id, i.payment_hash FROM sale_invoices i JOIN sales s ON s.id = i.sale_id

@@ -59,7 +59,8 @@ export function writeCursor(db: Db, backend: string, cursor: string, at: Date): 
 
 /** A value kept beside the settings that is not one of them (the saved backend, a manual rate). */
 export function readSettingValue(db: Db, key: string): unknown {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+    { value: string } | undefined;
   return row ? (JSON.parse(row.value) as unknown) : null;
 }
 
