@@ -24,6 +24,8 @@ export interface HttpRequest {
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Cancels the request (a long poll whose subscription was closed). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -112,6 +114,7 @@ export function requestJson(target: HttpTarget, req: HttpRequest): Promise<HttpR
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
       if (err) {
         request.destroy();
         reject(err);
@@ -122,6 +125,9 @@ export function requestJson(target: HttpTarget, req: HttpRequest): Promise<HttpR
         finish(new BackendError('Timeout', `${where} did not answer within ${target.timeoutMs / 1000} s`)),
       target.timeoutMs,
     );
+    const onAbort = () => finish(new BackendError('Unreachable', `the request to ${where} was cancelled`));
+    if (req.signal?.aborted) onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
     const cutOff = () => new BackendError('BadResponse', `${where} cut its answer off before the end`);
     let responded = false;
     // Once the headers are in, a broken connection means a half-delivered answer.

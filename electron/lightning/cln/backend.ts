@@ -85,7 +85,12 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     if (closed) throw new BackendError('Unreachable', 'The Core Lightning connection is closed.');
   }
 
-  async function post(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Answer> {
+  async function post(
+    method: string,
+    params: Record<string, unknown>,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     assertOpen();
     let res;
     try {
@@ -93,6 +98,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         method: 'POST',
         path: `/v1/${method}`,
         body: params,
+        ...(signal ? { signal } : {}),
       });
     } catch (err) {
       if (err instanceof BackendError) throw new BackendError(err.kind, clean(err.message), { cause: err });
@@ -291,10 +297,13 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     }
     let last = Number(sopts.fromCursor);
     let ended = false;
+    // Closing the subscription cancels the long poll under way, so nothing lingers.
+    const cancel = new AbortController();
 
     const end = (message: string | null) => {
       if (ended) return;
       ended = true;
+      cancel.abort();
       subscriptions.delete(stop);
       if (message !== null) {
         try {
@@ -315,6 +324,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         'waitanyinvoice',
         { lastpay_index: last, timeout: first ? 0 : pollSec },
         first ? undefined : pollSec * 1000 + target.timeoutMs,
+        cancel.signal,
       );
       if (ended) return false;
       if (!answer.ok && answer.code !== WAIT_TIMEOUT) {
@@ -366,7 +376,6 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     listInvoices,
     close() {
       closed = true;
-      // A waitanyinvoice under way is left to finish or time out; its answer is ignored.
       for (const stop of [...subscriptions]) stop();
       return Promise.resolve();
     },
