@@ -296,3 +296,38 @@ describe('a Lightning node that hangs', () => {
     }
   });
 });
+
+describe('a node on another network than the till is set to', () => {
+  it('is shown as refused, and its invoices are never put on screen', async () => {
+    const dir = tempDir();
+    const clock = manualClock();
+    const till = await createTill({
+      dataDir: dir.path,
+      resourcesDir: RESOURCES_DIR,
+      backend: createDemoBackend({ dataDir: dir.path, now: clock.now }),
+      expectedNetwork: 'mainnet',
+      now: clock.now,
+      timers: false,
+      log: () => {},
+    });
+    try {
+      const { backend } = await call(till, 'getStatus');
+      expect(backend).toMatchObject({
+        state: 'disconnected',
+        network: 'regtest',
+        expectedNetwork: 'mainnet',
+      });
+      expect(backend.message).toMatch(/node is on regtest, but the till is set to mainnet/);
+      await call(till, 'addCustomAmount', { amount: 500n });
+      const reply = await till.invoke('charge', {});
+      expect(reply).toMatchObject({ ok: false, error: { kind: 'BackendUnavailable' } });
+      expect(!reply.ok && reply.error.message).toMatch(
+        /made a regtest invoice, but this till takes mainnet payments/,
+      );
+      expect((await call(till, 'getCart')).lines).toHaveLength(1);
+    } finally {
+      await till.close();
+      dir.remove();
+    }
+  });
+});
