@@ -96,9 +96,9 @@ describe('reading a rune offline', () => {
     };
   }
   const examples = (
-    JSON.parse(
-      readFileSync(join(import.meta.dirname, '../../../../shared/contracts/cln/showrunes.json'), 'utf8'),
-    ) as { examples: ShowrunesExample[] }
+    JSON.parse(readFileSync(join(import.meta.dirname, '../../../contracts/cln/showrunes.json'), 'utf8')) as {
+      examples: ShowrunesExample[];
+    }
   ).examples.flatMap((e) => e.response.runes);
 
   it.each(examples.map((r) => [r.unique_id, r] as const))(

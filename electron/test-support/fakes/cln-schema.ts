@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * checks every request against `request` and every answer it gives against `response`.
  */
 
-const CONTRACTS = join(import.meta.dirname, '../../../../shared/contracts/cln');
+const CONTRACTS = join(import.meta.dirname, '../../../contracts/cln');
 
 export interface Schema {
   type?: string;

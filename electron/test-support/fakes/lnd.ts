@@ -15,9 +15,7 @@ import { loadSwagger } from './swagger.js';
  * reading of them is tested for real; the signature is a random tag the fake remembers.
  */
 
-const SWAGGER = loadSwagger(
-  join(import.meta.dirname, '../../../../shared/contracts/lnd/lightning.swagger.json'),
-);
+const SWAGGER = loadSwagger(join(import.meta.dirname, '../../../contracts/lnd/lightning.swagger.json'));
 
 export type Ops = Record<string, string[]>;
 

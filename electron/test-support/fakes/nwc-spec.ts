@@ -30,7 +30,7 @@ export interface Nip47Spec {
   errorCodes: Set<string>;
 }
 
-const SPEC_PATH = join(import.meta.dirname, '../../../../shared/contracts/nostr/nip-47.md');
+const SPEC_PATH = join(import.meta.dirname, '../../../contracts/nostr/nip-47.md');
 
 interface Entry {
   key: string;
