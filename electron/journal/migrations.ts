@@ -126,4 +126,27 @@ export const migrations: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  /* 2: cash tender and the Shopify outbox */ `
+  ALTER TABLE sales ADD COLUMN tender TEXT NOT NULL DEFAULT 'lightning' CHECK (tender IN ('lightning', 'cash'));
+  -- Cash: what the customer handed over (minor units); change = tendered - total.
+  ALTER TABLE sales ADD COLUMN cash_tendered INTEGER;
+  ALTER TABLE sales ADD COLUMN shopify_order_id TEXT;
+  ALTER TABLE sales ADD COLUMN shopify_order_name TEXT;
+
+  -- Work that must reach Shopify exactly once, written in the same transaction as the sale
+  -- becoming paid; a pump drains it in order.
+  CREATE TABLE outbox (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL CHECK (kind IN ('orderCreate')),
+    sale_id         TEXT NOT NULL REFERENCES sales(id),
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    done_at         TEXT,
+    UNIQUE (kind, sale_id)
+  ) STRICT;
+  CREATE INDEX outbox_due ON outbox(state, next_attempt_at, seq);
+  `,
 ];
