@@ -64,6 +64,7 @@ import { createManualRateSource, createRateKeeper } from './rates/keeper.js';
 import { createPublicRateSource, RateError } from './rates/public-sources.js';
 import type { RateSource } from './rates/source.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
+import { createShopifyService } from './shopify/service.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -80,6 +81,11 @@ export interface TillDeps {
   rateSource?: (id: RateSourceId) => RateSource;
   /** Per-request timeout for the real backends. */
   backendTimeoutMs?: number;
+  /** Tests: where https://{shop}.myshopify.com really lives (an in-process fake). */
+  shopifyBaseUrl?: string;
+  shopifyTimeoutMs?: number;
+  /** Tests: how the Shopify client waits out its throttle bucket. */
+  shopifySleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log?: (message: string, err?: unknown) => void;
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
@@ -237,6 +243,19 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   let cursorKey: string = backend.kind;
   const lastRate = (): RateQuote | null => rates.last(settings.currency) ?? readManualRate();
 
+  const shopify = createShopifyService({
+    db,
+    secrets,
+    tillId,
+    now,
+    log,
+    changed: () => events.emit('statusChanged', status()),
+    timers: deps.timers !== false,
+    ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
+    ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),
+    ...(deps.shopifySleep ? { sleep: deps.shopifySleep } : {}),
+  });
+
   const cart = createCartService({
     db,
     events,
@@ -272,6 +291,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     lockRate,
     now,
     cursorKey: () => cursorKey,
+    queueOrders: () => shopify.connected(),
+    onQueued: () => shopify.queued(),
     log,
   });
 
@@ -282,6 +303,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       backend: { kind: backend.kind, expectedNetwork: stored.network, ...connection },
       rate: lastRate(),
       settings,
+      shopify: shopify.status(),
       activeSaleId: flow.activeSaleId(),
     };
   }
@@ -461,6 +483,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   async function tick(): Promise<void> {
     flow.sweepExpired();
     await flow.pollAwaiting();
+    await shopify.pump();
   }
 
   const intervals: NodeJS.Timeout[] = [];
@@ -591,6 +614,23 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       log(`switched to the ${candidate.config.kind} backend (${result.alias}, ${result.network})`);
       return status();
     },
+    payCash: ({ tendered }) => flow.payCash(tendered),
+    testShopify: ({ shopify: input }) => shopify.check(input),
+    saveShopify: async ({ shopify: input, locationId }) => {
+      await shopify.save(input, locationId);
+      return status();
+    },
+    disconnectShopify: () => {
+      shopify.disconnect();
+      return status();
+    },
+    syncCatalog: () => {
+      throw new TillError('InvalidState', 'Catalog sync is not available in this build yet.');
+    },
+    retryOrder: ({ saleId }) => {
+      shopify.retry(saleId);
+      return flow.get(saleId);
+    },
     setManualRate: ({ rate }) => {
       const quote: RateQuote = {
         currency: settings.currency,
@@ -655,6 +695,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       for (const t of intervals) clearInterval(t);
       if (retryTimer) clearTimeout(retryTimer);
       subscription?.close();
+      await shopify.close();
       await backend.close();
       db.close();
     },

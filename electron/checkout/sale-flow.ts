@@ -10,6 +10,7 @@ import {
   insertInvoice,
   insertSale,
   invoicesToWatch,
+  markCashTender,
   markInvoiceSettled,
   markSalePaid,
   recordUnmatchedPayment,
@@ -20,6 +21,7 @@ import { readMeta, writeCursor, writeMeta } from '../journal/settings.js';
 import { clearCartLines, readCartLines } from '../journal/cart.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { EventBus } from '../events.js';
+import { enqueueOrder } from '../shopify/outbox.js';
 import type { CartService } from './cart.js';
 import { backendErrorToTillError } from './errors.js';
 
@@ -39,6 +41,10 @@ export interface SaleFlowDeps {
   /** Locks a rate for a new invoice; throws TillError('RateUnavailable') when none can be had. */
   lockRate: (currency: string) => Promise<RateQuote>;
   now: () => Date;
+  /** True while a Shopify store is connected: each paid sale then gets its outbox row. */
+  queueOrders: () => boolean;
+  /** After commit, when a sale was queued for Shopify (wakes the pump). */
+  onQueued: () => void;
   /** Where this backend's settlement cursor is stored (kind + node identity). */
   cursorKey: () => string;
   log: (message: string, err?: unknown) => void;
@@ -127,6 +133,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     const paid = invoice.amountPaidMsat ?? invoice.amountMsat;
     let touched: string | null = null;
     let cartCleared = false;
+    let queued = false;
     db.transaction(() => {
       const record = findInvoice(db, invoice.paymentHash);
       if (!record) {
@@ -155,6 +162,10 @@ export function createSaleFlow(deps: SaleFlowDeps) {
             reason: late ? 'Paid after the invoice expired or the sale was cancelled' : null,
           });
           markSalePaid(db, sale.id, settledAt, paid, late);
+          if (deps.queueOrders()) {
+            enqueueOrder(db, sale.id, now());
+            queued = true;
+          }
           if (activeSaleId() === sale.id) {
             writeMeta(db, ACTIVE_SALE, null);
             clearCartLines(db);
@@ -168,6 +179,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     // Events only after commit (ARCHITECTURE.md: journal first, side effects after).
     if (touched !== null) publish(touched);
     if (cartCleared) deps.cart.changed();
+    if (queued) deps.onQueued();
   }
 
   return {
@@ -205,6 +217,43 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         publish(saleId);
         throw err;
       }
+    },
+
+    /** A cash sale of the cart: paid at once, no invoice, same journal and outbox path. */
+    payCash(tendered: bigint): Sale {
+      const active = activeSaleId();
+      if (active !== null && mustGet(active).state === 'awaiting_payment') {
+        throw new TillError('InvalidState', 'An invoice is on screen: cancel it before taking cash.');
+      }
+      const lines = readCartLines(db);
+      if (lines.length === 0)
+        throw new TillError('InvalidState', 'The cart is empty: add something to sell.');
+      const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
+      if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero.');
+      if (tendered < total) {
+        throw new TillError('ValidationError', 'The cash handed over is less than the total.', [
+          { path: 'tendered', message: 'Less than the total' },
+        ]);
+      }
+      const saleId = randomUUID();
+      const at = now();
+      let queued = false;
+      db.transaction(() => {
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, total, at });
+        markCashTender(db, saleId, tendered);
+        transition(db, saleId, 'paid', at, { tender: 'cash', tendered: tendered.toString() });
+        markSalePaid(db, saleId, at, null, false);
+        if (active !== null) writeMeta(db, ACTIVE_SALE, null);
+        clearCartLines(db);
+        if (deps.queueOrders()) {
+          enqueueOrder(db, saleId, at);
+          queued = true;
+        }
+      })();
+      const sale = publish(saleId);
+      deps.cart.changed();
+      if (queued) deps.onQueued();
+      return sale;
     },
 
     async reissue(saleId: string): Promise<Sale> {

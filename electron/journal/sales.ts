@@ -21,6 +21,20 @@ interface SaleRow {
   paid_late: bigint;
   state_reason: string | null;
   invoice_hash: string | null;
+  tender: 'lightning' | 'cash';
+  cash_tendered: bigint | null;
+  shopify_order_name: string | null;
+  outbox_state: 'pending' | 'done' | 'failed' | null;
+  outbox_error: string | null;
+}
+
+/** Sales with their outbox row (the Shopify order), one query. */
+const SALE_SELECT = `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error
+  FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id AND o.kind = 'orderCreate'`;
+
+function orderOf(r: SaleRow): Sale['order'] {
+  if (r.outbox_state === null) return null;
+  return { state: r.outbox_state, orderName: r.shopify_order_name, error: r.outbox_error };
 }
 
 interface InvoiceRow {
@@ -41,7 +55,8 @@ interface InvoiceRow {
 
 /** The state machine of ARCHITECTURE.md; a late payment may settle an expired or cancelled sale. */
 const allowed: Record<SaleState, readonly SaleState[]> = {
-  open: ['awaiting_payment', 'cancelled'],
+  // open → paid: a cash sale, paid the moment it is rung up.
+  open: ['awaiting_payment', 'cancelled', 'paid'],
   awaiting_payment: ['paid', 'expired', 'cancelled', 'awaiting_payment'],
   expired: ['awaiting_payment', 'paid', 'cancelled'],
   cancelled: ['paid'],
@@ -173,7 +188,7 @@ export function markSalePaid(
   db: Db,
   saleId: string,
   paidAt: Date,
-  amountPaidMsat: bigint,
+  amountPaidMsat: bigint | null,
   late: boolean,
 ): void {
   db.prepare('UPDATE sales SET paid_at = ?, amount_paid_msat = ?, paid_late = ? WHERE id = ?').run(
@@ -207,7 +222,7 @@ export function recordUnmatchedPayment(
 }
 
 export function getSale(db: Db, saleId: string): Sale | null {
-  const r = db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined;
+  const r = db.prepare(`${SALE_SELECT} WHERE s.id = ?`).get(saleId) as SaleRow | undefined;
   if (!r) return null;
   const lines = (
     db.prepare('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position').all(saleId) as LineRow[]
@@ -217,6 +232,8 @@ export function getSale(db: Db, saleId: string): Sale | null {
     : null;
   return {
     id: r.id,
+    tender: r.tender,
+    cashTendered: bigOrNull(r.cash_tendered),
     number: int(r.number),
     state: r.state,
     currency: r.currency,
@@ -243,6 +260,7 @@ export function getSale(db: Db, saleId: string): Sale | null {
     amountPaidMsat: bigOrNull(r.amount_paid_msat),
     paidLate: r.paid_late !== 0n,
     stateReason: r.state_reason,
+    order: orderOf(r),
   };
 }
 
@@ -250,8 +268,10 @@ export function getSale(db: Db, saleId: string): Sale | null {
 export function listSales(db: Db, from: Date, to: Date): SaleSummary[] {
   const rows = db
     .prepare(
-      `SELECT s.*, (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count
-       FROM sales s WHERE created_at >= ? AND created_at < ? ORDER BY number DESC`,
+      `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error,
+         (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count
+       FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id AND o.kind = 'orderCreate'
+       WHERE s.created_at >= ? AND s.created_at < ? ORDER BY s.number DESC`,
     )
     .all(from.toISOString(), to.toISOString()) as (SaleRow & { item_count: bigint })[];
   return rows.map((r) => ({
@@ -264,6 +284,8 @@ export function listSales(db: Db, from: Date, to: Date): SaleSummary[] {
     paidAt: r.paid_at,
     amountPaidMsat: bigOrNull(r.amount_paid_msat),
     paidLate: r.paid_late !== 0n,
+    tender: r.tender,
+    order: orderOf(r),
     itemCount: int(r.item_count),
   }));
 }
@@ -297,4 +319,9 @@ export function invoicesToWatch(
     )
     .all(since.toISOString(), backend) as { sale_id: string; payment_hash: string }[];
   return rows.map((r) => ({ saleId: r.sale_id, paymentHash: r.payment_hash }));
+}
+
+/** A cash sale: tender and what was handed over, inside the caller's transaction. */
+export function markCashTender(db: Db, saleId: string, tendered: bigint): void {
+  db.prepare(`UPDATE sales SET tender = 'cash', cash_tendered = ? WHERE id = ?`).run(tendered, saleId);
 }

@@ -42,6 +42,17 @@ export function status(): TillStatus {
       permissions: { createInvoices: true, readInvoices: true, sendPayments: false },
     },
     rate: null,
+    shopify: {
+      connected: false,
+      shopDomain: null,
+      shopName: null,
+      locationName: null,
+      online: null,
+      pendingOrders: 0,
+      failedOrders: 0,
+      lastError: null,
+      catalog: { source: 'demo', syncedAt: null, syncing: null },
+    },
     settings: {
       shopName: 'Test Shop',
       currency: 'USD',
@@ -56,6 +67,9 @@ export function status(): TillStatus {
 export function awaitingSale(expiresAt: Date): Sale {
   return {
     id: 's1',
+    tender: 'lightning',
+    cashTendered: null,
+    order: null,
     number: 7,
     state: 'awaiting_payment',
     currency: 'USD',

@@ -9,6 +9,8 @@ import {
   SaleSummary,
   ScanResult,
   Settings,
+  ShopifyCheck,
+  ShopifyInput,
   TillStatus,
 } from '../domain/index.js';
 
@@ -97,6 +99,30 @@ export const commands = {
     input: z.object({ backend: BackendInput, acceptSpending: z.boolean().default(false) }).strict(),
     output: TillStatus,
   },
+  /** A cash sale of the cart: paid at once; `tendered` is what the customer handed over. */
+  payCash: {
+    input: z
+      .object({
+        tendered: z
+          .bigint()
+          .positive('Enter the cash handed over')
+          .max(10n ** 12n),
+      })
+      .strict(),
+    output: Sale,
+  },
+  /** Connects to a store without saving: shop, missing scopes, locations. */
+  testShopify: { input: z.object({ shopify: ShopifyInput }).strict(), output: ShopifyCheck },
+  /** Saves the store and the till's location, creates the sale-id metafield definition, starts syncing. */
+  saveShopify: {
+    input: z.object({ shopify: ShopifyInput, locationId: z.string().min(1).max(200) }).strict(),
+    output: TillStatus,
+  },
+  disconnectShopify: { input: none, output: TillStatus },
+  /** Starts a catalog sync in the background (full, or changes since the last one). */
+  syncCatalog: { input: z.object({ full: z.boolean().default(false) }).strict(), output: TillStatus },
+  /** A manager sends a parked order again. */
+  retryOrder: { input: saleRef, output: Sale },
   /** A manager's BTC price, used while the rate source cannot give a fresh one. */
   setManualRate: {
     input: z

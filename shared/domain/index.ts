@@ -81,8 +81,24 @@ export const SaleInvoice = z.object({
 });
 export type SaleInvoice = z.infer<typeof SaleInvoice>;
 
+export const Tender = z.enum(['lightning', 'cash']);
+export type Tender = z.infer<typeof Tender>;
+
+/** Where the sale stands with Shopify: none before it is paid (or with no store connected). */
+export const OrderSync = z.object({
+  state: z.enum(['pending', 'done', 'failed']),
+  /** Shopify's order name, e.g. #1042, once known. */
+  orderName: z.string().nullable(),
+  /** Why it is parked, for a manager to act on. */
+  error: z.string().nullable(),
+});
+export type OrderSync = z.infer<typeof OrderSync>;
+
 export const Sale = z.object({
   id,
+  tender: Tender,
+  /** Cash only: what the customer handed over, in minor units; change is this minus the total. */
+  cashTendered: money.nullable(),
   number: z.number().int().positive(),
   state: SaleState,
   currency: z.string(),
@@ -97,6 +113,7 @@ export const Sale = z.object({
   /** Set when the payment settled after the invoice's expiry: journaled, flagged for a manager. */
   paidLate: z.boolean(),
   stateReason: z.string().nullable(),
+  order: OrderSync.nullable(),
 });
 export type Sale = z.infer<typeof Sale>;
 
@@ -110,6 +127,8 @@ export const SaleSummary = Sale.pick({
   paidAt: true,
   amountPaidMsat: true,
   paidLate: true,
+  tender: true,
+  order: true,
 }).extend({ itemCount: z.number().int() });
 export type SaleSummary = z.infer<typeof SaleSummary>;
 
@@ -227,6 +246,47 @@ export const NodeCheck = z.object({
 });
 export type NodeCheck = z.infer<typeof NodeCheck>;
 
+export const ShopifyStatus = z.object({
+  connected: z.boolean(),
+  shopDomain: z.string().nullable(),
+  shopName: z.string().nullable(),
+  locationName: z.string().nullable(),
+  /** null before the first call; false while Shopify cannot be reached (the till sells on). */
+  online: z.boolean().nullable(),
+  pendingOrders: z.number().int(),
+  failedOrders: z.number().int(),
+  /** Why the last call failed, for a manager. */
+  lastError: z.string().nullable(),
+  catalog: z.object({
+    source: z.enum(['demo', 'shopify']),
+    syncedAt: z.string().nullable(),
+    /** A sync under way: objects read so far, and the total when known. */
+    syncing: z.object({ done: z.number().int(), total: z.number().int().nullable() }).nullable(),
+  }),
+});
+export type ShopifyStatus = z.infer<typeof ShopifyStatus>;
+
+export const ShopifyInput = z
+  .object({
+    shopDomain: z.string().trim().min(1, 'Enter the store’s myshopify.com address').max(200),
+    /** An Admin API access token (shpat_…); or the two below. */
+    accessToken: z.string().trim().max(500).optional(),
+    clientId: z.string().trim().max(200).optional(),
+    clientSecret: z.string().trim().max(500).optional(),
+  })
+  .strict();
+export type ShopifyInput = z.infer<typeof ShopifyInput>;
+
+export const ShopifyCheck = z.object({
+  shopName: z.string(),
+  shopDomain: z.string(),
+  currency: z.string(),
+  grantedScopes: z.array(z.string()),
+  missingScopes: z.array(z.object({ scope: z.string(), why: z.string() })),
+  locations: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type ShopifyCheck = z.infer<typeof ShopifyCheck>;
+
 export const TillStatus = z.object({
   tillId: id,
   demoMode: z.boolean(),
@@ -242,6 +302,7 @@ export const TillStatus = z.object({
   }),
   rate: RateQuote.nullable(),
   settings: Settings,
+  shopify: ShopifyStatus,
   /** The sale whose invoice is on the charge screen, so a reloaded window returns to it. */
   activeSaleId: z.string().nullable(),
 });

@@ -1,0 +1,376 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommandName, CommandOutput, Reply } from '../../shared/contract/index.js';
+import type { Product, Sale } from '../../shared/domain/index.js';
+import { replaceCatalog } from '../journal/catalog.js';
+import { openJournal } from '../journal/db.js';
+import { createFileSecretStore } from '../secrets/store.js';
+import { installOrders, type OrdersFake } from '../test-support/fakes/shopify/orders.js';
+import { startShopifyFake, type ShopifyFake } from '../test-support/fakes/shopify/server.js';
+import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { createTill, type Till } from '../till.js';
+import { SALE_ID_KEY, SALE_ID_NAMESPACE } from './orders.js';
+
+const ALL_SCOPES = ['read_products', 'read_inventory', 'read_locations', 'write_orders'];
+const LOCATION = 'gid://shopify/Location/1';
+
+async function call<K extends CommandName>(
+  till: Till,
+  name: K,
+  input: unknown = {},
+): Promise<CommandOutput<K>> {
+  const reply = await till.invoke(name, input);
+  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.kind}: ${reply.error.message}`);
+  return reply.value as CommandOutput<K>;
+}
+
+async function refused(
+  till: Till,
+  name: CommandName,
+  input: unknown,
+): Promise<{ kind: string; message: string }> {
+  const reply: Reply<unknown> = await till.invoke(name, input);
+  if (reply.ok) throw new Error(`${name} was expected to fail`);
+  return reply.error;
+}
+
+/** A small Shopify catalog with real variant gids, and its stock at the till's location. */
+function catalog(n: number): { products: Product[]; stock: Map<string, Map<string, number>> } {
+  const products: Product[] = [];
+  const stock = new Map<string, Map<string, number>>();
+  for (let i = 1; i <= n; i++) {
+    const variantId = `gid://shopify/ProductVariant/${i}`;
+    products.push({
+      id: `gid://shopify/Product/${i}`,
+      title: `Product ${i}`,
+      vendor: 'Roastery',
+      productType: 'Coffee',
+      status: 'ACTIVE',
+      imageUrl: null,
+      variants: [
+        {
+          id: variantId,
+          productId: `gid://shopify/Product/${i}`,
+          title: 'Default Title',
+          sku: `SKU-${i}`,
+          barcode: `400000000${String(i).padStart(4, '0')}`,
+          price: BigInt(100 * i + 50),
+          compareAtPrice: null,
+          taxable: true,
+          inventoryQuantity: 1000,
+          imageUrl: null,
+          options: [],
+        },
+      ],
+    });
+    stock.set(variantId, new Map([[LOCATION, 1000]]));
+  }
+  return { products, stock };
+}
+
+interface World {
+  dir: ReturnType<typeof tempDir>;
+  clock: ReturnType<typeof manualClock>;
+  fake: ShopifyFake;
+  orders: OrdersFake;
+  till: Till;
+  products: Product[];
+}
+
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) {
+    await w.till.close();
+    await w.fake.close();
+    w.dir.remove();
+  }
+});
+
+async function world(opts: { scopes?: string[]; products?: number; client?: boolean } = {}): Promise<World> {
+  const dir = tempDir('till-shopify-');
+  const clock = manualClock();
+  const { products, stock } = catalog(opts.products ?? 5);
+  const db = openJournal(join(dir.path, 'journal.sqlite'));
+  replaceCatalog(db, products);
+  db.close();
+  const fake = await startShopifyFake({
+    scopes: opts.scopes ?? ALL_SCOPES,
+    now: clock.now,
+    ...(opts.client ? { client: { id: 'client-1', secret: 'shpss_secret', tokenTtlSec: 3600 } } : {}),
+  });
+  fake.define('locations', () => ({
+    nodes: [
+      { __typename: 'Location', id: LOCATION, name: 'Café counter', isActive: true },
+      { __typename: 'Location', id: 'gid://shopify/Location/2', name: 'Warehouse', isActive: true },
+      { __typename: 'Location', id: 'gid://shopify/Location/3', name: 'Closed shop', isActive: false },
+    ],
+  }));
+  const orders = installOrders(fake, { stock });
+  const till = await createTill({
+    dataDir: dir.path,
+    resourcesDir: RESOURCES_DIR,
+    now: clock.now,
+    timers: false,
+    log: () => undefined,
+    shopifyBaseUrl: fake.url,
+    shopifyTimeoutMs: 400,
+    shopifySleep: () => Promise.resolve(),
+  });
+  const w = { dir, clock, fake, orders, till, products };
+  worlds.push(w);
+  return w;
+}
+
+const tokenInput = (w: World) => ({
+  shopify: { shopDomain: w.fake.shopDomain, accessToken: 'shpat_test_token' },
+});
+
+async function connect(w: World): Promise<void> {
+  await call(w.till, 'saveShopify', { ...tokenInput(w), locationId: LOCATION });
+}
+
+async function sellCash(w: World, variantIndexes: number[]): Promise<Sale> {
+  for (const i of variantIndexes)
+    await call(w.till, 'addToCart', { variantId: w.products[i]!.variants[0]!.id });
+  const cart = await call(w.till, 'getCart');
+  return call(w.till, 'payCash', { tendered: cart.total + 500n });
+}
+
+/** Pumps until the queue is empty, moving the clock past each back-off. */
+async function drain(w: World, rounds = 2000): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await w.till.tick();
+    const { shopify } = await call(w.till, 'getStatus');
+    if (shopify.pendingOrders === 0) return;
+    w.clock.advance(5 * 60_000);
+  }
+  throw new Error('the outbox never drained');
+}
+
+describe('connecting a Shopify store', () => {
+  it('names exactly the scopes the app lacks, and saves nothing', async () => {
+    const w = await world({ scopes: ['read_products', 'write_orders'] });
+    const check = await call(w.till, 'testShopify', tokenInput(w));
+    expect(check.shopName).toBe('Corner Café');
+    expect(check.missingScopes.map((m) => m.scope)).toEqual(['read_inventory', 'read_locations']);
+    expect(check.locations).toEqual([]);
+    const error = await refused(w.till, 'saveShopify', { ...tokenInput(w), locationId: LOCATION });
+    expect(error.message).toMatch(
+      /lacks read_inventory \(to read stock at the till’s location\), read_locations/,
+    );
+    expect((await call(w.till, 'getStatus')).shopify.connected).toBe(false);
+  });
+
+  it('lists the active locations, creates the unique sale-id definition once, and keeps the token secret', async () => {
+    const w = await world();
+    const check = await call(w.till, 'testShopify', tokenInput(w));
+    expect(check.missingScopes).toEqual([]);
+    expect(check.locations.map((l) => l.name)).toEqual(['Café counter', 'Warehouse']);
+    await connect(w);
+    expect(w.orders.definitions).toEqual([
+      {
+        namespace: SALE_ID_NAMESPACE,
+        key: SALE_ID_KEY,
+        ownerType: 'ORDER',
+        type: 'single_line_text_field',
+        unique: true,
+      },
+    ]);
+    await connect(w);
+    expect(w.orders.definitions).toHaveLength(1);
+    const status = (await call(w.till, 'getStatus')).shopify;
+    expect(status).toMatchObject({ connected: true, shopName: 'Corner Café', locationName: 'Café counter' });
+    expect(readFileSync(join(w.dir.path, 'journal.sqlite')).includes(Buffer.from('shpat_test_token'))).toBe(
+      false,
+    );
+    expect(createFileSecretStore(w.dir.path).get('shopify.credential')).toBe('shpat_test_token');
+  });
+
+  it('exchanges a Dev Dashboard app’s client id and secret for a token, and renews it before it expires', async () => {
+    const w = await world({ client: true });
+    const input = {
+      shopify: { shopDomain: 'corner-cafe', clientId: 'client-1', clientSecret: 'shpss_secret' },
+    };
+    const wrong = await refused(w.till, 'testShopify', {
+      shopify: { ...input.shopify, clientSecret: 'shpss_wrong' },
+    });
+    expect(wrong).toMatchObject({ kind: 'NotAuthorized' });
+    expect(wrong.message).toMatch(/client id or secret/);
+    await call(w.till, 'saveShopify', { ...input, locationId: LOCATION });
+    const first = w.fake.issuedTokens.size;
+    expect(first).toBe(1);
+    await sellCash(w, [0]);
+    await drain(w);
+    expect(w.fake.issuedTokens.size).toBe(1);
+    w.clock.advance(56 * 60_000); // within five minutes of the hour's expiry
+    await sellCash(w, [1]);
+    await drain(w);
+    expect(w.fake.issuedTokens.size).toBe(2);
+    expect(w.orders.orders).toHaveLength(2);
+  });
+});
+
+describe('sales become Shopify orders through the outbox', () => {
+  it('writes a cash sale as a paid, fulfilled order with stock taken at the till’s location', async () => {
+    const w = await world();
+    await connect(w);
+    const sale = await sellCash(w, [0, 0, 2]);
+    expect(sale).toMatchObject({
+      state: 'paid',
+      tender: 'cash',
+      order: { state: 'pending', orderName: null },
+    });
+    await w.till.tick();
+    const [order] = w.orders.orders;
+    expect(order!.inventoryBehaviour).toBe('DECREMENT_OBEYING_POLICY');
+    expect(
+      order!.input.lineItems!.map(({ variantId, quantity, priceSet }) => ({ variantId, quantity, priceSet })),
+    ).toEqual([
+      {
+        variantId: 'gid://shopify/ProductVariant/1',
+        quantity: 2,
+        priceSet: { shopMoney: { amount: '1.50', currencyCode: 'USD' } },
+      },
+      {
+        variantId: 'gid://shopify/ProductVariant/3',
+        quantity: 1,
+        priceSet: { shopMoney: { amount: '3.50', currencyCode: 'USD' } },
+      },
+    ]);
+    expect(order!.input.transactions).toEqual([
+      expect.objectContaining({
+        kind: 'SALE',
+        status: 'SUCCESS',
+        gateway: 'Cash',
+        locationId: LOCATION,
+        amountSet: { shopMoney: { amount: '6.50', currencyCode: 'USD' } },
+      }),
+    ]);
+    expect(order!.metafields.get(`${SALE_ID_NAMESPACE}.${SALE_ID_KEY}`)).toBe(sale.id);
+    expect(w.orders.stock.get('gid://shopify/ProductVariant/1')!.get(LOCATION)).toBe(998);
+    const after = await call(w.till, 'getSale', { saleId: sale.id });
+    expect(after.order).toEqual({ state: 'done', orderName: '#1001', error: null });
+  });
+
+  it('writes a Lightning sale with the payment hash, sats and rate', async () => {
+    const w = await world();
+    await connect(w);
+    await call(w.till, 'addToCart', { variantId: w.products[1]!.variants[0]!.id });
+    const charged = await call(w.till, 'charge');
+    await call(w.till, 'demoPay', { saleId: charged.id });
+    await w.till.tick();
+    const [order] = w.orders.orders;
+    expect(order!.input.transactions![0]).toMatchObject({
+      gateway: 'Lightning',
+      authorizationCode: charged.invoice!.paymentHash,
+    });
+    const attributes = Object.fromEntries(order!.input.customAttributes!.map((a) => [a.key, a.value]));
+    expect(attributes).toMatchObject({
+      sats: String(charged.invoice!.amountMsat / 1000n),
+      rate_source: charged.invoice!.rate.source,
+      payment_hash: charged.invoice!.paymentHash,
+      tender: 'Lightning',
+    });
+    expect(order!.input.tags).toEqual(['lightning-till', 'lightning']);
+  });
+
+  it('sells on through an outage and sends the waiting orders in order when Shopify is back', async () => {
+    const w = await world();
+    await connect(w);
+    w.fake.failRandomly(1, ['503']);
+    const sales = [await sellCash(w, [0]), await sellCash(w, [1]), await sellCash(w, [2])];
+    await w.till.tick();
+    const status = (await call(w.till, 'getStatus')).shopify;
+    expect(status).toMatchObject({ online: false, pendingOrders: 3 });
+    expect(status.lastError).toMatch(/HTTP 503/);
+    expect(w.orders.orders).toHaveLength(0);
+    w.fake.failRandomly(0, []);
+    await drain(w);
+    expect(w.orders.orders.map((o) => o.metafields.get(`${SALE_ID_NAMESPACE}.${SALE_ID_KEY}`))).toEqual(
+      sales.map((s) => s.id),
+    );
+    expect((await call(w.till, 'getStatus')).shopify).toMatchObject({ online: true, pendingOrders: 0 });
+  });
+
+  it('does not create a second order when the answer to the first was lost', async () => {
+    const w = await world();
+    await connect(w);
+    const sale = await sellCash(w, [0]);
+    w.fake.failNext('reset-after');
+    await w.till.tick();
+    expect(w.orders.orders).toHaveLength(1); // created, but the till never heard
+    expect((await call(w.till, 'getSale', { saleId: sale.id })).order?.state).toBe('pending');
+    await drain(w);
+    expect(w.orders.orders).toHaveLength(1);
+    expect(w.fake.calls.get('orderByIdentifier')).toBe(1);
+    expect((await call(w.till, 'getSale', { saleId: sale.id })).order).toMatchObject({
+      state: 'done',
+      orderName: '#1001',
+    });
+  });
+
+  it('parks an order Shopify refuses, moves on, and sends it when a manager retries', async () => {
+    const w = await world();
+    await connect(w);
+    const stock = w.orders.stock.get('gid://shopify/ProductVariant/2')!;
+    w.orders.stock.delete('gid://shopify/ProductVariant/2');
+    const refusedSale = await sellCash(w, [1]);
+    const next = await sellCash(w, [0]);
+    await drain(w);
+    const parked = await call(w.till, 'getSale', { saleId: refusedSale.id });
+    expect(parked.order?.state).toBe('failed');
+    expect(parked.order?.error).toMatch(/Variant gid:\/\/shopify\/ProductVariant\/2 does not exist/);
+    expect((await call(w.till, 'getSale', { saleId: next.id })).order?.state).toBe('done');
+    expect((await call(w.till, 'getStatus')).shopify.failedOrders).toBe(1);
+
+    w.orders.stock.set('gid://shopify/ProductVariant/2', stock);
+    await call(w.till, 'retryOrder', { saleId: refusedSale.id });
+    await drain(w);
+    expect((await call(w.till, 'getSale', { saleId: refusedSale.id })).order?.state).toBe('done');
+    expect(w.orders.orders).toHaveLength(2);
+  });
+
+  it(
+    'turns 500 sales into exactly 500 orders with faults on 30% of calls',
+    { timeout: 240_000 },
+    async () => {
+      const w = await world({ products: 8 });
+      await connect(w);
+      w.fake.failRandomly(0.3, ['500', '503', 'hang', 'reset-after', 'throttled', '401'], 42);
+      const expected = new Map<string, bigint>();
+      const sold = new Map<string, number>();
+      for (let i = 0; i < 500; i++) {
+        const picks = [i % 8, (i * 3) % 8];
+        const sale = i % 10 === 0 ? await sellLightning(w, picks) : await sellCash(w, picks);
+        expected.set(sale.id, sale.total);
+        for (const p of picks) {
+          const id = w.products[p]!.variants[0]!.id;
+          sold.set(id, (sold.get(id) ?? 0) + 1);
+        }
+        if (i % 25 === 0) await w.till.tick();
+      }
+      await drain(w);
+      w.fake.failRandomly(0, []);
+      const bySale = new Map<string, number>();
+      for (const o of w.orders.orders) {
+        const id = o.metafields.get(`${SALE_ID_NAMESPACE}.${SALE_ID_KEY}`)!;
+        bySale.set(id, (bySale.get(id) ?? 0) + 1);
+        const total = o.input.transactions![0]!.amountSet.shopMoney.amount;
+        expect(total).toBe((Number(expected.get(id)) / 100).toFixed(2));
+      }
+      expect(w.orders.orders).toHaveLength(500);
+      expect([...bySale.values()].every((n) => n === 1)).toBe(true);
+      expect(new Set(bySale.keys())).toEqual(new Set(expected.keys()));
+      for (const [variantId, n] of sold) expect(w.orders.stock.get(variantId)!.get(LOCATION)).toBe(1000 - n);
+      expect((await call(w.till, 'getStatus')).shopify).toMatchObject({ pendingOrders: 0, failedOrders: 0 });
+    },
+  );
+});
+
+async function sellLightning(w: World, variantIndexes: number[]): Promise<Sale> {
+  for (const i of variantIndexes)
+    await call(w.till, 'addToCart', { variantId: w.products[i]!.variants[0]!.id });
+  const sale = await call(w.till, 'charge');
+  return call(w.till, 'demoPay', { saleId: sale.id });
+}

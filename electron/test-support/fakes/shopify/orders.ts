@@ -1,0 +1,217 @@
+import type { ShopifyFake } from './server.js';
+
+/**
+ * The order side of the Shopify fake: the sale-id metafield definition (with its
+ * `uniqueValues` capability enforced on orderCreate), orderCreate with inventory decremented
+ * at the transaction's location, and orderByIdentifier by that unique value.
+ */
+
+interface MoneyInput {
+  amount: string;
+  currencyCode: string;
+}
+interface LineInput {
+  variantId?: string;
+  title?: string;
+  quantity: number;
+  priceSet?: { shopMoney: MoneyInput };
+}
+interface OrderInput {
+  lineItems?: LineInput[];
+  transactions?: {
+    amountSet: { shopMoney: MoneyInput };
+    gateway?: string;
+    locationId?: string;
+    authorizationCode?: string;
+  }[];
+  metafields?: { namespace?: string; key?: string; type?: string; value?: string }[];
+  tags?: string[];
+  customAttributes?: { key: string; value: string }[];
+  currency?: string;
+}
+
+export interface FakeOrder {
+  id: string;
+  name: string;
+  input: OrderInput;
+  inventoryBehaviour: string;
+  metafields: Map<string, string>;
+}
+
+export interface OrdersFake {
+  orders: FakeOrder[];
+  definitions: { namespace: string; key: string; ownerType: string; unique: boolean; type: string }[];
+  /** Stock per variant id per location id. */
+  stock: Map<string, Map<string, number>>;
+}
+
+export function installOrders(
+  fake: ShopifyFake,
+  seed: { stock?: Map<string, Map<string, number>> } = {},
+): OrdersFake {
+  const state: OrdersFake = {
+    orders: [],
+    definitions: [],
+    stock: seed.stock ?? new Map<string, Map<string, number>>(),
+  };
+  const defId = (i: number) => `gid://shopify/MetafieldDefinition/${i + 1}`;
+  const definitionNode = (d: OrdersFake['definitions'][number], i: number) => ({
+    __typename: 'MetafieldDefinition',
+    id: defId(i),
+    name: d.key,
+    namespace: d.namespace,
+    key: d.key,
+    ownerType: d.ownerType,
+    type: { __typename: 'MetafieldDefinitionType', name: d.type },
+    capabilities: {
+      __typename: 'MetafieldCapabilities',
+      uniqueValues: { __typename: 'MetafieldCapabilityUniqueValues', enabled: d.unique },
+    },
+  });
+  const orderNode = (o: FakeOrder) => ({ __typename: 'Order', id: o.id, name: o.name });
+
+  fake.define('metafieldDefinitions', (args) => {
+    const matching = state.definitions
+      .map((d, i) => ({ d, i }))
+      .filter(
+        ({ d }) =>
+          d.ownerType === args.ownerType &&
+          (args.namespace === undefined || d.namespace === args.namespace) &&
+          (args.key === undefined || d.key === args.key),
+      )
+      .map(({ d, i }) => definitionNode(d, i));
+    return {
+      nodes: matching,
+      edges: matching.map((node) => ({ node, cursor: node.id })),
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    };
+  });
+
+  fake.define('metafieldDefinitionCreate', (args) => {
+    const def = args.definition as {
+      namespace?: string;
+      key: string;
+      ownerType: string;
+      type: string;
+      capabilities?: { uniqueValues?: { enabled: boolean } };
+    };
+    const namespace = def.namespace ?? 'app';
+    if (
+      state.definitions.some(
+        (d) => d.namespace === namespace && d.key === def.key && d.ownerType === def.ownerType,
+      )
+    ) {
+      return {
+        createdDefinition: null,
+        userErrors: [
+          {
+            field: ['definition', 'key'],
+            message: 'Key is in use for Order metafields on this namespace.',
+            code: 'TAKEN',
+          },
+        ],
+      };
+    }
+    state.definitions.push({
+      namespace,
+      key: def.key,
+      ownerType: def.ownerType,
+      type: def.type,
+      unique: def.capabilities?.uniqueValues?.enabled ?? false,
+    });
+    return {
+      createdDefinition: definitionNode(state.definitions.at(-1)!, state.definitions.length - 1),
+      userErrors: [],
+    };
+  });
+
+  const uniqueOn = (namespace: string, key: string) =>
+    state.definitions.some(
+      (d) => d.ownerType === 'ORDER' && d.namespace === namespace && d.key === key && d.unique,
+    );
+
+  fake.define('orderCreate', (args) => {
+    const input = args.order as OrderInput;
+    const options = (args.options ?? {}) as { inventoryBehaviour?: string };
+    const metafields = new Map<string, string>();
+    for (const m of input.metafields ?? []) {
+      const namespace = m.namespace ?? 'app';
+      const id = `${namespace}.${m.key}`;
+      if (uniqueOn(namespace, m.key ?? '') && state.orders.some((o) => o.metafields.get(id) === m.value)) {
+        return {
+          order: null,
+          userErrors: [
+            {
+              field: ['order', 'metafields', '0', 'value'],
+              message: 'Value has already been taken',
+              code: 'INVALID',
+            },
+          ],
+        };
+      }
+      metafields.set(id, m.value ?? '');
+    }
+    if (!input.lineItems?.length) {
+      return {
+        order: null,
+        userErrors: [
+          {
+            field: ['order', 'lineItems'],
+            message: 'Line items must have at least one item',
+            code: 'INVALID',
+          },
+        ],
+      };
+    }
+    const unknown = input.lineItems.find((l) => l.variantId && !state.stock.has(l.variantId));
+    if (unknown) {
+      return {
+        order: null,
+        userErrors: [
+          {
+            field: ['order', 'lineItems', '0', 'variantId'],
+            message: `Variant ${unknown.variantId} does not exist`,
+            code: 'INVALID',
+          },
+        ],
+      };
+    }
+    const behaviour = options.inventoryBehaviour ?? 'BYPASS';
+    const location = input.transactions?.[0]?.locationId;
+    if (behaviour !== 'BYPASS' && location) {
+      for (const line of input.lineItems) {
+        if (!line.variantId) continue;
+        const levels = state.stock.get(line.variantId) ?? new Map<string, number>();
+        levels.set(location, (levels.get(location) ?? 0) - line.quantity);
+        state.stock.set(line.variantId, levels);
+      }
+    }
+    const order: FakeOrder = {
+      id: `gid://shopify/Order/${1000 + state.orders.length + 1}`,
+      name: `#${1000 + state.orders.length + 1}`,
+      input,
+      inventoryBehaviour: behaviour,
+      metafields,
+    };
+    state.orders.push(order);
+    return { order: orderNode(order), userErrors: [] };
+  });
+
+  fake.define('orderByIdentifier', (args) => {
+    const identifier = args.identifier as {
+      id?: string;
+      customId?: { namespace?: string; key: string; value: string };
+    };
+    if (identifier.id) {
+      const byId = state.orders.find((o) => o.id === identifier.id);
+      return byId ? orderNode(byId) : null;
+    }
+    const c = identifier.customId;
+    if (!c) return null;
+    const id = `${c.namespace ?? 'app'}.${c.key}`;
+    const found = state.orders.find((o) => o.metafields.get(id) === c.value);
+    return found ? orderNode(found) : null;
+  });
+
+  return state;
+}
