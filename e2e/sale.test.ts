@@ -152,6 +152,25 @@ describe('a cashier sells in demo mode through the browser host', () => {
       await lnd.close();
     }
   }, 120_000);
+
+  it('takes cash: change due shown before, recorded on the receipt after', async () => {
+    await page.getByTestId('new-sale').click();
+    const tile = page.locator('[data-testid="product-tile"][data-variants="1"]').nth(1);
+    await tile.click();
+    await tile.click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await page.getByTestId('cash-button').click();
+    const total = await page.getByTestId('cash-total').innerText();
+    await page.getByTestId('cash-quick').last().click();
+    const change = await page.getByTestId('cash-change').innerText();
+    expect(change).toMatch(/^\$\d+\.\d{2}$/);
+    await page.screenshot({ path: `${SHOTS}/cash.png` });
+    await page.getByTestId('cash-take').click();
+    await page.getByTestId('sale-paid').waitFor();
+    expect(await page.getByTestId('paid-change').innerText()).toBe(`Change ${change}`);
+    expect(await page.getByTestId('receipt').innerText()).toContain(total);
+    await page.screenshot({ path: `${SHOTS}/paid-cash.png` });
+  }, 60_000);
 });
 
 /** The invoice the till just asked the node for (the probe GetInfo made aside). */

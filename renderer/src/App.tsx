@@ -102,11 +102,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               Settings
             </button>
           </nav>
+          <ShopifyBadge status={status} />
           <ConnectionBadge status={status} socket={socket} />
         </header>
         <main className="main">
           {view.name === 'register' && (
-            <RegisterScreen onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })} />
+            <RegisterScreen
+              onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
+              onPaidCash={(sale) => setView({ name: 'paid', sale })}
+            />
           )}
           {view.name === 'charge' && (
             <ChargeScreen
@@ -124,6 +128,32 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
       </div>
     </ShellContext.Provider>
+  );
+}
+
+/** "offline — N orders waiting": the till sells on; the manager knows what is queued. */
+function ShopifyBadge({ status }: { status: TillStatus | null }) {
+  const shopify = status?.shopify;
+  if (!shopify?.connected) return null;
+  const waiting = shopify.pendingOrders;
+  const failed = shopify.failedOrders;
+  const offline = shopify.online === false;
+  const text = offline
+    ? `Shopify offline — ${waiting} order${waiting === 1 ? '' : 's'} waiting`
+    : failed > 0
+      ? `${failed} order${failed === 1 ? '' : 's'} need${failed === 1 ? 's' : ''} attention`
+      : waiting > 0
+        ? `Sending ${waiting} order${waiting === 1 ? '' : 's'}…`
+        : 'Shopify';
+  return (
+    <div
+      className={`conn shopify ${offline || failed > 0 ? 'bad' : 'good'}`}
+      title={shopify.lastError ?? undefined}
+      data-testid="shopify-badge"
+    >
+      <span className="dot" aria-hidden />
+      {text}
+    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { useScanner } from './hooks/useScanner.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { NodeSettings } from './screens/NodeSettings.js';
+import { CashSheet, suggestedTenders } from './components/CashSheet.js';
 import { awaitingSale, fakeTill, status } from './test-support.js';
 
 vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
@@ -210,5 +211,29 @@ describe('NodeSettings', () => {
       backend: { kind: 'lnd', network: 'mainnet', restUrl: 'node:8080', macaroon: '0201abcd' },
       acceptSpending: true,
     });
+  });
+});
+
+describe('cash tender', () => {
+  it('suggests the exact amount and the next round notes', () => {
+    expect(suggestedTenders(1_234n, 'USD')).toEqual([1_234n, 1_300n, 1_500n, 2_000n]);
+    expect(suggestedTenders(2_000n, 'USD')).toEqual([2_000n, 5_000n, 10_000n]);
+    expect(suggestedTenders(450n, 'JPY')).toEqual([450n, 460n, 500n]);
+  });
+
+  it('shows the change due and refuses less than the total', () => {
+    const onTake = vi.fn();
+    render(<CashSheet total={1_234n} currency="USD" onTake={onTake} onClose={() => undefined} />);
+    expect(screen.getByTestId('cash-change').textContent).toBe('$0.00');
+    fireEvent.click(screen.getAllByTestId('cash-quick')[3]!);
+    expect(screen.getByTestId('cash-change').textContent).toBe('$7.66');
+    fireEvent.click(screen.getByLabelText('Backspace'));
+    fireEvent.click(screen.getByLabelText('Backspace'));
+    fireEvent.click(screen.getByLabelText('Backspace'));
+    expect(screen.getByTestId('cash-change').textContent).toBe('$12.32 short');
+    expect(screen.getByTestId<HTMLButtonElement>('cash-take').disabled).toBe(true);
+    fireEvent.click(screen.getAllByTestId('cash-quick')[0]!);
+    fireEvent.click(screen.getByTestId('cash-take'));
+    expect(onTake).toHaveBeenCalledWith(1_234n);
   });
 });

@@ -40,6 +40,19 @@ export function Receipt({ sale, shopName }: { sale: Sale; shopName: string }) {
           <dd className="hash">{sale.invoice.paymentHash}</dd>
         </dl>
       )}
+      {sale.tender === 'cash' && sale.cashTendered !== null && (
+        <dl>
+          <dt>Cash</dt>
+          <dd>{formatFiat(sale.cashTendered, sale.currency)}</dd>
+          <dt>Change</dt>
+          <dd>{formatFiat(sale.cashTendered - sale.total, sale.currency)}</dd>
+        </dl>
+      )}
+      {sale.order?.orderName && (
+        <div className="muted order-name" data-testid="order-name">
+          Shopify order {sale.order.orderName}
+        </div>
+      )}
       {sale.paidLate && <div className="late">Paid after the invoice expired</div>}
       <div className="thanks">Thank you!</div>
     </article>

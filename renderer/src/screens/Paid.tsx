@@ -17,8 +17,15 @@ export function PaidScreen({ sale, onNewSale }: { sale: Sale; onNewSale: () => v
         <div>
           <div className="paid-title">Paid</div>
           <div className="paid-amount">
-            {formatFiat(sale.total, sale.currency)} · {formatSats(sale.amountPaidMsat ?? 0n)}
+            {sale.tender === 'cash'
+              ? `${formatFiat(sale.total, sale.currency)} in cash`
+              : `${formatFiat(sale.total, sale.currency)} · ${formatSats(sale.amountPaidMsat ?? 0n)}`}
           </div>
+          {sale.tender === 'cash' && sale.cashTendered !== null && (
+            <div className="paid-change" data-testid="paid-change">
+              Change {formatFiat(sale.cashTendered - sale.total, sale.currency)}
+            </div>
+          )}
         </div>
       </div>
       <div className="paid-body">

@@ -1,13 +1,20 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { CashSheet } from '../components/CashSheet.js';
 import { Keypad } from '../components/Keypad.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
 
 const BARCODE = /^[0-9A-Za-z-]{6,}$/;
 
-export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void }) {
+export function RegisterScreen({
+  onCharged,
+  onPaidCash,
+}: {
+  onCharged: (sale: Sale) => void;
+  onPaidCash: (sale: Sale) => void;
+}) {
   const { till, run, toast, status } = useShell();
   const [cart, setCart] = useState<Cart | null>(null);
   const [products, setProducts] = useState<Product[]>([]);
@@ -17,6 +24,7 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
   const [picking, setPicking] = useState<Product | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const [charging, setCharging] = useState(false);
+  const [cash, setCash] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
 
@@ -55,7 +63,7 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
     },
     [till, run, toast],
   );
-  useScanner(scan, { enabled: picking === null });
+  useScanner(scan, { enabled: picking === null && !cash });
 
   const add = (variantId: string) =>
     void run(async () => {
@@ -67,6 +75,13 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
     setCharging(true);
     void run(async () => onCharged(await till.charge())).finally(() => setCharging(false));
   };
+
+  const takeCash = (tendered: bigint) =>
+    void run(async () => {
+      const sale = await till.payCash({ tendered });
+      setCash(false);
+      onPaidCash(sale);
+    });
 
   const lines = cart?.lines ?? [];
   return (
@@ -212,17 +227,30 @@ export function RegisterScreen({ onCharged }: { onCharged: (sale: Sale) => void 
               )}
             </div>
           </div>
-          <button
-            data-testid="charge-button"
-            className="btn charge"
-            disabled={lines.length === 0 || charging}
-            onClick={charge}
-          >
-            {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
-          </button>
+          <div className="pay-buttons">
+            <button
+              data-testid="cash-button"
+              className="btn cash-btn"
+              disabled={lines.length === 0 || charging}
+              onClick={() => setCash(true)}
+            >
+              Cash
+            </button>
+            <button
+              data-testid="charge-button"
+              className="btn charge"
+              disabled={lines.length === 0 || charging}
+              onClick={charge}
+            >
+              {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
+            </button>
+          </div>
         </div>
       </aside>
 
+      {cash && cart && (
+        <CashSheet total={cart.total} currency={currency} onTake={takeCash} onClose={() => setCash(false)} />
+      )}
       {picking && (
         <div className="sheet-backdrop" onClick={() => setPicking(null)}>
           <div

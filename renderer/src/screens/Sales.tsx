@@ -20,8 +20,19 @@ export function SalesScreen() {
   const load = useCallback(() => void run(async () => setData(await till.listSales({}))), [till, run]);
   useEffect(() => {
     load();
-    return till.on('saleUpdated', load);
+    const offSale = till.on('saleUpdated', load);
+    // Order names arrive as the outbox drains (statusChanged carries the counts).
+    const offStatus = till.on('statusChanged', load);
+    return () => {
+      offSale();
+      offStatus();
+    };
   }, [till, load]);
+  const retry = (saleId: string) =>
+    void run(async () => {
+      setOpen(await till.retryOrder({ saleId }));
+      load();
+    });
   const currency = status?.settings.currency ?? 'USD';
 
   return (
@@ -46,6 +57,7 @@ export function SalesScreen() {
               <th className="amt">Total</th>
               <th className="amt">Sats</th>
               <th>Status</th>
+              <th>Shopify</th>
             </tr>
           </thead>
           <tbody>
@@ -66,6 +78,18 @@ export function SalesScreen() {
                 <td>
                   <span className={`badge state-${s.state}`}>{LABEL[s.state]}</span>
                   {s.paidLate && <span className="badge late">Late</span>}
+                  {s.tender === 'cash' && <span className="badge cash">Cash</span>}
+                </td>
+                <td data-testid="sale-order">
+                  {s.order === null ? (
+                    '—'
+                  ) : s.order.state === 'done' ? (
+                    s.order.orderName
+                  ) : s.order.state === 'failed' ? (
+                    <span className="badge state-cancelled">Needs attention</span>
+                  ) : (
+                    <span className="muted">Waiting</span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -77,6 +101,14 @@ export function SalesScreen() {
         {open ? (
           <>
             <Receipt sale={open} shopName={status?.settings.shopName ?? ''} />
+            {open.order?.state === 'failed' && (
+              <div className="order-failed" data-testid="order-failed">
+                <p>{open.order.error}</p>
+                <button className="btn primary" onClick={() => retry(open.id)} data-testid="retry-order">
+                  Send to Shopify again
+                </button>
+              </div>
+            )}
             <button className="btn ghost" onClick={() => window.print()}>
               Print receipt
             </button>

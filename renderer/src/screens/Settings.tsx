@@ -3,6 +3,7 @@ import { TillError } from '../../../shared/contract/index.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
+import { ShopifySettings } from './ShopifySettings.js';
 
 const CURRENCIES = [
   'USD',
@@ -87,6 +88,7 @@ export function SettingsScreen() {
       </div>
       <div className="col">
         <NodeSettings />
+        <ShopifySettings />
       </div>
     </div>
   );
