@@ -18,9 +18,11 @@ describe('app:// protocol', () => {
   afterAll(() => dir.remove());
 
   it('serves the renderer and catalog images', () => {
-    expect(resolveAppFile('app://till/', renderer, images)).toBe(join(renderer, 'index.html'));
-    expect(resolveAppFile('app://till/assets/a.js', renderer, images)).toBe(join(renderer, 'assets', 'a.js'));
-    expect(resolveAppFile('app://till/catalog-images/cup.svg', renderer, images)).toBe(
+    expect(resolveAppFile('app://till/', renderer, [images])).toBe(join(renderer, 'index.html'));
+    expect(resolveAppFile('app://till/assets/a.js', renderer, [images])).toBe(
+      join(renderer, 'assets', 'a.js'),
+    );
+    expect(resolveAppFile('app://till/catalog-images/cup.svg', renderer, [images])).toBe(
       join(images, 'cup.svg'),
     );
   });
@@ -34,7 +36,7 @@ describe('app:// protocol', () => {
       'file:///etc/passwd',
       'app://till/missing.js',
     ]) {
-      expect(resolveAppFile(url, renderer, images), url).toBeNull();
+      expect(resolveAppFile(url, renderer, [images]), url).toBeNull();
     }
     expect(isAppUrl('app://till/index.html')).toBe(true);
     expect(isAppUrl('https://evil.example/app://till/')).toBe(false);

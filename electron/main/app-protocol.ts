@@ -33,10 +33,16 @@ function inside(root: string, rel: string): string | null {
   }
 }
 
-/** app://till/<path> → a file of the built renderer, or a catalog image; null for anything else. */
-export function resolveAppFile(url: string, rendererDir: string, imagesDir: string): string | null {
+/**
+ * app://till/<path> → a file of the built renderer, or a catalog image (looked up in each of
+ * `imagesDirs`: the synced catalog's cache, then the demo images); null for anything else.
+ */
+export function resolveAppFile(url: string, rendererDir: string, imagesDirs: string[]): string | null {
   if (!isAppUrl(url)) return null;
   const path = decodeURIComponent(new URL(url).pathname);
-  if (path.startsWith('/catalog-images/')) return inside(imagesDir, path.slice('/catalog-images/'.length));
+  if (path.startsWith('/catalog-images/')) {
+    const rel = path.slice('/catalog-images/'.length);
+    return imagesDirs.map((d) => inside(d, rel)).find((f) => f !== null) ?? null;
+  }
   return inside(rendererDir, path === '/' ? 'index.html' : path.slice(1));
 }

@@ -72,7 +72,10 @@ void app.whenReady().then(async () => {
     });
   });
   protocol.handle('app', (request) => {
-    const file = resolveAppFile(request.url, rendererDir, join(resourcesDir, 'images'));
+    const file = resolveAppFile(request.url, rendererDir, [
+      join(app.getPath('userData'), 'catalog-images'),
+      join(resourcesDir, 'images'),
+    ]);
     if (!file) return new Response('Not found', { status: 404 });
     return net.fetch(pathToFileURL(file).toString());
   });

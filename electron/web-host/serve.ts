@@ -26,7 +26,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const till = await createTill({ dataDir, resourcesDir });
-const host = await startWebHost({ till, rendererDir, imagesDir: join(resourcesDir, 'images'), port });
+const host = await startWebHost({
+  till,
+  rendererDir,
+  imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
+  port,
+});
 console.log(`Lightning Till is running (data in ${dataDir}).`);
 console.log(`Open ${host.url}`);
 

@@ -21,7 +21,7 @@ describe('web host', () => {
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'do not serve');
     till = await createTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
-    host = await startWebHost({ till, rendererDir: renderer, imagesDir: join(RESOURCES_DIR, 'images') });
+    host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [join(RESOURCES_DIR, 'images')] });
     const res = await fetch(host.url, { redirect: 'manual' });
     expect(res.status).toBe(303);
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;

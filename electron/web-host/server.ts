@@ -19,8 +19,8 @@ export interface WebHostOptions {
   till: Till;
   /** The built renderer (out/renderer). */
   rendererDir: string;
-  /** Product images of the demo catalog. */
-  imagesDir: string;
+  /** Where /catalog-images/ files are looked up, in order: the synced catalog's cache, then the demo images. */
+  imagesDirs: string[];
   port?: number;
   token?: string;
 }
@@ -92,7 +92,7 @@ export function rawText(data: RawData): string {
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const rendererDir = normalize(opts.rendererDir);
-  const imagesDir = normalize(opts.imagesDir);
+  const imagesDirs = opts.imagesDirs.map((d) => normalize(d));
   let port = 0;
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
 
@@ -134,7 +134,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       );
     }
     if (url.pathname.startsWith('/catalog-images/')) {
-      const file = fileIn(imagesDir, url.pathname.slice('/catalog-images/'.length));
+      const rel = url.pathname.slice('/catalog-images/'.length);
+      const file = imagesDirs.map((d) => fileIn(d, rel)).find((f) => f !== null) ?? null;
       return file ? serveFile(res, file) : send(res, 404, 'No such image.');
     }
     const file = fileIn(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname);
