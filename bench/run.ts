@@ -8,6 +8,7 @@ import { createDemoBackend } from '../electron/lightning/demo/backend.js';
 import { createTill } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { benchBackends } from './backends.js';
+import { benchCatalog } from './catalog.js';
 import { ratio, summarize, time } from './stats.js';
 
 /**
@@ -72,6 +73,9 @@ try {
   });
   await till.close();
 
+  // 5. The Shopify catalog: bulk vs naive full sync, incremental, FTS vs LIKE, start-up.
+  const catalog = process.env.BENCH_SKIP_CATALOG ? null : await benchCatalog();
+
   // 4. Each Lightning backend through its fake, beside the demo node.
   const backends = await benchBackends(Number(process.env.BENCH_BACKEND_N ?? 100));
 
@@ -104,6 +108,7 @@ try {
             ]),
           ),
         },
+        shopify_catalog: catalog,
         catalog_search: {
           till: q.search,
           baseline_in_memory_filter: q.inMemory,

@@ -245,11 +245,13 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   const shopify = createShopifyService({
     db,
+    dataDir: deps.dataDir,
     secrets,
     tillId,
     now,
     log,
     changed: () => events.emit('statusChanged', status()),
+    saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
     timers: deps.timers !== false,
     ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
     ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),
@@ -624,8 +626,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       shopify.disconnect();
       return status();
     },
-    syncCatalog: () => {
-      throw new TillError('InvalidState', 'Catalog sync is not available in this build yet.');
+    syncCatalog: ({ full }) => {
+      if (!shopify.connected()) throw new TillError('InvalidState', 'Connect a Shopify store first.');
+      shopify.startSync(full);
+      return status();
     },
     retryOrder: ({ saleId }) => {
       shopify.retry(saleId);

@@ -61,6 +61,7 @@ export function replaceCatalog(db: Db, products: readonly Product[]): void {
         );
       });
     });
+    reindexProducts(db, 'all');
   })();
 }
 
@@ -109,26 +110,61 @@ function withVariants(db: Db, rows: ProductRow[]): Product[] {
   }));
 }
 
-/** Case-insensitive match on title, vendor, type, variant title, SKU or barcode; active products only. */
+const INDEX_SELECT = `SELECT p.id, p.title, coalesce(p.vendor, ''), coalesce(p.product_type, ''),
+    (SELECT group_concat(v.title || ' ' || coalesce(v.sku, '') || ' ' || coalesce(v.barcode, ''), ' ')
+       FROM catalog_variants v WHERE v.product_id = p.id)
+  FROM catalog_products p`;
+
+/**
+ * Brings the search index up to date with the catalog tables: for the given products, or all
+ * of them. Call inside the transaction that changed them, so search never disagrees.
+ */
+export function reindexProducts(db: Db, productIds: readonly string[] | 'all'): void {
+  const insert = 'INSERT INTO catalog_search (product_id, title, vendor, product_type, variants) ';
+  if (productIds === 'all') {
+    db.prepare('DELETE FROM catalog_search').run();
+    db.prepare(insert + INDEX_SELECT).run();
+    return;
+  }
+  if (productIds.length === 0) return;
+  const ids = JSON.stringify(productIds);
+  db.prepare('DELETE FROM catalog_search WHERE product_id IN (SELECT value FROM json_each(?))').run(ids);
+  db.prepare(`${insert}${INDEX_SELECT} WHERE p.id IN (SELECT value FROM json_each(?))`).run(ids);
+}
+
+/**
+ * As-you-type query → FTS5 MATCH: every word must start a word of the product ("lat"
+ * finds "Latte"; "cof-esp" finds SKU COF-ESP-1). Words are quoted, so no FTS syntax gets
+ * through; the tokenizer folds case and diacritics on both sides.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  return words.length === 0 ? null : words.map((w) => `"${w}"*`).join(' ');
+}
+
+/** Word-prefix search (FTS5) over title, vendor, type, variant title, SKU and barcode; active products only. */
 export function searchCatalog(db: Db, query: string, limit: number): { products: Product[]; total: number } {
-  const q = query.trim();
-  const match = { q, pattern: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
-  const where = `p.status = 'ACTIVE' AND (@q = ''
-      OR p.title LIKE @pattern ESCAPE '\\' OR p.vendor LIKE @pattern ESCAPE '\\'
-      OR p.product_type LIKE @pattern ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM catalog_variants v WHERE v.product_id = p.id
-                 AND (v.sku LIKE @pattern ESCAPE '\\' OR v.barcode LIKE @pattern ESCAPE '\\'
-                      OR v.title LIKE @pattern ESCAPE '\\')))`;
-  const total = int(
-    (
-      db.prepare(`SELECT count(*) AS n FROM catalog_products p WHERE ${where}`).get(match) as {
-        n: bigint;
-      }
-    ).n,
-  );
+  const match = ftsQuery(query);
+  if (match === null) {
+    if (query.trim() !== '') return { products: [], total: 0 };
+    const total = int(
+      (
+        db.prepare(`SELECT count(*) AS n FROM catalog_products WHERE status = 'ACTIVE'`).get() as {
+          n: bigint;
+        }
+      ).n,
+    );
+    const rows = db
+      .prepare(`SELECT * FROM catalog_products WHERE status = 'ACTIVE' ORDER BY position LIMIT ?`)
+      .all(limit) as ProductRow[];
+    return { products: withVariants(db, rows), total };
+  }
+  const from = `FROM catalog_search s JOIN catalog_products p ON p.id = s.product_id
+    WHERE catalog_search MATCH @match AND p.status = 'ACTIVE'`;
+  const total = int((db.prepare(`SELECT count(*) AS n ${from}`).get({ match }) as { n: bigint }).n);
   const rows = db
-    .prepare(`SELECT * FROM catalog_products p WHERE ${where} ORDER BY p.position LIMIT @limit`)
-    .all({ ...match, limit }) as ProductRow[];
+    .prepare(`SELECT p.* ${from} ORDER BY p.position LIMIT @limit`)
+    .all({ match, limit }) as ProductRow[];
   return { products: withVariants(db, rows), total };
 }
 

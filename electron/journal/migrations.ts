@@ -149,4 +149,71 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX outbox_due ON outbox(state, next_attempt_at, seq);
   `,
+  /* 3: the Shopify catalog sync, its staging area, the image cache and full-text search */ `
+  ALTER TABLE catalog_products ADD COLUMN handle TEXT;
+  ALTER TABLE catalog_products ADD COLUMN updated_at TEXT;
+  ALTER TABLE catalog_products ADD COLUMN options_json TEXT;
+  -- Where Shopify keeps the image; image_url is the cached local copy (null until cached).
+  ALTER TABLE catalog_products ADD COLUMN source_image_url TEXT;
+  ALTER TABLE catalog_variants ADD COLUMN inventory_item_id TEXT;
+  ALTER TABLE catalog_variants ADD COLUMN source_image_url TEXT;
+
+  -- A full sync streams into these, then swaps them into the live tables in one
+  -- transaction, so the register never sees half a catalog. No constraints: speed.
+  CREATE TABLE catalog_stage_products (
+    id               TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    handle           TEXT,
+    vendor           TEXT,
+    product_type     TEXT,
+    status           TEXT NOT NULL,
+    updated_at       TEXT,
+    options_json     TEXT,
+    source_image_url TEXT
+  ) STRICT;
+  CREATE TABLE catalog_stage_variants (
+    id                 TEXT NOT NULL,
+    product_id         TEXT NOT NULL,
+    title              TEXT NOT NULL,
+    sku                TEXT,
+    barcode            TEXT,
+    price              INTEGER NOT NULL,
+    compare_at_price   INTEGER,
+    taxable            INTEGER NOT NULL,
+    inventory_quantity INTEGER,
+    inventory_item_id  TEXT,
+    options_json       TEXT NOT NULL
+  ) STRICT;
+  -- Bulk JSONL puts nested connection nodes on their own lines, not necessarily next to
+  -- their parent: a variant's image arrives as a line of its own, linked by __parentId.
+  CREATE TABLE catalog_stage_media (
+    parent_id TEXT PRIMARY KEY,
+    url       TEXT NOT NULL
+  ) STRICT;
+
+  -- Product images cached on disk under <dataDir>/catalog-images/<sha256>.<ext>.
+  CREATE TABLE catalog_images (
+    url             TEXT PRIMARY KEY,
+    file            TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error      TEXT
+  ) STRICT;
+  CREATE INDEX catalog_products_source_image ON catalog_products(source_image_url)
+    WHERE source_image_url IS NOT NULL;
+  CREATE INDEX catalog_variants_source_image ON catalog_variants(source_image_url)
+    WHERE source_image_url IS NOT NULL;
+
+  -- One document per product: its own words and every variant's title, SKU and barcode.
+  -- remove_diacritics 2 folds "Café" to "cafe"; the prefix indexes keep as-you-type fast.
+  CREATE VIRTUAL TABLE catalog_search USING fts5(
+    product_id UNINDEXED, title, vendor, product_type, variants,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+  );
+  INSERT INTO catalog_search (product_id, title, vendor, product_type, variants)
+    SELECT p.id, p.title, coalesce(p.vendor, ''), coalesce(p.product_type, ''),
+      (SELECT group_concat(v.title || ' ' || coalesce(v.sku, '') || ' ' || coalesce(v.barcode, ''), ' ')
+         FROM catalog_variants v WHERE v.product_id = p.id)
+    FROM catalog_products p;
+  `,
 ];

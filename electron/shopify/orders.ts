@@ -35,6 +35,8 @@ export interface PumpContext {
   tillId: string;
   now: () => Date;
   log: (message: string, err?: unknown) => void;
+  /** A sale's order was created or parked (the screen shows its order name or problem). */
+  onOrder?: (saleId: string) => void;
 }
 
 export type PumpResult =
@@ -157,6 +159,7 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
       const existing = head.attempts > 0 ? await findOrder(client, sale.id) : null;
       if (existing) {
         markDone(db, head.seq, existing.id, existing.name, now());
+        ctx.onOrder?.(sale.id);
         continue;
       }
       markAttempt(db, head.seq);
@@ -165,6 +168,7 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
       const { order, userErrors } = created.orderCreate;
       if (order) {
         markDone(db, head.seq, order.id, order.name, now());
+        ctx.onOrder?.(sale.id);
         continue;
       }
       const message =
@@ -174,14 +178,17 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
         const again = await findOrder(client, sale.id);
         if (again) {
           markDone(db, head.seq, again.id, again.name, now());
+          ctx.onOrder?.(sale.id);
           continue;
         }
       }
       markFailed(db, head.seq, `Shopify refused order for sale #${sale.number}: ${message}`);
+      ctx.onOrder?.(sale.id);
       ctx.log(`order for sale ${sale.id} parked: ${message}`);
     } catch (err) {
       if (err instanceof ShopifyError && (err.kind === 'Rejected' || err.kind === 'BadResponse')) {
         markFailed(db, head.seq, `Shopify refused order for sale #${sale.number}: ${err.message}`);
+        ctx.onOrder?.(sale.id);
         continue;
       }
       const reason = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,8 @@
 import { TillError } from '../../shared/contract/index.js';
 import type { ShopifyCheck, ShopifyInput, ShopifyStatus } from '../../shared/domain/index.js';
 import type { Db } from '../journal/db.js';
-import { readMeta, readSettingValue, writeSettingValue } from '../journal/settings.js';
+import { readSettingValue, writeSettingValue } from '../journal/settings.js';
+import { catalogSyncState, createCatalogSync } from './catalog-sync.js';
 import type { SecretStore } from '../secrets/store.js';
 import { normaliseShopDomain, ShopifyError, type ShopifyClient } from './client.js';
 import { checkStore, clientFor, ensureSaleIdDefinition, type ShopifyCredentials } from './connection.js';
@@ -29,12 +30,16 @@ interface StoredShopify {
 
 export interface ShopifyServiceDeps {
   db: Db;
+  /** Where product images are cached. */
+  dataDir: string;
   secrets: SecretStore;
   tillId: string;
   now: () => Date;
   log: (message: string, err?: unknown) => void;
   /** Called whenever the status may have changed (the till pushes statusChanged). */
   changed: () => void;
+  /** A sale's order was created or parked (the till pushes saleUpdated). */
+  saleChanged: (saleId: string) => void;
   /** Tests: where https://{shop} really lives (an in-process fake). */
   baseUrl?: string;
   timeoutMs?: number;
@@ -79,6 +84,10 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
   let again = false;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  let syncing: { done: number; total: number | null } | null = null;
+  let syncRun: Promise<void> | null = null;
+  let syncTimer: NodeJS.Timeout | null = null;
+  let lastCatalog: ReturnType<typeof createCatalogSync> | null = null;
 
   function credentialsFor(config: StoredShopify, secret: string | null): ShopifyCredentials {
     if (secret === null)
@@ -177,7 +186,57 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
     lastError = null;
     deps.changed();
     schedule(0);
+    // The demo catalog gives way to the store's (background work: tests start it by hand).
+    if (deps.timers) void sync(true);
   }
+
+  /** A catalog sync in the background (one at a time); progress goes out with the status. */
+  function sync(full: boolean): Promise<void> {
+    const c = currentClient();
+    if (!c || !stored) return Promise.reject(new TillError('InvalidState', 'Connect a Shopify store first.'));
+    if (syncRun) return syncRun;
+    const catalog = createCatalogSync({
+      db,
+      client: c,
+      locationId: stored.locationId,
+      dataDir: deps.dataDir,
+      now,
+      onProgress: (p) => {
+        syncing = { done: p.done, total: p.total };
+        deps.changed();
+      },
+    });
+    lastCatalog = catalog;
+    syncing = { done: 0, total: null };
+    deps.changed();
+    syncRun = (full || catalogSyncState(db).lastFullSyncAt === null ? catalog.full() : catalog.incremental())
+      .then(
+        (r) => {
+          lastError = null;
+          deps.log(`catalog synced: ${r.products} products, ${r.variants} variants, ${r.deleted} removed`);
+        },
+        (err: unknown) => {
+          lastError = `Catalog sync failed: ${err instanceof Error ? err.message : String(err)}`;
+          deps.log('catalog sync failed', err);
+        },
+      )
+      .finally(() => {
+        syncing = null;
+        syncRun = null;
+        deps.changed();
+      });
+    return syncRun;
+  }
+
+  function startSyncTimer(): void {
+    if (!deps.timers || syncTimer) return;
+    // Changes since the last sync, every five minutes while a store is connected.
+    syncTimer = setInterval(() => {
+      if (stored && !syncRun) void sync(false);
+    }, 5 * 60_000);
+    syncTimer.unref();
+  }
+  startSyncTimer();
 
   function disconnect(): void {
     writeSettingValue(db, CONFIG_KEY, null);
@@ -217,6 +276,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
             tillId: deps.tillId,
             now,
             log: deps.log,
+            onOrder: deps.saleChanged,
           });
           if (result.state === 'idle') {
             online = true;
@@ -244,6 +304,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
     locationId: () => stored?.locationId ?? null,
     status(): ShopifyStatus {
       const counts = outboxCounts(db);
+      const catalogState = catalogSyncState(db);
       return {
         connected: stored !== null,
         shopDomain: stored?.shopDomain ?? null,
@@ -254,9 +315,9 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
         failedOrders: counts.failed,
         lastError: stored ? lastError : null,
         catalog: {
-          source: readMeta(db, 'catalog_source') === 'shopify' ? 'shopify' : 'demo',
-          syncedAt: readMeta(db, 'catalog_synced_at'),
-          syncing: null,
+          source: catalogState.lastFullSyncAt ? 'shopify' : 'demo',
+          syncedAt: catalogState.lastSyncAt,
+          syncing,
         },
       };
     },
@@ -272,10 +333,16 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
       deps.changed();
       schedule(0);
     },
-    close() {
+    /** Starts a sync; resolves when it has started (progress and the end arrive as status). */
+    startSync(full: boolean): void {
+      sync(full).catch(() => undefined);
+    },
+    sync,
+    async close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      return pumping ?? Promise.resolve();
+      if (syncTimer) clearInterval(syncTimer);
+      await Promise.allSettled([pumping, syncRun, lastCatalog?.images.stop()]);
     },
   };
 }

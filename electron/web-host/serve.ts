@@ -7,6 +7,8 @@ import { startWebHost } from './server.js';
 /**
  * `npm run serve`: the till without Electron, for machines without a display and for E2E.
  * TILL_DATA_DIR chooses where the journal lives; TILL_PORT a fixed port (default: any free).
+ * TILL_SHOPIFY_BASE_URL points the store's https://<shop>.myshopify.com at a local Shopify fake
+ * (for tests on a machine without the internet); never set it for a real store.
  */
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = process.env.TILL_DATA_DIR ?? join(homedir(), '.lightning-till');
@@ -25,7 +27,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const till = await createTill({ dataDir, resourcesDir });
+const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
+const till = await createTill({ dataDir, resourcesDir, ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}) });
 const host = await startWebHost({
   till,
   rendererDir,

@@ -1,11 +1,14 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Sale } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { Receipt } from '../components/Receipt.js';
 import { useShell } from '../context.js';
 
-export function PaidScreen({ sale, onNewSale }: { sale: Sale; onNewSale: () => void }) {
-  const { status } = useShell();
+export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: () => void }) {
+  const { status, till } = useShell();
+  // The Shopify order name arrives after the sale is paid: follow the sale's updates.
+  const [sale, setSale] = useState(paid);
+  useEffect(() => till.on('saleUpdated', (s) => s.id === paid.id && setSale(s)), [till, paid.id]);
   const newSale = useRef<HTMLButtonElement>(null);
   useEffect(() => newSale.current?.focus(), []);
   return (

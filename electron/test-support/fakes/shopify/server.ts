@@ -94,6 +94,8 @@ export interface ShopifyFake {
   failRandomly(rate: number, faults: Fault[], seed?: number): void;
   /** Requests by top-level field, including ones that met a fault. */
   calls: Map<string, number>;
+  /** Requests refused as THROTTLED because the bucket was short (injected faults excluded). */
+  throttled(): number;
   bucket(): Bucket;
   /** Tokens issued by the grant, with their expiry. */
   issuedTokens: Map<string, number>;
@@ -167,6 +169,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
   let available = max;
   let lastRestore = Date.now();
   let nextFault: Fault | null = null;
+  let throttledCount = 0;
   let random: { rate: number; faults: Fault[]; next: () => number } | null = null;
 
   const restore = () => {
@@ -294,6 +297,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
       currentlyAvailable: Math.floor(available),
       restoreRate: rate,
     });
+    if (fault !== 'throttled' && cost > available) throttledCount++;
     if (fault === 'throttled' || cost > available) {
       send(res, 200, {
         errors: [
@@ -379,6 +383,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
       random = p > 0 ? { rate: p, faults, next: seeded(seed) } : null;
     },
     calls,
+    throttled: () => throttledCount,
     bucket: () => {
       restore();
       return { maximumAvailable: max, currentlyAvailable: available, restoreRate: rate };
