@@ -8,10 +8,10 @@ export interface ServedTill {
 }
 
 /** Starts `npm run serve` exactly as the README tells a user to, and waits for its URL. */
-export function serveTill(dataDir: string): Promise<ServedTill> {
+export function serveTill(dataDir: string, env: Record<string, string> = {}): Promise<ServedTill> {
   const child: ChildProcess = spawn('npm', ['run', 'serve'], {
     cwd: resolve(import.meta.dirname, '..'),
-    env: { ...process.env, TILL_DATA_DIR: dataDir },
+    env: { ...process.env, TILL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so npm, tsx and node all stop together
   });

@@ -202,7 +202,8 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
       dataDir: deps.dataDir,
       now,
       onProgress: (p) => {
-        syncing = { done: p.done, total: p.total };
+        const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.round(n) : null);
+        syncing = { done: count(p.done) ?? 0, total: count(p.total) };
         deps.changed();
       },
     });

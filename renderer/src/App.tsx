@@ -5,6 +5,7 @@ import { Toasts } from './components/Toasts.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { RegisterScreen } from './screens/Register.js';
 import { SalesScreen } from './screens/Sales.js';
 import { SettingsScreen } from './screens/Settings.js';
@@ -106,24 +107,26 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
           <ConnectionBadge status={status} socket={socket} />
         </header>
         <main className="main">
-          {view.name === 'register' && (
-            <RegisterScreen
-              onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
-              onPaidCash={(sale) => setView({ name: 'paid', sale })}
-            />
-          )}
-          {view.name === 'charge' && (
-            <ChargeScreen
-              saleId={view.saleId}
-              onPaid={(sale) => setView({ name: 'paid', sale })}
-              onLeave={() => setView({ name: 'register' })}
-            />
-          )}
-          {view.name === 'paid' && (
-            <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
-          )}
-          {view.name === 'sales' && <SalesScreen />}
-          {view.name === 'settings' && <SettingsScreen />}
+          <ErrorBoundary key={view.name} onReset={() => setView({ name: 'register' })}>
+            {view.name === 'register' && (
+              <RegisterScreen
+                onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
+                onPaidCash={(sale) => setView({ name: 'paid', sale })}
+              />
+            )}
+            {view.name === 'charge' && (
+              <ChargeScreen
+                saleId={view.saleId}
+                onPaid={(sale) => setView({ name: 'paid', sale })}
+                onLeave={() => setView({ name: 'register' })}
+              />
+            )}
+            {view.name === 'paid' && (
+              <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
+            )}
+            {view.name === 'sales' && <SalesScreen />}
+            {view.name === 'settings' && <SettingsScreen />}
+          </ErrorBoundary>
         </main>
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
       </div>

@@ -141,12 +141,14 @@ export function NodeSettings() {
       <h2>Lightning node</h2>
       <p className={`node-now ${backend?.state ?? ''}`} data-testid="node-status">
         <span className="dot" />
-        {backend?.kind === 'demo'
-          ? 'Embedded demo node — no real money'
-          : `${backend?.alias ?? backend?.kind ?? '—'} · ${backend?.network ?? backend?.expectedNetwork ?? ''}`}
-        {' · '}
-        {backend?.state}
-        {backend?.message ? ` — ${backend.message}` : ''}
+        <span>
+          {backend?.kind === 'demo'
+            ? 'Embedded demo node — no real money'
+            : `${backend?.alias ?? backend?.kind ?? '—'} · ${backend?.network ?? backend?.expectedNetwork ?? ''}`}
+          {' · '}
+          {backend?.state}
+          {backend?.message ? ` — ${backend.message}` : ''}
+        </span>
       </p>
       <div className="segmented kinds" role="radiogroup" aria-label="Backend">
         {KINDS.map((k) => (

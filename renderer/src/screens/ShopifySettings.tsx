@@ -99,7 +99,7 @@ export function ShopifySettings() {
               }}
             />
             <span>
-              Syncing… {syncing.done.toLocaleString()}
+              Syncing… {(syncing.done ?? 0).toLocaleString()}
               {syncing.total ? ` of ${syncing.total.toLocaleString()}` : ''} items
             </span>
           </div>

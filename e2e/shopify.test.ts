@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LOCATIONS,
+  generateCatalog,
+  installCatalog,
+} from '../electron/test-support/fakes/shopify/catalog.js';
+import { installOrders, type OrdersFake } from '../electron/test-support/fakes/shopify/orders.js';
+import { startShopifyFake, type ShopifyFake } from '../electron/test-support/fakes/shopify/server.js';
+import { tempDir } from '../electron/test-support/fixtures.js';
+import { serveTill, type ServedTill } from './serve.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(import.meta.dirname, '../test-results');
+
+describe('a manager connects a Shopify store and the till sells its catalog', () => {
+  const dir = tempDir('till-e2e-shopify-');
+  let served: ServedTill;
+  let browser: Browser;
+  let page: Page;
+  let fake: ShopifyFake;
+  let orders: OrdersFake;
+  const products = generateCatalog({ variants: 120, seed: 11, inactiveShare: 0.1 });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    mkdirSync(SHOTS, { recursive: true });
+    fake = await startShopifyFake({
+      scopes: ['read_products', 'read_inventory', 'read_locations', 'write_orders'],
+    });
+    installCatalog(fake, { products, bulkDelayMs: 300 });
+    const stock = new Map(
+      products.flatMap((p) => p.variants.map((v) => [v.id, new Map(Object.entries(v.available))] as const)),
+    );
+    orders = installOrders(fake, { stock });
+    served = await serveTill(dir.path, { TILL_SHOPIFY_BASE_URL: fake.url });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (process.env.E2E_DEBUG) console.log(served?.output(), fake?.violations);
+    await browser?.close();
+    await served?.stop();
+    await fake?.close();
+    dir.remove();
+  });
+
+  it('connects, syncs the catalog with its images, sells for cash, and the order reaches Shopify', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('shop-domain').fill('corner-cafe');
+    await page.getByTestId('shop-token').fill('shpat_test_token');
+    await page.getByTestId('shop-test').click();
+    await page.getByTestId('shopify-check').waitFor();
+    await page.getByTestId('shop-location').selectOption(DEFAULT_LOCATIONS[0]!.id);
+    await page.screenshot({ path: `${SHOTS}/settings-shopify.png`, fullPage: true });
+    await page.getByTestId('shop-save').click();
+
+    // The full sync starts by itself; the card shows it, then the catalog's age.
+    await expect
+      .poll(() => page.getByTestId('catalog-age').innerText(), { timeout: 60_000 })
+      .toMatch(/Synced/);
+    await page.screenshot({ path: `${SHOTS}/settings-shopify-synced.png`, fullPage: true });
+
+    await page.getByTestId('nav-register').click();
+    const active = products.filter((p) => p.status === 'ACTIVE');
+    const single = active.find((p) => p.variants.length === 1)!;
+    await page.locator(`[data-testid="product-tile"][data-product-id="${single.id}"]`).click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    // Product images come from the till's own cache.
+    const src = await page.locator('[data-testid="product-tile"] img').first().getAttribute('src');
+    expect(src).toMatch(/^\/catalog-images\//);
+    await page.screenshot({ path: `${SHOTS}/register-shopify.png` });
+
+    await page.getByTestId('cash-button').click();
+    await page.getByTestId('cash-take').click();
+    await page.getByTestId('sale-paid').waitFor();
+    await expect.poll(() => orders.orders.length, { timeout: 30_000 }).toBe(1);
+    expect(orders.orders[0]!.input.lineItems![0]!.variantId).toBe(single.variants[0]!.id);
+    await expect.poll(() => page.getByTestId('order-name').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('order-name').innerText()).toBe('Shopify order #1001');
+    expect(errors).toEqual([]);
+  }, 150_000);
+});
