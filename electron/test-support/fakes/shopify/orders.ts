@@ -1,4 +1,4 @@
-import type { ShopifyFake } from './server.js';
+import { connection, type ShopifyFake } from './server.js';
 
 /**
  * The order side of the Shopify fake: the sale-id metafield definition (with its
@@ -33,6 +33,7 @@ interface OrderInput {
 export interface FakeOrder {
   id: string;
   name: string;
+  createdAt: string;
   input: OrderInput;
   inventoryBehaviour: string;
   metafields: Map<string, string>;
@@ -68,7 +69,75 @@ export function installOrders(
       uniqueValues: { __typename: 'MetafieldCapabilityUniqueValues', enabled: d.unique },
     },
   });
-  const orderNode = (o: FakeOrder) => ({ __typename: 'Order', id: o.id, name: o.name });
+  const orderNode = (o: FakeOrder) => {
+    const tx = o.input.transactions?.[0];
+    const money = tx?.amountSet.shopMoney ?? { amount: '0.00', currencyCode: o.input.currency ?? 'USD' };
+    const processedAt = (o.input as { processedAt?: string }).processedAt ?? o.createdAt;
+    return {
+      __typename: 'Order',
+      id: o.id,
+      name: o.name,
+      createdAt: o.createdAt,
+      processedAt,
+      cancelledAt: null,
+      test: false,
+      tags: o.input.tags ?? [],
+      customAttributes: (o.input.customAttributes ?? []).map((a) => ({ __typename: 'Attribute', ...a })),
+      metafield: (args: { namespace?: string; key: string }) => {
+        const value = o.metafields.get(`${args.namespace ?? 'app'}.${args.key}`);
+        return value === undefined
+          ? null
+          : { __typename: 'Metafield', id: `${o.id}/mf`, namespace: args.namespace, key: args.key, value };
+      },
+      totalPriceSet: {
+        __typename: 'MoneyBag',
+        shopMoney: { __typename: 'MoneyV2', ...money },
+        presentmentMoney: { __typename: 'MoneyV2', ...money },
+      },
+      transactions: (o.input.transactions ?? []).map((t) => ({
+        __typename: 'OrderTransaction',
+        authorizationCode: t.authorizationCode ?? null,
+        gateway: t.gateway ?? null,
+        kind: 'SALE',
+        status: 'SUCCESS',
+        amountSet: {
+          __typename: 'MoneyBag',
+          shopMoney: { __typename: 'MoneyV2', ...t.amountSet.shopMoney },
+          presentmentMoney: { __typename: 'MoneyV2', ...t.amountSet.shopMoney },
+        },
+      })),
+    };
+  };
+
+  // orders(query: "tag:lightning-till processed_at:>='…' processed_at:<'…'"), oldest first.
+  fake.define('orders', (args) => {
+    const query = typeof args.query === 'string' ? args.query : '';
+    const terms = query.match(/(\w+):(>=|<=|>|<)?'?([^'\s]+)'?/g) ?? [];
+    let list = state.orders.map(orderNode);
+    for (const term of terms) {
+      const m = /^(\w+):(>=|<=|>|<)?'?([^'\s]+)'?$/.exec(term)!;
+      const [, field, op, value] = m as unknown as [string, string, string | undefined, string];
+      if (field === 'tag') list = list.filter((o) => o.tags.includes(value));
+      else if (field === 'processed_at') {
+        const t = Date.parse(value);
+        list = list.filter((o) => {
+          const at = Date.parse(o.processedAt);
+          return op === '>='
+            ? at >= t
+            : op === '>'
+              ? at > t
+              : op === '<'
+                ? at < t
+                : op === '<='
+                  ? at <= t
+                  : at === t;
+        });
+      } else throw new Error(`the fake does not filter orders by ${field}`);
+    }
+    list.sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt) || a.id.localeCompare(b.id));
+    if (args.reverse === true) list.reverse();
+    return connection(list, args);
+  });
 
   fake.define('metafieldDefinitions', (args) => {
     const matching = state.definitions
@@ -189,6 +258,7 @@ export function installOrders(
     const order: FakeOrder = {
       id: `gid://shopify/Order/${1000 + state.orders.length + 1}`,
       name: `#${1000 + state.orders.length + 1}`,
+      createdAt: new Date().toISOString(),
       input,
       inventoryBehaviour: behaviour,
       metafields,

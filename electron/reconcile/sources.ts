@@ -1,0 +1,166 @@
+import { parseFiat } from '../../shared/money/index.js';
+import type { Db } from '../journal/db.js';
+import type { Invoice, LightningBackend } from '../lightning/backend.js';
+import type { ShopifyClient } from '../shopify/client.js';
+import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
+
+/**
+ * The three sides of reconciliation, each streamed page by page so work can start before the
+ * last record is read and memory stays flat: the node's invoices, the journal's sales, and
+ * the Shopify orders the till created (tagged `lightning-till`, with the sale id metafield).
+ */
+
+export async function* nodeInvoices(
+  backend: LightningBackend,
+  from: Date,
+  to: Date,
+  pageSize = 500,
+): AsyncGenerator<Invoice> {
+  let pageToken: string | null = null;
+  do {
+    const page = await backend.listInvoices({ from, to, pageToken, limit: pageSize });
+    yield* page.invoices;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== null);
+}
+
+export interface JournalSaleRecord {
+  saleId: string;
+  number: number;
+  tender: 'lightning' | 'cash';
+  state: string;
+  currency: string;
+  total: bigint;
+  /** The invoice that paid it, or the latest issued when unpaid. */
+  paymentHash: string | null;
+  invoiceMsat: bigint | null;
+  amountPaidMsat: bigint | null;
+  rate: string | null;
+  rateSource: string | null;
+  createdAt: string;
+  paidAt: string | null;
+  paidLate: boolean;
+  orderName: string | null;
+  /** Every invoice of the sale that settled (more than one: paid twice). */
+  settledHashes: string[];
+}
+
+interface Row {
+  id: string;
+  number: bigint;
+  tender: 'lightning' | 'cash';
+  state: string;
+  currency: string;
+  total: bigint;
+  invoice_hash: string | null;
+  amount_msat: bigint | null;
+  amount_paid_msat: bigint | null;
+  rate: string | null;
+  rate_source: string | null;
+  created_at: string;
+  paid_at: string | null;
+  paid_late: bigint;
+  shopify_order_name: string | null;
+  settled: string | null;
+}
+
+/** Sales created in [from, to), oldest first, read with a cursor (never all at once). */
+export async function* journalSales(db: Db, from: Date, to: Date): AsyncGenerator<JournalSaleRecord> {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
+              s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
+              s.shopify_order_name,
+              (SELECT group_concat(x.payment_hash) FROM sale_invoices x
+                WHERE x.sale_id = s.id AND x.settled_at IS NOT NULL) AS settled
+       FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
+       WHERE s.created_at >= ? AND s.created_at < ? ORDER BY s.number`,
+    )
+    .iterate(from.toISOString(), to.toISOString()) as IterableIterator<Row>;
+  let n = 0;
+  for (const r of rows) {
+    yield {
+      saleId: r.id,
+      number: Number(r.number),
+      tender: r.tender,
+      state: r.state,
+      currency: r.currency,
+      total: r.total,
+      paymentHash: r.invoice_hash,
+      invoiceMsat: r.amount_msat,
+      amountPaidMsat: r.amount_paid_msat,
+      rate: r.rate,
+      rateSource: r.rate_source,
+      createdAt: r.created_at,
+      paidAt: r.paid_at,
+      paidLate: r.paid_late !== 0n,
+      orderName: r.shopify_order_name,
+      settledHashes: r.settled ? r.settled.split(',') : [],
+    };
+    // Let the event loop breathe on a long period.
+    if (++n % 5_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+export interface ShopifyOrderRecord {
+  orderId: string;
+  name: string;
+  saleId: string | null;
+  total: bigint;
+  currency: string;
+  paymentHash: string | null;
+  processedAt: string;
+}
+
+interface OrdersPage {
+  orders: {
+    nodes: {
+      id: string;
+      name: string;
+      processedAt: string;
+      metafield: { value: string } | null;
+      totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+      transactions: { authorizationCode: string | null; gateway: string | null }[];
+    }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+const ORDERS = `query TillOrders($query: String!, $after: String) {
+  orders(first: 100, after: $after, query: $query, sortKey: PROCESSED_AT) {
+    nodes {
+      id name processedAt
+      metafield(namespace: "${SALE_ID_NAMESPACE}", key: "${SALE_ID_KEY}") { value }
+      totalPriceSet { shopMoney { amount currencyCode } }
+      transactions(first: 5) { authorizationCode gateway }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** The till's orders processed in [from, to), oldest first. */
+export async function* shopifyOrders(
+  client: ShopifyClient,
+  from: Date,
+  to: Date,
+): AsyncGenerator<ShopifyOrderRecord> {
+  const query = `tag:lightning-till processed_at:>='${from.toISOString()}' processed_at:<'${to.toISOString()}'`;
+  let after: string | null = null;
+  for (;;) {
+    const page: OrdersPage = await client.request<OrdersPage>(ORDERS, { query, after }, 700);
+    for (const o of page.orders.nodes) {
+      const money = o.totalPriceSet.shopMoney;
+      yield {
+        orderId: o.id,
+        name: o.name,
+        saleId: o.metafield?.value ?? null,
+        total: parseFiat(money.amount, money.currencyCode),
+        currency: money.currencyCode,
+        paymentHash: o.transactions.find((t) => t.gateway === 'Lightning')?.authorizationCode ?? null,
+        processedAt: o.processedAt,
+      };
+    }
+    if (!page.orders.pageInfo.hasNextPage) return;
+    after = page.orders.pageInfo.endCursor;
+  }
+}
