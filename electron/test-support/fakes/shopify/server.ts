@@ -141,6 +141,21 @@ function queryCost(schema: GraphQLSchema, doc: DocumentNode, variables: Record<s
   return Math.max(1, walk(op.selectionSet, schema.getQueryType() ?? null));
 }
 
+function isMutation(doc: DocumentNode): boolean {
+  return doc.definitions.some(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.MUTATION,
+  );
+}
+
+/** Objects in an answer (not counting connection wrappers): what an actual cost is made of. */
+function countObjects(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + countObjects(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 1;
+  for (const v of Object.values(value)) n += countObjects(v);
+  return n;
+}
+
 /** Mulberry32: the same faults for the same seed. */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -326,13 +341,17 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
         violations.push(`${fields.join(',')}: ${e.message}`);
       }
     }
+    // Shopify takes the requested cost up front and refunds the difference to the actual cost
+    // (objects really returned), as its rate-limit documentation describes.
+    const actual = isMutation(doc) ? cost : Math.min(cost, Math.max(1, countObjects(result.data)));
+    available = Math.min(max, available + (cost - actual));
     const body200 = {
       ...(result.data ? { data: result.data } : {}),
       ...(result.errors?.length
         ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) }
         : {}),
       extensions: {
-        cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: throttleStatus() },
+        cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() },
       },
     };
     if (fault === 'reset-after') {
