@@ -8,7 +8,13 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          // The reconciliation pool's worker module, beside index.js (shared/reconcile/engine.ts).
+          'reconcile-worker': resolve(import.meta.dirname, 'shared/reconcile/worker.ts'),
+        },
+      },
     },
   },
   preload: {

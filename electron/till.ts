@@ -65,6 +65,9 @@ import { createPublicRateSource, RateError } from './rates/public-sources.js';
 import type { RateSource } from './rates/source.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
+import { enqueueOrder, requeue } from './shopify/outbox.js';
+import { createReconcileService } from './reconcile/service.js';
+import type { EngineOptions } from '../shared/reconcile/engine.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -90,6 +93,8 @@ export interface TillDeps {
   log?: (message: string, err?: unknown) => void;
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
+  /** Tests and the Electron build: the reconciliation engine's workers and worker module. */
+  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker'>;
   /** How long start-up waits for the node before opening the register anyway. */
   startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
@@ -296,6 +301,56 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     queueOrders: () => shopify.connected(),
     onQueued: () => shopify.queued(),
     log,
+  });
+
+  /** A reconciliation's safe repair: the paid sale's Shopify order, queued (or a parked one sent again). */
+  function queueReconciledOrder(saleId: string): { done: string } | { skipped: string } {
+    if (!shopify.connected()) return { skipped: 'connect a Shopify store in Settings first.' };
+    const sale = flow.get(saleId);
+    if (sale.state !== 'paid') return { skipped: `the sale is ${sale.state}, not paid.` };
+    const result = db.transaction((): { done: string } | { skipped: string } => {
+      const row = db
+        .prepare(`SELECT state FROM outbox WHERE kind = 'orderCreate' AND sale_id = ?`)
+        .get(saleId) as { state: string } | undefined;
+      let done: string;
+      if (!row) {
+        enqueueOrder(db, saleId, now());
+        done = 'order queued for Shopify';
+      } else if (row.state === 'failed' && requeue(db, saleId, now())) {
+        done = 'parked order sent again';
+      } else if (row.state === 'pending') {
+        return { skipped: 'its order is already waiting to be sent.' };
+      } else {
+        // Sending again would duplicate an order someone may have removed on purpose.
+        return {
+          skipped: `its order${sale.order?.orderName ? ` ${sale.order.orderName}` : ''} was created in Shopify and is gone now (deleted there?). Re-create it in Shopify by hand if it should exist.`,
+        };
+      }
+      db.prepare(
+        `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
+      ).run(saleId, now().toISOString(), JSON.stringify({ repair: 'queue_order', by: 'reconciliation' }));
+      return { done };
+    })();
+    if ('done' in result) {
+      shopify.queued();
+      events.emit('saleUpdated', flow.get(saleId));
+      events.emit('statusChanged', status());
+    }
+    return result;
+  }
+
+  const reconciliation = createReconcileService({
+    journalPath: join(deps.dataDir, 'journal.sqlite'),
+    dataDir: deps.dataDir,
+    backend: () => backend,
+    shopify: () => shopify.client(),
+    now,
+    log,
+    emit: (run) => events.emit('reconcileProgress', run),
+    recordPayment: (invoice) => flow.recordReconciledPayment(invoice),
+    queueOrder: queueReconciledOrder,
+    ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
+    ...(deps.reconcileEngine ? { engine: deps.reconcileEngine } : {}),
   });
 
   function status(): TillStatus {
@@ -635,6 +690,17 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       shopify.retry(saleId);
       return flow.get(saleId);
     },
+    startReconcile: ({ from, to }) => reconciliation.start(from, to, settings.currency),
+    cancelReconcile: () => reconciliation.cancel(),
+    getReconcile: ({ outcome, offset, limit }) => ({
+      run: reconciliation.current(),
+      ...reconciliation.page(outcome, offset, limit),
+    }),
+    exportReconcileCsv: () => reconciliation.csv(),
+    applySafeRepairs: async () => {
+      const { applied, skipped } = await reconciliation.applySafeRepairs();
+      return { applied, skipped, run: reconciliation.current() };
+    },
     setManualRate: ({ rate }) => {
       const quote: RateQuote = {
         currency: settings.currency,
@@ -699,6 +765,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       for (const t of intervals) clearInterval(t);
       if (retryTimer) clearTimeout(retryTimer);
       subscription?.close();
+      await reconciliation.close();
       await shopify.close();
       await backend.close();
       db.close();

@@ -127,8 +127,8 @@ export function createSaleFlow(deps: SaleFlowDeps) {
    * The one place a payment becomes a paid sale. Idempotent: the subscription, the lookup
    * fallback and replay after restart may all report the same settlement.
    */
-  function applySettlement(invoice: Invoice, cursor: string | null): void {
-    if (invoice.state !== 'settled') return;
+  function applySettlement(invoice: Invoice, cursor: string | null): boolean {
+    if (invoice.state !== 'settled') return false;
     const settledAt = invoice.settledAt ?? now();
     const paid = invoice.amountPaidMsat ?? invoice.amountMsat;
     let touched: string | null = null;
@@ -180,11 +180,49 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     if (touched !== null) publish(touched);
     if (cartCleared) deps.cart.changed();
     if (queued) deps.onQueued();
+    return touched !== null;
+  }
+
+  /**
+   * A reconciliation's safe repair of a payment the node settled: journals it as the
+   * subscription would have (late when it was), or marks an already paid sale as paid late
+   * when the node settled it after its invoice expired. Returns what was done, or null.
+   */
+  function recordReconciledPayment(invoice: Invoice): string | null {
+    if (invoice.state !== 'settled') return null;
+    const record = findInvoice(db, invoice.paymentHash);
+    if (!record) return null;
+    if (record.settledAt === null) {
+      if (!applySettlement(invoice, null)) return null;
+      const sale = mustGet(record.saleId);
+      return sale.paidLate ? 'late payment recorded' : 'payment recorded';
+    }
+    const sale = mustGet(record.saleId);
+    const settledAt = invoice.settledAt ?? record.settledAt;
+    if (sale.state !== 'paid' || sale.paidLate || settledAt.getTime() <= record.expiresAt.getTime())
+      return null;
+    db.transaction(() => {
+      db.prepare('UPDATE sales SET paid_late = 1 WHERE id = ?').run(sale.id);
+      db.prepare(
+        `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
+      ).run(
+        sale.id,
+        now().toISOString(),
+        JSON.stringify({
+          repair: 'record_late_payment',
+          by: 'reconciliation',
+          paymentHash: record.paymentHash,
+        }),
+      );
+    })();
+    publish(sale.id);
+    return 'marked paid late';
   }
 
   return {
     activeSaleId,
     applySettlement,
+    recordReconciledPayment,
     get: mustGet,
 
     async charge(): Promise<Sale> {

@@ -7,12 +7,13 @@ import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { RegisterScreen } from './screens/Register.js';
+import { ReconcileScreen } from './screens/Reconcile.js';
 import { SalesScreen } from './screens/Sales.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { connectTill, errorMessage, type SocketState } from './till-client.js';
 
 type View =
-  | { name: 'register' | 'sales' | 'settings' }
+  | { name: 'register' | 'sales' | 'reconcile' | 'settings' }
   | { name: 'charge'; saleId: string }
   | { name: 'paid'; sale: Sale };
 
@@ -54,7 +55,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   }, [till, run]);
 
   const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
-  const nav = (name: 'register' | 'sales' | 'settings') => {
+  const nav = (name: 'register' | 'sales' | 'reconcile' | 'settings') => {
     if (name !== 'register') return setView({ name });
     // While an invoice is on screen the register is its charge screen.
     void run(async () => {
@@ -96,6 +97,13 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               Sales
             </button>
             <button
+              data-testid="nav-reconcile"
+              className={view.name === 'reconcile' ? 'active' : ''}
+              onClick={() => nav('reconcile')}
+            >
+              Reconcile
+            </button>
+            <button
               data-testid="nav-settings"
               className={view.name === 'settings' ? 'active' : ''}
               onClick={() => nav('settings')}
@@ -125,6 +133,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
             )}
             {view.name === 'sales' && <SalesScreen />}
+            {view.name === 'reconcile' && <ReconcileScreen />}
             {view.name === 'settings' && <SettingsScreen />}
           </ErrorBoundary>
         </main>

@@ -5,6 +5,8 @@ import {
   Cart,
   NodeCheck,
   Product,
+  ReconcileRow,
+  ReconcileRun,
   Sale,
   SaleSummary,
   ScanResult,
@@ -123,6 +125,35 @@ export const commands = {
   syncCatalog: { input: z.object({ full: z.boolean().default(false) }).strict(), output: TillStatus },
   /** A manager sends a parked order again. */
   retryOrder: { input: saleRef, output: Sale },
+  /** Reconciles node ↔ journal ↔ Shopify for local days [from, to] in the background. */
+  startReconcile: {
+    input: z
+      .object({
+        from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'from must be YYYY-MM-DD'),
+        to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'to must be YYYY-MM-DD'),
+      })
+      .strict(),
+    output: ReconcileRun,
+  },
+  cancelReconcile: { input: none, output: ReconcileRun },
+  /** The last run and a page of its items, optionally of one outcome. */
+  getReconcile: {
+    input: z
+      .object({
+        outcome: z.string().max(64).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    output: z.object({ run: ReconcileRun, rows: z.array(ReconcileRow), total: z.number().int() }),
+  },
+  /** The last run as CSV, one row per item, for the bookkeeper. */
+  exportReconcileCsv: { input: none, output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** Applies every safe repair of the last run (record payments, queue missing orders); journaled. */
+  applySafeRepairs: {
+    input: none,
+    output: z.object({ applied: z.number().int(), skipped: z.array(z.string()), run: ReconcileRun }),
+  },
   /** A manager's BTC price, used while the rate source cannot give a fresh one. */
   setManualRate: {
     input: z
@@ -139,6 +170,7 @@ export const commands = {
 
 export const events = {
   cartChanged: Cart,
+  reconcileProgress: ReconcileRun,
   saleUpdated: Sale,
   statusChanged: TillStatus,
 } as const satisfies Record<string, z.ZodType>;

@@ -287,6 +287,54 @@ export const ShopifyCheck = z.object({
 });
 export type ShopifyCheck = z.infer<typeof ShopifyCheck>;
 
+/** One reconciliation item as the screen shows it (shared/reconcile ReconcileResult). */
+export const ReconcileRow = z.object({
+  outcome: z.string(),
+  repair: z.string(),
+  safe: z.boolean(),
+  saleId: z.string().nullable(),
+  saleNumber: z.number().int().nullable(),
+  paymentHash: z.string().nullable(),
+  orderName: z.string().nullable(),
+  tender: z.string().nullable(),
+  time: z.string().nullable(),
+  msat: money.nullable(),
+  fiat: money.nullable(),
+  currency: z.string().nullable(),
+  rate: z.string().nullable(),
+  rateSource: z.string().nullable(),
+  detail: z.string(),
+  /** A safe repair of this item has been applied. */
+  applied: z.boolean(),
+});
+export type ReconcileRow = z.infer<typeof ReconcileRow>;
+
+export const ReconcileRun = z.object({
+  state: z.enum(['idle', 'running', 'done', 'failed', 'cancelled']),
+  /** Local days, inclusive. */
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  progress: z.object({
+    stage: z.enum(['idle', 'reading', 'classifying', 'done']),
+    /** Records read from the three sources. */
+    records: z.number().int(),
+    tasksDone: z.number().int(),
+    tasks: z.number().int(),
+    /** The run picked up where an interrupted run of the same period stopped. */
+    resumed: z.boolean(),
+  }),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  /** Per outcome: count, sats (msat) and fiat (minor units of the shop currency). */
+  outcomes: z.array(z.object({ outcome: z.string(), count: z.number().int(), msat: money, fiat: money })),
+  items: z.number().int(),
+  /** Items a manager can repair with one action. */
+  repairable: z.number().int(),
+  sources: z.object({ node: z.boolean(), shopify: z.boolean() }),
+});
+export type ReconcileRun = z.infer<typeof ReconcileRun>;
+
 export const TillStatus = z.object({
   tillId: id,
   demoMode: z.boolean(),

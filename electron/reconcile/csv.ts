@@ -1,0 +1,66 @@
+import type { ReconcileRow } from '../../shared/domain/index.js';
+import { fiatToDecimalString } from '../../shared/money/index.js';
+
+/**
+ * The bookkeeper's export: one row per item (time, sale id, payment hash, sats, fiat, rate, rate
+ * source, Shopify order name, outcome), RFC 4180 quoting, CRLF line ends and a header, so a
+ * spreadsheet opens it as is. Amounts are exact decimals, never floats.
+ */
+const HEADER = [
+  'time',
+  'sale_number',
+  'sale_id',
+  'tender',
+  'payment_hash',
+  'sats',
+  'fiat',
+  'currency',
+  'rate',
+  'rate_source',
+  'shopify_order',
+  'outcome',
+  'suggested_repair',
+  'detail',
+];
+
+function cell(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  // A leading = + - @ would be read as a formula by a spreadsheet.
+  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function sats(msat: bigint | null): string | null {
+  if (msat === null) return null;
+  const whole = msat / 1000n;
+  const rest = msat % 1000n;
+  return rest === 0n ? whole.toString() : `${whole}.${rest.toString().padStart(3, '0')}`;
+}
+
+export function csvFor(rows: Iterable<ReconcileRow>): string {
+  const lines = [HEADER.join(',')];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.time,
+        r.saleNumber,
+        r.saleId,
+        r.tender,
+        r.paymentHash,
+        sats(r.msat),
+        r.fiat !== null && r.currency ? fiatToDecimalString(r.fiat, r.currency) : null,
+        r.currency,
+        r.rate,
+        r.rateSource,
+        r.orderName,
+        r.outcome,
+        r.repair,
+        r.detail,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReconcileRun } from '../../shared/domain/index.js';
+import { openJournal } from '../journal/db.js';
+import {
+  call,
+  closeWorld,
+  connect,
+  drain,
+  sellCash,
+  sellLightning,
+  world as makeWorld,
+  type World,
+} from '../test-support/shopify-world.js';
+
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) await closeWorld(w);
+});
+
+async function world(): Promise<World> {
+  const w = await makeWorld({ till: { reconcileEngine: { workers: 2 } } });
+  worlds.push(w);
+  return w;
+}
+
+/** Starts a reconciliation of the clock's day and resolves with the run once it has ended. */
+async function reconcileToday(w: World): Promise<ReconcileRun> {
+  const day = w.clock.now().toISOString().slice(0, 10);
+  const ended = new Promise<ReconcileRun>((resolve) => {
+    const off = w.till.subscribe((event, payload) => {
+      if (event !== 'reconcileProgress') return;
+      const run = payload as ReconcileRun;
+      if (run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') {
+        off();
+        resolve(run);
+      }
+    });
+  });
+  const started = await call(w.till, 'startReconcile', { from: day, to: day });
+  expect(started.state).toBe('running');
+  return ended;
+}
+
+const count = (run: ReconcileRun, outcome: string) => run.outcomes.find((o) => o.outcome === outcome)!.count;
+
+describe('reconciliation in the till', () => {
+  it('finds a sale Shopify never heard of and a payment the journal missed, repairs both, and then everything matches', async () => {
+    const w = await world();
+    // Sold before the store was connected: no order was ever queued.
+    const beforeShopify = await sellCash(w, [0]);
+    // The node settled this one in time, but the journal lost it (the till's own polling would
+    // find it on its next tick; the reconciliation runs first).
+    const lost = await sellLightning(w, [1]);
+    await connect(w);
+    const b = await sellLightning(w, [1]);
+    const c = await sellLightning(w, [2, 3]);
+    const d = await sellCash(w, [4]);
+    await drain(w);
+    expect(w.orders.orders).toHaveLength(3);
+    const db = openJournal(join(w.dir.path, 'journal.sqlite'));
+    db.transaction(() => {
+      db.prepare(
+        `UPDATE sales SET state = 'expired', paid_at = NULL, amount_paid_msat = NULL WHERE id = ?`,
+      ).run(lost.id);
+      db.prepare('UPDATE sale_invoices SET settled_at = NULL, amount_paid_msat = NULL WHERE sale_id = ?').run(
+        lost.id,
+      );
+    })();
+    db.close();
+
+    const first = await reconcileToday(w);
+    expect(first.state).toBe('done');
+    expect(first.error).toBeNull();
+    expect(first.items).toBe(5);
+    expect(first.sources).toEqual({ node: true, shopify: true });
+    expect(count(first, 'matched')).toBe(3);
+    expect(count(first, 'sale_without_order')).toBe(1);
+    expect(count(first, 'paid_on_node_no_sale')).toBe(1);
+    expect(first.repairable).toBe(2);
+    expect(first.progress.stage).toBe('done');
+
+    const all = await call(w.till, 'getReconcile', {});
+    expect(all.total).toBe(5);
+    const problems = all.rows.filter((r) => r.outcome !== 'matched');
+    expect(problems.map((r) => [r.saleId, r.outcome, r.repair, r.safe])).toEqual(
+      expect.arrayContaining([
+        [beforeShopify.id, 'sale_without_order', 'queue_order', true],
+        [lost.id, 'paid_on_node_no_sale', 'record_payment', true],
+      ]),
+    );
+    const matched = await call(w.till, 'getReconcile', { outcome: 'matched' });
+    expect(matched.rows.map((r) => r.saleId).sort()).toEqual([b.id, c.id, d.id].sort());
+    expect(matched.rows.find((r) => r.saleId === b.id)!.orderName).toMatch(/^#\d+$/);
+
+    const csv = await call(w.till, 'exportReconcileCsv');
+    expect(csv.filename).toMatch(/^reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = csv.csv.trimEnd().split('\r\n');
+    expect(lines[0]).toContain(
+      'time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source',
+    );
+    expect(lines).toHaveLength(6);
+    const lostLine = lines.find((l) => l.includes(lost.id))!;
+    expect(lostLine).toContain(lost.invoice!.paymentHash);
+    expect(lostLine).toContain('paid_on_node_no_sale');
+
+    const repaired = await call(w.till, 'applySafeRepairs');
+    expect(repaired.skipped).toEqual([]);
+    expect(repaired.applied).toBe(2);
+    expect(repaired.run.repairable).toBe(0);
+    expect((await call(w.till, 'getSale', { saleId: lost.id })).state).toBe('paid');
+    // Applying again does nothing twice.
+    expect((await call(w.till, 'applySafeRepairs')).applied).toBe(0);
+    await drain(w);
+    expect(w.orders.orders).toHaveLength(5);
+
+    const second = await reconcileToday(w);
+    expect(count(second, 'matched')).toBe(5);
+    expect(second.items).toBe(5);
+    expect(second.repairable).toBe(0);
+  }, 60_000);
+
+  it('refuses a backwards period and a second run at once, and a cancelled run leaves the last figures honest', async () => {
+    const w = await world();
+    await sellCash(w, [0]);
+    const refusal = await w.till.invoke('startReconcile', { from: '2026-11-25', to: '2026-11-24' });
+    expect(refusal.ok).toBe(false);
+    if (!refusal.ok) expect(refusal.error.message).toMatch(/ends before it starts/);
+    const bad = await w.till.invoke('startReconcile', { from: '24/11/2026', to: '2026-11-24' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(/YYYY-MM-DD/);
+
+    const day = w.clock.now().toISOString().slice(0, 10);
+    await call(w.till, 'startReconcile', { from: day, to: day });
+    const twice = await w.till.invoke('startReconcile', { from: day, to: day });
+    expect(twice.ok).toBe(false);
+    if (!twice.ok) expect(twice.error.message).toMatch(/already running/);
+    const cancelled = await call(w.till, 'cancelReconcile');
+    expect(['cancelled', 'done']).toContain(cancelled.state);
+    // Without Shopify connected, a run still reconciles node and journal, and says so.
+    const run = await reconcileToday(w);
+    expect(run.state).toBe('done');
+    expect(run.sources.shopify).toBe(false);
+    expect(count(run, 'sale_without_order')).toBe(1);
+    const repaired = await call(w.till, 'applySafeRepairs');
+    expect(repaired.applied).toBe(0);
+    expect(repaired.skipped[0]).toMatch(/connect a Shopify store in Settings first/);
+  }, 60_000);
+});

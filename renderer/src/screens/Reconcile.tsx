@@ -1,0 +1,408 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CommandOutput } from '../../../shared/contract/index.js';
+import type { ReconcileRow, ReconcileRun } from '../../../shared/domain/index.js';
+import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { useShell } from '../context.js';
+
+/** What each outcome means to a manager, in the order the screen lists them. */
+export const OUTCOME_LABEL: Record<string, string> = {
+  matched: 'Matched',
+  paid_on_node_no_sale: 'Paid on node, no sale',
+  sale_paid_no_settled_invoice: 'Sale paid, node has no payment',
+  amount_mismatch: 'Amount mismatch',
+  paid_after_expiry: 'Paid after expiry',
+  paid_twice: 'Paid twice',
+  sale_without_order: 'No Shopify order',
+  order_without_sale: 'Shopify order, no sale',
+  order_total_differs: 'Order total differs',
+};
+
+const REPAIR_LABEL: Record<string, string> = {
+  none: '',
+  record_payment: 'Record the payment',
+  record_late_payment: 'Record the late payment',
+  queue_order: 'Send the order to Shopify',
+  investigate_payment: 'Find the customer: refund or ring up',
+  investigate_sale: 'Check the node before anything else',
+  review_amount: 'Compare receipt, node and Shopify',
+  resolve_duplicate: 'Refund or void one of them',
+  review_order: 'Cancel the order in Shopify, or find its sale',
+  correct_order: 'Edit the order in Shopify',
+};
+
+const PAGE = 100;
+
+function localDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function presets(now: Date): { label: string; from: string; to: string }[] {
+  const y = now.getFullYear();
+  const m = now.getMonth();
+  const yesterday = new Date(y, m, now.getDate() - 1);
+  return [
+    { label: 'Today', from: localDay(now), to: localDay(now) },
+    { label: 'Yesterday', from: localDay(yesterday), to: localDay(yesterday) },
+    { label: 'This month', from: localDay(new Date(y, m, 1)), to: localDay(now) },
+    { label: 'Last 12 months', from: localDay(new Date(y - 1, m, now.getDate() + 1)), to: localDay(now) },
+  ];
+}
+
+function download(filename: string, text: string): void {
+  // A BOM so spreadsheet apps read the UTF-8 (shop names, order names) correctly.
+  const url = URL.createObjectURL(new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function ReconcileScreen() {
+  const { till, run, status, toast } = useShell();
+  const currency = status?.settings.currency ?? 'USD';
+  const [from, setFrom] = useState(() => localDay(new Date()));
+  const [to, setTo] = useState(() => localDay(new Date()));
+  const [current, setCurrent] = useState<ReconcileRun | null>(null);
+  const [filter, setFilter] = useState<string | null>(null);
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<CommandOutput<'getReconcile'> | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [skipped, setSkipped] = useState<string[]>([]);
+
+  const load = useCallback(
+    (outcome: string | null, at: number) =>
+      void run(async () => {
+        const p = await till.getReconcile({ ...(outcome ? { outcome } : {}), offset: at, limit: PAGE });
+        setPage(p);
+        setCurrent(p.run);
+      }),
+    [till, run],
+  );
+
+  useEffect(() => {
+    load(null, 0);
+    return till.on('reconcileProgress', (r) => {
+      setCurrent(r);
+      // A finished run starts on its first page, unfiltered.
+      if (r.state !== 'running') {
+        setFilter(null);
+        setOffset(0);
+        load(null, 0);
+      }
+    });
+  }, [till, load]);
+
+  const choose = (outcome: string | null) => {
+    setFilter(outcome);
+    setOffset(0);
+    load(outcome, 0);
+  };
+  const start = () =>
+    void run(async () => {
+      setSkipped([]);
+      setConfirming(false);
+      setCurrent(await till.startReconcile({ from, to }));
+    });
+  const cancel = () => void run(async () => setCurrent(await till.cancelReconcile()));
+  const exportCsv = () =>
+    void run(async () => {
+      const { filename, csv } = await till.exportReconcileCsv();
+      download(filename, csv);
+      toast('good', `Saved ${filename}`);
+    });
+  const repair = () =>
+    void run(async () => {
+      const result = await till.applySafeRepairs();
+      setConfirming(false);
+      setSkipped(result.skipped);
+      setCurrent(result.run);
+      toast(
+        result.applied > 0 ? 'good' : 'info',
+        `${result.applied} repair${result.applied === 1 ? '' : 's'} applied`,
+      );
+      load(filter, offset);
+    });
+
+  const running = current?.state === 'running';
+  const done = current?.state === 'done';
+  const problems = current?.outcomes.filter((o) => o.outcome !== 'matched' && o.count > 0) ?? [];
+  const matched = current?.outcomes.find((o) => o.outcome === 'matched');
+
+  return (
+    <div className="reconcile">
+      <section className="rc-bar">
+        <div className="rc-period">
+          <label>
+            From
+            <input
+              type="date"
+              value={from}
+              max={to}
+              onChange={(e) => setFrom(e.target.value)}
+              data-testid="rc-from"
+            />
+          </label>
+          <label>
+            To
+            <input
+              type="date"
+              value={to}
+              min={from}
+              onChange={(e) => setTo(e.target.value)}
+              data-testid="rc-to"
+            />
+          </label>
+          <div className="rc-presets">
+            {presets(new Date()).map((p) => (
+              <button
+                key={p.label}
+                className={`btn small ${p.from === from && p.to === to ? 'primary' : 'ghost'}`}
+                onClick={() => {
+                  setFrom(p.from);
+                  setTo(p.to);
+                }}
+              >
+                {p.label}
+              </button>
+            ))}
+          </div>
+        </div>
+        {running ? (
+          <button className="btn big ghost" onClick={cancel} data-testid="rc-cancel">
+            Cancel
+          </button>
+        ) : (
+          <button className="btn big primary" onClick={start} disabled={!from || !to} data-testid="rc-start">
+            Reconcile
+          </button>
+        )}
+      </section>
+
+      {current && current.state !== 'idle' && <Progress run={current} />}
+
+      {done && (
+        <section className="rc-summary" data-testid="rc-summary">
+          <button
+            className={`rc-card good ${filter === null ? 'on' : ''}`}
+            onClick={() => choose(null)}
+            data-testid="rc-card-all"
+          >
+            <span className="rc-label">All items</span>
+            <strong>{current.items.toLocaleString()}</strong>
+            <span className="muted">
+              {matched?.count.toLocaleString() ?? 0} matched ·{' '}
+              {problems.reduce((n, o) => n + o.count, 0).toLocaleString()} to look at
+            </span>
+          </button>
+          {current.outcomes
+            .filter((o) => o.count > 0)
+            .map((o) => (
+              <button
+                key={o.outcome}
+                className={`rc-card ${o.outcome === 'matched' ? 'good' : 'warn'} ${filter === o.outcome ? 'on' : ''}`}
+                onClick={() => choose(o.outcome)}
+                data-testid={`rc-card-${o.outcome}`}
+              >
+                <span className="rc-label">{OUTCOME_LABEL[o.outcome] ?? o.outcome}</span>
+                <strong>{o.count.toLocaleString()}</strong>
+                <span className="muted">
+                  {formatFiat(o.fiat, currency)} · {formatSats(o.msat)}
+                </span>
+              </button>
+            ))}
+        </section>
+      )}
+
+      {done && (
+        <section className="rc-actions">
+          <span className="muted">
+            {current.sources.shopify
+              ? 'Node, journal and Shopify compared.'
+              : 'Node and journal compared — connect Shopify in Settings to check orders too.'}
+          </span>
+          <div className="rc-buttons">
+            <button className="btn ghost" onClick={exportCsv} data-testid="rc-export">
+              Export CSV
+            </button>
+            {current.repairable > 0 &&
+              (confirming ? (
+                <>
+                  <button className="btn ghost" onClick={() => setConfirming(false)}>
+                    Not now
+                  </button>
+                  <button className="btn primary" onClick={repair} data-testid="rc-repair-confirm">
+                    Yes, apply {current.repairable}
+                  </button>
+                </>
+              ) : (
+                <button className="btn primary" onClick={() => setConfirming(true)} data-testid="rc-repair">
+                  Apply {current.repairable} safe repair{current.repairable === 1 ? '' : 's'}
+                </button>
+              ))}
+          </div>
+          {confirming && (
+            <p className="rc-confirm" data-testid="rc-repair-explain">
+              Safe repairs only journal what the node already says (a payment it settled) or send a paid
+              sale’s missing order to Shopify. Each is recorded on the sale. Nothing is refunded or changed in
+              Shopify.
+            </p>
+          )}
+          {skipped.length > 0 && (
+            <ul className="rc-skipped" data-testid="rc-skipped">
+              {skipped.slice(0, 5).map((s) => (
+                <li key={s}>{s}</li>
+              ))}
+              {skipped.length > 5 && <li>…and {skipped.length - 5} more.</li>}
+            </ul>
+          )}
+        </section>
+      )}
+
+      {done && page && (
+        <section className="rc-table">
+          <table>
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Sale</th>
+                <th className="amt">Total</th>
+                <th className="amt">Sats</th>
+                <th>Shopify</th>
+                <th>Outcome</th>
+                <th>What to do</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((r, i) => (
+                <Row key={`${offset}-${i}`} row={r} />
+              ))}
+            </tbody>
+          </table>
+          {page.total === 0 && <div className="empty">Nothing in this period.</div>}
+          {page.total > PAGE && (
+            <div className="rc-pages">
+              <button
+                className="btn small ghost"
+                disabled={offset === 0}
+                onClick={() => {
+                  const at = Math.max(0, offset - PAGE);
+                  setOffset(at);
+                  load(filter, at);
+                }}
+              >
+                Previous
+              </button>
+              <span className="muted">
+                {(offset + 1).toLocaleString()}–{Math.min(offset + PAGE, page.total).toLocaleString()} of{' '}
+                {page.total.toLocaleString()}
+              </span>
+              <button
+                className="btn small ghost"
+                disabled={offset + PAGE >= page.total}
+                onClick={() => {
+                  const at = offset + PAGE;
+                  setOffset(at);
+                  load(filter, at);
+                }}
+              >
+                Next
+              </button>
+            </div>
+          )}
+        </section>
+      )}
+
+      {!current || current.state === 'idle' ? (
+        <div className="empty rc-intro">
+          Choose a period and press Reconcile: every payment on the node, every sale in the journal and every
+          order in Shopify are compared, and anything that disagrees is listed with what to do about it.
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Progress({ run }: { run: ReconcileRun }) {
+  const p = run.progress;
+  if (run.state === 'failed') {
+    return (
+      <div className="rc-error" role="alert" data-testid="rc-error">
+        The reconciliation stopped: {run.error}. Nothing was changed; press Reconcile to try again.
+      </div>
+    );
+  }
+  if (run.state === 'cancelled') return <div className="rc-note">Cancelled. Nothing was changed.</div>;
+  if (run.state === 'done') {
+    const secs =
+      run.startedAt && run.finishedAt
+        ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000
+        : null;
+    return (
+      <div className="rc-note" data-testid="rc-done">
+        {run.from === run.to ? run.from : `${run.from} – ${run.to}`}: {p.records.toLocaleString()} records
+        compared
+        {secs !== null ? ` in ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s` : ''}
+        {p.resumed ? ' (resumed after an interruption)' : ''}.
+      </div>
+    );
+  }
+  const fraction = p.stage === 'classifying' && p.tasks > 0 ? p.tasksDone / p.tasks : null;
+  return (
+    <div className="rc-progress" data-testid="rc-progress">
+      <div
+        className={`rc-track ${fraction === null ? 'indeterminate' : ''}`}
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+      >
+        <div className="rc-fill" style={{ width: `${Math.round((fraction ?? 0.3) * 100)}%` }} />
+      </div>
+      <span className="muted">
+        {p.stage === 'reading'
+          ? `Reading node, journal and Shopify… ${p.records.toLocaleString()} records`
+          : `Comparing… ${p.tasksDone} of ${p.tasks} batches`}
+      </span>
+    </div>
+  );
+}
+
+function Row({ row }: { row: ReconcileRow }) {
+  const time = row.time ? new Date(row.time) : null;
+  return (
+    <tr data-testid="rc-row" className={row.outcome === 'matched' ? '' : 'problem'}>
+      <td>
+        {time
+          ? time.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+          : '—'}
+      </td>
+      <td>
+        {row.saleNumber !== null ? `#${String(row.saleNumber).padStart(6, '0')}` : '—'}
+        {row.tender === 'cash' && <span className="badge cash">Cash</span>}
+      </td>
+      <td className="amt">{row.fiat !== null && row.currency ? formatFiat(row.fiat, row.currency) : '—'}</td>
+      <td className="amt">{row.msat !== null ? formatSats(row.msat) : '—'}</td>
+      <td>{row.orderName ?? '—'}</td>
+      <td>
+        <span className={`badge ${row.outcome === 'matched' ? 'state-paid' : 'rc-bad'}`}>
+          {OUTCOME_LABEL[row.outcome] ?? row.outcome}
+        </span>
+        {row.detail && <div className="rc-detail">{row.detail}</div>}
+      </td>
+      <td>
+        {row.applied ? (
+          <span className="badge state-paid">Repaired</span>
+        ) : (
+          <>
+            {REPAIR_LABEL[row.repair] ?? row.repair}
+            {row.safe && <span className="badge rc-safe">Safe</span>}
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}

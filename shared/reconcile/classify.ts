@@ -1,0 +1,295 @@
+import { MSAT_PER_SAT, msatToFiat } from '../money/index.js';
+import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
+import type { JournalSale, NodeInvoice, ReconcileResult, ShopifyOrder } from './types.js';
+
+/**
+ * The pure classifier: no I/O, no clocks. The engine runs it per partition in workers; the
+ * same function over all records at once is the single-threaded reference.
+ *
+ * Join rule. Every record has a join key, and records of one payment share it:
+ *   - node invoice         → its payment hash
+ *   - Lightning sale       → the hash of its (paid / latest) invoice; `s:<saleId>` if it has none
+ *   - cash sale            → `s:<saleId>`
+ *   - Shopify order        → its payment_hash attribute (Lightning orders carry it, see
+ *                            electron/shopify/orders.ts); else `s:<saleId>` from the metafield;
+ *                            else `o:<orderId>`
+ * A partition is every record whose key hashes to it, so one key never spans two partitions.
+ */
+
+export interface PartitionInput {
+  node: readonly NodeInvoice[];
+  journal: readonly JournalSale[];
+  shopify: readonly ShopifyOrder[];
+}
+
+export const invoiceKey = (i: NodeInvoice): string => i.paymentHash;
+export const saleKey = (s: JournalSale): string =>
+  s.tender === 'lightning' && s.paymentHash !== null ? s.paymentHash : `s:${s.saleId}`;
+export const orderKey = (o: ShopifyOrder): string =>
+  o.paymentHash !== null ? o.paymentHash : o.saleId !== null ? `s:${o.saleId}` : `o:${o.orderId}`;
+
+/** FNV-1a (32 bit) of the key, mod `partitions`: stable across threads, runs and restarts. */
+export function partitionOf(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+interface Group {
+  invoices: NodeInvoice[];
+  sales: JournalSale[];
+  orders: ShopifyOrder[];
+}
+
+function groupByKey(input: PartitionInput): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  const at = (key: string): Group => {
+    let g = groups.get(key);
+    if (!g) {
+      g = { invoices: [], sales: [], orders: [] };
+      groups.set(key, g);
+    }
+    return g;
+  };
+  for (const i of input.node) at(invoiceKey(i)).invoices.push(i);
+  for (const s of input.journal) at(saleKey(s)).sales.push(s);
+  for (const o of input.shopify) at(orderKey(o)).orders.push(o);
+  return groups;
+}
+
+/** Classify one partition (any set of records closed under the join rule). */
+export function classifyPartition(input: PartitionInput): {
+  results: ReconcileResult[];
+  ignoredInvoices: number;
+} {
+  const results: ReconcileResult[] = [];
+  let ignoredInvoices = 0;
+  for (const group of groupByKey(input).values()) ignoredInvoices += classifyGroup(group, results);
+  return { results, ignoredInvoices };
+}
+
+const bySale = (a: JournalSale, b: JournalSale): number =>
+  a.number - b.number || (a.saleId < b.saleId ? -1 : a.saleId > b.saleId ? 1 : 0);
+const byOrder = (a: ShopifyOrder, b: ShopifyOrder): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
+
+function result(
+  outcome: Outcome,
+  repair: Repair,
+  detail: string,
+  f: Partial<Omit<ReconcileResult, 'outcome' | 'repair' | 'safe' | 'detail'>>,
+): ReconcileResult {
+  // One literal of fixed shape (no spread): a year of results are built here.
+  return {
+    outcome,
+    repair,
+    safe: SAFE_REPAIRS[repair],
+    saleId: f.saleId ?? null,
+    saleNumber: f.saleNumber ?? null,
+    paymentHash: f.paymentHash ?? null,
+    orderId: f.orderId ?? null,
+    orderName: f.orderName ?? null,
+    tender: f.tender ?? null,
+    time: f.time ?? null,
+    msat: f.msat ?? null,
+    fiat: f.fiat ?? null,
+    currency: f.currency ?? null,
+    rate: f.rate ?? null,
+    rateSource: f.rateSource ?? null,
+    detail,
+  };
+}
+
+const sats = (msat: bigint): string =>
+  msat % MSAT_PER_SAT === 0n ? `${msat / MSAT_PER_SAT} sat` : `${msat} msat`;
+
+/** Appends one result per item of the group; returns how many node invoices were ignored. */
+function classifyGroup(g: Group, out: ReconcileResult[]): number {
+  // A node lists a hash once; a repeated page must not read as a second payment.
+  const invoice = g.invoices.find((i) => i.state === 'settled') ?? g.invoices[0] ?? null;
+  const settled = invoice !== null && invoice.state === 'settled' ? invoice : null;
+  const paidMsat = settled ? (settled.amountPaidMsat ?? settled.amountMsat) : null;
+
+  const sales =
+    g.sales.length < 2
+      ? g.sales
+      : [...g.sales].sort((a, b) => Number(b.state === 'paid') - Number(a.state === 'paid') || bySale(a, b));
+  const orders = g.orders.length < 2 ? g.orders : [...g.orders].sort(byOrder);
+  const used = new Set<ShopifyOrder>();
+  let invoiceClaimed = false;
+
+  for (const sale of sales) {
+    const mine = orders.filter(
+      (o) =>
+        !used.has(o) &&
+        (o.saleId === sale.saleId ||
+          (o.saleId === null && o.paymentHash !== null && o.paymentHash === sale.paymentHash)),
+    );
+    for (const o of mine) used.add(o);
+    const [order, ...extra] = mine;
+    const base = {
+      saleId: sale.saleId,
+      saleNumber: sale.number,
+      paymentHash: sale.paymentHash,
+      orderId: order?.orderId ?? null,
+      orderName: order?.name ?? sale.orderName,
+      tender: sale.tender,
+      time: sale.paidAt ?? settled?.settledAt ?? null,
+      msat: sale.tender === 'lightning' ? (paidMsat ?? sale.amountPaidMsat) : null,
+      fiat: sale.total,
+      currency: sale.currency,
+      rate: sale.rate,
+      rateSource: sale.rateSource,
+    };
+    const lightning = sale.tender === 'lightning' && sale.paymentHash !== null;
+    // The invoice belongs to the first (paid) sale that names it; a second paid one is a double count.
+    const claims = lightning && !invoiceClaimed && invoice !== null;
+    if (claims) invoiceClaimed = true;
+    if (lightning && !claims && sale.state === 'paid' && (invoice !== null || invoiceClaimed)) {
+      out.push(
+        result(
+          Outcome.PaidTwice,
+          Repair.ResolveDuplicate,
+          'another paid sale already claims this payment',
+          base,
+        ),
+      );
+    } else {
+      out.push(classifySale(sale, claims ? settled : null, claims ? invoice : null, order ?? null, base));
+    }
+    for (const o of extra) {
+      out.push(
+        result(
+          Outcome.PaidTwice,
+          Repair.ResolveDuplicate,
+          `a second Shopify order for sale #${sale.number}`,
+          {
+            ...base,
+            orderId: o.orderId,
+            orderName: o.name,
+            fiat: o.total,
+            currency: o.currency,
+          },
+        ),
+      );
+    }
+  }
+
+  for (const o of orders) {
+    if (used.has(o)) continue;
+    out.push(
+      result(Outcome.OrderWithoutSale, Repair.ReviewOrder, 'no sale in the journal for this order', {
+        saleId: o.saleId,
+        paymentHash: o.paymentHash,
+        orderId: o.orderId,
+        orderName: o.name,
+        fiat: o.total,
+        currency: o.currency,
+      }),
+    );
+  }
+
+  if (!invoiceClaimed && invoice !== null) {
+    if (settled === null) return g.invoices.length;
+    out.push(
+      result(Outcome.PaidOnNodeNoSale, Repair.InvestigatePayment, 'settled on the node; no sale names it', {
+        paymentHash: settled.paymentHash,
+        tender: 'lightning',
+        time: settled.settledAt,
+        msat: paidMsat,
+      }),
+    );
+    return g.invoices.length - 1;
+  }
+  return invoice === null ? 0 : g.invoices.length - 1;
+}
+
+type Base = Omit<ReconcileResult, 'outcome' | 'repair' | 'safe' | 'detail'>;
+
+function classifySale(
+  sale: JournalSale,
+  settled: NodeInvoice | null,
+  invoice: NodeInvoice | null,
+  order: ShopifyOrder | null,
+  base: Base,
+): ReconcileResult {
+  const paid = sale.state === 'paid';
+  if (sale.tender === 'lightning') {
+    if (paid && settled === null) {
+      const why = invoice === null ? 'the node does not list its invoice' : `the node says ${invoice.state}`;
+      return result(Outcome.SalePaidNoSettledInvoice, Repair.InvestigateSale, `marked paid but ${why}`, base);
+    }
+    if (settled !== null) {
+      const late = settled.settledAt !== null && settled.settledAt > settled.expiresAt;
+      if (!paid) {
+        return late
+          ? result(
+              Outcome.PaidAfterExpiry,
+              Repair.RecordLatePayment,
+              `settled after expiry; sale is ${sale.state}`,
+              base,
+            )
+          : result(
+              Outcome.PaidOnNodeNoSale,
+              Repair.RecordPayment,
+              `settled on the node; sale is ${sale.state}`,
+              base,
+            );
+      }
+      const mismatch = amountMismatch(sale, settled);
+      if (mismatch !== null) return result(Outcome.AmountMismatch, Repair.ReviewAmount, mismatch, base);
+      if (late && !sale.paidLate) {
+        return result(
+          Outcome.PaidAfterExpiry,
+          Repair.RecordLatePayment,
+          'settled after expiry, not journaled as late',
+          base,
+        );
+      }
+    }
+  }
+  if (!paid) {
+    return order === null
+      ? result(Outcome.Matched, Repair.None, `not paid (${sale.state}); nothing owed`, base)
+      : result(
+          Outcome.OrderWithoutSale,
+          Repair.ReviewOrder,
+          `order exists but the sale is ${sale.state}`,
+          base,
+        );
+  }
+  if (order === null)
+    return result(Outcome.SaleWithoutOrder, Repair.QueueOrder, 'paid; no Shopify order', base);
+  if (order.total !== sale.total || order.currency !== sale.currency) {
+    return result(
+      Outcome.OrderTotalDiffers,
+      Repair.CorrectOrder,
+      `order ${order.total} ${order.currency}, sale ${sale.total} ${sale.currency} (minor units)`,
+      base,
+    );
+  }
+  return result(Outcome.Matched, Repair.None, '', base);
+}
+
+/**
+ * Sats must agree exactly (node vs journal, and not under the invoice). Fiat may differ by
+ * rounding only: the invoice was the total converted at the locked rate and rounded to a whole
+ * sat, so the paid sats back in fiat are within one sat's worth plus one minor unit.
+ */
+export function amountMismatch(sale: JournalSale, settled: NodeInvoice): string | null {
+  const paid = settled.amountPaidMsat ?? settled.amountMsat;
+  if (sale.amountPaidMsat !== null && sale.amountPaidMsat !== paid) {
+    return `node paid ${sats(paid)}, journal says ${sats(sale.amountPaidMsat)}`;
+  }
+  if (paid < settled.amountMsat) return `underpaid: ${sats(paid)} of ${sats(settled.amountMsat)}`;
+  if (sale.rate === null) return null;
+  const fiat = msatToFiat(paid, sale.currency, sale.rate, 'half-even');
+  const tolerance = 1n + msatToFiat(MSAT_PER_SAT, sale.currency, sale.rate, 'up');
+  const diff = fiat > sale.total ? fiat - sale.total : sale.total - fiat;
+  return diff > tolerance
+    ? `${sats(paid)} at ${sale.rate} is ${fiat}, sale total ${sale.total} (minor units, tolerance ${tolerance})`
+    : null;
+}

@@ -1,0 +1,312 @@
+import { MSAT_PER_SAT } from '../money/index.js';
+import { Outcome } from './types.js';
+import type { JournalSale, NodeInvoice, ShopifyOrder } from './types.js';
+
+/**
+ * Synthetic shop history for tests and the benchmark: item i of a dataset is a pure function of
+ * (seed, i, kind), so each source streams its own records without anything held in memory, and
+ * each item's expected outcomes are known. A kind is one story a closing report must tell.
+ */
+
+export const KINDS = [
+  'matched',
+  'matched_cash',
+  'abandoned',
+  'orphan_payment',
+  'settled_unpaid_sale',
+  'paid_no_invoice',
+  'paid_invoice_expired',
+  'amount_mismatch_sats',
+  'amount_mismatch_fiat',
+  'underpaid',
+  'paid_after_expiry',
+  'late_not_journaled',
+  'paid_twice',
+  'two_orders',
+  'sale_without_order',
+  'cash_without_order',
+  'order_without_sale',
+  'order_for_unpaid_sale',
+  'order_total_differs',
+  'unpaid_invoice',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** What each kind must be classified as (one entry per item it produces). */
+export const EXPECTED: Record<Kind, readonly Outcome[]> = {
+  matched: [Outcome.Matched],
+  matched_cash: [Outcome.Matched],
+  abandoned: [Outcome.Matched],
+  orphan_payment: [Outcome.PaidOnNodeNoSale],
+  settled_unpaid_sale: [Outcome.PaidOnNodeNoSale],
+  paid_no_invoice: [Outcome.SalePaidNoSettledInvoice],
+  paid_invoice_expired: [Outcome.SalePaidNoSettledInvoice],
+  amount_mismatch_sats: [Outcome.AmountMismatch],
+  amount_mismatch_fiat: [Outcome.AmountMismatch],
+  underpaid: [Outcome.AmountMismatch],
+  paid_after_expiry: [Outcome.PaidAfterExpiry],
+  late_not_journaled: [Outcome.PaidAfterExpiry],
+  paid_twice: [Outcome.Matched, Outcome.PaidTwice],
+  two_orders: [Outcome.Matched, Outcome.PaidTwice],
+  sale_without_order: [Outcome.SaleWithoutOrder],
+  cash_without_order: [Outcome.SaleWithoutOrder],
+  order_without_sale: [Outcome.OrderWithoutSale],
+  order_for_unpaid_sale: [Outcome.OrderWithoutSale],
+  order_total_differs: [Outcome.OrderTotalDiffers],
+  unpaid_invoice: [],
+};
+
+/** mulberry32 over a 32-bit mix of (seed, i): item i's random stream. */
+function rng(seed: number, i: number): () => number {
+  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** 64 hex digits from (seed, i): mulberry32 inline, four bytes a step. */
+function hash(seed: number, i: number): string {
+  let a = (Math.imul(seed ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
+  let s = '';
+  for (let k = 0; k < 8; k++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = (t ^ (t >>> 14)) >>> 0;
+    s += HEX[t >>> 24]! + HEX[(t >>> 16) & 255]! + HEX[(t >>> 8) & 255]! + HEX[t & 255]!;
+  }
+  return s;
+}
+
+export interface Item {
+  node: NodeInvoice[];
+  journal: JournalSale[];
+  shopify: ShopifyOrder[];
+}
+
+const START = Date.UTC(2025, 10, 24);
+const CURRENCY = 'USD';
+
+/** The facts of item i that its records share. */
+interface Facts {
+  i: number;
+  createdAt: number;
+  expiresAt: number;
+  settledAt: number;
+  total: bigint;
+  rate: string;
+  amountMsat: bigint;
+  paymentHash: string;
+  saleId: string;
+  number: number;
+  orderId: string;
+  name: string;
+}
+
+function facts(seed: number, i: number): Facts {
+  const r = rng(seed, i);
+  const createdAt = START + i * 30_000 + Math.floor(r() * 20_000);
+  const cents = 100 + Math.floor(r() * 50_000);
+  const whole = 60_000 + Math.floor(r() * 10_000);
+  const hundredths = Math.floor(r() * 100);
+  // msat = cents / 100 USD ÷ rate × 10^11, rounded up to a whole sat, as the till invoices.
+  const sats = Math.ceil((cents * 1e6) / (whole + hundredths / 100));
+  return {
+    i,
+    createdAt,
+    expiresAt: createdAt + 600_000,
+    settledAt: createdAt + 5_000 + Math.floor(r() * 60_000),
+    total: BigInt(cents),
+    rate: `${whole}.${hundredths < 10 ? '0' : ''}${hundredths}`,
+    amountMsat: BigInt(sats) * MSAT_PER_SAT,
+    paymentHash: hash(seed, i),
+    saleId: `sale-${seed}-${i}`,
+    number: i + 1,
+    orderId: `gid://shopify/Order/${seed}${i}`,
+    name: `#${1001 + i}`,
+  };
+}
+
+function inv(f: Facts, over?: Partial<NodeInvoice>): NodeInvoice {
+  const i: NodeInvoice = {
+    paymentHash: f.paymentHash,
+    amountMsat: f.amountMsat,
+    amountPaidMsat: f.amountMsat,
+    state: 'settled',
+    createdAt: f.createdAt,
+    expiresAt: f.expiresAt,
+    settledAt: f.settledAt,
+  };
+  return over ? Object.assign(i, over) : i;
+}
+
+function sal(f: Facts, over?: Partial<JournalSale>): JournalSale {
+  const s: JournalSale = {
+    saleId: f.saleId,
+    number: f.number,
+    paymentHash: f.paymentHash,
+    tender: 'lightning',
+    state: 'paid',
+    total: f.total,
+    currency: CURRENCY,
+    amountPaidMsat: f.amountMsat,
+    rate: f.rate,
+    rateSource: 'coingecko',
+    paidAt: f.settledAt,
+    paidLate: false,
+    orderName: f.name,
+  };
+  return over ? Object.assign(s, over) : s;
+}
+
+function ord(f: Facts, over?: Partial<ShopifyOrder>): ShopifyOrder {
+  const o: ShopifyOrder = {
+    orderId: f.orderId,
+    name: f.name,
+    saleId: f.saleId,
+    total: f.total,
+    currency: CURRENCY,
+    paymentHash: f.paymentHash,
+  };
+  return over ? Object.assign(o, over) : o;
+}
+
+const CASH = {
+  paymentHash: null,
+  tender: 'cash',
+  amountPaidMsat: null,
+  rate: null,
+  rateSource: null,
+} as const;
+const UNPAID = { state: 'expired', paidAt: null, amountPaidMsat: null, orderName: null } as const;
+const NEVER_PAID = { state: 'expired', amountPaidMsat: null, settledAt: null } as const;
+
+/** The records of item `i` of kind `kind`. */
+export function item(seed: number, i: number, kind: Kind): Item {
+  const f = facts(seed, i);
+  const late = f.settledAt + 600_000;
+  switch (kind) {
+    case 'matched':
+      return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f)] };
+    case 'matched_cash':
+      return { node: [], journal: [sal(f, CASH)], shopify: [ord(f, { paymentHash: null })] };
+    case 'abandoned':
+      return { node: [inv(f, NEVER_PAID)], journal: [sal(f, UNPAID)], shopify: [] };
+    case 'orphan_payment':
+      return { node: [inv(f)], journal: [], shopify: [] };
+    case 'settled_unpaid_sale':
+      return { node: [inv(f)], journal: [sal(f, { ...UNPAID, state: 'awaiting_payment' })], shopify: [] };
+    case 'paid_no_invoice':
+      return { node: [], journal: [sal(f)], shopify: [ord(f)] };
+    case 'paid_invoice_expired':
+      return { node: [inv(f, NEVER_PAID)], journal: [sal(f)], shopify: [ord(f)] };
+    case 'amount_mismatch_sats':
+      return {
+        node: [inv(f)],
+        journal: [sal(f, { amountPaidMsat: f.amountMsat + 7n * MSAT_PER_SAT })],
+        shopify: [ord(f)],
+      };
+    case 'amount_mismatch_fiat':
+      // The journal's total is far from what the paid sats were worth at the locked rate.
+      return {
+        node: [inv(f)],
+        journal: [sal(f, { total: f.total * 2n + 500n })],
+        shopify: [ord(f, { total: f.total * 2n + 500n })],
+      };
+    case 'underpaid': {
+      const half = (f.amountMsat / 2n / MSAT_PER_SAT) * MSAT_PER_SAT;
+      return {
+        node: [inv(f, { amountPaidMsat: half })],
+        journal: [sal(f, { amountPaidMsat: half })],
+        shopify: [ord(f)],
+      };
+    }
+    case 'paid_after_expiry':
+      return { node: [inv(f, { settledAt: late })], journal: [sal(f, UNPAID)], shopify: [] };
+    case 'late_not_journaled':
+      return { node: [inv(f, { settledAt: late })], journal: [sal(f, { paidAt: late })], shopify: [ord(f)] };
+    case 'paid_twice':
+      return {
+        node: [inv(f)],
+        journal: [sal(f), sal(f, { saleId: `${f.saleId}-b`, number: 1_000_000_000 + i, orderName: null })],
+        shopify: [ord(f)],
+      };
+    case 'two_orders':
+      return {
+        node: [inv(f)],
+        journal: [sal(f)],
+        shopify: [ord(f), ord(f, { orderId: `${f.orderId}0`, name: `${f.name}-2` })],
+      };
+    case 'sale_without_order':
+      return { node: [inv(f)], journal: [sal(f, { orderName: null })], shopify: [] };
+    case 'cash_without_order':
+      return { node: [], journal: [sal(f, { ...CASH, orderName: null })], shopify: [] };
+    case 'order_without_sale':
+      return { node: [], journal: [], shopify: [ord(f)] };
+    case 'order_for_unpaid_sale':
+      return { node: [inv(f, NEVER_PAID)], journal: [sal(f, UNPAID)], shopify: [ord(f)] };
+    case 'order_total_differs':
+      return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f, { total: f.total + 1_00n })] };
+    case 'unpaid_invoice':
+      return {
+        node: [inv(f, { state: 'open', amountPaidMsat: null, settledAt: null })],
+        journal: [],
+        shopify: [],
+      };
+  }
+}
+
+export interface Dataset {
+  node: Iterable<NodeInvoice>;
+  journal: Iterable<JournalSale>;
+  shopify: Iterable<ShopifyOrder>;
+  /** Outcome → how many items must have it. */
+  expected: Record<Outcome, number>;
+  ignoredInvoices: number;
+}
+
+/** A dataset of explicit kinds, one item each. */
+export function datasetOf(seed: number, kinds: readonly Kind[]): Dataset {
+  return dataset(seed, kinds.length, (i) => kinds[i]!);
+}
+
+/**
+ * `n` items; the kind of item i is `kindOf(i)`. Default: a busy shop's year, 97% matched (one in
+ * six cash), the rest spread over every discrepancy.
+ */
+export function dataset(seed: number, n: number, kindOf: (i: number) => Kind = busyShop(seed)): Dataset {
+  const expected = Object.fromEntries(Object.values(Outcome).map((o) => [o, 0])) as Record<Outcome, number>;
+  let ignoredInvoices = 0;
+  for (let i = 0; i < n; i++) {
+    const kind = kindOf(i);
+    for (const o of EXPECTED[kind]) expected[o]++;
+    if (kind === 'unpaid_invoice') ignoredInvoices++;
+  }
+  function* source<T>(pick: (it: Item) => T[]): Generator<T> {
+    for (let i = 0; i < n; i++) yield* pick(item(seed, i, kindOf(i)));
+  }
+  return {
+    node: { [Symbol.iterator]: () => source((it) => it.node) },
+    journal: { [Symbol.iterator]: () => source((it) => it.journal) },
+    shopify: { [Symbol.iterator]: () => source((it) => it.shopify) },
+    expected,
+    ignoredInvoices,
+  };
+}
+
+export function busyShop(seed: number): (i: number) => Kind {
+  const discrepancies = KINDS.filter((k) => k !== 'matched' && k !== 'matched_cash');
+  return (i) => {
+    const x = rng(seed ^ 0x7f4a7c15, i)();
+    if (x < 0.81) return 'matched';
+    if (x < 0.97) return 'matched_cash';
+    return discrepancies[Math.floor(((x - 0.97) / 0.03) * discrepancies.length)] ?? 'matched';
+  };
+}

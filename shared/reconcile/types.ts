@@ -1,0 +1,161 @@
+import type { SaleState, Tender } from '../domain/index.js';
+
+/**
+ * Compact records the reconciliation engine reads, one per source. They carry only what
+ * classification needs, so a year of a busy shop fits through the pool in compact batches.
+ * Money is bigint (msat, fiat minor units); times are epoch milliseconds.
+ */
+
+/** As electron/lightning/backend.ts states it (shared/ cannot import electron/). */
+export type InvoiceState = 'open' | 'settled' | 'expired' | 'cancelled';
+
+/** One invoice as the Lightning backend lists it (LightningBackend.listInvoices). */
+export interface NodeInvoice {
+  paymentHash: string;
+  amountMsat: bigint;
+  amountPaidMsat: bigint | null;
+  state: InvoiceState;
+  createdAt: number;
+  expiresAt: number;
+  settledAt: number | null;
+}
+
+/** One sale from the journal, with the invoice that paid it (or the latest one issued). */
+export interface JournalSale {
+  saleId: string;
+  number: number;
+  /** The paid invoice's hash for Lightning (the latest issued while unpaid); null for cash. */
+  paymentHash: string | null;
+  tender: Tender;
+  state: SaleState;
+  /** Minor units of `currency`. */
+  total: bigint;
+  currency: string;
+  amountPaidMsat: bigint | null;
+  /** Fiat major units per BTC as locked when the invoice was issued (decimal string). */
+  rate: string | null;
+  rateSource: string | null;
+  paidAt: number | null;
+  paidLate: boolean;
+  orderName: string | null;
+}
+
+/** One Shopify order the till created (found by the lightning_till.sale_id metafield or tag). */
+export interface ShopifyOrder {
+  orderId: string;
+  name: string;
+  /** The lightning_till.sale_id metafield; null when only the tag identifies the order. */
+  saleId: string | null;
+  /** The SALE transaction's amount, minor units of `currency`. */
+  total: bigint;
+  currency: string;
+  /** The payment_hash custom attribute (Lightning orders only). */
+  paymentHash: string | null;
+}
+
+/** Exactly one per item (a sale, or a payment / order that no sale accounts for). */
+export const Outcome = {
+  Matched: 'matched',
+  PaidOnNodeNoSale: 'paid_on_node_no_sale',
+  SalePaidNoSettledInvoice: 'sale_paid_no_settled_invoice',
+  AmountMismatch: 'amount_mismatch',
+  PaidAfterExpiry: 'paid_after_expiry',
+  PaidTwice: 'paid_twice',
+  SaleWithoutOrder: 'sale_without_order',
+  OrderWithoutSale: 'order_without_sale',
+  OrderTotalDiffers: 'order_total_differs',
+} as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+export const OUTCOMES: readonly Outcome[] = Object.values(Outcome);
+
+/** What a manager is offered for an outcome. Only `safe` repairs run with one action. */
+export const Repair = {
+  None: 'none',
+  /** Mark the sale paid from the node's settlement (journaled; the order is queued after). */
+  RecordPayment: 'record_payment',
+  /** Mark the sale paid late: the invoice settled after its expiry. */
+  RecordLatePayment: 'record_late_payment',
+  /** Put the sale's order in the Shopify outbox (the outbox checks orderByIdentifier first). */
+  QueueOrder: 'queue_order',
+  /** A payment no sale accounts for: find the customer, refund or ring up a sale by hand. */
+  InvestigatePayment: 'investigate_payment',
+  /** The journal says paid but the node has no settlement: check the node before anything else. */
+  InvestigateSale: 'investigate_sale',
+  /** Amounts disagree: compare the receipt with the node and Shopify by hand. */
+  ReviewAmount: 'review_amount',
+  /** One payment counted twice (two sales, or two orders for one sale): refund or void one. */
+  ResolveDuplicate: 'resolve_duplicate',
+  /** A Shopify order no paid sale backs: cancel it in Shopify or find its sale. */
+  ReviewOrder: 'review_order',
+  /** The Shopify order's total differs from the sale: edit the order in Shopify. */
+  CorrectOrder: 'correct_order',
+} as const;
+export type Repair = (typeof Repair)[keyof typeof Repair];
+
+/** Safe repairs cannot lose or invent money: they only journal what the node already says. */
+export const SAFE_REPAIRS: Readonly<Record<Repair, boolean>> = {
+  none: true,
+  record_payment: true,
+  record_late_payment: true,
+  queue_order: true,
+  investigate_payment: false,
+  investigate_sale: false,
+  review_amount: false,
+  resolve_duplicate: false,
+  review_order: false,
+  correct_order: false,
+};
+
+export interface ReconcileResult {
+  outcome: Outcome;
+  repair: Repair;
+  safe: boolean;
+  saleId: string | null;
+  saleNumber: number | null;
+  paymentHash: string | null;
+  orderId: string | null;
+  orderName: string | null;
+  tender: Tender | null;
+  /** When the money moved (paid / settled), else when known; epoch ms. */
+  time: number | null;
+  /** Sats as the node reports them paid (else as the journal does), in msat. */
+  msat: bigint | null;
+  /** The sale total (or the order's, for an order no sale backs), minor units of `currency`. */
+  fiat: bigint | null;
+  currency: string | null;
+  rate: string | null;
+  rateSource: string | null;
+  /** One line for a person: what disagrees, with the figures. */
+  detail: string;
+}
+
+export interface OutcomeTotals {
+  count: number;
+  msat: bigint;
+  /** Per currency, minor units. */
+  fiat: Record<string, bigint>;
+}
+
+export interface ReconcileSummary {
+  outcomes: Record<Outcome, OutcomeTotals>;
+  /** Items classified: one result each. */
+  items: number;
+  /** Node invoices never paid and claimed by no sale (other apps, abandoned charges): not items. */
+  ignoredInvoices: number;
+  records: { node: number; journal: number; shopify: number };
+}
+
+export function emptySummary(): ReconcileSummary {
+  const outcomes = Object.fromEntries(
+    OUTCOMES.map((o) => [o, { count: 0, msat: 0n, fiat: {} } satisfies OutcomeTotals]),
+  ) as Record<Outcome, OutcomeTotals>;
+  return { outcomes, items: 0, ignoredInvoices: 0, records: { node: 0, journal: 0, shopify: 0 } };
+}
+
+export function addToSummary(summary: ReconcileSummary, r: ReconcileResult): void {
+  const t = summary.outcomes[r.outcome];
+  t.count += 1;
+  if (r.msat !== null) t.msat += r.msat;
+  if (r.fiat !== null && r.currency !== null) t.fiat[r.currency] = (t.fiat[r.currency] ?? 0n) + r.fiat;
+  summary.items += 1;
+}
