@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,57 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     expect(orders.orders[0]!.input.lineItems![0]!.variantId).toBe(single.variants[0]!.id);
     await expect.poll(() => page.getByTestId('order-name').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('order-name').innerText()).toBe('Shopify order #1001');
+    expect(errors).toEqual([]);
+  }, 150_000);
+  it('reconciles the day: the Lightning sale matches, the order deleted in Shopify is found and explained, and the CSV opens', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // A Lightning sale through the demo node, its order sent to Shopify.
+    await page.getByTestId('new-sale').click();
+    const active = products.filter((p) => p.status === 'ACTIVE' && p.variants.length === 1);
+    await page.locator(`[data-testid="product-tile"][data-product-id="${active[1]!.id}"]`).click();
+    await page.getByTestId('charge-button').click();
+    await page.getByTestId('demo-pay').click();
+    await page.getByTestId('sale-paid').waitFor();
+    await expect.poll(() => orders.orders.length, { timeout: 30_000 }).toBe(2);
+    // Someone deletes the cash sale's order in Shopify admin.
+    orders.orders.splice(0, 1);
+
+    await page.getByTestId('nav-reconcile').click();
+    await page.screenshot({ path: `${SHOTS}/reconcile-start.png` });
+    await page.getByTestId('rc-start').click();
+    await page.getByTestId('rc-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('rc-card-all').innerText()).toMatch(
+      /All items\s+2\s+1 matched · 1 to look at/,
+    );
+    expect(await page.getByTestId('rc-card-sale_without_order').innerText()).toMatch(/No Shopify order\s+1/);
+    expect(await page.getByTestId('rc-row').count()).toBe(2);
+    await page.screenshot({ path: `${SHOTS}/reconcile-done.png`, fullPage: true });
+
+    // Filtered to the problem. The till did create #1001, so re-sending is not a safe repair:
+    // the manager is told what happened and what to do, and no button offers it.
+    await page.getByTestId('rc-card-sale_without_order').click();
+    await expect.poll(() => page.getByTestId('rc-row').count()).toBe(1);
+    const row = await page.getByTestId('rc-row').innerText();
+    expect(row).toMatch(/the till created #1001; Shopify no longer has it/);
+    expect(row).toMatch(/Re-create it there if it should exist/);
+    expect(await page.getByTestId('rc-repair').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/reconcile-filtered.png`, fullPage: true });
+    expect(orders.orders).toHaveLength(1);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('rc-export').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(
+      /^time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome/,
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines.some((l) => l.includes(',lightning,') && l.includes(',matched,'))).toBe(true);
+    expect(lines.some((l) => l.includes(',cash,') && l.includes(',sale_without_order,'))).toBe(true);
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -1,11 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TillError, type TillApi } from '../../shared/contract/index.js';
 import { Keypad } from './components/Keypad.js';
 import { ShellContext, type Shell } from './context.js';
 import { useScanner } from './hooks/useScanner.js';
 import { ChargeScreen } from './screens/Charge.js';
+import { ReconcileScreen } from './screens/Reconcile.js';
+import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { NodeSettings } from './screens/NodeSettings.js';
 import { CashSheet, suggestedTenders } from './components/CashSheet.js';
@@ -235,5 +237,139 @@ describe('cash tender', () => {
     fireEvent.click(screen.getAllByTestId('cash-quick')[0]!);
     fireEvent.click(screen.getByTestId('cash-take'));
     expect(onTake).toHaveBeenCalledWith(1_234n);
+  });
+});
+
+describe('ReconcileScreen', () => {
+  const idle: ReconcileRun = {
+    state: 'idle',
+    from: null,
+    to: null,
+    progress: { stage: 'idle', records: 0, tasksDone: 0, tasks: 0, resumed: false },
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    outcomes: [],
+    items: 0,
+    repairable: 0,
+    sources: { node: false, shopify: false },
+  };
+  const row = (over: Partial<ReconcileRow>): ReconcileRow => ({
+    outcome: 'matched',
+    repair: 'none',
+    safe: true,
+    saleId: 's1',
+    saleNumber: 1,
+    paymentHash: 'ab'.repeat(32),
+    orderName: '#1001',
+    tender: 'lightning',
+    time: '2026-11-24T10:00:00.000Z',
+    msat: 21_000_000n,
+    fiat: 1500n,
+    currency: 'USD',
+    rate: '70000',
+    rateSource: 'coingecko',
+    detail: '',
+    applied: false,
+    ...over,
+  });
+
+  it('shows reading then a measured bar, then counts per outcome, and asks before repairing', async () => {
+    const done: ReconcileRun = {
+      ...idle,
+      state: 'done',
+      from: '2026-11-24',
+      to: '2026-11-24',
+      progress: { stage: 'done', records: 6, tasksDone: 2, tasks: 2, resumed: false },
+      startedAt: '2026-11-24T10:00:00.000Z',
+      finishedAt: '2026-11-24T10:00:01.500Z',
+      outcomes: [
+        { outcome: 'matched', count: 1, msat: 21_000_000n, fiat: 1500n },
+        { outcome: 'sale_without_order', count: 1, msat: 0n, fiat: 1050n },
+        { outcome: 'paid_twice', count: 0, msat: 0n, fiat: 0n },
+      ],
+      items: 2,
+      repairable: 1,
+      sources: { node: true, shopify: true },
+    };
+    const rows = [
+      row({}),
+      row({
+        saleId: 's2',
+        saleNumber: 2,
+        tender: 'cash',
+        outcome: 'sale_without_order',
+        repair: 'queue_order',
+        orderName: null,
+        msat: null,
+        fiat: 1050n,
+        detail: 'paid; never sent to Shopify',
+      }),
+    ];
+    let latest = done;
+    const applySafeRepairs = vi.fn(() => {
+      latest = { ...done, repairable: 0 };
+      return Promise.resolve({ applied: 1, skipped: [], run: latest });
+    });
+    const { till, emit } = fakeTill({
+      getReconcile: vi.fn((input: { outcome?: string }) =>
+        Promise.resolve({
+          run: latest,
+          rows: input.outcome ? rows.filter((r) => r.outcome === input.outcome) : rows,
+          total: input.outcome ? 1 : 2,
+        }),
+      ),
+      startReconcile: vi.fn(() =>
+        Promise.resolve({ ...idle, state: 'running', progress: { ...idle.progress, stage: 'reading' } }),
+      ),
+      applySafeRepairs,
+    });
+    // The screen opens on the last run; a new one starts from the button.
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <ReconcileScreen />
+      </ShellContext.Provider>,
+    );
+    await screen.findByTestId('rc-summary');
+    fireEvent.click(screen.getByTestId('rc-start'));
+    act(() => {
+      emit('reconcileProgress', {
+        ...idle,
+        state: 'running',
+        progress: { stage: 'reading', records: 12_000, tasksDone: 0, tasks: 0, resumed: false },
+      });
+    });
+    expect(screen.getByTestId('rc-progress').textContent).toMatch(
+      /Reading node, journal and Shopify… 12,000 records/,
+    );
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBeNull();
+    act(() => {
+      emit('reconcileProgress', {
+        ...idle,
+        state: 'running',
+        progress: { stage: 'classifying', records: 30_000, tasksDone: 3, tasks: 4, resumed: false },
+      });
+    });
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('75');
+    expect(screen.getByTestId('rc-cancel')).toBeTruthy();
+    act(() => emit('reconcileProgress', done));
+    await screen.findByTestId('rc-summary');
+    expect(screen.getByTestId('rc-done').textContent).toMatch(/6 records compared in 1\.5 s/);
+    expect(screen.getByTestId('rc-card-sale_without_order').textContent).toMatch(
+      /No Shopify order1\$10\.50$/,
+    );
+    // Outcomes with nothing in them get no card.
+    expect(screen.queryByTestId('rc-card-paid_twice')).toBeNull();
+    expect(screen.getAllByTestId('rc-row')).toHaveLength(2);
+
+    fireEvent.click(screen.getByTestId('rc-card-sale_without_order'));
+    await waitFor(() => expect(screen.getAllByTestId('rc-row')).toHaveLength(1));
+
+    fireEvent.click(screen.getByTestId('rc-repair'));
+    expect(applySafeRepairs).not.toHaveBeenCalled();
+    expect(screen.getByTestId('rc-repair-explain').textContent).toMatch(/Nothing is refunded/);
+    fireEvent.click(screen.getByTestId('rc-repair-confirm'));
+    await waitFor(() => expect(applySafeRepairs).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(screen.queryByTestId('rc-repair')).toBeNull());
   });
 });

@@ -261,8 +261,16 @@ function classifySale(
           base,
         );
   }
-  if (order === null)
-    return result(Outcome.SaleWithoutOrder, Repair.QueueOrder, 'paid; no Shopify order', base);
+  if (order === null) {
+    return sale.orderName === null
+      ? result(Outcome.SaleWithoutOrder, Repair.QueueOrder, 'paid; never sent to Shopify', base)
+      : result(
+          Outcome.SaleWithoutOrder,
+          Repair.RecreateOrder,
+          `the till created ${sale.orderName}; Shopify no longer has it`,
+          base,
+        );
+  }
   if (order.total !== sale.total || order.currency !== sale.currency) {
     return result(
       Outcome.OrderTotalDiffers,

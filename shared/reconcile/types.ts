@@ -77,6 +77,8 @@ export const Repair = {
   RecordLatePayment: 'record_late_payment',
   /** Put the sale's order in the Shopify outbox (the outbox checks orderByIdentifier first). */
   QueueOrder: 'queue_order',
+  /** The order was created once and Shopify no longer has it: deleted there on purpose? */
+  RecreateOrder: 'recreate_order',
   /** A payment no sale accounts for: find the customer, refund or ring up a sale by hand. */
   InvestigatePayment: 'investigate_payment',
   /** The journal says paid but the node has no settlement: check the node before anything else. */
@@ -98,6 +100,7 @@ export const SAFE_REPAIRS: Readonly<Record<Repair, boolean>> = {
   record_payment: true,
   record_late_payment: true,
   queue_order: true,
+  recreate_order: false,
   investigate_payment: false,
   investigate_sale: false,
   review_amount: false,

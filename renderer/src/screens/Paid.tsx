@@ -8,7 +8,15 @@ export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: (
   const { status, till } = useShell();
   // The Shopify order name arrives after the sale is paid: follow the sale's updates.
   const [sale, setSale] = useState(paid);
-  useEffect(() => till.on('saleUpdated', (s) => s.id === paid.id && setSale(s)), [till, paid.id]);
+  useEffect(() => {
+    const off = till.on('saleUpdated', (s) => s.id === paid.id && setSale(s));
+    // An update sent before this screen subscribed (the order can be that quick) is read back.
+    till.getSale({ saleId: paid.id }).then(
+      (s) => setSale((current) => (current.order?.orderName ? current : s)),
+      () => undefined,
+    );
+    return off;
+  }, [till, paid.id]);
   const newSale = useRef<HTMLButtonElement>(null);
   useEffect(() => newSale.current?.focus(), []);
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { ReconcileRow, ReconcileRun } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
@@ -22,6 +22,7 @@ const REPAIR_LABEL: Record<string, string> = {
   record_payment: 'Record the payment',
   record_late_payment: 'Record the late payment',
   queue_order: 'Send the order to Shopify',
+  recreate_order: 'Deleted in Shopify? Re-create it there if it should exist',
   investigate_payment: 'Find the customer: refund or ring up',
   investigate_sale: 'Check the node before anything else',
   review_amount: 'Compare receipt, node and Shopify',
@@ -72,6 +73,8 @@ export function ReconcileScreen() {
   const [page, setPage] = useState<CommandOutput<'getReconcile'> | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [skipped, setSkipped] = useState<string[]>([]);
+  // Progress events can overtake a command's reply; the newer event wins.
+  const heard = useRef(0);
 
   const load = useCallback(
     (outcome: string | null, at: number) =>
@@ -86,6 +89,7 @@ export function ReconcileScreen() {
   useEffect(() => {
     load(null, 0);
     return till.on('reconcileProgress', (r) => {
+      heard.current++;
       setCurrent(r);
       // A finished run starts on its first page, unfiltered.
       if (r.state !== 'running') {
@@ -105,7 +109,9 @@ export function ReconcileScreen() {
     void run(async () => {
       setSkipped([]);
       setConfirming(false);
-      setCurrent(await till.startReconcile({ from, to }));
+      const before = heard.current;
+      const started = await till.startReconcile({ from, to });
+      if (heard.current === before) setCurrent(started);
     });
   const cancel = () => void run(async () => setCurrent(await till.cancelReconcile()));
   const exportCsv = () =>
@@ -210,7 +216,8 @@ export function ReconcileScreen() {
                 <span className="rc-label">{OUTCOME_LABEL[o.outcome] ?? o.outcome}</span>
                 <strong>{o.count.toLocaleString()}</strong>
                 <span className="muted">
-                  {formatFiat(o.fiat, currency)} · {formatSats(o.msat)}
+                  {formatFiat(o.fiat, currency)}
+                  {o.msat > 0n ? ` · ${formatSats(o.msat)}` : ''}
                 </span>
               </button>
             ))}
@@ -363,9 +370,9 @@ function Progress({ run }: { run: ReconcileRun }) {
         <div className="rc-fill" style={{ width: `${Math.round((fraction ?? 0.3) * 100)}%` }} />
       </div>
       <span className="muted">
-        {p.stage === 'reading'
-          ? `Reading node, journal and Shopify… ${p.records.toLocaleString()} records`
-          : `Comparing… ${p.tasksDone} of ${p.tasks} batches`}
+        {p.stage === 'classifying'
+          ? `Comparing… ${p.tasksDone} of ${p.tasks} batches`
+          : `Reading node, journal and Shopify… ${p.records.toLocaleString()} records`}
       </span>
     </div>
   );
@@ -386,7 +393,15 @@ function Row({ row }: { row: ReconcileRow }) {
       </td>
       <td className="amt">{row.fiat !== null && row.currency ? formatFiat(row.fiat, row.currency) : '—'}</td>
       <td className="amt">{row.msat !== null ? formatSats(row.msat) : '—'}</td>
-      <td>{row.orderName ?? '—'}</td>
+      <td>
+        {row.orderName === null ? (
+          '—'
+        ) : row.outcome === 'sale_without_order' ? (
+          <s title="Not in Shopify">{row.orderName}</s>
+        ) : (
+          row.orderName
+        )}
+      </td>
       <td>
         <span className={`badge ${row.outcome === 'matched' ? 'state-paid' : 'rc-bad'}`}>
           {OUTCOME_LABEL[row.outcome] ?? row.outcome}
