@@ -12,12 +12,14 @@ import { addToSummary, emptySummary, type ReconcileSummary } from '../shared/rec
  *   (a) naive  — the obvious single-threaded loop: read every source into arrays, then classify
  *                (join by hash / sale id in Maps) in one pass;
  *   (b) engine with one worker;
- *   (c) engine on every core.
+ *   (c) engine on every core;
+ * the engine both with the sources streamed through the main thread (as the till reads its
+ * node, journal and Shopify today) and as sharded sources the workers read themselves.
  * Every variant reads the same generated sources, visits every result and ends with the same
  * summary, which the parent checks.
  */
 
-type Variant = 'naive' | 'engine1' | 'engineAll';
+type Variant = 'naive' | 'engine1' | 'engineAll' | 'sharded1' | 'shardedAll';
 
 interface Measured {
   variant: Variant;
@@ -37,7 +39,12 @@ function digest(s: ReconcileSummary): string {
 
 async function child(variant: Variant, n: number, seed: number): Promise<Measured> {
   const data = dataset(seed, n);
-  const workers = variant === 'engine1' ? 1 : variant === 'engineAll' ? availableParallelism() : 0;
+  const workers =
+    variant === 'engine1' || variant === 'sharded1'
+      ? 1
+      : variant === 'engineAll' || variant === 'shardedAll'
+        ? availableParallelism()
+        : 0;
   let discrepancies = 0;
   const t0 = process.hrtime.bigint();
   let summary: ReconcileSummary;
@@ -55,6 +62,22 @@ async function child(variant: Variant, n: number, seed: number): Promise<Measure
       addToSummary(summary, r);
       if (r.outcome !== 'matched') discrepancies++;
     }
+  } else if (variant === 'sharded1' || variant === 'shardedAll') {
+    const module = fileURLToPath(new URL('../shared/reconcile/generate.ts', import.meta.url));
+    const shard = (source: 'node' | 'journal' | 'shopify') => ({
+      module,
+      args: { seed, n, source },
+      shards: 8,
+    });
+    summary = await reconcile(
+      { node: shard('node'), journal: shard('journal'), shopify: shard('shopify') },
+      {
+        workers,
+        onResult: (r) => {
+          if (r.outcome !== 'matched') discrepancies++;
+        },
+      },
+    );
   } else {
     summary = await reconcile(data, {
       workers,
@@ -89,9 +112,11 @@ function spawn(variant: Variant, n: number, seed: number): Measured {
 }
 
 export function benchReconcile(n: number, seed = 20261124) {
-  const runs = (['naive', 'engine1', 'engineAll'] as const).map((v) => spawn(v, n, seed));
-  const [naive, one, all] = runs as [Measured, Measured, Measured];
-  if (one.summary_digest !== naive.summary_digest || all.summary_digest !== naive.summary_digest) {
+  const runs = (['naive', 'engine1', 'engineAll', 'sharded1', 'shardedAll'] as const).map((v) =>
+    spawn(v, n, seed),
+  );
+  const [naive, one, all, sOne, sAll] = runs as [Measured, Measured, Measured, Measured, Measured];
+  if (runs.some((m) => m.summary_digest !== naive.summary_digest)) {
     throw new Error('reconcile bench: the engine and the naive loop disagree');
   }
   const strip = ({ summary_digest: _d, ...m }: Measured) => m;
@@ -101,11 +126,24 @@ export function benchReconcile(n: number, seed = 20261124) {
     seed,
     cores: availableParallelism(),
     naive_single_thread: strip(naive),
-    engine_one_worker: strip(one),
-    engine_all_cores: strip(all),
-    speedup_vs_naive: { one_worker: r(naive.wall_s, one.wall_s), all_cores: r(naive.wall_s, all.wall_s) },
-    scaling_all_cores_vs_one_worker: r(one.wall_s, all.wall_s),
-    peak_rss_ratio_all_cores_vs_naive: r(all.peak_rss_mb, naive.peak_rss_mb),
+    engine_streamed_one_worker: strip(one),
+    engine_streamed_all_cores: strip(all),
+    engine_sharded_one_worker: strip(sOne),
+    engine_sharded_all_cores: strip(sAll),
+    speedup_vs_naive: {
+      streamed_one_worker: r(naive.wall_s, one.wall_s),
+      streamed_all_cores: r(naive.wall_s, all.wall_s),
+      sharded_one_worker: r(naive.wall_s, sOne.wall_s),
+      sharded_all_cores: r(naive.wall_s, sAll.wall_s),
+    },
+    scaling_all_cores_vs_one_worker: {
+      streamed: r(one.wall_s, all.wall_s),
+      sharded: r(sOne.wall_s, sAll.wall_s),
+    },
+    peak_rss_ratio_vs_naive: {
+      streamed_all_cores: r(all.peak_rss_mb, naive.peak_rss_mb),
+      sharded_all_cores: r(sAll.peak_rss_mb, naive.peak_rss_mb),
+    },
     outcomes: Object.fromEntries(
       Object.entries(
         (JSON.parse(naive.summary_digest) as { outcomes: Record<string, { count: number }> }).outcomes,

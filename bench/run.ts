@@ -9,6 +9,7 @@ import { createTill } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { benchBackends } from './backends.js';
 import { benchCatalog } from './catalog.js';
+import { benchReconcile } from './reconcile.js';
 import { ratio, summarize, time } from './stats.js';
 
 /**
@@ -76,6 +77,11 @@ try {
   // 5. The Shopify catalog: bulk vs naive full sync, incremental, FTS vs LIKE, start-up.
   const catalog = process.env.BENCH_SKIP_CATALOG ? null : await benchCatalog();
 
+  // 6. Reconciliation of a busy shop's year: naive loop vs the engine on one worker and all cores.
+  const reconciliation = process.env.BENCH_SKIP_RECONCILE
+    ? null
+    : benchReconcile(Number(process.env.BENCH_RECONCILE_N ?? 1_000_000));
+
   // 4. Each Lightning backend through its fake, beside the demo node.
   const backends = await benchBackends(Number(process.env.BENCH_BACKEND_N ?? 100));
 
@@ -109,6 +115,7 @@ try {
           ),
         },
         shopify_catalog: catalog,
+        reconciliation,
         catalog_search: {
           till: q.search,
           baseline_in_memory_filter: q.inMemory,

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -243,6 +244,80 @@ describe('reconciliation engine', () => {
       { numRuns: 4 },
     );
   }, 120_000);
+
+  it('reads sharded sources on the workers with the same result, alone or mixed with streamed ones', async () => {
+    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 1_500 }),
+        fc.tuple(
+          fc.integer({ min: 0, max: 5 }),
+          fc.integer({ min: 0, max: 5 }),
+          fc.integer({ min: 0, max: 5 }),
+        ),
+        fc.integer({ min: 1, max: 3 }),
+        async (seed, n, [nodeShards, journalShards, shopifyShards], workers) => {
+          const data = dataset(seed, n);
+          // 0 shards: that source streams through the main thread as before.
+          const sharded = (source: 'node' | 'journal' | 'shopify', shards: number) =>
+            shards === 0 ? data[source] : { module, args: { seed, n, source }, shards };
+          const { results, summary } = await run(
+            {
+              node: sharded('node', nodeShards) as ReconcileSources['node'],
+              journal: sharded('journal', journalShards) as ReconcileSources['journal'],
+              shopify: sharded('shopify', shopifyShards) as ReconcileSources['shopify'],
+            },
+            { workers, partitions: 16, taskBytes: 8 * 1024 },
+          );
+          const expected = reference(data);
+          expect(canonical(results)).toEqual(canonical(expected.results));
+          expect(summary.ignoredInvoices).toBe(expected.ignoredInvoices);
+          expect(counts(results)).toEqual(data.expected);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it('resumes a run of sharded sources from its checkpoint', async () => {
+    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    const n = 800;
+    const sources: ReconcileSources = {
+      node: { module, args: { seed: 21, n, source: 'node' }, shards: 3 },
+      journal: { module, args: { seed: 21, n, source: 'journal' }, shards: 2 },
+      shopify: { module, args: { seed: 21, n, source: 'shopify' }, shards: 4 },
+    };
+    const whole = await run(sources, { workers: 2, partitions: 24, taskBytes: 4 * 1024 });
+    expect(canonical(whole.results)).toEqual(canonical(reference(dataset(21, n)).results));
+    const dir = join(scratch(), 'sharded');
+    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
+    const slots = new Int32Array(shared);
+    const abort = new AbortController();
+    const first = run(sources, {
+      workers: 1,
+      partitions: 24,
+      taskBytes: 4 * 1024,
+      checkpointDir: dir,
+      runKey: 'sharded',
+      signal: abort.signal,
+      hooks: { shared, holdAt: 4 },
+    });
+    await heldInWorker(slots);
+    abort.abort();
+    Atomics.store(slots, HOOK.release, 1);
+    Atomics.notify(slots, HOOK.release);
+    await expect(first).rejects.toThrow('cancelled');
+    const resumed = await run(sources, {
+      workers: 2,
+      partitions: 24,
+      taskBytes: 4 * 1024,
+      checkpointDir: dir,
+      runKey: 'sharded',
+    });
+    expect(canonical(resumed.results)).toEqual(canonical(whole.results));
+    expect(resumed.summary).toEqual(whole.summary);
+  }, 60_000);
 
   it('reads the sources again when the checkpoint is of another period', async () => {
     const dir = join(scratch(), 'other');

@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { invoiceKey, orderKey, partitionOf, saleKey } from './classify.js';
@@ -25,7 +25,7 @@ import type {
   Repair,
   ShopifyOrder,
 } from './types.js';
-import type { ClassifyReply, ClassifyTask, WorkerHooks } from './worker.js';
+import type { ClassifyReply, ClassifyTask, MapReply, MapTask, WorkerHooks } from './worker.js';
 
 /**
  * The reconciliation engine: node invoices ↔ journal sales ↔ Shopify orders on every core.
@@ -47,10 +47,37 @@ import type { ClassifyReply, ClassifyTask, WorkerHooks } from './worker.js';
 
 type AnyIterable<T> = AsyncIterable<T> | Iterable<T>;
 
+/**
+ * A source the workers read themselves, shard by shard: `module` exports
+ * `readShard(args, shard, shards)` returning the records of that shard (an iterable or async
+ * iterable), and the shards together are the whole source, in shard order. Encoding and
+ * partitioning then run on every core instead of the main thread.
+ */
+export interface ShardedSource {
+  module: string;
+  args: unknown;
+  shards: number;
+}
+
 export interface ReconcileSources {
-  node: AnyIterable<NodeInvoice>;
-  journal: AnyIterable<JournalSale>;
-  shopify: AnyIterable<ShopifyOrder>;
+  node: AnyIterable<NodeInvoice> | ShardedSource;
+  journal: AnyIterable<JournalSale> | ShardedSource;
+  shopify: AnyIterable<ShopifyOrder> | ShardedSource;
+}
+
+type SourceName = keyof ReconcileSources;
+const SOURCES: readonly SourceName[] = ['node', 'journal', 'shopify'];
+
+const isSharded = (s: unknown): s is ShardedSource =>
+  typeof s === 'object' && s !== null && 'module' in s && 'shards' in s;
+
+/** One shard read by a worker: its records, laid out partition by partition in one file. */
+interface MapOutput {
+  source: SourceName;
+  shard: number;
+  file: string;
+  /** Byte offset of each partition's records in `file`; `partitions + 1` entries. */
+  offsets: number[];
 }
 
 export interface ReconcileProgress {
@@ -104,15 +131,17 @@ export class ReconcileAbortedError extends Error {
 
 const MANIFEST = 'manifest.json';
 const DONE_LOG = 'done.log';
-const VERSION = 1;
+const VERSION = 2;
 
 interface Manifest {
   version: number;
   runKey: string;
   partitions: number;
   records: ReconcileSummary['records'];
-  /** Encoded bytes per partition (all on disk once a manifest exists). */
+  /** Bytes per partition read by the main thread (all in p<N>.tsv once a manifest exists). */
   sizes: number[];
+  /** Shards read by workers (file names relative to the checkpoint directory). */
+  maps: MapOutput[];
 }
 
 /** Where the worker module is: worker.ts under tsx (tests, bench), reconcile-worker.js when built. */
@@ -239,10 +268,11 @@ class Partitioner {
 }
 
 async function pump<T>(
-  source: AnyIterable<T>,
+  source: AnyIterable<T> | ShardedSource,
   each: (record: T) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  if (isSharded(source)) return;
   if (Symbol.asyncIterator in source) {
     for await (const record of source) {
       throwIfAborted(signal);
@@ -263,22 +293,30 @@ async function pump<T>(
   throwIfAborted(signal);
 }
 
-/** Group partitions into tasks of about `target` bytes, in partition order. */
+/**
+ * Group partitions into tasks of about `target` bytes, in partition order. A task is always a
+ * run of consecutive partitions (a finished one in between starts a new task), so each shard
+ * file gives a task one contiguous byte range.
+ */
 function planTasks(partitions: number[], sizes: number[], target: number): number[][] {
   const tasks: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
+  let last = -2;
+  const close = () => {
+    if (current.length) tasks.push(current);
+    current = [];
+    bytes = 0;
+  };
   for (const p of partitions) {
+    if (p !== last + 1) close();
+    last = p;
     if (sizes[p] === 0) continue;
     current.push(p);
     bytes += sizes[p]!;
-    if (bytes >= target) {
-      tasks.push(current);
-      current = [];
-      bytes = 0;
-    }
+    if (bytes >= target) close();
   }
-  if (current.length) tasks.push(current);
+  close();
   return tasks;
 }
 
@@ -322,6 +360,78 @@ function writeDurably(path: string, data: string | Uint8Array): void {
 const safeOf = (repair: Repair): boolean => SAFE_REPAIRS[repair];
 
 /**
+ * Runs `items` through the pool: at most `limit` in flight (a bounded queue), each retried up
+ * to `retries` times when its worker throws or dies, `commit`ted in completion order. Rejects
+ * on abort or on a task that keeps failing; no new task starts after that.
+ */
+function runTasks<T, R>(
+  items: readonly T[],
+  opts: {
+    limit: number;
+    retries: number;
+    signal: AbortSignal | undefined;
+    run: (item: T) => Promise<R>;
+    commit: (item: T, reply: R) => void;
+    name: (item: T) => string;
+  },
+): Promise<void> {
+  if (items.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let inflight = 0;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const onAbort = () => fail(new ReconcileAbortedError());
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const submit = (item: T, attempt: number) => {
+      inflight++;
+      opts.run(item).then(
+        (reply) => {
+          inflight--;
+          if (failed) return;
+          try {
+            opts.commit(item, reply);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          launch();
+        },
+        (err: unknown) => {
+          inflight--;
+          if (failed) return;
+          if (attempt < opts.retries) submit(item, attempt + 1);
+          else
+            fail(
+              new Error(
+                `reconciliation task for ${opts.name(item)} failed ${attempt + 1} times: ${
+                  err instanceof Error ? err.message : String(err)
+                }`,
+                { cause: err },
+              ),
+            );
+        },
+      );
+    };
+    const launch = () => {
+      while (!failed && inflight < opts.limit && next < items.length) submit(items[next++]!, 0);
+      if (!failed && inflight === 0 && next >= items.length) {
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }
+    };
+    launch();
+  });
+}
+
+/**
  * Reconciles the three sources. Resolves with the summary once every item is classified;
  * rejects with ReconcileAbortedError when `signal` aborts, or with the error of a task that
  * failed more than `retries` times.
@@ -357,7 +467,7 @@ export async function reconcile(
   let partitioner: Partitioner | null = null;
   // Workers boot while the sources are read.
   const worker = options.worker ?? defaultWorker();
-  const pool = new Piscina<ClassifyTask, ClassifyReply>({
+  const pool = new Piscina<ClassifyTask | MapTask, ClassifyReply | MapReply>({
     filename: worker.filename,
     execArgv: worker.execArgv ?? [],
     minThreads: workers,
@@ -376,15 +486,18 @@ export async function reconcile(
     let sizes: number[];
     let inMemory: (p: number) => Uint8Array = () => new Uint8Array(0);
     let onDisk: (p: number) => boolean;
+    let maps: MapOutput[] = [];
     const fileOf = (p: number) => join(dir, `p${p}.tsv`);
     let done: { partitions: number[]; ignored: number; file: string }[] = [];
 
     if (manifest) {
       progress.resumed = true;
-      sizes = manifest.sizes;
+      const mainSizes = manifest.sizes;
+      sizes = [...mainSizes];
+      maps = manifest.maps.map((m) => ({ ...m, file: join(dir, m.file) }));
       summary.records = manifest.records;
       progress.records = manifest.records.node + manifest.records.journal + manifest.records.shopify;
-      onDisk = (p) => sizes[p]! > 0;
+      onDisk = (p) => mainSizes[p]! > 0;
       done = readDoneLog(dir);
     } else {
       if (checkpoint) {
@@ -403,7 +516,39 @@ export async function reconcile(
           report();
         }
       };
+      // Sharded sources are read by the workers meanwhile, every core encoding and partitioning.
+      const shards: MapTask[] = [];
+      for (const source of SOURCES) {
+        const s = sources[source];
+        if (!isSharded(s)) continue;
+        for (let shard = 0; shard < s.shards; shard++) {
+          shards.push({
+            kind: 'map',
+            source,
+            module: s.module,
+            args: s.args,
+            shard,
+            shards: s.shards,
+            partitions,
+            file: join(dir, `m-${source}-${shard}.tsv`),
+          });
+        }
+      }
+      const mapped = runTasks(shards, {
+        limit: workers * 2,
+        retries,
+        signal,
+        run: (t) => pool.run(t) as Promise<MapReply>,
+        commit: (t, reply) => {
+          maps.push({ source: t.source, shard: t.shard, file: t.file, offsets: reply.offsets });
+          part.records[t.source] += reply.records;
+          progress.records += reply.records;
+          report();
+        },
+        name: (t) => `${t.source} shard ${t.shard}`,
+      });
       await Promise.all([
+        mapped,
         pump(
           sources.node,
           (i) => {
@@ -432,20 +577,31 @@ export async function reconcile(
           signal,
         ),
       ]);
+      // Within a source, shard order is record order (the classifier keeps firsts first).
+      maps.sort((a, b) => SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source) || a.shard - b.shard);
       summary.records = { ...part.records };
-      sizes = part.sizes;
+      const mainSizes = part.sizes;
+      sizes = [...mainSizes];
       if (checkpoint) {
         part.spillAll();
         part.close();
-        const m: Manifest = { version: VERSION, runKey, partitions, records: summary.records, sizes };
+        const m: Manifest = {
+          version: VERSION,
+          runKey,
+          partitions,
+          records: summary.records,
+          sizes: mainSizes,
+          maps: maps.map((x) => ({ ...x, file: basename(x.file) })),
+        };
         writeDurably(join(checkpoint, MANIFEST), JSON.stringify(m));
-        onDisk = (p) => sizes[p]! > 0;
+        onDisk = (p) => mainSizes[p]! > 0;
       } else {
         part.close();
         onDisk = (p) => part.spilled[p]!;
         inMemory = (p) => part.inMemory(p);
       }
     }
+    for (const m of maps) for (let p = 0; p < partitions; p++) sizes[p]! += m.offsets[p + 1]! - m.offsets[p]!;
     throwIfAborted(signal);
 
     // ── 2. Classify ──────────────────────────────────────────────────────────────────────────
@@ -467,101 +623,57 @@ export async function reconcile(
     progress.items = summary.items;
     report();
 
-    if (tasks.length) {
-      try {
-        await new Promise<void>((resolve, reject) => {
-          let next = 0;
-          let inflight = 0;
-          let failed = false;
-          const fail = (err: unknown) => {
-            if (failed) return;
-            failed = true;
-            reject(err instanceof Error ? err : new Error(String(err)));
-          };
-          const onAbort = () => fail(new ReconcileAbortedError());
-          signal?.addEventListener('abort', onAbort, { once: true });
-
-          const submit = (task: number[], attempt: number) => {
-            inflight++;
-            // One copy of the task's in-memory bytes, transferred: a retry copies them again.
-            const parts = task.map(inMemory);
-            const data = new ArrayBuffer(parts.reduce((n, b) => n + b.length, 0));
-            const view = new Uint8Array(data);
-            let at = 0;
-            for (const b of parts) {
-              view.set(b, at);
-              at += b.length;
-            }
-            const message: ClassifyTask = {
-              partition: task[0]!,
-              data,
-              files: task.filter(onDisk).map(fileOf),
-              ...(options.hooks ? { hooks: options.hooks } : {}),
-            };
-            pool.run(message, { transferList: [data] }).then(
-              (reply) => {
-                inflight--;
-                if (failed) return;
-                try {
-                  commit(task, reply);
-                } catch (err) {
-                  fail(err);
-                  return;
-                }
-                launch();
-              },
-              (err: unknown) => {
-                inflight--;
-                if (failed) return;
-                if (attempt < retries) submit(task, attempt + 1);
-                else
-                  fail(
-                    new Error(
-                      `reconciliation task for partitions ${task.join(',')} failed ${attempt + 1} times: ${
-                        err instanceof Error ? err.message : String(err)
-                      }`,
-                      { cause: err },
-                    ),
-                  );
-              },
-            );
-          };
-
-          const commit = (task: number[], reply: ClassifyReply) => {
-            const bytes = new Uint8Array(reply.data);
-            if (checkpoint) {
-              writeDurably(join(dir, `r${task[0]}.tsv`), bytes);
-              const fd = openSync(join(dir, DONE_LOG), 'a');
-              try {
-                writeSync(fd, `${task[0]}\t${task.join(',')}\t${reply.ignoredInvoices}\n`);
-                fsyncSync(fd);
-              } finally {
-                closeSync(fd);
-              }
-            }
-            mergeSummary(summary, reply.summary);
-            if (onResult) for (const r of decodeResults(new TextDecoder().decode(bytes), safeOf)) onResult(r);
-            // Memory of a finished partition goes now, not at the end of the run.
-            for (const p of task) partitioner?.release(p);
-            progress.tasksDone++;
-            progress.items = summary.items;
-            report();
-          };
-
-          const launch = () => {
-            while (!failed && inflight < workers * 2 && next < tasks.length) submit(tasks[next++]!, 0);
-            if (!failed && inflight === 0 && next >= tasks.length) {
-              signal?.removeEventListener('abort', onAbort);
-              resolve();
-            }
-          };
-          launch();
-        });
-      } finally {
-        // Tasks still running when a run fails or is cancelled end with their workers.
-        await pool.destroy();
-      }
-    }
+    await runTasks(tasks, {
+      limit: workers * 2,
+      retries,
+      signal,
+      run: (task) => {
+        // One copy of the task's in-memory bytes, transferred: a retry copies them again.
+        const parts = task.map(inMemory);
+        const data = new ArrayBuffer(parts.reduce((n, b) => n + b.length, 0));
+        const view = new Uint8Array(data);
+        let at = 0;
+        for (const b of parts) {
+          view.set(b, at);
+          at += b.length;
+        }
+        // The task's partitions are consecutive, so each shard file gives one byte range.
+        const first = task[0]!;
+        const last = task[task.length - 1]!;
+        const message: ClassifyTask = {
+          kind: 'classify',
+          partition: first,
+          data,
+          files: task.filter(onDisk).map(fileOf),
+          ranges: maps
+            .map((m) => ({ file: m.file, start: m.offsets[first]!, end: m.offsets[last + 1]! }))
+            .filter((r) => r.end > r.start),
+          ...(options.hooks ? { hooks: options.hooks } : {}),
+        };
+        return pool.run(message, { transferList: [data] }) as Promise<ClassifyReply>;
+      },
+      commit: (task, reply) => {
+        const bytes = new Uint8Array(reply.data);
+        if (checkpoint) {
+          writeDurably(join(dir, `r${task[0]}.tsv`), bytes);
+          const fd = openSync(join(dir, DONE_LOG), 'a');
+          try {
+            writeSync(fd, `${task[0]}\t${task.join(',')}\t${reply.ignoredInvoices}\n`);
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+        }
+        mergeSummary(summary, reply.summary);
+        if (onResult) for (const r of decodeResults(new TextDecoder().decode(bytes), safeOf)) onResult(r);
+        // Memory of a finished partition goes now, not at the end of the run.
+        for (const p of task) partitioner?.release(p);
+        progress.tasksDone++;
+        progress.items = summary.items;
+        report();
+      },
+      name: (task) => `partitions ${task.join(',')}`,
+    });
     throwIfAborted(signal);
     progress.stage = 'done';
     progress.items = summary.items;

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { classifyPartition } from './classify.js';
-import { decodeRecords, encodeResult } from './codec.js';
+import { classifyPartition, invoiceKey, orderKey, partitionOf, saleKey } from './classify.js';
+import { decodeRecords, encodeInvoice, encodeOrder, encodeResult, encodeSale } from './codec.js';
+import type { JournalSale, NodeInvoice, ShopifyOrder } from './types.js';
 import { addToSummary, emptySummary } from './types.js';
 import type { ReconcileSummary } from './types.js';
 
@@ -27,11 +30,31 @@ export const HOOK = { started: 0, crashes: 1, held: 2, release: 3 } as const;
 export const HOOK_SLOTS = 4;
 
 export interface ClassifyTask {
+  kind: 'classify';
   /** The task's first partition (names its checkpoint file). */
   partition: number;
   data: ArrayBuffer;
   files: string[];
+  /** The task's bytes in each shard file, in source and shard order. */
+  ranges: { file: string; start: number; end: number }[];
   hooks?: WorkerHooks;
+}
+
+/** Read one shard of a sharded source, encode and partition it into one file. */
+export interface MapTask {
+  kind: 'map';
+  source: 'node' | 'journal' | 'shopify';
+  module: string;
+  args: unknown;
+  shard: number;
+  shards: number;
+  partitions: number;
+  file: string;
+}
+
+export interface MapReply {
+  records: number;
+  offsets: number[];
 }
 
 export interface ClassifyReply {
@@ -59,10 +82,73 @@ function runHooks(h: WorkerHooks): void {
   }
 }
 
-export default function classifyTask(task: ClassifyTask): ClassifyReply {
+type ShardReader = (
+  args: unknown,
+  shard: number,
+  shards: number,
+) => AsyncIterable<unknown> | Iterable<unknown>;
+
+async function mapTask(task: MapTask): Promise<MapReply> {
+  // A TypeScript module (tests, bench, under tsx) loads through tsx's require hook: its ESM
+  // loader hooks do not reach dynamic imports inside worker threads on Node 20.
+  const mod = (
+    task.module.endsWith('.ts')
+      ? (createRequire(import.meta.url)(task.module) as unknown)
+      : await import(pathToFileURL(task.module).href)
+  ) as { readShard?: ShardReader };
+  if (typeof mod.readShard !== 'function') throw new Error(`${task.module} exports no readShard()`);
+  const buckets: string[][] = Array.from({ length: task.partitions }, () => []);
+  const keyed =
+    task.source === 'node'
+      ? (r: unknown) => [invoiceKey(r as NodeInvoice), encodeInvoice(r as NodeInvoice)] as const
+      : task.source === 'journal'
+        ? (r: unknown) => [saleKey(r as JournalSale), encodeSale(r as JournalSale)] as const
+        : (r: unknown) => [orderKey(r as ShopifyOrder), encodeOrder(r as ShopifyOrder)] as const;
+  let records = 0;
+  for await (const record of mod.readShard(task.args, task.shard, task.shards)) {
+    const [key, line] = keyed(record);
+    buckets[partitionOf(key, task.partitions)]!.push(line);
+    records++;
+  }
+  const offsets = [0];
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (const bucket of buckets) {
+    const bytes = Buffer.from(bucket.join(''), 'utf8');
+    chunks.push(bytes);
+    at += bytes.length;
+    offsets.push(at);
+  }
+  writeFileSync(task.file, Buffer.concat(chunks, at));
+  return { records, offsets };
+}
+
+function readRange(file: string, start: number, end: number): string {
+  const buf = Buffer.allocUnsafe(end - start);
+  const fd = openSync(file, 'r');
+  try {
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) throw new Error(`${file} ends before byte ${end}`);
+      got += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('utf8');
+}
+
+export default function task(t: ClassifyTask | MapTask): ClassifyReply | Promise<MapReply> {
+  return t.kind === 'map' ? mapTask(t) : classifyTask(t);
+}
+
+function classifyTask(task: ClassifyTask): ClassifyReply {
   if (task.hooks) runHooks(task.hooks);
-  // Spill files first, then what was still in memory: each source's records keep their order.
+  // Each source's records keep their order: shards in order, then the main thread's spill
+  // file, then what was still in its memory (a source is either sharded or streamed).
   const input = { node: [], journal: [], shopify: [] };
+  for (const r of task.ranges) decodeRecords(readRange(r.file, r.start, r.end), input);
   for (const file of task.files) decodeRecords(readFileSync(file, 'utf8'), input);
   decodeRecords(decoder.decode(new Uint8Array(task.data)), input);
   const { results, ignoredInvoices } = classifyPartition(input);
