@@ -67,7 +67,7 @@ async function child(variant: Variant, n: number, seed: number): Promise<Measure
     const shard = (source: 'node' | 'journal' | 'shopify') => ({
       module,
       args: { seed, n, source },
-      shards: 8,
+      shards: 16,
     });
     summary = await reconcile(
       { node: shard('node'), journal: shard('journal'), shopify: shard('shopify') },
