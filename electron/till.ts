@@ -94,7 +94,7 @@ export interface TillDeps {
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
   /** Tests and the Electron build: the reconciliation engine's workers and worker module. */
-  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker'>;
+  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker' | 'hooks'>;
   /** How long start-up waits for the node before opening the register anyway. */
   startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
@@ -525,6 +525,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   }
 
   flow.recoverInterrupted();
+  reconciliation.resumeInterrupted();
   // A node that hangs must not keep the register from opening: give it a few seconds, then
   // let the connection finish (or fail and retry) in the background.
   let startTimer: NodeJS.Timeout | undefined;

@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
+import { HOOK, HOOK_SLOTS } from '../../shared/reconcile/worker.js';
 import { openJournal } from '../journal/db.js';
+import { RESOURCES_DIR } from '../test-support/fixtures.js';
+import { createTill } from '../till.js';
 import {
   call,
   closeWorld,
@@ -145,5 +149,55 @@ describe('reconciliation in the till', () => {
     const repaired = await call(w.till, 'applySafeRepairs');
     expect(repaired.applied).toBe(0);
     expect(repaired.skipped[0]).toMatch(/connect a Shopify store in Settings first/);
+  }, 60_000);
+
+  it('goes on with a run the till was closed in the middle of, when it starts again', async () => {
+    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
+    const slots = new Int32Array(shared);
+    const w = await makeWorld({ till: { reconcileEngine: { workers: 1, hooks: { shared, holdAt: 1 } } } });
+    worlds.push(w);
+    await connect(w);
+    for (let i = 0; i < 3; i++) await sellCash(w, [i]);
+    await drain(w);
+    const day = w.clock.now().toISOString().slice(0, 10);
+    await call(w.till, 'startReconcile', { from: day, to: day });
+    // The worker holds its first batch: everything has been read and checkpointed by now.
+    const held = (
+      Atomics as unknown as {
+        waitAsync: (
+          a: Int32Array,
+          i: number,
+          v: number,
+        ) => { async: boolean; value: Promise<string> | string };
+      }
+    ).waitAsync(slots, HOOK.held, 0);
+    if (held.async) await held.value;
+    const closing = w.till.close();
+    Atomics.store(slots, HOOK.release, 1);
+    Atomics.notify(slots, HOOK.release);
+    await closing;
+    expect(existsSync(join(w.dir.path, 'reconcile-run.json'))).toBe(true);
+    expect(existsSync(join(w.dir.path, 'reconcile-run', 'manifest.json'))).toBe(true);
+
+    w.till = await createTill({
+      dataDir: w.dir.path,
+      resourcesDir: RESOURCES_DIR,
+      now: w.clock.now,
+      timers: false,
+      log: () => undefined,
+      shopifyBaseUrl: w.fake.url,
+      shopifySleep: () => Promise.resolve(),
+      reconcileEngine: { workers: 1 },
+    });
+    await expect
+      .poll(async () => (await call(w.till, 'getReconcile', {})).run.state, { timeout: 20_000 })
+      .toBe('done');
+    const { run, total } = await call(w.till, 'getReconcile', {});
+    expect(run.progress.resumed).toBe(true);
+    expect(run.from).toBe(day);
+    expect(total).toBe(3);
+    expect(count(run, 'matched')).toBe(3);
+    expect(existsSync(join(w.dir.path, 'reconcile-run.json'))).toBe(false);
+    expect(existsSync(join(w.dir.path, 'reconcile-run'))).toBe(false);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
@@ -41,8 +41,8 @@ export interface ReconcileDeps {
   /** Puts a paid sale's order in the outbox: what it did, or why it could not. */
   queueOrder: (saleId: string) => { done: string } | { skipped: string };
   sqliteBinding?: string;
-  /** Tests: the engine's worker count and worker module. */
-  engine?: Pick<EngineOptions, 'workers' | 'worker'>;
+  /** Tests: the engine's worker count, worker module and hooks. */
+  engine?: Pick<EngineOptions, 'workers' | 'worker' | 'hooks'>;
 }
 
 const CHECKPOINT_MAX_AGE_MS = 60 * 60 * 1000;
@@ -69,6 +69,8 @@ function localDay(day: string, plusDays = 0): Date {
 export function createReconcileService(deps: ReconcileDeps) {
   const file = join(deps.dataDir, 'reconcile.sqlite');
   const checkpointDir = join(deps.dataDir, 'reconcile-run');
+  // The period of a run under way: a till killed mid-run resumes it when it starts again.
+  const pendingFile = join(deps.dataDir, 'reconcile-run.json');
   const out = new Database(file, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {});
   out.pragma('journal_mode = WAL');
   out.defaultSafeIntegers(true);
@@ -213,9 +215,10 @@ export function createReconcileService(deps: ReconcileDeps) {
     };
     // A checkpoint of the same period resumes, unless it is old enough to have missed sales.
     const manifest = join(checkpointDir, 'manifest.json');
-    if (existsSync(manifest) && deps.now().getTime() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
+    if (existsSync(manifest) && Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
       discardCheckpoint(checkpointDir);
     }
+    writeFileSync(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
     const summary = await reconcile(
       {
         node: mapInvoices(from, to),
@@ -312,6 +315,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         (patch) => {
           running = null;
           abort = null;
+          rmSync(pendingFile, { force: true });
           publish(patch);
         },
         (err: unknown) => {
@@ -333,8 +337,36 @@ export function createReconcileService(deps: ReconcileDeps) {
       was?.abort();
       await (running ?? Promise.resolve());
       // A manager's cancel is final: the next run of the period reads everything afresh.
-      if (was) discardCheckpoint(checkpointDir);
+      if (was) {
+        discardCheckpoint(checkpointDir);
+        rmSync(pendingFile, { force: true });
+      }
       return run;
+    },
+    /**
+     * Called as the till starts: a run the till was closed or killed in the middle of goes on
+     * from its checkpoint (if that is under an hour old; otherwise it is dropped, not rerun).
+     */
+    resumeInterrupted(): boolean {
+      if (!existsSync(pendingFile)) return false;
+      try {
+        const p = JSON.parse(readFileSync(pendingFile, 'utf8')) as {
+          from: string;
+          to: string;
+          currency: string;
+        };
+        const manifest = join(checkpointDir, 'manifest.json');
+        if (!existsSync(manifest) || Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
+          throw new Error('no fresh checkpoint');
+        }
+        deps.log(`resuming the reconciliation of ${p.from} – ${p.to}`);
+        this.start(p.from, p.to, p.currency);
+        return true;
+      } catch {
+        rmSync(pendingFile, { force: true });
+        discardCheckpoint(checkpointDir);
+        return false;
+      }
     },
     /** Resolves when the run under way (if any) has finished. */
     settled: () => running ?? Promise.resolve(),
