@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,7 +36,10 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
       products.flatMap((p) => p.variants.map((v) => [v.id, new Map(Object.entries(v.available))] as const)),
     );
     orders = installOrders(fake, { stock });
-    served = await serveTill(dir.path, { TILL_SHOPIFY_BASE_URL: fake.url });
+    served = await serveTill(dir.path, {
+      TILL_SHOPIFY_BASE_URL: fake.url,
+      TILL_EXPORT_DIR: resolve(dir.path, 'exports'),
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -133,12 +136,13 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     await page.screenshot({ path: `${SHOTS}/reconcile-filtered.png`, fullPage: true });
     expect(orders.orders).toHaveLength(1);
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('rc-export').click(),
-    ]);
-    expect(download.suggestedFilename()).toMatch(/^reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
+    await page.getByTestId('rc-export').click();
+    await page.getByTestId('rc-exported').waitFor();
+    const saved = await page.getByTestId('rc-exported').innerText();
+    expect(saved).toMatch(/^2 rows saved to .*reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const path = saved.replace(/^2 rows saved to /, '');
+    expect(path).toBe(resolve(dir.path, 'exports', basename(path)));
+    const csv = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(
       /^time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome/,

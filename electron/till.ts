@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import {
@@ -95,6 +96,8 @@ export interface TillDeps {
   sqliteBinding?: string;
   /** Tests and the Electron build: the reconciliation engine's workers and worker module. */
   reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker' | 'hooks'>;
+  /** Where exports (reconciliation CSVs) are written; default ~/Downloads, else <dataDir>/exports. */
+  exportDir?: string;
   /** How long start-up waits for the node before opening the register anyway. */
   startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
@@ -339,6 +342,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     return result;
   }
 
+  const downloads = join(homedir(), 'Downloads');
+  const exportDir = deps.exportDir ?? (existsSync(downloads) ? downloads : join(deps.dataDir, 'exports'));
   const reconciliation = createReconcileService({
     journalPath: join(deps.dataDir, 'journal.sqlite'),
     dataDir: deps.dataDir,
@@ -697,7 +702,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       run: reconciliation.current(),
       ...reconciliation.page(outcome, offset, limit),
     }),
-    exportReconcileCsv: () => reconciliation.csv(),
+    exportReconcileCsv: () => reconciliation.exportCsv(exportDir),
     applySafeRepairs: async () => {
       const { applied, skipped } = await reconciliation.applySafeRepairs();
       return { applied, skipped, run: reconciliation.current() };

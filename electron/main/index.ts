@@ -91,7 +91,13 @@ void app.whenReady().then(async () => {
     dataDir,
     safeStorageCipher((message) => console.warn(`[till] ${message}`)),
   );
-  till = await createTill({ dataDir, resourcesDir, sqliteBinding, secrets });
+  till = await createTill({
+    dataDir,
+    resourcesDir,
+    sqliteBinding,
+    secrets,
+    exportDir: app.getPath('downloads'),
+  });
   bridgeTill(till, isTrusted);
   createWindow(till);
   app.on('activate', () => {

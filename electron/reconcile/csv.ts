@@ -38,29 +38,32 @@ function sats(msat: bigint | null): string | null {
   return rest === 0n ? whole.toString() : `${whole}.${rest.toString().padStart(3, '0')}`;
 }
 
+export const CSV_HEADER = `${HEADER.join(',')}\r\n`;
+
+/** One CRLF-terminated line of the export. */
+export function csvLine(r: ReconcileRow): string {
+  return `${[
+    r.time,
+    r.saleNumber,
+    r.saleId,
+    r.tender,
+    r.paymentHash,
+    sats(r.msat),
+    r.fiat !== null && r.currency ? fiatToDecimalString(r.fiat, r.currency) : null,
+    r.currency,
+    r.rate,
+    r.rateSource,
+    r.orderName,
+    r.outcome,
+    r.repair,
+    r.detail,
+  ]
+    .map(cell)
+    .join(',')}\r\n`;
+}
+
 export function csvFor(rows: Iterable<ReconcileRow>): string {
-  const lines = [HEADER.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.time,
-        r.saleNumber,
-        r.saleId,
-        r.tender,
-        r.paymentHash,
-        sats(r.msat),
-        r.fiat !== null && r.currency ? fiatToDecimalString(r.fiat, r.currency) : null,
-        r.currency,
-        r.rate,
-        r.rateSource,
-        r.orderName,
-        r.outcome,
-        r.repair,
-        r.detail,
-      ]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  let out = CSV_HEADER;
+  for (const r of rows) out += csvLine(r);
+  return out;
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
@@ -99,7 +99,13 @@ describe('reconciliation in the till', () => {
 
     const csv = await call(w.till, 'exportReconcileCsv');
     expect(csv.filename).toMatch(/^reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
-    const lines = csv.csv.trimEnd().split('\r\n');
+    expect(csv.path).toBe(join(w.dir.path, 'exports', csv.filename));
+    expect(csv.rows).toBe(5);
+    // A second export never overwrites the first.
+    expect((await call(w.till, 'exportReconcileCsv')).filename).toMatch(/ \(2\)\.csv$/);
+    const text = readFileSync(csv.path, 'utf8');
+    expect(text.startsWith('\ufeff')).toBe(true);
+    const lines = text.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toContain(
       'time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source',
     );

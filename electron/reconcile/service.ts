@@ -1,9 +1,21 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
-import { csvFor } from './csv.js';
+import { CSV_HEADER, csvLine } from './csv.js';
 import { discardCheckpoint, reconcile, type EngineOptions } from '../../shared/reconcile/engine.js';
 import {
   OUTCOMES,
@@ -59,6 +71,7 @@ const SCHEMA = `
     applied INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX IF NOT EXISTS results_outcome ON results(outcome, seq);
+  CREATE INDEX IF NOT EXISTS results_time ON results(time, seq);
 `;
 
 function localDay(day: string, plusDays = 0): Date {
@@ -388,11 +401,45 @@ export function createReconcileService(deps: ReconcileDeps) {
         .all(...args, limit, offset) as Record<string, unknown>[];
       return { rows: rows.map(toRow), total };
     },
-    csv(): { filename: string; csv: string } {
-      const rows = (
-        out.prepare('SELECT * FROM results ORDER BY time, seq').all() as Record<string, unknown>[]
-      ).map(toRow);
-      return { filename: `reconciliation_${run.from ?? ''}_${run.to ?? ''}.csv`, csv: csvFor(rows) };
+    /**
+     * Writes the last run as CSV into `dir`, streamed from SQLite a megabyte at a time (a year
+     * of a busy shop is hundreds of MB: it never sits in memory, nor crosses to the screen).
+     * The file appears whole (written aside, fsynced, renamed) and never replaces another.
+     */
+    exportCsv(dir: string): { filename: string; path: string; rows: number } {
+      if (run.state !== 'done') throw new TillError('InvalidState', 'Run a reconciliation first.');
+      mkdirSync(dir, { recursive: true });
+      const base = `reconciliation_${run.from ?? ''}_${run.to ?? ''}`;
+      let filename = `${base}.csv`;
+      for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).csv`;
+      const path = join(dir, filename);
+      const tmp = `${path}.part`;
+      const fd = openSync(tmp, 'w');
+      let rows = 0;
+      try {
+        // A BOM so spreadsheet apps read the UTF-8 (order and rate-source names) correctly.
+        let chunk = `\ufeff${CSV_HEADER}`;
+        for (const r of out.prepare('SELECT * FROM results ORDER BY time, seq').iterate()) {
+          chunk += csvLine(toRow(r as Record<string, unknown>));
+          rows++;
+          if (chunk.length >= 1 << 20) {
+            writeSync(fd, chunk);
+            chunk = '';
+          }
+        }
+        writeSync(fd, chunk);
+        fsyncSync(fd);
+      } catch (err) {
+        closeSync(fd);
+        rmSync(tmp, { force: true });
+        throw new TillError(
+          'Internal',
+          `The CSV could not be written to ${dir}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      closeSync(fd);
+      renameSync(tmp, path);
+      return { filename, path, rows };
     },
     /**
      * Applies every safe repair not yet applied, each through the till's own journaled path

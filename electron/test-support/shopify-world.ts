@@ -109,6 +109,7 @@ export async function world(
     shopifyBaseUrl: fake.url,
     shopifyTimeoutMs: 400,
     shopifySleep: () => Promise.resolve(),
+    exportDir: join(dir.path, 'exports'),
     ...opts.till,
   });
   const w = { dir, clock, fake, orders, till, products };

@@ -6,7 +6,8 @@ import { startWebHost } from './server.js';
 
 /**
  * `npm run serve`: the till without Electron, for machines without a display and for E2E.
- * TILL_DATA_DIR chooses where the journal lives; TILL_PORT a fixed port (default: any free).
+ * TILL_DATA_DIR chooses where the journal lives; TILL_PORT a fixed port (default: any free);
+ * TILL_EXPORT_DIR where CSV exports go (default ~/Downloads, else <data>/exports).
  * TILL_SHOPIFY_BASE_URL points the store's https://<shop>.myshopify.com at a local Shopify fake
  * (for tests on a machine without the internet); never set it for a real store.
  */
@@ -28,7 +29,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
-const till = await createTill({ dataDir, resourcesDir, ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}) });
+const exportDir = process.env.TILL_EXPORT_DIR;
+const till = await createTill({
+  dataDir,
+  resourcesDir,
+  ...(exportDir ? { exportDir } : {}),
+  ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
+});
 const host = await startWebHost({
   till,
   rendererDir,

@@ -147,8 +147,11 @@ export const commands = {
       .strict(),
     output: z.object({ run: ReconcileRun, rows: z.array(ReconcileRow), total: z.number().int() }),
   },
-  /** The last run as CSV, one row per item, for the bookkeeper. */
-  exportReconcileCsv: { input: none, output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** Writes the last run as CSV (one row per item, for the bookkeeper) to the exports folder. */
+  exportReconcileCsv: {
+    input: none,
+    output: z.object({ filename: z.string(), path: z.string(), rows: z.number().int() }),
+  },
   /** Applies every safe repair of the last run (record payments, queue missing orders); journaled. */
   applySafeRepairs: {
     input: none,

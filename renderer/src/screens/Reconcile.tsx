@@ -50,18 +50,6 @@ function presets(now: Date): { label: string; from: string; to: string }[] {
   ];
 }
 
-function download(filename: string, text: string): void {
-  // A BOM so spreadsheet apps read the UTF-8 (shop names, order names) correctly.
-  const url = URL.createObjectURL(new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export function ReconcileScreen() {
   const { till, run, status, toast } = useShell();
   const currency = status?.settings.currency ?? 'USD';
@@ -73,6 +61,7 @@ export function ReconcileScreen() {
   const [page, setPage] = useState<CommandOutput<'getReconcile'> | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [skipped, setSkipped] = useState<string[]>([]);
+  const [exported, setExported] = useState<CommandOutput<'exportReconcileCsv'> | null>(null);
   // Progress events can overtake a command's reply; the newer event wins.
   const heard = useRef(0);
 
@@ -108,6 +97,7 @@ export function ReconcileScreen() {
   const start = () =>
     void run(async () => {
       setSkipped([]);
+      setExported(null);
       setConfirming(false);
       const before = heard.current;
       const started = await till.startReconcile({ from, to });
@@ -116,9 +106,10 @@ export function ReconcileScreen() {
   const cancel = () => void run(async () => setCurrent(await till.cancelReconcile()));
   const exportCsv = () =>
     void run(async () => {
-      const { filename, csv } = await till.exportReconcileCsv();
-      download(filename, csv);
-      toast('good', `Saved ${filename}`);
+      setExported(null);
+      const saved = await till.exportReconcileCsv();
+      setExported(saved);
+      toast('good', `Saved ${saved.filename}`);
     });
   const repair = () =>
     void run(async () => {
@@ -256,6 +247,11 @@ export function ReconcileScreen() {
               Safe repairs only journal what the node already says (a payment it settled) or send a paid
               sale’s missing order to Shopify. Each is recorded on the sale. Nothing is refunded or changed in
               Shopify.
+            </p>
+          )}
+          {exported && (
+            <p className="rc-exported" data-testid="rc-exported">
+              {exported.rows.toLocaleString()} rows saved to <code>{exported.path}</code>
             </p>
           )}
           {skipped.length > 0 && (
