@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandName, CommandOutput, Reply } from '../shared/contract/index.js';
 import type { RateSourceId, Sale } from '../shared/domain/index.js';
 import { decodeInvoice } from './lightning/bolt11/decode.js';
 import { RateError } from './rates/public-sources.js';
@@ -13,27 +12,8 @@ import { startClnFake, TILL_RESTRICTIONS } from './test-support/fakes/cln.js';
 import { startLnbitsFake } from './test-support/fakes/lnbits.js';
 import { startNwcFake, TILL_METHODS } from './test-support/fakes/nwc.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
+import { call, refused } from './test-support/till-calls.js';
 import { createTill, type Till } from './till.js';
-
-async function call<K extends CommandName>(
-  till: Till,
-  name: K,
-  input: unknown = {},
-): Promise<CommandOutput<K>> {
-  const reply = await till.invoke(name, input);
-  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.value as CommandOutput<K>;
-}
-
-async function refused(
-  till: Till,
-  name: CommandName,
-  input: unknown,
-): Promise<{ kind: string; message: string }> {
-  const reply: Reply<unknown> = await till.invoke(name, input);
-  if (reply.ok) throw new Error(`${name} was expected to fail`);
-  return reply.error;
-}
 
 describe('a till on a real Lightning node (LND through its fake)', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -1,23 +1,14 @@
 import bolt11 from 'bolt11';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandName, CommandOutput, EventName, Reply } from '../shared/contract/index.js';
+import type { EventName, Reply } from '../shared/contract/index.js';
 import type { Cart, Product, Sale } from '../shared/domain/index.js';
 import { BackendError, type LightningBackend } from './lightning/backend.js';
 import { createDemoBackend } from './lightning/demo/backend.js';
+import { call } from './test-support/till-calls.js';
 import { createTill, type Till } from './till.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
-
-async function call<K extends CommandName>(
-  till: Till,
-  name: K,
-  input: unknown = {},
-): Promise<CommandOutput<K>> {
-  const reply = await till.invoke(name, input);
-  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.value as CommandOutput<K>;
-}
 
 function firstWithVariants(products: Product[], n: number): Product {
   const p = products.find((x) => x.variants.length >= n);

@@ -195,18 +195,9 @@ export function createReconcileService(deps: ReconcileDeps) {
     }
   }
 
-  async function* mapOrders(client: ShopifyClient, from: Date, to: Date): AsyncGenerator<ShopifyOrder> {
-    for await (const o of shopifyOrders(client, from, to)) {
-      yield {
-        orderId: o.orderId,
-        name: o.name,
-        saleId: o.saleId,
-        total: o.total,
-        currency: o.currency,
-        paymentHash: o.paymentHash,
-      };
-    }
-  }
+  // An order record is already in the engine's shape (processedAt rides along unread).
+  const mapOrders = (client: ShopifyClient, from: Date, to: Date): AsyncGenerator<ShopifyOrder> =>
+    shopifyOrders(client, from, to);
 
   async function* none<T>(): AsyncGenerator<T> {}
 

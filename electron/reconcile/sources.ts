@@ -3,6 +3,7 @@ import type { Db } from '../journal/db.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
+import type { ShopifyOrder } from '../../shared/reconcile/types.js';
 
 /**
  * The three sides of reconciliation, each streamed page by page so work can start before the
@@ -102,13 +103,8 @@ export async function* journalSales(db: Db, from: Date, to: Date): AsyncGenerato
   }
 }
 
-export interface ShopifyOrderRecord {
-  orderId: string;
-  name: string;
-  saleId: string | null;
-  total: bigint;
-  currency: string;
-  paymentHash: string | null;
+/** An order as the reconciliation reads it, and when Shopify says it was processed. */
+export interface ShopifyOrderRecord extends ShopifyOrder {
   processedAt: string;
 }
 

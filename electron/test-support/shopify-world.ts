@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { CommandName, CommandOutput, Reply } from '../../shared/contract/index.js';
 import type { Product, Sale } from '../../shared/domain/index.js';
 import { replaceCatalog } from '../journal/catalog.js';
 import { openJournal } from '../journal/db.js';
@@ -7,6 +6,9 @@ import { installOrders, type OrdersFake } from './fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from './fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './fixtures.js';
 import { createTill, type Till, type TillDeps } from '../till.js';
+import { call } from './till-calls.js';
+
+export { call, refused } from './till-calls.js';
 
 /**
  * A till with the demo node and a catalog of Shopify products, beside an in-process Shopify
@@ -14,26 +16,6 @@ import { createTill, type Till, type TillDeps } from '../till.js';
  */
 export const ALL_SCOPES = ['read_products', 'read_inventory', 'read_locations', 'write_orders'];
 export const LOCATION = 'gid://shopify/Location/1';
-
-export async function call<K extends CommandName>(
-  till: Till,
-  name: K,
-  input: unknown = {},
-): Promise<CommandOutput<K>> {
-  const reply = await till.invoke(name, input);
-  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.value as CommandOutput<K>;
-}
-
-export async function refused(
-  till: Till,
-  name: CommandName,
-  input: unknown,
-): Promise<{ kind: string; message: string }> {
-  const reply: Reply<unknown> = await till.invoke(name, input);
-  if (reply.ok) throw new Error(`${name} was expected to fail`);
-  return reply.error;
-}
 
 /** A small Shopify catalog with real variant gids, and its stock at the till's location. */
 export function catalog(n: number): { products: Product[]; stock: Map<string, Map<string, number>> } {

@@ -1,4 +1,5 @@
 import { MSAT_PER_SAT } from '../money/index.js';
+import { mulberry32 } from '../random.js';
 import { Outcome } from './types.js';
 import type { JournalSale, NodeInvoice, ShopifyOrder } from './types.js';
 
@@ -56,17 +57,9 @@ export const EXPECTED: Record<Kind, readonly Outcome[]> = {
   unpaid_invoice: [],
 };
 
-/** mulberry32 over a 32-bit mix of (seed, i): item i's random stream. */
-function rng(seed: number, i: number): () => number {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Item i's random stream: mulberry32 seeded with a 32-bit mix of (seed, i). */
+const rng = (seed: number, i: number): (() => number) =>
+  mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35));
 
 const HEX: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../../../../shared/random.js';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -756,18 +757,6 @@ const OPTION_SETS: { name: string; values: string[] }[] = [
   { name: 'Colour', values: ['Black', 'White', 'Orange', 'Teal', 'Sand'] },
 ];
 
-/** Mulberry32, so a seed always gives the same catalog. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Integer cents → Shopify's Money string ("12.50"); never through a float. */
 export function moneyString(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
@@ -794,7 +783,7 @@ export interface GenerateOptions {
  * locations (one product in four untracked), a few drafts and archived products.
  */
 export function generateCatalog(opts: GenerateOptions): FakeProduct[] {
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const inactive = opts.inactiveShare ?? 0.05;
   const start = (opts.start ?? new Date('2026-01-01T00:00:00Z')).getTime();

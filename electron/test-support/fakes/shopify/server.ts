@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../../../../shared/random.js';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -154,18 +155,6 @@ function countObjects(value: unknown): number {
   let n = 1;
   for (const v of Object.values(value)) n += countObjects(v);
   return n;
-}
-
-/** Mulberry32: the same faults for the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<ShopifyFake> {
@@ -399,7 +388,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     route: (path, handler) => void routes.set(path, handler),
     failNext: (fault) => void (nextFault = fault),
     failRandomly(p, faults, seed = 1) {
-      random = p > 0 ? { rate: p, faults, next: seeded(seed) } : null;
+      random = p > 0 ? { rate: p, faults, next: mulberry32(seed) } : null;
     },
     calls,
     throttled: () => throttledCount,
