@@ -10,6 +10,7 @@ import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { benchBackends } from './backends.js';
 import { benchCatalog } from './catalog.js';
 import { benchReconcile } from './reconcile.js';
+import { benchTillReconcile } from './reconcile-till.js';
 import { ratio, summarize, time } from './stats.js';
 
 /**
@@ -81,6 +82,10 @@ try {
   const reconciliation = process.env.BENCH_SKIP_RECONCILE
     ? null
     : benchReconcile(Number(process.env.BENCH_RECONCILE_N ?? 1_000_000));
+  // 7. The same through the till: demo node, journal, results in SQLite, the CSV written.
+  const tillReconciliation = process.env.BENCH_SKIP_RECONCILE
+    ? null
+    : await benchTillReconcile(Number(process.env.BENCH_TILL_RECONCILE_N ?? 200_000));
 
   // 4. Each Lightning backend through its fake, beside the demo node.
   const backends = await benchBackends(Number(process.env.BENCH_BACKEND_N ?? 100));
@@ -116,6 +121,7 @@ try {
         },
         shopify_catalog: catalog,
         reconciliation,
+        till_reconciliation: tillReconciliation,
         catalog_search: {
           till: q.search,
           baseline_in_memory_filter: q.inMemory,

@@ -231,6 +231,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       },
       {
         ...deps.engine,
+        orders: client !== null,
         signal,
         checkpointDir,
         runKey: `${fromDay}..${toDay} ${currency} ${client ? 'shopify' : 'no-shopify'}`,

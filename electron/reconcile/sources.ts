@@ -42,8 +42,6 @@ export interface JournalSaleRecord {
   paidAt: string | null;
   paidLate: boolean;
   orderName: string | null;
-  /** Every invoice of the sale that settled (more than one: paid twice). */
-  settledHashes: string[];
 }
 
 interface Row {
@@ -62,44 +60,63 @@ interface Row {
   paid_at: string | null;
   paid_late: bigint;
   shopify_order_name: string | null;
-  settled: string | null;
 }
 
-/** Sales created in [from, to), oldest first, read with a cursor (never all at once). */
-export async function* journalSales(db: Db, from: Date, to: Date): AsyncGenerator<JournalSaleRecord> {
-  const rows = db
+/**
+ * Sales created in [from, to), oldest first, a page of `pageSize` at a time (never all at
+ * once). Each page is its own short read, so a long reconciliation never holds a read
+ * transaction open while the till sells (which would keep the WAL from being checkpointed).
+ */
+export async function* journalSales(
+  db: Db,
+  from: Date,
+  to: Date,
+  pageSize = 5_000,
+): AsyncGenerator<JournalSaleRecord> {
+  const range = [from.toISOString(), to.toISOString()] as const;
+  // The period's first and last sale numbers through the created_at index; pages then walk the
+  // number index between them (the unary + keeps SQLite from sorting the period on every page).
+  const bounds = db
     .prepare(
-      `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
-              s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
-              s.shopify_order_name,
-              (SELECT group_concat(x.payment_hash) FROM sale_invoices x
-                WHERE x.sale_id = s.id AND x.settled_at IS NOT NULL) AS settled
-       FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
-       WHERE s.created_at >= ? AND s.created_at < ? ORDER BY s.number`,
+      'SELECT min(number) AS lo, max(number) AS hi FROM sales WHERE created_at >= ? AND created_at < ?',
     )
-    .iterate(from.toISOString(), to.toISOString()) as IterableIterator<Row>;
-  let n = 0;
-  for (const r of rows) {
-    yield {
-      saleId: r.id,
-      number: Number(r.number),
-      tender: r.tender,
-      state: r.state,
-      currency: r.currency,
-      total: r.total,
-      paymentHash: r.invoice_hash,
-      invoiceMsat: r.amount_msat,
-      amountPaidMsat: r.amount_paid_msat,
-      rate: r.rate,
-      rateSource: r.rate_source,
-      createdAt: r.created_at,
-      paidAt: r.paid_at,
-      paidLate: r.paid_late !== 0n,
-      orderName: r.shopify_order_name,
-      settledHashes: r.settled ? r.settled.split(',') : [],
-    };
-    // Let the event loop breathe on a long period.
-    if (++n % 5_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    .get(...range) as { lo: bigint | null; hi: bigint | null };
+  if (bounds.lo === null || bounds.hi === null) return;
+  const page = db.prepare(
+    `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
+            s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
+            s.shopify_order_name
+     FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
+     WHERE s.number > ? AND s.number <= ? AND +s.created_at >= ? AND +s.created_at < ?
+     ORDER BY s.number LIMIT ?`,
+  );
+  let after = bounds.lo - 1n;
+  for (;;) {
+    const rows = page.all(after, bounds.hi, ...range, pageSize) as Row[];
+    for (const r of rows) {
+      yield {
+        saleId: r.id,
+        number: Number(r.number),
+        tender: r.tender,
+        state: r.state,
+        currency: r.currency,
+        total: r.total,
+        paymentHash: r.invoice_hash,
+        invoiceMsat: r.amount_msat,
+        amountPaidMsat: r.amount_paid_msat,
+        rate: r.rate,
+        rateSource: r.rate_source,
+        createdAt: r.created_at,
+        paidAt: r.paid_at,
+        paidLate: r.paid_late !== 0n,
+        orderName: r.shopify_order_name,
+      };
+    }
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.number;
+    if (after >= bounds.hi) return;
+    // Let the event loop breathe between pages on a long period.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

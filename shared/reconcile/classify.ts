@@ -61,13 +61,25 @@ function groupByKey(input: PartitionInput): Map<string, Group> {
 }
 
 /** Classify one partition (any set of records closed under the join rule). */
-export function classifyPartition(input: PartitionInput): {
+export interface ClassifyOptions {
+  /**
+   * Whether paid sales should have Shopify orders (a store is connected). Without a store,
+   * a sale that matches its payment is matched, not "without order".
+   */
+  orders?: boolean;
+}
+
+export function classifyPartition(
+  input: PartitionInput,
+  options: ClassifyOptions = {},
+): {
   results: ReconcileResult[];
   ignoredInvoices: number;
 } {
   const results: ReconcileResult[] = [];
   let ignoredInvoices = 0;
-  for (const group of groupByKey(input).values()) ignoredInvoices += classifyGroup(group, results);
+  const orders = options.orders ?? true;
+  for (const group of groupByKey(input).values()) ignoredInvoices += classifyGroup(group, results, orders);
   return { results, ignoredInvoices };
 }
 
@@ -107,7 +119,7 @@ const sats = (msat: bigint): string =>
   msat % MSAT_PER_SAT === 0n ? `${msat / MSAT_PER_SAT} sat` : `${msat} msat`;
 
 /** Appends one result per item of the group; returns how many node invoices were ignored. */
-function classifyGroup(g: Group, out: ReconcileResult[]): number {
+function classifyGroup(g: Group, out: ReconcileResult[], ordersExpected: boolean): number {
   // A node lists a hash once; a repeated page must not read as a second payment.
   const invoice = g.invoices.find((i) => i.state === 'settled') ?? g.invoices[0] ?? null;
   const settled = invoice !== null && invoice.state === 'settled' ? invoice : null;
@@ -158,7 +170,16 @@ function classifyGroup(g: Group, out: ReconcileResult[]): number {
         ),
       );
     } else {
-      out.push(classifySale(sale, claims ? settled : null, claims ? invoice : null, order ?? null, base));
+      out.push(
+        classifySale(
+          sale,
+          claims ? settled : null,
+          claims ? invoice : null,
+          order ?? null,
+          base,
+          ordersExpected,
+        ),
+      );
     }
     for (const o of extra) {
       out.push(
@@ -215,6 +236,7 @@ function classifySale(
   invoice: NodeInvoice | null,
   order: ShopifyOrder | null,
   base: Base,
+  ordersExpected: boolean,
 ): ReconcileResult {
   const paid = sale.state === 'paid';
   if (sale.tender === 'lightning') {
@@ -261,6 +283,7 @@ function classifySale(
           base,
         );
   }
+  if (order === null && !ordersExpected) return result(Outcome.Matched, Repair.None, '', base);
   if (order === null) {
     return sale.orderName === null
       ? result(Outcome.SaleWithoutOrder, Repair.QueueOrder, 'paid; never sent to Shopify', base)

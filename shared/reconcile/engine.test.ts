@@ -51,8 +51,11 @@ async function run(data: ReconcileSources, options: EngineOptions = {}) {
   return { results, summary };
 }
 
-function reference(data: Pick<Dataset, 'node' | 'journal' | 'shopify'>) {
-  return classifyAll({ node: [...data.node], journal: [...data.journal], shopify: [...data.shopify] });
+function reference(data: Pick<Dataset, 'node' | 'journal' | 'shopify'>, orders = true) {
+  return classifyAll(
+    { node: [...data.node], journal: [...data.journal], shopify: [...data.shopify] },
+    { orders },
+  );
 }
 
 function counts(rs: ReconcileResult[]): Record<string, number> {
@@ -112,12 +115,14 @@ describe('reconciliation engine', () => {
         fc.integer({ min: 1, max: 32 }),
         fc.integer({ min: 1, max: 4096 }),
         fc.boolean(),
-        async (input, workers, partitions, taskBytes, spill) => {
-          const expected = reference(input);
+        fc.boolean(),
+        async (input, workers, partitions, taskBytes, spill, orders) => {
+          const expected = reference(input, orders);
           const { results, summary } = await run(input, {
             workers,
             partitions,
             taskBytes,
+            orders,
             // A tiny budget makes partitions spill to disk mid-read: disk and memory must agree.
             memoryBytes: spill ? 1 : undefined,
           });

@@ -118,6 +118,8 @@ export interface EngineOptions {
   hooks?: WorkerHooks;
   /** The worker module; default worker.ts beside this file (under tsx) or reconcile-worker.js. */
   worker?: { filename: string; execArgv?: string[] };
+  /** Whether paid sales should have Shopify orders; default true (classify.ts ClassifyOptions). */
+  orders?: boolean;
   /** Keep the checkpoint after a successful run (tests inspect it). */
   keepCheckpoint?: boolean;
 }
@@ -648,6 +650,7 @@ export async function reconcile(
           ranges: maps
             .map((m) => ({ file: m.file, start: m.offsets[first]!, end: m.offsets[last + 1]! }))
             .filter((r) => r.end > r.start),
+          orders: options.orders ?? true,
           ...(options.hooks ? { hooks: options.hooks } : {}),
         };
         return pool.run(message, { transferList: [data] }) as Promise<ClassifyReply>;

@@ -37,6 +37,8 @@ export interface ClassifyTask {
   files: string[];
   /** The task's bytes in each shard file, in source and shard order. */
   ranges: { file: string; start: number; end: number }[];
+  /** Whether paid sales should have Shopify orders (classify.ts ClassifyOptions). */
+  orders: boolean;
   hooks?: WorkerHooks;
 }
 
@@ -151,7 +153,7 @@ function classifyTask(task: ClassifyTask): ClassifyReply {
   for (const r of task.ranges) decodeRecords(readRange(r.file, r.start, r.end), input);
   for (const file of task.files) decodeRecords(readFileSync(file, 'utf8'), input);
   decodeRecords(decoder.decode(new Uint8Array(task.data)), input);
-  const { results, ignoredInvoices } = classifyPartition(input);
+  const { results, ignoredInvoices } = classifyPartition(input, { orders: task.orders });
   const summary = emptySummary();
   summary.ignoredInvoices = ignoredInvoices;
   const lines = new Array<string>(results.length);
