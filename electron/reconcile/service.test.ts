@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
@@ -208,4 +208,22 @@ describe('reconciliation in the till', () => {
     expect(existsSync(join(w.dir.path, 'reconcile-run.json'))).toBe(false);
     expect(existsSync(join(w.dir.path, 'reconcile-run'))).toBe(false);
   }, 60_000);
+
+  it('starts afresh when a crash left the results file unreadable', async () => {
+    const w = await world();
+    await sellCash(w, [0]);
+    await w.till.close();
+    writeFileSync(join(w.dir.path, 'reconcile.sqlite'), 'not a database, whatever a crash left');
+    w.till = await createTill({
+      dataDir: w.dir.path,
+      resourcesDir: RESOURCES_DIR,
+      now: w.clock.now,
+      timers: false,
+      log: () => undefined,
+      reconcileEngine: { workers: 1 },
+    });
+    expect((await call(w.till, 'getReconcile', {})).run.state).toBe('idle');
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(1);
+  });
 });

@@ -74,6 +74,37 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS results_time ON results(time, seq);
 `;
 
+/**
+ * The results file is disposable (the next run rebuilds it), so it is written without fsync;
+ * one that a crash left unreadable is deleted and started afresh rather than stop the till.
+ */
+function openResults(
+  file: string,
+  nativeBinding: string | undefined,
+  log: (message: string, err?: unknown) => void,
+): Database.Database {
+  const open = () => {
+    const db = new Database(file, nativeBinding ? { nativeBinding } : {});
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = OFF');
+      db.defaultSafeIntegers(true);
+      db.exec(SCHEMA);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  };
+  try {
+    return open();
+  } catch (err) {
+    log('the last reconciliation’s results could not be read; starting afresh', err);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    return open();
+  }
+}
+
 function localDay(day: string, plusDays = 0): Date {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays);
@@ -84,10 +115,7 @@ export function createReconcileService(deps: ReconcileDeps) {
   const checkpointDir = join(deps.dataDir, 'reconcile-run');
   // The period of a run under way: a till killed mid-run resumes it when it starts again.
   const pendingFile = join(deps.dataDir, 'reconcile-run.json');
-  const out = new Database(file, deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {});
-  out.pragma('journal_mode = WAL');
-  out.defaultSafeIntegers(true);
-  out.exec(SCHEMA);
+  const out = openResults(file, deps.sqliteBinding, deps.log);
 
   let run: ReconcileRun = {
     state: 'idle',
@@ -108,28 +136,27 @@ export function createReconcileService(deps: ReconcileDeps) {
   const insert = out.prepare(
     `INSERT INTO results (outcome, repair, safe, sale_id, sale_number, payment_hash, order_name, tender, time,
        msat, fiat, currency, rate, rate_source, detail)
-     VALUES (@outcome, @repair, @safe, @saleId, @saleNumber, @paymentHash, @orderName, @tender, @time,
-       @msat, @fiat, @currency, @rate, @rateSource, @detail)`,
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertMany = out.transaction((rows: ReconcileResult[]) => {
     for (const r of rows) {
-      insert.run({
-        outcome: r.outcome,
-        repair: r.repair,
-        safe: r.safe && r.repair !== 'none' ? 1 : 0,
-        saleId: r.saleId,
-        saleNumber: r.saleNumber,
-        paymentHash: r.paymentHash,
-        orderName: r.orderName,
-        tender: r.tender,
-        time: r.time,
-        msat: r.msat,
-        fiat: r.fiat,
-        currency: r.currency,
-        rate: r.rate,
-        rateSource: r.rateSource,
-        detail: r.detail,
-      });
+      insert.run(
+        r.outcome,
+        r.repair,
+        r.safe && r.repair !== 'none' ? 1 : 0,
+        r.saleId,
+        r.saleNumber,
+        r.paymentHash,
+        r.orderName,
+        r.tender,
+        r.time,
+        r.msat,
+        r.fiat,
+        r.currency,
+        r.rate,
+        r.rateSource,
+        r.detail,
+      );
     }
   });
 
