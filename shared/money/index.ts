@@ -207,3 +207,17 @@ export function formatRate(rate: string, currency: string, locale?: string): str
   }).format(rate as unknown as number);
   return `${text} ${currency}/BTC`;
 }
+
+/**
+ * JSON in which every bigint is written as an integer literal from its own digits, never
+ * through a float: for the protocols whose msat amounts are JSON numbers (NIP-47, clnrest).
+ * `JSON.stringify` cannot write a bigint and `JSON.rawJSON` is newer than Node 20, so each
+ * bigint stands in as a tagged string (the tag unique to the call) that is then unquoted.
+ */
+export function toJsonExact(value: unknown): string {
+  const tag = `bigint-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}:`;
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${tag}${v}` : v));
+  return text
+    .split(`"${tag}`)
+    .reduce((out, part, i) => (i === 0 ? part : out + part.replace(/^(-?\d+)"/, '$1')));
+}

@@ -13,6 +13,7 @@ import {
   parseFiat,
   roundToSat,
   split,
+  toJsonExact,
   type Rounding,
 } from './index.js';
 
@@ -185,5 +186,23 @@ describe('splits', () => {
     expect(() => allocate(10n, [])).toThrow(MoneyError);
     expect(() => allocate(10n, [0n, 0n])).toThrow(MoneyError);
     expect(() => split(10n, 0)).toThrow(MoneyError);
+  });
+});
+
+describe('toJsonExact', () => {
+  it('writes bigints as JSON integers from their digits, exact beyond 2^53, and nothing else changes', () => {
+    const big = 2n ** 64n - 1n;
+    const text = toJsonExact({
+      amount: big,
+      less: -9_007_199_254_740_993n,
+      list: [1n, 'bigint-x:5', 2.5],
+      s: '"q"',
+    });
+    expect(text).toBe(
+      '{"amount":18446744073709551615,"less":-9007199254740993,"list":[1,"bigint-x:5",2.5],"s":"\\"q\\""}',
+    );
+    // A float could not have carried them: the digits are the bigint's own.
+    expect(text).toContain(big.toString());
+    expect(JSON.parse(text)).toMatchObject({ list: [1, 'bigint-x:5', 2.5], s: '"q"' });
   });
 });

@@ -135,7 +135,7 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
     }
     const tx = await must(
       'make_invoice',
-      { amount: Number(req.amountMsat), description: req.description, expiry: req.expirySec },
+      { amount: req.amountMsat, description: req.description, expiry: req.expirySec },
       Transaction,
     );
     if (tx.type !== 'incoming' || BigInt(tx.amount) !== req.amountMsat || !tx.invoice) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BackendError } from '../backend.js';
 import type { NwcConfig } from './config.js';
 import { createRelayPool, type Relay } from './relays.js';
+import { toJsonExact } from '../../../shared/money/index.js';
 
 /**
  * The NIP-47 wire (../shared/contracts/nostr/nip-47.md): encrypted kind 23194 requests, the
@@ -217,7 +218,7 @@ export function createNwcClient(config: NwcConfig, timeoutMs: number): NwcClient
           ['p', wallet],
           ['encryption', encryption],
         ],
-        content: encrypt(JSON.stringify({ method, params }), encryption),
+        content: encrypt(toJsonExact({ method, params }), encryption),
       },
       secret,
     );

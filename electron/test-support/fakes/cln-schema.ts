@@ -78,8 +78,10 @@ function typeOk(type: string, v: unknown, direction: Direction): boolean {
     case 'u64':
       return uint(v, Number.MAX_SAFE_INTEGER);
     case 'msat':
-      // Answers carry msat as integers; requests may also spell them out.
+      // Answers carry msat as JSON integers (the fake keeps them as bigint, written exactly);
+      // requests may also spell them out.
       return (
+        (typeof v === 'bigint' && v >= 0n && v < 2n ** 64n) ||
         uint(v, Number.MAX_SAFE_INTEGER) ||
         (direction === 'request' && typeof v === 'string' && MSAT_TEXT.test(v))
       );
@@ -113,7 +115,10 @@ export function validate(schema: Schema, value: unknown, direction: Direction, p
     if (matching.length !== 1) errors.push(`${at}: matches ${matching.length} of the oneOf alternatives`);
   }
   if (schema.type !== undefined && !typeOk(schema.type, value, direction)) {
-    return [...errors, `${at}: expected ${schema.type}, got ${JSON.stringify(value)}`];
+    return [
+      ...errors,
+      `${at}: expected ${schema.type}, got ${typeof value === 'bigint' ? value : JSON.stringify(value)}`,
+    ];
   }
   if (schema.enum && !schema.enum.some((e) => e === value)) {
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);

@@ -6,6 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import { MAX_FIELD_BYTES } from '../../lightning/bolt11/format.js';
 import { methodSchema, validate } from './cln-schema.js';
+import { toJsonExact } from '../../../shared/money/index.js';
 import {
   SpecViolation,
   startHttpFake,
@@ -168,8 +169,6 @@ function passes(a: Alternative, method: string, params: Record<string, unknown>)
   }
 }
 
-const msatNumber = (v: bigint) => Number(v);
-
 /** lightningd's param_msat for invoice amount_msat (invoice.json), or null for `any`. */
 function parseAmount(v: unknown): bigint | null {
   if (v === 'any') return null;
@@ -245,14 +244,14 @@ export async function startClnFake(opts: {
       description: row.description,
       expires_at: row.expiresAt,
       created_index: row.createdIndex,
-      ...(row.amountMsat !== null ? { amount_msat: msatNumber(row.amountMsat) } : {}),
+      ...(row.amountMsat !== null ? { amount_msat: row.amountMsat } : {}),
       ...(row.updatedIndex !== null ? { updated_index: row.updatedIndex } : {}),
     };
     if (row.payIndex === null) return base;
     return {
       ...base,
       pay_index: row.payIndex,
-      amount_received_msat: msatNumber(row.amountReceivedMsat!),
+      amount_received_msat: row.amountReceivedMsat!,
       paid_at: row.paidAt,
       payment_preimage: row.preimage,
     };
@@ -414,7 +413,7 @@ export async function startClnFake(opts: {
         const send = (status: number, body: unknown) => {
           if (res.writableEnded) return;
           res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(body));
+          res.end(toJsonExact(body));
         };
         const timer = timeout === undefined ? null : setTimeout(() => finish(timedOut), timeout * 1000);
         const waiter: Waiter = {

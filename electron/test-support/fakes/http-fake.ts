@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { toJsonExact } from '../../../shared/money/index.js';
 import { join } from 'node:path';
 
 /**
@@ -103,7 +104,7 @@ export async function startHttpFake(
           reply.stream(res);
           return;
         }
-        const text = JSON.stringify(reply.body);
+        const text = toJsonExact(reply.body);
         if (mode === 'malformed') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ unexpected: ['this', 'is', 'not', 'the', 'answer'], amount: 'lots' }));
