@@ -1,3 +1,4 @@
+import { MAX_FIELD_BYTES } from './bolt11/format.js';
 import type { BackendKind, ConnectionState, Network, Permissions } from '../../shared/domain/index.js';
 
 export type { Permissions };
@@ -110,5 +111,53 @@ export class BackendError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** Every bitcoin there will ever be, in msat: no invoice can ask for more. */
+export const MAX_SUPPLY_MSAT = 21_000_000n * 100_000_000_000n;
+/** The longest invoice lifetime any backend takes: a year. */
+export const MAX_EXPIRY_SEC = 31_536_000;
+// Lone surrogates have no UTF-8 form; BOLT11 d fields must be valid UTF-8.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What every backend checks before asking its node for an invoice, so a bad request is
+ * refused the same way everywhere (a node's own limits come in `limits`).
+ */
+export function checkInvoiceRequest(
+  req: CreateInvoiceRequest,
+  limits: {
+    maxAmountMsat?: bigint;
+    /** How a person says the amount limit ("21 million BTC"). */
+    maxAmountText?: string;
+    maxExpirySec?: number;
+    /** How a person says the expiry limit ("1 to a year"). */
+    expiryText?: string;
+  } = {},
+): void {
+  const maxMsat = limits.maxAmountMsat ?? MAX_SUPPLY_MSAT;
+  if (typeof req.amountMsat !== 'bigint' || req.amountMsat <= 0n || req.amountMsat > maxMsat) {
+    throw new BackendError(
+      'Rejected',
+      `The invoice amount must be above zero and at most ${limits.maxAmountText ?? '21 million BTC'}.`,
+    );
+  }
+  const maxExpiry = limits.maxExpirySec ?? MAX_EXPIRY_SEC;
+  if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > maxExpiry) {
+    throw new BackendError(
+      'Rejected',
+      `The invoice expiry must be a whole number of seconds, ${limits.expiryText ?? '1 to a year'}.`,
+    );
+  }
+  if (LONE_SURROGATE.test(req.description)) {
+    throw new BackendError('Rejected', 'The description is not valid Unicode text.');
+  }
+  const bytes = Buffer.byteLength(req.description, 'utf8');
+  if (bytes > MAX_FIELD_BYTES) {
+    throw new BackendError(
+      'Rejected',
+      `The description is ${bytes} bytes; a BOLT11 description holds at most ${MAX_FIELD_BYTES}.`,
+    );
   }
 }

@@ -271,6 +271,16 @@ export function describeLightningBackend(name: string, make: MakeHarness, opts =
       await expect(attempt).rejects.toBeInstanceOf(BackendError);
       await expect(attempt).rejects.toMatchObject({ kind: 'Rejected' });
       await expect(attempt).rejects.not.toThrow(/\n\s+at /);
+      // Every backend refuses the same bad requests the same way, before asking its node.
+      for (const [amount, description, expiry] of [
+        [1_000n, 'no lifetime', 0],
+        [1_000n, 'too long a lifetime', 31_536_001],
+        [1_000n, 'half a character \uD800', 600],
+        [1_000n, 'x'.repeat(640), 600],
+        [21_000_000n * 100_000_000_000n + 1n, 'more than there is', 600],
+      ] as const) {
+        await expect(invoice(amount, description, expiry)).rejects.toMatchObject({ kind: 'Rejected' });
+      }
     });
 
     it('refuses work once closed', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
+  checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -12,7 +13,6 @@ import {
   type Subscription,
 } from '../backend.js';
 import { decodeInvoice } from '../bolt11/decode.js';
-import { MAX_FIELD_BYTES } from '../bolt11/format.js';
 import { requestJson, type HttpTarget } from '../http.js';
 import type { ClnConfig } from './config.js';
 import {
@@ -48,7 +48,6 @@ type Answer =
 // waitanyinvoice.json errors: "904: The *timeout* was reached without an invoice being paid."
 const WAIT_TIMEOUT = 904;
 const MAX_MSAT = BigInt(Number.MAX_SAFE_INTEGER);
-const MAX_EXPIRY_SEC = 31_536_000;
 const PAGE = 1_000;
 const CURSOR = /^(0|[1-9]\d{0,14})$/;
 /** Invoices read per listInvoices call at most, so one page never scans a whole node. */
@@ -166,18 +165,8 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
 
   async function createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     assertOpen();
-    if (req.amountMsat <= 0n || req.amountMsat > MAX_MSAT) {
-      throw new BackendError('Rejected', 'The invoice amount must be above zero and below 90,000 BTC.');
-    }
-    if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > MAX_EXPIRY_SEC) {
-      throw new BackendError(
-        'Rejected',
-        'The invoice expiry must be a whole number of seconds, 1 to a year.',
-      );
-    }
-    if (Buffer.byteLength(req.description) > MAX_FIELD_BYTES) {
-      throw new BackendError('Rejected', `The invoice description is over ${MAX_FIELD_BYTES} bytes.`);
-    }
+    // clnrest carries msat as JSON numbers: no more than a double holds exactly.
+    checkInvoiceRequest(req, { maxAmountMsat: MAX_MSAT, maxAmountText: '90,000 BTC' });
     const created = await call(
       'invoice',
       {

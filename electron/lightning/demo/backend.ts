@@ -4,6 +4,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
+  checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -15,7 +16,6 @@ import {
   type Subscription,
 } from '../backend.js';
 import { encodeInvoice } from '../bolt11/encode.js';
-import { MAX_FIELD_BYTES } from '../bolt11/format.js';
 import { loadOrCreateNodeKey } from './node-key.js';
 import { openDemoStore, STORE_FILE, type InvoiceRow } from './store.js';
 
@@ -43,14 +43,9 @@ export const DEMO_ALIAS = 'Lightning Till demo node';
 export const DEMO_BLOCK_HEIGHT = 101;
 /** LND's default final CLTV delta; BOLT11's 18 is only what a payer assumes when c is absent. */
 const MIN_FINAL_CLTV_EXPIRY = 80;
-/** BOLT11 caps nothing, but 21 million BTC is every amount that can exist (and fits int64 msat). */
-const MAX_AMOUNT_MSAT = 21_000_000n * 100_000_000_000n;
-const MAX_EXPIRY_SEC = 31_536_000;
 const MAX_PAGE = 1000;
 const HASH = /^[0-9a-f]{64}$/;
 const INDEX = /^(0|[1-9]\d{0,15})$/;
-// Lone surrogates have no UTF-8 form; BOLT11 d fields must be valid UTF-8.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface LiveSubscription {
   readonly opts: SubscribeOptions;
@@ -143,25 +138,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
 
   function createInvoice(req: CreateInvoiceRequest): Invoice {
     assertOpen();
-    if (typeof req.amountMsat !== 'bigint' || req.amountMsat <= 0n || req.amountMsat > MAX_AMOUNT_MSAT) {
-      throw new BackendError('Rejected', 'The amount must be more than 0 msat and at most 21 million BTC.');
-    }
-    if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > MAX_EXPIRY_SEC) {
-      throw new BackendError(
-        'Rejected',
-        `The expiry must be a whole number of seconds from 1 to ${MAX_EXPIRY_SEC}.`,
-      );
-    }
-    if (LONE_SURROGATE.test(req.description)) {
-      throw new BackendError('Rejected', 'The description is not valid Unicode text.');
-    }
-    const bytes = Buffer.byteLength(req.description, 'utf8');
-    if (bytes > MAX_FIELD_BYTES) {
-      throw new BackendError(
-        'Rejected',
-        `The description is ${bytes} bytes; a BOLT11 description holds at most ${MAX_FIELD_BYTES}.`,
-      );
-    }
+    checkInvoiceRequest(req);
     // BOLT11 timestamps are whole seconds; createdAt is the time the invoice itself states.
     const timestamp = Math.floor(now().getTime() / 1000);
     const preimage = randomBytes(32);

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -14,7 +15,6 @@ import {
   type Subscription,
 } from '../backend.js';
 import { decodeInvoice } from '../bolt11/decode.js';
-import { MAX_FIELD_BYTES } from '../bolt11/format.js';
 import { requestJson, transportError, type HttpTarget } from '../http.js';
 import type { LnbitsConfig } from './config.js';
 import {
@@ -59,10 +59,6 @@ const PAGE_TOKEN = /^(0|[1-9]\d{0,15})$/;
 /** Filters.pagination caps a page at 1000 rows (lnbits/db.py). */
 const MAX_PAGE = 1000;
 const REPLAY_PAGE = 200;
-const MAX_EXPIRY_SEC = 31_536_000;
-/** 21 million BTC, in sat: every amount that can exist. */
-const MAX_SAT = 2_100_000_000_000_000n;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PROBE_MEMO = 'Lightning Till: network check, not for payment';
 
 type Query = Record<string, string | number>;
@@ -201,9 +197,7 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
 
   async function createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     assertOpen();
-    if (typeof req.amountMsat !== 'bigint' || req.amountMsat <= 0n) {
-      throw new BackendError('Rejected', 'The amount must be more than 0.');
-    }
+    checkInvoiceRequest(req);
     if (req.amountMsat % 1000n !== 0n) {
       throw new BackendError(
         'Rejected',
@@ -211,23 +205,6 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
       );
     }
     const sat = req.amountMsat / 1000n;
-    if (sat > MAX_SAT) throw new BackendError('Rejected', 'The amount is more than 21 million BTC.');
-    if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > MAX_EXPIRY_SEC) {
-      throw new BackendError(
-        'Rejected',
-        `The expiry must be a whole number of seconds from 1 to ${MAX_EXPIRY_SEC}.`,
-      );
-    }
-    if (LONE_SURROGATE.test(req.description)) {
-      throw new BackendError('Rejected', 'The description is not valid Unicode text.');
-    }
-    const bytes = Buffer.byteLength(req.description, 'utf8');
-    if (bytes > MAX_FIELD_BYTES) {
-      throw new BackendError(
-        'Rejected',
-        `The description is ${bytes} bytes; a BOLT11 description holds at most ${MAX_FIELD_BYTES}.`,
-      );
-    }
     const payment = await postInvoice(sat, req.description, req.expirySec);
     if (BigInt(payment.amount) !== req.amountMsat) {
       throw new BackendError(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -14,7 +15,6 @@ import {
   type Subscription,
 } from '../backend.js';
 import { decodeInvoice } from '../bolt11/decode.js';
-import { MAX_FIELD_BYTES } from '../bolt11/format.js';
 import { requestJson, streamLines, type HttpTarget, type LineStream } from '../http.js';
 import type { LndConfig } from './config.js';
 import { allows, macaroonOps, type MacaroonOps } from './macaroon.js';
@@ -74,7 +74,6 @@ const LND_NETWORKS: Record<string, Network> = {
 };
 
 const hashHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
-const MAX_MSAT = 2_100_000_000_000_000_000n;
 const PAGE = 1_000;
 
 function shapeError(what: string, err: z.ZodError): BackendError {
@@ -255,18 +254,7 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
 
   async function createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     assertOpen();
-    if (req.amountMsat <= 0n || req.amountMsat > MAX_MSAT) {
-      throw new BackendError('Rejected', 'The invoice amount must be above zero and at most 21 million BTC.');
-    }
-    if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > 31_536_000) {
-      throw new BackendError(
-        'Rejected',
-        'The invoice expiry must be a whole number of seconds, 1 to a year.',
-      );
-    }
-    if (Buffer.byteLength(req.description) > MAX_FIELD_BYTES) {
-      throw new BackendError('Rejected', `The invoice description is over ${MAX_FIELD_BYTES} bytes.`);
-    }
+    checkInvoiceRequest(req);
     const added = await call('AddInvoice', AddInvoiceResponse, {
       method: 'POST',
       path: '/v1/invoices',

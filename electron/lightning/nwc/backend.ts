@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -11,7 +12,6 @@ import {
   type Subscription,
 } from '../backend.js';
 import { decodeInvoice } from '../bolt11/decode.js';
-import { MAX_FIELD_BYTES } from '../bolt11/format.js';
 import { createNwcClient } from './client.js';
 import type { NwcConfig } from './config.js';
 import {
@@ -121,18 +121,13 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
 
   async function createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     assertOpen();
-    if (req.amountMsat <= 0n || req.amountMsat > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new BackendError('Rejected', 'The invoice amount must be above zero and at most 90,000 BTC.');
-    }
-    if (!Number.isInteger(req.expirySec) || req.expirySec < 1 || req.expirySec > LOOKBACK_SEC) {
-      throw new BackendError(
-        'Rejected',
-        `An invoice through NWC must expire within ${LOOKBACK_SEC} seconds (a day), and after at least 1.`,
-      );
-    }
-    if (Buffer.byteLength(req.description) > MAX_FIELD_BYTES) {
-      throw new BackendError('Rejected', `The invoice description is over ${MAX_FIELD_BYTES} bytes.`);
-    }
+    // NIP-47 carries msat as JSON numbers (exact below 2^53), and the till looks back a day.
+    checkInvoiceRequest(req, {
+      maxAmountMsat: BigInt(Number.MAX_SAFE_INTEGER),
+      maxAmountText: '90,000 BTC',
+      maxExpirySec: LOOKBACK_SEC,
+      expiryText: `1 to ${LOOKBACK_SEC} (a day) through NWC`,
+    });
     const tx = await must(
       'make_invoice',
       { amount: req.amountMsat, description: req.description, expiry: req.expirySec },
