@@ -1,40 +1,12 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Sale } from '../../shared/domain/index.js';
 import { createTill } from '../till.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { sellThenKill } from '../test-support/kill-child.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/crash-child.ts');
-
-/** Runs the selling child until it has reported `afterPaid` paid sales, plus a random moment, then SIGKILLs it. */
-function sellThenKill(dataDir: string, afterPaid: number, extraMs: number): Promise<string[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const paid: string[] = [];
-    let buf = '';
-    let err = '';
-    let armed = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) if (l.startsWith('paid ')) paid.push(l.slice(5));
-      if (!armed && paid.length >= afterPaid) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), extraMs);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolvePromise(paid);
-      else reject(new Error(`child exited on its own (${code}): ${err}`));
-    });
-  });
-}
 
 describe('a till killed mid-sale', () => {
   it('loses no paid sale and duplicates nothing after restart', async () => {
@@ -42,7 +14,7 @@ describe('a till killed mid-sale', () => {
     try {
       const seen: string[] = [];
       for (let round = 0; round < 3; round++) {
-        seen.push(...(await sellThenKill(dir.path, 3, Math.floor(Math.random() * 40))));
+        seen.push(...(await sellThenKill(CHILD, [dir.path], 3, Math.floor(Math.random() * 40))));
       }
       expect(seen.length).toBeGreaterThanOrEqual(9);
 

@@ -1,42 +1,15 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sale } from '../../shared/domain/index.js';
 import { installOrders } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { sellThenKill } from '../test-support/kill-child.js';
 import { createTill } from '../till.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from './orders.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');
 const LOCATION = 'gid://shopify/Location/1';
-
-function sellThenKill(dataDir: string, url: string, afterPaid: number, extraMs: number): Promise<string[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, url], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const paid: string[] = [];
-    let buf = '';
-    let err = '';
-    let armed = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) if (l.startsWith('paid ')) paid.push(l.slice(5));
-      if (!armed && paid.length >= afterPaid) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), extraMs);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolvePromise(paid);
-      else reject(new Error(`child exited on its own (${code}): ${err}`));
-    });
-  });
-}
 
 describe('a till killed while sending orders to Shopify', () => {
   it(
@@ -70,7 +43,7 @@ describe('a till killed while sending orders to Shopify', () => {
         fake.failRandomly(0.25, ['reset-after', '503', 'hang'], 7);
         const seen: string[] = [];
         for (let round = 0; round < 3; round++) {
-          seen.push(...(await sellThenKill(dir.path, fake.url, 6, Math.floor(Math.random() * 60))));
+          seen.push(...(await sellThenKill(CHILD, [dir.path, fake.url], 6, Math.floor(Math.random() * 60))));
         }
         fake.failRandomly(0, []);
 
