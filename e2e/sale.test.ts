@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
 import { TEST_CERT } from '../electron/test-support/fakes/http-fake.js';
 import { INVOICE_OPS, startLndFake, type LndFake } from '../electron/test-support/fakes/lnd.js';
+import { openBrowser, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '../test-results');
 
 describe('a cashier sells in demo mode through the browser host', () => {
   const dir = tempDir('till-e2e-');
@@ -17,23 +15,8 @@ describe('a cashier sells in demo mode through the browser host', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // E2E is part of the suite: a missing browser is a failure, never a skip.
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
     served = await serveTill(dir.path);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ browser, page } = await openBrowser());
   }, 180_000);
 
   afterAll(async () => {

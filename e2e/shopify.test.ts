@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOCATIONS,
@@ -10,10 +10,8 @@ import {
 import { installOrders, type OrdersFake } from '../electron/test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../electron/test-support/fakes/shopify/server.js';
 import { tempDir } from '../electron/test-support/fixtures.js';
+import { openBrowser, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '../test-results');
 
 describe('a manager connects a Shopify store and the till sells its catalog', () => {
   const dir = tempDir('till-e2e-shopify-');
@@ -25,9 +23,6 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
   const products = generateCatalog({ variants: 120, seed: 11, inactiveShare: 0.1 });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
     fake = await startShopifyFake({
       scopes: ['read_products', 'read_inventory', 'read_locations', 'write_orders'],
     });
@@ -40,18 +35,7 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
       TILL_SHOPIFY_BASE_URL: fake.url,
       TILL_EXPORT_DIR: resolve(dir.path, 'exports'),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ browser, page } = await openBrowser());
   }, 180_000);
 
   afterAll(async () => {
