@@ -46,6 +46,21 @@ async function reconcileToday(w: World): Promise<ReconcileRun> {
   return ended;
 }
 
+/** The till started again on the world's data, as after a restart (its old one closed). */
+function restart(w: World) {
+  return createTill({
+    dataDir: w.dir.path,
+    resourcesDir: RESOURCES_DIR,
+    now: w.clock.now,
+    timers: false,
+    log: () => undefined,
+    shopifyBaseUrl: w.fake.url,
+    shopifySleep: () => Promise.resolve(),
+    exportDir: join(w.dir.path, 'exports'),
+    reconcileEngine: { workers: 1 },
+  });
+}
+
 const count = (run: ReconcileRun, outcome: string) => run.outcomes.find((o) => o.outcome === outcome)!.count;
 
 describe('reconciliation in the till', () => {
@@ -187,16 +202,7 @@ describe('reconciliation in the till', () => {
     expect(existsSync(join(w.dir.path, 'reconcile-run.json'))).toBe(true);
     expect(existsSync(join(w.dir.path, 'reconcile-run', 'manifest.json'))).toBe(true);
 
-    w.till = await createTill({
-      dataDir: w.dir.path,
-      resourcesDir: RESOURCES_DIR,
-      now: w.clock.now,
-      timers: false,
-      log: () => undefined,
-      shopifyBaseUrl: w.fake.url,
-      shopifySleep: () => Promise.resolve(),
-      reconcileEngine: { workers: 1 },
-    });
+    w.till = await restart(w);
     await expect
       .poll(async () => (await call(w.till, 'getReconcile', {})).run.state, { timeout: 20_000 })
       .toBe('done');
@@ -214,14 +220,7 @@ describe('reconciliation in the till', () => {
     await sellCash(w, [0]);
     await w.till.close();
     writeFileSync(join(w.dir.path, 'reconcile.sqlite'), 'not a database, whatever a crash left');
-    w.till = await createTill({
-      dataDir: w.dir.path,
-      resourcesDir: RESOURCES_DIR,
-      now: w.clock.now,
-      timers: false,
-      log: () => undefined,
-      reconcileEngine: { workers: 1 },
-    });
+    w.till = await restart(w);
     expect((await call(w.till, 'getReconcile', {})).run.state).toBe('idle');
     const run = await reconcileToday(w);
     expect(run.items).toBe(1);
