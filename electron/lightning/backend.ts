@@ -161,3 +161,38 @@ export function checkInvoiceRequest(
     );
   }
 }
+
+/**
+ * How every backend's subscription ends: once, out of the backend's live set (so close() ends
+ * it too), its own connection released, and the till told why, unless the till asked for it.
+ * The backend adds `stop` to `live` once the subscription is under way.
+ */
+export function subscriptionEnd(
+  sopts: SubscribeOptions,
+  live: Set<() => void>,
+  release: () => void,
+  /** How a reason is put to the till (e.g. with secrets scrubbed out). */
+  tell: (why: string) => string = (why) => why,
+): { end: (why: string | null) => void; stop: () => void; readonly ended: boolean } {
+  let ended = false;
+  const end = (why: string | null) => {
+    if (ended) return;
+    ended = true;
+    live.delete(stop);
+    release();
+    if (why === null) return;
+    try {
+      sopts.onState('disconnected', tell(why));
+    } catch {
+      // The till's state handler failing must not keep a dead subscription alive.
+    }
+  };
+  const stop = () => end(null);
+  return {
+    end,
+    stop,
+    get ended() {
+      return ended;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
+  subscriptionEnd,
   checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
@@ -285,24 +286,10 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
       throw new BackendError('Rejected', `"${sopts.fromCursor}" is not a Core Lightning pay_index.`);
     }
     let last = Number(sopts.fromCursor);
-    let ended = false;
     // Closing the subscription cancels the long poll under way, so nothing lingers.
     const cancel = new AbortController();
-
-    const end = (message: string | null) => {
-      if (ended) return;
-      ended = true;
-      cancel.abort();
-      subscriptions.delete(stop);
-      if (message !== null) {
-        try {
-          sopts.onState('disconnected', message);
-        } catch {
-          // The till's state handler failing must not keep a dead subscription alive.
-        }
-      }
-    };
-    const stop = () => end(null);
+    const sub = subscriptionEnd(sopts, subscriptions, () => cancel.abort());
+    const { end, stop } = sub;
     subscriptions.add(stop);
 
     /** One waitanyinvoice; false once the subscription has ended. */
@@ -315,7 +302,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         first ? undefined : pollSec * 1000 + target.timeoutMs,
         cancel.signal,
       );
-      if (ended) return false;
+      if (sub.ended) return false;
       if (!answer.ok && answer.code !== WAIT_TIMEOUT) {
         end(refusal('waitanyinvoice', answer).message);
         return false;
@@ -346,7 +333,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     const run = async () => {
       try {
         let first = true;
-        while (!ended && (await step(first))) first = false;
+        while (!sub.ended && (await step(first))) first = false;
       } catch (err) {
         end(err instanceof Error ? clean(err.message) : String(err));
       }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  subscriptionEnd,
   checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
@@ -312,7 +313,6 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
     assertOpen();
     const start = parseCursor(sopts.fromCursor);
     let last = start;
-    let ended = false;
     let replaying = true;
     const buffered: Payment[] = [];
     const delivered = new Set<string>();
@@ -321,26 +321,23 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
     wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(wsUrl, { handshakeTimeout: timeoutMs });
 
-    const end = (problem: string | null) => {
-      if (ended) return;
-      ended = true;
-      subscriptions.delete(stop);
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      socket.terminate();
-      if (problem === null) return;
-      try {
-        sopts.onState('disconnected', scrub(problem));
-      } catch {
-        // Nothing left to tell: a throw here would only surface as an uncaught error.
-      }
-    };
-    const stop = () => end(null);
+    const sub = subscriptionEnd(
+      sopts,
+      subscriptions,
+      () => {
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.terminate();
+      },
+      scrub,
+    );
+    const { end, stop } = sub;
     subscriptions.add(stop);
 
     /** Delivers one paid incoming payment, once, never at or before the cursor subscribed from. */
     const deliver = (p: Payment): boolean => {
-      if (ended || p.amount <= 0 || p.status !== 'success' || delivered.has(p.payment_hash)) return !ended;
+      if (sub.ended || p.amount <= 0 || p.status !== 'success' || delivered.has(p.payment_hash))
+        return !sub.ended;
       const c = cursorOf(p);
       if (compareCursors(c, start) <= 0) return true;
       let invoice: Invoice;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  subscriptionEnd,
   checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
@@ -339,30 +340,17 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
       throw new BackendError('Rejected', `"${sopts.fromCursor}" is not an LND settle_index.`);
     }
     let last = BigInt(sopts.fromCursor);
-    let ended = false;
     let stream: LineStream | null = null;
     // settle_index 0 asks LND for no backlog at all: read it with ListInvoices instead, and
     // hold live settlements back until the backlog is out.
     let held: LndInvoice[] | null = last === 0n ? [] : null;
 
-    const end = (message: string | null) => {
-      if (ended) return;
-      ended = true;
-      subscriptions.delete(stop);
-      stream?.close();
-      if (message !== null) {
-        try {
-          sopts.onState('disconnected', message);
-        } catch {
-          // The till's state handler failing must not keep a dead stream alive.
-        }
-      }
-    };
-    const stop = () => end(null);
+    const sub = subscriptionEnd(sopts, subscriptions, () => stream?.close());
+    const { end, stop } = sub;
     subscriptions.add(stop);
 
     const deliver = (raw: LndInvoice) => {
-      if (ended || raw.state !== 'SETTLED') return;
+      if (sub.ended || raw.state !== 'SETTLED') return;
       const index = BigInt(raw.settle_index);
       if (index <= last) return;
       const settlement: Settlement = { invoice: toInvoice(raw), cursor: raw.settle_index };
@@ -379,13 +367,13 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
     };
 
     queueMicrotask(() => {
-      if (ended) return;
+      if (sub.ended) return;
       stream = streamLines(
         target,
         { method: 'GET', path: `/v1/invoices/subscribe?settle_index=${last}` },
         {
           onOpen: () => {
-            if (ended) return;
+            if (sub.ended) return;
             sopts.onState('connected', null);
             if (held) {
               settledSince(0n).then(

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  subscriptionEnd,
   checkInvoiceRequest,
   BackendError,
   type CreateInvoiceRequest,
@@ -268,24 +269,12 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
     const delivered = new Set<string>();
     // Live notifications wait here until the replay is out, so settlements go out in order.
     let held: Transaction[] | null = [];
-    let ended = false;
 
-    const end = (message: string | null) => {
-      if (ended) return;
-      ended = true;
-      subscriptions.delete(stop);
-      listener.close();
-      if (message === null) return;
-      try {
-        sopts.onState('disconnected', message);
-      } catch {
-        // Nothing left to tell: the subscription is over either way.
-      }
-    };
-    const stop = () => end(null);
+    const sub = subscriptionEnd(sopts, subscriptions, () => listener.close());
+    const { end, stop } = sub;
 
     const deliver = (tx: Transaction) => {
-      if (ended || tx.type !== 'incoming' || delivered.has(tx.payment_hash)) return;
+      if (sub.ended || tx.type !== 'incoming' || delivered.has(tx.payment_hash)) return;
       let invoice: Invoice;
       try {
         invoice = toInvoice(tx, now());
@@ -307,7 +296,7 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
 
     const listener = client.notifications({
       onReady: () => {
-        if (ended) return;
+        if (sub.ended) return;
         try {
           sopts.onState('connected', null);
         } catch (err) {
@@ -328,7 +317,7 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
         );
       },
       onNotification: (payload) => {
-        if (ended) return;
+        if (sub.ended) return;
         const note = Notification.safeParse(payload);
         if (!note.success) {
           end('The wallet sent a notification that is not NIP-47; resubscribing to replay from the cursor.');
