@@ -32,7 +32,7 @@ import { createSaleFlow } from './checkout/sale-flow.js';
 import { createEventBus, type EventListener } from './events.js';
 import { countProducts, replaceCatalog, searchCatalog } from './journal/catalog.js';
 import { openJournal } from './journal/db.js';
-import { listSales } from './journal/sales.js';
+import { listSales, notePaidSale } from './journal/sales.js';
 import {
   readCursor,
   readMeta,
@@ -66,7 +66,7 @@ import { createPublicRateSource, RateError } from './rates/public-sources.js';
 import type { RateSource } from './rates/source.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
-import { enqueueOrder, requeue } from './shopify/outbox.js';
+import { enqueueOrder, orderOutboxState, requeue } from './shopify/outbox.js';
 import { createReconcileService } from './reconcile/service.js';
 import type { EngineOptions } from '../shared/reconcile/engine.js';
 
@@ -312,16 +312,14 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     const sale = flow.get(saleId);
     if (sale.state !== 'paid') return { skipped: `the sale is ${sale.state}, not paid.` };
     const result = db.transaction((): { done: string } | { skipped: string } => {
-      const row = db
-        .prepare(`SELECT state FROM outbox WHERE kind = 'orderCreate' AND sale_id = ?`)
-        .get(saleId) as { state: string } | undefined;
+      const queued = orderOutboxState(db, saleId);
       let done: string;
-      if (!row) {
+      if (queued === null) {
         enqueueOrder(db, saleId, now());
         done = 'order queued for Shopify';
-      } else if (row.state === 'failed' && requeue(db, saleId, now())) {
+      } else if (queued === 'failed' && requeue(db, saleId, now())) {
         done = 'parked order sent again';
-      } else if (row.state === 'pending') {
+      } else if (queued === 'pending') {
         return { skipped: 'its order is already waiting to be sent.' };
       } else {
         // Sending again would duplicate an order someone may have removed on purpose.
@@ -329,9 +327,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
           skipped: `its order${sale.order?.orderName ? ` ${sale.order.orderName}` : ''} was created in Shopify and is gone now (deleted there?). Re-create it in Shopify by hand if it should exist.`,
         };
       }
-      db.prepare(
-        `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
-      ).run(saleId, now().toISOString(), JSON.stringify({ repair: 'queue_order', by: 'reconciliation' }));
+      notePaidSale(db, saleId, now(), { repair: 'queue_order', by: 'reconciliation' });
       return { done };
     })();
     if ('done' in result) {

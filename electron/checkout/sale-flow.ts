@@ -5,6 +5,8 @@ import { decodeInvoice } from '../lightning/bolt11/decode.js';
 import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import {
+  markPaidLate,
+  notePaidSale,
   findInvoice,
   getSale,
   insertInvoice,
@@ -149,9 +151,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         const sale = mustGet(record.saleId);
         if (sale.state === 'paid') {
           // A second invoice of an already paid sale was paid too: journal it for a refund.
-          db.prepare(
-            `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
-          ).run(sale.id, now().toISOString(), JSON.stringify({ duplicatePayment: record.paymentHash }));
+          notePaidSale(db, sale.id, now(), { duplicatePayment: record.paymentHash });
         } else {
           const late =
             settledAt.getTime() > record.expiresAt.getTime() ||
@@ -202,18 +202,12 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     if (sale.state !== 'paid' || sale.paidLate || settledAt.getTime() <= record.expiresAt.getTime())
       return null;
     db.transaction(() => {
-      db.prepare('UPDATE sales SET paid_late = 1 WHERE id = ?').run(sale.id);
-      db.prepare(
-        `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
-      ).run(
-        sale.id,
-        now().toISOString(),
-        JSON.stringify({
-          repair: 'record_late_payment',
-          by: 'reconciliation',
-          paymentHash: record.paymentHash,
-        }),
-      );
+      markPaidLate(db, sale.id);
+      notePaidSale(db, sale.id, now(), {
+        repair: 'record_late_payment',
+        by: 'reconciliation',
+        paymentHash: record.paymentHash,
+      });
     })();
     publish(sale.id);
     return 'marked paid late';

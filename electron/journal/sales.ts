@@ -115,6 +115,21 @@ export function transition(
   ).run(saleId, at.toISOString(), row.state, to, JSON.stringify(detail));
 }
 
+/**
+ * A history row on a paid sale that does not change its state: a second payment of it, a
+ * reconciliation's repair. Inside the caller's transaction.
+ */
+export function notePaidSale(db: Db, saleId: string, at: Date, detail: Record<string, unknown>): void {
+  db.prepare(
+    `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
+  ).run(saleId, at.toISOString(), JSON.stringify(detail));
+}
+
+/** Flags a paid sale as paid late (its invoice settled after expiry). Inside the caller's transaction. */
+export function markPaidLate(db: Db, saleId: string): void {
+  db.prepare('UPDATE sales SET paid_late = 1 WHERE id = ?').run(saleId);
+}
+
 export interface NewInvoice {
   saleId: string;
   backend: string;

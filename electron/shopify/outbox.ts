@@ -27,6 +27,14 @@ export function enqueueOrder(db: Db, saleId: string, at: Date): void {
   ).run(saleId, at.toISOString(), at.toISOString());
 }
 
+/** Where a sale's order stands in the outbox; null when it was never queued. */
+export function orderOutboxState(db: Db, saleId: string): 'pending' | 'done' | 'failed' | null {
+  const row = db
+    .prepare(`SELECT state FROM outbox WHERE kind = 'orderCreate' AND sale_id = ?`)
+    .get(saleId) as { state: 'pending' | 'done' | 'failed' } | undefined;
+  return row?.state ?? null;
+}
+
 /** The oldest pending row, due or not: the queue drains in order. */
 export function headOfQueue(db: Db): (OutboxRow & { due: Date }) | null {
   const r = db
