@@ -160,6 +160,9 @@ export function createReconcileService(deps: ReconcileDeps) {
     }
   });
 
+  const repairableStmt = out.prepare('SELECT count(*) FROM results WHERE safe = 1 AND applied = 0').pluck();
+  const countRepairable = () => Number(repairableStmt.get());
+
   function publish(patch: Partial<ReconcileRun>): void {
     run = { ...run, ...patch };
     deps.emit(run);
@@ -284,10 +287,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       },
     );
     flush();
-    const repairable = Number(
-      (out.prepare('SELECT count(*) FROM results WHERE safe = 1 AND applied = 0').pluck().get() as bigint) ??
-        0n,
-    );
+    const repairable = countRepairable();
     return {
       state: 'done',
       finishedAt: deps.now().toISOString(),
@@ -508,10 +508,7 @@ export function createReconcileService(deps: ReconcileDeps) {
           skipped.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      const repairable = Number(
-        out.prepare('SELECT count(*) FROM results WHERE safe = 1 AND applied = 0').pluck().get(),
-      );
-      publish({ repairable });
+      publish({ repairable: countRepairable() });
       return { applied, skipped };
     },
     close(): Promise<void> {

@@ -360,6 +360,7 @@ function writeDurably(path: string, data: string | Uint8Array): void {
 }
 
 const safeOf = (repair: Repair): boolean => SAFE_REPAIRS[repair];
+const utf8 = new TextDecoder();
 
 /**
  * Runs `items` through the pool: at most `limit` in flight (a bounded queue), each retried up
@@ -668,7 +669,7 @@ export async function reconcile(
           }
         }
         mergeSummary(summary, reply.summary);
-        if (onResult) for (const r of decodeResults(new TextDecoder().decode(bytes), safeOf)) onResult(r);
+        if (onResult) for (const r of decodeResults(utf8.decode(bytes), safeOf)) onResult(r);
         // Memory of a finished partition goes now, not at the end of the run.
         for (const p of task) partitioner?.release(p);
         progress.tasksDone++;
