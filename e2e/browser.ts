@@ -1,0 +1,29 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (never a downloaded one); CHROMIUM_PATH points elsewhere. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the E2E screenshots go, to be looked at as a cashier would. */
+export const SHOTS = resolve(import.meta.dirname, '../test-results');
+
+/** Chromium headless with nothing that phones home, and one page at a till screen's size. */
+export async function openBrowser(): Promise<{ browser: Browser; page: Page }> {
+  // E2E is part of the suite: a missing browser is a failure, never a skip.
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  return { browser, page };
+}
