@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { toJsonExact } from '../../shared/money/index.js';
 import { BackendError } from './backend.js';
 
 /**
@@ -74,7 +75,8 @@ function open(
 ): { request: http.ClientRequest; payload: string | undefined; where: string } {
   const url = new URL(req.path, target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`);
   const where = describeTarget(target.baseUrl);
-  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  // A bigint in a body (an LNbits amount) is written from its digits, never through a float.
+  const payload = req.body === undefined ? undefined : toJsonExact(req.body);
   const headers: Record<string, string> = {
     accept: 'application/json',
     ...target.headers,

@@ -75,8 +75,6 @@ const specs = {
   },
 } satisfies Record<RateSourceId, SourceSpec>;
 
-export const RATE_SOURCE_IDS = Object.keys(specs) as RateSourceId[];
-
 export interface PublicSourceOptions {
   fetch?: typeof fetch;
   /** Points the source at a test fake. */

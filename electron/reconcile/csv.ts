@@ -61,9 +61,3 @@ export function csvLine(r: ReconcileRow): string {
     .map(cell)
     .join(',')}\r\n`;
 }
-
-export function csvFor(rows: Iterable<ReconcileRow>): string {
-  let out = CSV_HEADER;
-  for (const r of rows) out += csvLine(r);
-  return out;
-}

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parseFiat } from '../../shared/money/index.js';
 import { reindexProducts } from '../journal/catalog.js';
 import type { Db } from '../journal/db.js';
+import { backoffDelay } from '../backoff.js';
 import { ShopifyError, type ShopifyClient } from './client.js';
 import { createImageCache, IMAGE_URL_PREFIX, type ImageCache } from './images.js';
 import { readLines } from './jsonl.js';
@@ -336,7 +337,7 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
     } catch (err) {
       const transient = err instanceof ShopifyError && (err.kind === 'Unreachable' || err.kind === 'Timeout');
       if (!transient || attempt >= 5) throw err;
-      await sleep(pollMs * 2 ** attempt);
+      await sleep(backoffDelay(attempt, { baseMs: pollMs, maxMs: 32 * pollMs }));
       return poll(id, attempt + 1);
     }
   }
@@ -627,10 +628,3 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
   };
 }
 
-/** The shop's active locations, for choosing the till's. */
-export async function listLocations(client: ShopifyClient): Promise<{ id: string; name: string }[]> {
-  const data = await client.request<{
-    locations: { nodes: { id: string; name: string; isActive: boolean }[] };
-  }>('query TillLocations { locations(first: 50) { nodes { id name isActive } } }', undefined, 2 + 50);
-  return data.locations.nodes.filter((l) => l.isActive).map(({ id, name }) => ({ id, name }));
-}

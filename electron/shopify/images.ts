@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../journal/db.js';
+import { backoffDelay } from '../backoff.js';
 
 /**
  * Product images cached on disk, so the register looks the same offline. Files live in
@@ -116,7 +117,7 @@ export function createImageCache(opts: ImageCacheOptions): ImageCache {
           pass.failed++;
           const row = attemptsOf.get(url) as { attempts: bigint } | undefined;
           const attempts = Number(row?.attempts ?? 0n);
-          const delay = Math.min(retryMs * 2 ** attempts, 3_600_000);
+          const delay = backoffDelay(attempts, { baseMs: retryMs, maxMs: 3_600_000 });
           failedStmt.run({
             url,
             next: new Date(now().getTime() + delay).toISOString(),

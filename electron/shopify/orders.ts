@@ -2,6 +2,7 @@ import type { Sale } from '../../shared/domain/index.js';
 import { fiatToDecimalString, MSAT_PER_SAT } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import { getSale } from '../journal/sales.js';
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import { ShopifyError, type ShopifyClient } from './client.js';
 import { headOfQueue, markAttempt, markDone, markFailed, markRetry, outboxCounts } from './outbox.js';
 
@@ -45,11 +46,8 @@ export type PumpResult =
   /** Shopify could not be reached: the head of the queue waits for `retryAt`. */
   | { state: 'offline'; pending: number; failed: number; retryAt: Date; reason: string };
 
-const MAX_BACKOFF_MS = 5 * 60_000;
-
-function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(attempts, 10));
-}
+/** Shopify down: wait 1 s, 2 s, 4 s … up to five minutes between tries of the queue's head. */
+const RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 
 const isShopifyVariant = (id: string | null): id is string =>
   id !== null && id.startsWith('gid://shopify/ProductVariant/');
@@ -192,7 +190,7 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
         continue;
       }
       const reason = err instanceof Error ? err.message : String(err);
-      const retryAt = new Date(now().getTime() + backoffMs(head.attempts));
+      const retryAt = new Date(now().getTime() + backoffDelay(head.attempts, RETRY));
       markRetry(db, head.seq, reason, retryAt);
       return { state: 'offline', ...outboxCounts(db), retryAt, reason };
     }

@@ -38,7 +38,7 @@ import {
 } from './mappers.js';
 
 /**
- * An LNbits wallet through its wallet API (see electron/test-support/fakes/lnbits-api.md for the
+ * An LNbits wallet through its wallet API (see contracts/lnbits/api.md for the
  * source this follows): invoices by POST /api/v1/payments, lookups and lists by GET, and
  * settlements pushed on the wallet's websocket /api/v1/ws/{key}. LNbits keeps no settle index,
  * so the cursor is the settle time (updated_at) plus the payment hash, and every (re)subscription
@@ -150,7 +150,7 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
     return must('the new invoice', Payment, {
       method: 'POST',
       path: 'api/v1/payments',
-      body: { out: false, amount: Number(sat), unit: 'sat', memo, expiry: expirySec },
+      body: { out: false, amount: sat, unit: 'sat', memo, expiry: expirySec },
     });
   }
 

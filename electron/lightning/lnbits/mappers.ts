@@ -3,7 +3,7 @@ import { BackendError, type Invoice, type InvoiceState } from '../backend.js';
 import { decodeInvoice, type DecodedInvoice } from '../bolt11/decode.js';
 
 /**
- * LNbits answers, as its source defines them (electron/test-support/fakes/lnbits-api.md, read at
+ * LNbits answers, as its source defines them (contracts/lnbits/api.md, read at
  * lnbits/lnbits@7d98c6b0), and the pure mapping from its Payment to the till's Invoice and
  * settlement cursor. Only the fields the till reads are checked; LNbits may add others.
  */

@@ -18,8 +18,8 @@ import {
 
 /**
  * An in-process LNbits wallet server for the LNbits backend's tests: the wallet API and the
- * websocket exactly as lnbits-api.md (read from the LNbits source) describes them. Requests are
- * checked against those shapes — strict, so a field or filter LNbits would silently ignore fails
+ * websocket exactly as contracts/lnbits/api.md (read from the LNbits source) describes them.
+ * Requests are checked against those shapes — strict, so a field or filter LNbits would silently ignore fails
  * the test — and invoices are real BOLT11, signed by the fake's own node key.
  */
 
