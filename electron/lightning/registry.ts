@@ -1,5 +1,6 @@
 import { TillError } from '../../shared/contract/index.js';
-import type { BackendConfig, BackendInput, Network } from '../../shared/domain/index.js';
+import { z } from 'zod';
+import { BackendKind, Network, type BackendConfig, type BackendInput } from '../../shared/domain/index.js';
 import type { SecretStore } from '../secrets/store.js';
 import { BackendError, type LightningBackend } from './backend.js';
 import { createClnBackend } from './cln/backend.js';
@@ -23,6 +24,9 @@ export type StoredBackend = DistributiveOmit<BackendConfig, 'hasSecret'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export const DEMO: StoredBackend = { kind: 'demo', network: 'regtest' };
+
+/** The settings key the saved connection is journaled under (its secret is in the SecretStore). */
+export const BACKEND_SETTING = 'backend';
 
 export interface BackendDeps {
   dataDir: string;
@@ -161,27 +165,82 @@ export function createBackend(
   }
 }
 
-/** Parses a saved connection read back from SQLite; anything unreadable falls back to the demo node. */
-export function parseStored(value: unknown): StoredBackend {
-  if (value === null || typeof value !== 'object') return DEMO;
-  const v = value as Record<string, unknown>;
-  const network = v.network as Network;
-  if (!['mainnet', 'testnet', 'signet', 'regtest'].includes(network)) return DEMO;
-  const str = (k: string) => (typeof v[k] === 'string' ? v[k] : null);
-  switch (v.kind) {
-    case 'lnd':
-      return str('restUrl')
-        ? { kind: 'lnd', network, restUrl: str('restUrl')!, tlsCert: str('tlsCert') }
-        : DEMO;
-    case 'cln':
-      return str('url') ? { kind: 'cln', network, url: str('url')!, caCert: str('caCert') } : DEMO;
-    case 'nwc':
-      return Array.isArray(v.relays)
-        ? { kind: 'nwc', network, relays: v.relays.filter((r): r is string => typeof r === 'string') }
-        : DEMO;
-    case 'lnbits':
-      return str('url') ? { kind: 'lnbits', network, url: str('url')! } : DEMO;
-    default:
-      return DEMO;
+/** The saved connection (SQLite) with every field it needs, whatever kind it is. */
+const Stored = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('demo'), network: z.literal('regtest') }),
+  z.object({
+    kind: z.literal('lnd'),
+    network: Network,
+    restUrl: z.string().min(1),
+    tlsCert: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('cln'),
+    network: Network,
+    url: z.string().min(1),
+    caCert: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('nwc'), network: Network, relays: z.array(z.string()) }),
+  z.object({ kind: z.literal('lnbits'), network: Network, url: z.string().min(1) }),
+]) satisfies z.ZodType<StoredBackend>;
+
+/**
+ * Reads a saved connection back from SQLite: nothing saved is the demo node; a saved one that
+ * cannot be read is a problem a manager must see, never a quiet switch to the demo node (the
+ * till would go on taking "payments" that are not real).
+ */
+export function parseStored(
+  value: unknown,
+): { ok: true; config: StoredBackend } | { ok: false; kind: BackendKind; problem: string } {
+  if (value === null || value === undefined) return { ok: true, config: DEMO };
+  const parsed = Stored.safeParse(value);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const kind = BackendKind.safeParse((value as { kind?: unknown } | null)?.kind);
+  return {
+    ok: false,
+    kind: kind.success ? kind.data : 'demo',
+    problem:
+      'The saved Lightning node settings cannot be read, so the till takes no Lightning payments: a manager should connect the node again in Settings → Lightning node.',
+  };
+}
+
+/** A saved backend that cannot be built or read: every call says why. */
+export function unavailableBackend(kind: BackendKind, message: string): LightningBackend {
+  const fail = () => Promise.reject(new BackendError('NotAuthorized', message));
+  return {
+    kind,
+    getInfo: fail,
+    createInvoice: fail,
+    lookupInvoice: fail,
+    latestCursor: fail,
+    listInvoices: fail,
+    subscribeSettlements: () => {
+      throw new BackendError('NotAuthorized', message);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The connection saved in Settings, live — or, when it cannot be, a backend that says why. */
+export function openSaved(
+  value: unknown,
+  secrets: SecretStore,
+  deps: BackendDeps,
+): { stored: StoredBackend; backend: LightningBackend } {
+  const parsed = parseStored(value);
+  if (!parsed.ok) {
+    // The network is unknown: regtest here matches no real node, so nothing is taken by mistake.
+    return { stored: DEMO, backend: unavailableBackend(parsed.kind, parsed.problem) };
+  }
+  try {
+    return {
+      stored: parsed.config,
+      backend: createBackend(parsed.config, readSecret(secrets, parsed.config.kind), deps),
+    };
+  } catch (err) {
+    return {
+      stored: parsed.config,
+      backend: unavailableBackend(parsed.config.kind, err instanceof Error ? err.message : String(err)),
+    };
   }
 }

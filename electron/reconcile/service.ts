@@ -110,6 +110,8 @@ function localDay(day: string, plusDays = 0): Date {
   return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays);
 }
 
+export type ReconcileService = ReturnType<typeof createReconcileService>;
+
 export function createReconcileService(deps: ReconcileDeps) {
   const file = join(deps.dataDir, 'reconcile.sqlite');
   const checkpointDir = join(deps.dataDir, 'reconcile-run');

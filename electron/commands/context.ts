@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type { CommandName, CommandOutput, Commands } from '../../shared/contract/index.js';
+import type { Settings, TillStatus } from '../../shared/domain/index.js';
+import type { CartService } from '../checkout/cart.js';
+import type { SaleFlow } from '../checkout/sale-flow.js';
+import type { EventBus } from '../events.js';
+import type { Db } from '../journal/db.js';
+import type { NodeConnection } from '../lightning/connection.js';
+import type { BackendDeps } from '../lightning/registry.js';
+import type { TillRates } from '../rates/till-rates.js';
+import type { ReconcileService } from '../reconcile/service.js';
+import type { SecretStore } from '../secrets/store.js';
+import type { ShopifyService } from '../shopify/service.js';
+
+/** One handler per Command, typed from the contract; each area's module supplies its share. */
+export type Handlers = {
+  [K in CommandName]: (input: z.output<Commands[K]['input']>) => CommandOutput<K> | Promise<CommandOutput<K>>;
+};
+
+/** The till's parts, as createTill wired them, for the command handlers to use. */
+export interface TillContext {
+  db: Db;
+  events: EventBus;
+  now: () => Date;
+  log: (message: string, err?: unknown) => void;
+  secrets: SecretStore;
+  backendDeps: BackendDeps;
+  settings: { get(): Settings; save(patch: Partial<Settings>): Settings };
+  rates: TillRates;
+  node: NodeConnection;
+  cart: CartService;
+  flow: SaleFlow;
+  shopify: ShopifyService;
+  reconciliation: ReconcileService;
+  exportDir: string;
+  status: () => TillStatus;
+  /** Pushes the status to every screen. */
+  statusChanged: () => void;
+}

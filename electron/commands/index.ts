@@ -1,0 +1,21 @@
+import type { Handlers, TillContext } from './context.js';
+import { nodeCommands } from './node.js';
+import { reconcileCommands } from './reconcile.js';
+import { registerCommands } from './register.js';
+import { salesCommands } from './sales.js';
+import { settingsCommands } from './settings.js';
+import { shopifyCommands } from './shopify.js';
+
+export type { Handlers, TillContext } from './context.js';
+
+/** Every Command's handler, by area; `satisfies Handlers` fails the build when one is missing. */
+export function commandHandlers(ctx: TillContext) {
+  return {
+    ...registerCommands(ctx),
+    ...salesCommands(ctx),
+    ...settingsCommands(ctx),
+    ...nodeCommands(ctx),
+    ...shopifyCommands(ctx),
+    ...reconcileCommands(ctx),
+  } satisfies Handlers;
+}

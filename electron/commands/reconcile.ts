@@ -1,0 +1,18 @@
+import type { Handlers, TillContext } from './context.js';
+
+/** The Reconcile screen: runs over a period, their results, the CSV and the safe repairs. */
+export function reconcileCommands({ reconciliation, settings, exportDir }: TillContext) {
+  return {
+    startReconcile: ({ from, to }) => reconciliation.start(from, to, settings.get().currency),
+    cancelReconcile: () => reconciliation.cancel(),
+    getReconcile: ({ outcome, offset, limit }) => ({
+      run: reconciliation.current(),
+      ...reconciliation.page(outcome, offset, limit),
+    }),
+    exportReconcileCsv: () => reconciliation.exportCsv(exportDir),
+    applySafeRepairs: async () => {
+      const { applied, skipped } = await reconciliation.applySafeRepairs();
+      return { applied, skipped, run: reconciliation.current() };
+    },
+  } satisfies Partial<Handlers>;
+}
