@@ -1,33 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, createRetrier, type TimerClock } from './backoff.js';
-
-/** A clock whose timers fire only when the test advances it. */
-function manualClock() {
-  let now = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  let next = 1;
-  const clock: TimerClock = {
-    setTimeout: (fn, ms) => {
-      const id = next++;
-      timers.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout: (id) => void timers.delete(id as number),
-  };
-  return {
-    clock,
-    waits: () => [...timers.values()].map((t) => t.at - now),
-    advance(ms: number) {
-      now += ms;
-      for (const [id, t] of [...timers]) {
-        if (t.at <= now) {
-          timers.delete(id);
-          t.fn();
-        }
-      }
-    },
-  };
-}
+import { backoffDelay, createRetrier } from './backoff.js';
+import { manualTimers } from './test-support/fixtures.js';
 
 describe('backoff', () => {
   it('doubles from the base and stops at the cap', () => {
@@ -44,7 +17,7 @@ describe('backoff', () => {
   });
 
   it('retries once per schedule, later each time, and from the start after a reset', () => {
-    const t = manualClock();
+    const t = manualTimers();
     const retry = createRetrier({ baseMs: 100, maxMs: 1_000 }, t.clock);
     let runs = 0;
     const again = () => retry.schedule(() => runs++);

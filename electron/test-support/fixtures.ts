@@ -18,3 +18,31 @@ export function manualClock(start = new Date('2026-11-24T10:00:00Z')): {
   let t = start.getTime();
   return { now: () => new Date(t), advance: (ms) => void (t += ms) };
 }
+
+/** Timers that fire only when the test advances them (a TimerClock for electron/backoff.ts). */
+export function manualTimers() {
+  let now = 0;
+  let next = 1;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  return {
+    clock: {
+      setTimeout: (fn: () => void, ms: number): unknown => {
+        const id = next++;
+        timers.set(id, { at: now + ms, fn });
+        return id;
+      },
+      clearTimeout: (id: unknown) => void timers.delete(id as number),
+    },
+    /** How long each pending timer has left. */
+    waits: () => [...timers.values()].map((t) => t.at - now),
+    advance(ms: number) {
+      now += ms;
+      for (const [id, t] of [...timers]) {
+        if (t.at <= now) {
+          timers.delete(id);
+          t.fn();
+        }
+      }
+    },
+  };
+}
