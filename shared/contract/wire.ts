@@ -1,6 +1,7 @@
 /**
- * JSON for the web host's socket. Electron IPC uses structured clone, which carries bigint;
- * JSON does not, so bigints travel as {"$bigint": "123"} and are revived on the other side.
+ * The one wire format of the contract, for the web host's socket and Electron IPC alike (one
+ * codec, so both hosts carry exactly the same values). JSON has no bigint, so money travels
+ * as {"$bigint": "123"} and is revived on the other side.
  */
 export function toWire(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v));
