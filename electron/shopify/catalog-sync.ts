@@ -627,4 +627,3 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
     images,
   };
 }
-
