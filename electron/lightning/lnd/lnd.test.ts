@@ -182,7 +182,9 @@ describe('LND transport', () => {
     const a = await lnd.createInvoice({ amountMsat: 1_000n, description: 'a', expirySec: 600 });
     const states: string[] = [];
     let done: () => void = () => undefined;
+    let live: () => void = () => undefined;
     const ended = new Promise<void>((r) => (done = r));
+    const connected = new Promise<void>((r) => (live = r));
     lnd.subscribeSettlements({
       fromCursor: '0',
       onSettlement: () => {
@@ -190,10 +192,12 @@ describe('LND transport', () => {
       },
       onState: (s, m) => {
         states.push(`${s}${m ? `: ${m}` : ''}`);
+        if (s === 'connected') live();
         if (s === 'disconnected') done();
       },
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Pay once the stream is open, so the settlement arrives live rather than in the replay.
+    await connected;
     f.pay(a.paymentHash);
     await ended;
     expect(states.at(-1)).toMatch(/disconnected: The settlement handler failed \(disk full\)/);
