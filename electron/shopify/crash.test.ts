@@ -4,11 +4,21 @@
  *   npx vitest run electron/shopify/crash.test.ts
  * SHOPIFY_CRASH_SEED=<n> replays a run (the seed is in the test's name and every failure message).
  *
- * M1 (see orders.test.ts), the look-up before a retry removed — electron/shopify/orders.ts:
- *     const existing = head.attempts > 0 ? await findOrder(client, sale.id) : null;  →  const existing = null;
- *   → stays green here: the fake enforces the unique sale id as Shopify does, so the refusal
- *   catches the retry. With the fake's unique check off as well (SHOPIFY_CRASH_UNIQUE=off) it
- *   goes red: "orders created for sale …: expected 2 to be 1".
+ * The fake's unique check on the sale-id metafield is off here, so this test holds the look-up
+ * before a retry to exactly-once on its own under SIGKILL (orders.test.ts proves the unique
+ * metafield alone). SHOPIFY_CRASH_UNIQUE=on runs it against the unique check, as Shopify is.
+ *
+ * M1, the look-up before a retry removed — electron/shopify/orders.ts, drainOutbox:
+ *     const existing = head.attempts > 0 ? await findOrder(client, sale.id) : null;
+ *   becomes
+ *     const existing = null as { id: string; name: string } | null;
+ *   → red: "orders created for sale …: expected 2 to be 1".
+ * M6, the attempt counted after the call instead of before — electron/shopify/orders.ts,
+ *   drainOutbox: move `markAttempt(db, head.seq);` from before `orderInput(…)` to just after
+ *   the `await client.request<Created>(ORDER_CREATE, …)` line (a till killed mid-call then
+ *   restarts thinking it never tried, and does not look first)
+ *   → red: "orders created for sale …: expected 2 to be 1".
+ * Both stay green with SHOPIFY_CRASH_UNIQUE=on: the unique refusal catches the second send.
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +33,7 @@ import { createTill } from '../till.js';
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');
 const LOCATION = 'gid://shopify/Location/1';
 const SEED = Number(process.env.SHOPIFY_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const UNIQUE = process.env.SHOPIFY_CRASH_UNIQUE !== 'off';
+const UNIQUE = process.env.SHOPIFY_CRASH_UNIQUE === 'on';
 const KILLS = 24;
 const REPLAY = `replay with SHOPIFY_CRASH_SEED=${SEED}`;
 /** Where a child dies: inside the fake as an order is created (its answer never heard), or at its own step. */
@@ -37,7 +47,7 @@ describe('a till killed while sending orders to Shopify', () => {
   afterAll(() => child.remove());
 
   it(
-    `sends every paid sale exactly once after restarts, answers lost or not (SHOPIFY_CRASH_SEED=${SEED}, ${KILLS} kills)`,
+    `sends every paid sale exactly once after restarts, answers lost or not (SHOPIFY_CRASH_SEED=${SEED}, ${KILLS} kills, unique check ${UNIQUE ? 'on' : 'off'})`,
     { timeout: 120_000 },
     async () => {
       const dir = tempDir('till-shopify-crash-');
