@@ -10,16 +10,18 @@
  *   becomes
  *     let fromCursor: string | null = null;
  *   (the till then subscribes from the node's newest settlement, as on first contact)
- *   → red: a sale cancelled and then paid is never credited ("settled invoice … credited 0 times").
- * M4, no lookup of awaiting invoices — electron/checkout/sale-flow.ts, pollAwaiting(): return at
- *   once (`async pollAwaiting() { return; … }`)
- *   → red: the child's lookup after its customer paid sees the sale unpaid and exits on its own.
+ *   → red: a sale cancelled and then paid is never credited ("settled invoice … not journaled
+ *   as settled"); only the subscription's replay can find it, the lookup no longer watches it.
+ * M4, no lookup of awaiting invoices — electron/checkout/sale-flow.ts, first line of
+ *   pollAwaiting(): `if (Date.now() > 0) return;`
+ *   → red: the child's lookup after its customer paid sees the sale unpaid and exits on its own
+ *   ("the till looked up sale … and saw it awaiting_payment").
  * M5, applySettlement not idempotent — electron/checkout/sale-flow.ts, applySettlement:
  *     } else if (record.settledAt === null) {
  *   becomes
  *     } else {
  *   (a settlement reported again — subscription, lookup, replay — is credited again)
- *   → red: "payment … credited 2 times".
+ *   → red: "settled invoice … credited: expected 2 to be 1".
  */
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -129,13 +131,12 @@ function expectSettlementsMatchSales(dataDir: string, reported: Reported): void 
     for (const [hash, amount] of settled) {
       const invoice = invoices.get(hash);
       expect(invoice, `${REPLAY}: settled invoice ${hash} unknown to the journal`).toBeDefined();
-      expect(
-        invoice?.settled_at,
-        `${REPLAY}: settled invoice ${hash} not journaled as settled`,
-      ).not.toBeNull();
-      expect(BigInt(invoice?.amount_paid_msat ?? -1), `${REPLAY}: amount of ${hash}`).toBe(amount);
-      expect(byHash.get(hash)?.length ?? 0, `${REPLAY}: settled invoice ${hash} credited`).toBe(1);
-      expect(sales.get(invoice?.sale_id ?? '')?.state, `${REPLAY}: the sale of ${hash}`).toBe('paid');
+      const sale = sales.get(invoice?.sale_id ?? '');
+      const what = `settled invoice ${hash} (sale ${sale?.id}, ${sale?.state})`;
+      expect(invoice?.settled_at, `${REPLAY}: ${what} not journaled as settled`).not.toBeNull();
+      expect(BigInt(invoice?.amount_paid_msat ?? -1), `${REPLAY}: amount of ${what}`).toBe(amount);
+      expect(byHash.get(hash)?.length ?? 0, `${REPLAY}: ${what} credited`).toBe(1);
+      expect(sale?.state, `${REPLAY}: ${what}`).toBe('paid');
     }
     // Till → node: nothing credited or journaled as settled that the node did not settle.
     for (const [hash, list] of byHash) {

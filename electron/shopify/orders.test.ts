@@ -15,6 +15,11 @@
  *   ensureSaleIdDefinition: `capabilities: { uniqueValues: { enabled: true } }` → `enabled: false`
  *   → red: "the unique sale-id metafield alone …" (the restored journal sends every sale again).
  *   Green on purpose: "the look-up before a retry alone …" (the fake's unique check is off there).
+ *
+ * M6, the attempt counted after the call instead of before — electron/shopify/orders.ts,
+ *   drainOutbox: move `markAttempt(db, head.seq);` to just after the
+ *   `await client.request<Created>(ORDER_CREATE, …)` line
+ *   → red: "the look-up before a retry alone …" (a lost answer leaves no attempt on record).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
