@@ -1,19 +1,53 @@
+/*
+ * Testing the tests — a till killed while its orders go to Shopify (answers lost besides) must
+ * end, once its queue drains, with exactly one order per paid sale and none parked or waiting.
+ *   npx vitest run electron/shopify/crash.test.ts
+ * SHOPIFY_CRASH_SEED=<n> replays a run (the seed is in the test's name and every failure message).
+ *
+ * The fake's unique check on the sale-id metafield is off here, so this test holds the look-up
+ * before a retry to exactly-once on its own under SIGKILL (orders.test.ts proves the unique
+ * metafield alone). SHOPIFY_CRASH_UNIQUE=on runs it against the unique check, as Shopify is.
+ *
+ * M1, the look-up before a retry removed — electron/shopify/orders.ts, drainOutbox:
+ *     const existing = head.attempts > 0 ? await findOrder(client, sale.id) : null;
+ *   becomes
+ *     const existing = null as { id: string; name: string } | null;
+ *   → red: "orders created for sale …: expected 2 to be 1".
+ * M6, the attempt counted after the call instead of before — electron/shopify/orders.ts,
+ *   drainOutbox: move `markAttempt(db, head.seq);` from before `orderInput(…)` to just after
+ *   the `await client.request<Created>(ORDER_CREATE, …)` line (a till killed mid-call then
+ *   restarts thinking it never tried, and does not look first)
+ *   → red: "orders created for sale …: expected 2 to be 1".
+ * Both stay green with SHOPIFY_CRASH_UNIQUE=on: the unique refusal catches the second send.
+ */
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { Sale } from '../../shared/domain/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../shared/random.js';
 import { installOrders } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
-import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { sellThenKill } from '../test-support/kill-child.js';
+import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { call, expectedTotals, orderTotal, ordersBySale } from '../test-support/shopify-world.js';
 import { createTill } from '../till.js';
-import { SALE_ID_KEY, SALE_ID_NAMESPACE } from './orders.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');
 const LOCATION = 'gid://shopify/Location/1';
+const SEED = Number(process.env.SHOPIFY_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const UNIQUE = process.env.SHOPIFY_CRASH_UNIQUE === 'on';
+const KILLS = 24;
+const REPLAY = `replay with SHOPIFY_CRASH_SEED=${SEED}`;
+/** Where a child dies: inside the fake as an order is created (its answer never heard), or at its own step. */
+const KILL_POINTS = ['order created', 'sell', 'pump'] as const;
 
 describe('a till killed while sending orders to Shopify', () => {
+  let child: Awaited<ReturnType<typeof bundleChild>>;
+  beforeAll(async () => {
+    child = await bundleChild(CHILD);
+  });
+  afterAll(() => child.remove());
+
   it(
-    'sends every paid sale exactly once after restarts, answers lost or not',
+    `sends every paid sale exactly once after restarts, answers lost or not (SHOPIFY_CRASH_SEED=${SEED}, ${KILLS} kills, unique check ${UNIQUE ? 'on' : 'off'})`,
     { timeout: 120_000 },
     async () => {
       const dir = tempDir('till-shopify-crash-');
@@ -24,6 +58,7 @@ describe('a till killed while sending orders to Shopify', () => {
         nodes: [{ __typename: 'Location', id: LOCATION, name: 'Counter', isActive: true }],
       }));
       const orders = installOrders(fake);
+      const random = mulberry32(SEED);
       try {
         const setup = await createTill({
           dataDir: dir.path,
@@ -32,48 +67,89 @@ describe('a till killed while sending orders to Shopify', () => {
           log: () => {},
           shopifyBaseUrl: fake.url,
         });
-        const saved = await setup.invoke('saveShopify', {
+        await call(setup, 'saveShopify', {
           shopify: { shopDomain: fake.shopDomain, accessToken: 'shpat_test_token' },
           locationId: LOCATION,
         });
-        expect(saved.ok).toBe(true);
         await setup.close();
+        orders.enforceUnique = UNIQUE;
 
-        // Lost answers and outages while the till is being killed at random moments.
-        fake.failRandomly(0.25, ['reset-after', '503', 'hang'], 7);
-        const seen: string[] = [];
-        for (let round = 0; round < 3; round++) {
-          seen.push(...(await sellThenKill(CHILD, [dir.path, fake.url], 6, Math.floor(Math.random() * 60))));
+        // Lost answers and outages while the till is being killed at seeded moments.
+        fake.failRandomly(0.2, ['reset-after', '503-after', 'hang-after', '503'], SEED);
+        const paid = new Set<string>();
+        let killedOnCreate = 0;
+        for (let kill = 0; kill < KILLS; kill++) {
+          const at = KILL_POINTS[kill % KILL_POINTS.length]!;
+          const nth = 1 + Math.floor(random() * 3);
+          const args = [
+            String(Math.floor(random() * 2 ** 31)),
+            at,
+            String(nth),
+            String(Math.floor(random() * 8)),
+          ];
+          // A week per run on the child's clock: its back-offs are always due by the next run.
+          const start = String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
+          const started = startChild(child.path, [dir.path, RESOURCES_DIR, fake.url, start, ...args]);
+          let created = 0;
+          orders.onCreated =
+            at === 'order created'
+              ? () => {
+                  if (++created === nth) {
+                    killedOnCreate++;
+                    started.kill(`order created #${nth}`);
+                  }
+                }
+              : null;
+          const run = await started.run.catch((err: unknown) => {
+            throw new Error(`${REPLAY}: kill ${kill} (${args.join(' ')}): ${String(err)}`);
+          });
+          for (const line of run.lines) if (line.startsWith('paid ')) paid.add(line.slice(5));
         }
+        orders.onCreated = null;
         fake.failRandomly(0, []);
+        expect(killedOnCreate, REPLAY).toBe(KILLS / KILL_POINTS.length);
 
+        // The last restart drains the queue by itself: a bounded number of the till's own ticks,
+        // its clock moved past each back-off (no wall-clock waits).
+        const clock = manualClock(new Date('2030-01-01T00:00:00Z'));
         const till = await createTill({
           dataDir: dir.path,
           resourcesDir: RESOURCES_DIR,
+          now: clock.now,
           timers: false,
           log: () => {},
           shopifyBaseUrl: fake.url,
         });
         try {
-          for (let i = 0; i < 400; i++) {
+          for (let i = 0; i < 10 && (await call(till, 'getStatus')).shopify.pendingOrders > 0; i++) {
             await till.tick();
-            const status = await till.invoke('getStatus', {});
-            if (
-              status.ok &&
-              (status.value as { shopify: { pendingOrders: number } }).shopify.pendingOrders === 0
-            )
-              break;
-            await new Promise((r) => setTimeout(r, 100));
+            clock.advance(10 * 60_000);
           }
-          const list = await till.invoke('listSales', {});
-          const paid = list.ok
-            ? (list.value as { sales: Sale[] }).sales.filter((s) => s.state === 'paid')
-            : [];
-          expect(paid.length).toBeGreaterThanOrEqual(seen.length);
-          for (const id of seen) expect(paid.some((s) => s.id === id)).toBe(true);
-          const ids = orders.orders.map((o) => o.metafields.get(`${SALE_ID_NAMESPACE}.${SALE_ID_KEY}`));
-          expect(new Set(ids).size).toBe(ids.length);
-          expect(new Set(ids)).toEqual(new Set(paid.map((s) => s.id)));
+          expect((await call(till, 'getStatus')).shopify, `${REPLAY}: the queue once drained`).toMatchObject({
+            pendingOrders: 0,
+            failedOrders: 0,
+          });
+          const totals = expectedTotals(dir.path, new Map());
+          expect(totals.size, `${REPLAY}: paid sales`).toBeGreaterThanOrEqual(paid.size);
+          for (const id of paid) expect(totals.has(id), `${REPLAY}: sale ${id} shown paid`).toBe(true);
+          const bySale = ordersBySale(orders);
+          expect([...bySale.keys()].sort(), `${REPLAY}: orders for sales the till never made`).toEqual(
+            [...totals.keys()].sort(),
+          );
+          for (const [id, expected] of totals) {
+            const list = bySale.get(id) ?? [];
+            expect(list.length, `${REPLAY}: orders created for sale ${id}`).toBe(1);
+            expect(orderTotal(list[0]!), `${REPLAY}: order total of sale ${id}`).toEqual({
+              paid: expected,
+              lines: expected,
+            });
+            const sale = await call(till, 'getSale', { saleId: id });
+            expect(sale.order, `${REPLAY}: sale ${id}`).toEqual({
+              state: 'done',
+              orderName: list[0]!.name,
+              error: null,
+            });
+          }
         } finally {
           await till.close();
         }

@@ -1,13 +1,44 @@
+/*
+ * Testing the tests — exactly-once to Shopify rests on two nets, and each is proven alone in
+ * "each exactly-once net holds on its own" below. Run with
+ *   npx vitest run electron/shopify/orders.test.ts -t "on its own"
+ * (SHOPIFY_NET_SEED=<n> replays another seed; the seed is in each test's name.)
+ *
+ * M1, the look-up before a retry removed — electron/shopify/orders.ts, drainOutbox:
+ *     const existing = head.attempts > 0 ? await findOrder(client, sale.id) : null;
+ *   becomes
+ *     const existing = null;
+ *   → red: "the look-up before a retry alone …" (a second order for a sale whose answer was lost).
+ *   Green on purpose: "the unique sale-id metafield alone …" (that net still holds).
+ *
+ * M2, uniqueness taken off the definition the till creates — electron/shopify/connection.ts,
+ *   ensureSaleIdDefinition: `capabilities: { uniqueValues: { enabled: true } }` → `enabled: false`
+ *   → red: "the unique sale-id metafield alone …" (the restored journal sends every sale again).
+ *   Green on purpose: "the look-up before a retry alone …" (the fake's unique check is off there).
+ *
+ * M6, the attempt counted after the call instead of before — electron/shopify/orders.ts,
+ *   drainOutbox: move `markAttempt(db, head.seq);` to just after the
+ *   `await client.request<Created>(ORDER_CREATE, …)` line
+ *   → red: "the look-up before a retry alone …" (a lost answer leaves no attempt on record).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Sale } from '../../shared/domain/index.js';
+import { mulberry32 } from '../../shared/random.js';
 import { createFileSecretStore } from '../secrets/store.js';
+import type { Fault } from '../test-support/fakes/shopify/server.js';
 import {
   LOCATION,
   call,
   closeWorld,
   connect,
   drain,
+  expectedTotals,
+  orderTotal,
+  ordersBySale,
+  pricesOf,
   refused,
   sellCash,
   sellLightning,
@@ -246,4 +277,97 @@ describe('sales become Shopify orders through the outbox', () => {
       expect((await call(w.till, 'getStatus')).shopify).toMatchObject({ pendingOrders: 0, failedOrders: 0 });
     },
   );
+});
+
+const NET_SEED = Number(process.env.SHOPIFY_NET_SEED ?? 1027);
+/** Answers lost after Shopify did the work: the order exists, the till does not know it. */
+const LOST_ANSWERS: Fault[] = ['reset-after', '503-after', 'hang-after'];
+
+/** Sells `n` sales of one to three catalog items (repeats become quantities), one in four by Lightning. */
+async function sellMix(w: World, n: number, random: () => number): Promise<Sale[]> {
+  const sales: Sale[] = [];
+  for (let i = 0; i < n; i++) {
+    const picks = Array.from({ length: 1 + Math.floor(random() * 3) }, () =>
+      Math.floor(random() * w.products.length),
+    );
+    sales.push(i % 4 === 0 ? await sellLightning(w, picks) : await sellCash(w, picks));
+  }
+  return sales;
+}
+
+/** Exactly one created order per sale, nothing else, each totalling the sale's lines at catalog prices. */
+function expectOneOrderEach(w: World, sales: Sale[], note: string): void {
+  const bySale = ordersBySale(w.orders);
+  const totals = expectedTotals(w.dir.path, pricesOf(w.products));
+  expect([...bySale.keys()].sort(), `${note}: orders for sales the till never made`).toEqual(
+    sales.map((s) => s.id).sort(),
+  );
+  for (const sale of sales) {
+    const orders = bySale.get(sale.id) ?? [];
+    expect(orders.length, `${note}: orders created for sale #${sale.number}`).toBe(1);
+    const expected = totals.get(sale.id);
+    expect(expected, `${note}: sale #${sale.number} has journaled lines`).toBeGreaterThan(0n);
+    expect(orderTotal(orders[0]!), `${note}: order total of sale #${sale.number}`).toEqual({
+      paid: expected,
+      lines: expected,
+    });
+  }
+}
+
+/** The faults a test relies on really hit orderCreate: without them it would prove nothing. */
+function expectLostAnswers(w: World, note: string): void {
+  for (const fault of LOST_ANSWERS)
+    expect(
+      w.fake.faults.get(`${fault} orderCreate`) ?? 0,
+      `${note}: ${fault} on orderCreate`,
+    ).toBeGreaterThan(0);
+}
+
+describe('each exactly-once net holds on its own', () => {
+  it(`the look-up before a retry alone: lost answers, unique check off, one order per sale (seed ${NET_SEED})`, async () => {
+    const note = `SHOPIFY_NET_SEED=${NET_SEED}`;
+    const w = await world({ products: 6, till: { shopifyTimeoutMs: 300 } });
+    await connect(w);
+    w.orders.enforceUnique = false;
+    w.fake.failRandomly(0.4, LOST_ANSWERS, NET_SEED);
+    const sales = await sellMix(w, 30, mulberry32(NET_SEED));
+    await drain(w);
+    w.fake.failRandomly(0, []);
+    expectLostAnswers(w, note);
+    expectOneOrderEach(w, sales, note);
+    expect((await call(w.till, 'getStatus')).shopify).toMatchObject({ pendingOrders: 0, failedOrders: 0 });
+  });
+
+  it(`the unique sale-id metafield alone: a journal restored from before the sends, one order per sale (seed ${NET_SEED})`, async () => {
+    const note = `SHOPIFY_NET_SEED=${NET_SEED}`;
+    const w = await world({ products: 6, till: { shopifyTimeoutMs: 300 } });
+    await connect(w);
+    w.fake.failRandomly(0.4, LOST_ANSWERS, NET_SEED + 1);
+    const sales = await sellMix(w, 30, mulberry32(NET_SEED + 1));
+    await drain(w);
+    w.fake.failRandomly(0, []);
+    expectLostAnswers(w, note);
+    const names = new Map(sales.map((s) => [s.id, ordersBySale(w.orders).get(s.id)?.[0]?.name]));
+
+    // The journal restored from a backup taken before the orders went out: every row pending
+    // again with no attempt on record, so the pump does not look first. Only the unique sale
+    // id stands between each of these sends and a second order.
+    const journal = new Database(join(w.dir.path, 'journal.sqlite'));
+    journal.exec(`UPDATE outbox SET state = 'pending', attempts = 0, done_at = NULL;
+                  UPDATE sales SET shopify_order_id = NULL, shopify_order_name = NULL;`);
+    journal.close();
+    const creates = w.fake.calls.get('orderCreate') ?? 0;
+    await drain(w);
+    expect(w.fake.calls.get('orderCreate'), `${note}: every sale sent again`).toBe(creates + sales.length);
+
+    expectOneOrderEach(w, sales, note);
+    for (const sale of sales) {
+      const after = await call(w.till, 'getSale', { saleId: sale.id });
+      expect(after.order, `${note}: sale #${sale.number}`).toEqual({
+        state: 'done',
+        orderName: names.get(sale.id),
+        error: null,
+      });
+    }
+  });
 });

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Product, Sale } from '../../shared/domain/index.js';
+import { parseFiat } from '../../shared/money/index.js';
 import { replaceCatalog } from '../journal/catalog.js';
 import { openJournal } from '../journal/db.js';
-import { installOrders, type OrdersFake } from './fakes/shopify/orders.js';
+import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
+import { installOrders, type FakeOrder, type OrdersFake } from './fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from './fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './fixtures.js';
 import { createTill, type Till, type TillDeps } from '../till.js';
@@ -136,4 +139,56 @@ export async function closeWorld(w: World): Promise<void> {
   await w.till.close();
   await w.fake.close();
   w.dir.remove();
+}
+
+/** The orders the fake really created, grouped by the sale id in their metafield. */
+export function ordersBySale(orders: OrdersFake): Map<string, FakeOrder[]> {
+  const by = new Map<string, FakeOrder[]>();
+  for (const o of orders.orders) {
+    const id = o.metafields.get(`${SALE_ID_NAMESPACE}.${SALE_ID_KEY}`) ?? '(no sale id)';
+    by.set(id, [...(by.get(id) ?? []), o]);
+  }
+  return by;
+}
+
+/**
+ * What each paid sale's order must total, worked out apart from the till's own stored total:
+ * Σ price × quantity over the sale's journaled lines, a catalog line at the catalog's price
+ * (`prices` by variant id), a custom amount at the price the cashier typed.
+ */
+export function expectedTotals(dataDir: string, prices: Map<string, bigint>): Map<string, bigint> {
+  const journal = new Database(join(dataDir, 'journal.sqlite'), { readonly: true, fileMustExist: true });
+  journal.defaultSafeIntegers(true);
+  try {
+    const lines = journal
+      .prepare(
+        `SELECT l.sale_id, l.variant_id, l.unit_price, l.quantity FROM sale_lines l
+         JOIN sales s ON s.id = l.sale_id WHERE s.state = 'paid'`,
+      )
+      .all() as { sale_id: string; variant_id: string | null; unit_price: bigint; quantity: bigint }[];
+    const totals = new Map<string, bigint>();
+    for (const l of lines) {
+      const price = (l.variant_id !== null ? prices.get(l.variant_id) : undefined) ?? l.unit_price;
+      totals.set(l.sale_id, (totals.get(l.sale_id) ?? 0n) + price * l.quantity);
+    }
+    return totals;
+  } finally {
+    journal.close();
+  }
+}
+
+/** An order's total in minor units, from both its transaction and its line items (they must agree). */
+export function orderTotal(order: FakeOrder): { paid: bigint; lines: bigint } {
+  const currency = order.input.currency ?? 'USD';
+  const tx = order.input.transactions?.[0]?.amountSet.shopMoney;
+  const lines = (order.input.lineItems ?? []).reduce(
+    (sum, l) => sum + parseFiat(l.priceSet?.shopMoney.amount ?? '0', currency) * BigInt(l.quantity),
+    0n,
+  );
+  return { paid: tx ? parseFiat(tx.amount, currency) : -1n, lines };
+}
+
+/** Catalog prices by variant id, as the products a world was seeded with. */
+export function pricesOf(products: Product[]): Map<string, bigint> {
+  return new Map(products.flatMap((p) => p.variants.map((v) => [v.id, v.price] as const)));
 }

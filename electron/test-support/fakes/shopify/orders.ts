@@ -40,7 +40,15 @@ export interface FakeOrder {
 }
 
 export interface OrdersFake {
+  /** Every order orderCreate really created (a refused or faulted-before-work call adds none). */
   orders: FakeOrder[];
+  /**
+   * Whether a definition's `uniqueValues` capability is enforced on orderCreate (Shopify always
+   * does). Off, a test proves the look-up before retry keeps orders exactly-once on its own.
+   */
+  enforceUnique: boolean;
+  /** Called as an order is created, before the answer leaves: a test can kill the till there. */
+  onCreated: ((order: FakeOrder) => void) | null;
   definitions: { namespace: string; key: string; ownerType: string; unique: boolean; type: string }[];
   /** Stock per variant id per location id. */
   stock: Map<string, Map<string, number>>;
@@ -52,6 +60,8 @@ export function installOrders(
 ): OrdersFake {
   const state: OrdersFake = {
     orders: [],
+    enforceUnique: true,
+    onCreated: null,
     definitions: [],
     stock: seed.stock ?? new Map<string, Map<string, number>>(),
   };
@@ -195,6 +205,7 @@ export function installOrders(
   });
 
   const uniqueOn = (namespace: string, key: string) =>
+    state.enforceUnique &&
     state.definitions.some(
       (d) => d.ownerType === 'ORDER' && d.namespace === namespace && d.key === key && d.unique,
     );
@@ -264,6 +275,7 @@ export function installOrders(
       metafields,
     };
     state.orders.push(order);
+    state.onCreated?.(order);
     return { order: orderNode(order), userErrors: [] };
   });
 

@@ -50,6 +50,10 @@ export type Fault =
   | 'hang'
   /** Done — an order really is created — then the connection is cut: the answer is lost. */
   | 'reset-after'
+  /** Done, then answered HTTP 503 (an overloaded edge in front of a shop that did the work). */
+  | '503-after'
+  /** Done, then never answered: the client times out not knowing the order exists. */
+  | 'hang-after'
   /** Refused as THROTTLED (cost exceeded), nothing done. */
   | 'throttled'
   /** HTTP 401 before anything is done. */
@@ -95,6 +99,9 @@ export interface ShopifyFake {
   failRandomly(rate: number, faults: Fault[], seed?: number): void;
   /** Requests by top-level field, including ones that met a fault. */
   calls: Map<string, number>;
+  /** Faults injected so far, by kind and top-level field ("reset-after orderCreate"): tests
+   * assert the fault they rely on really happened, so they cannot pass vacuously. */
+  faults: Map<string, number>;
   /** Requests refused as THROTTLED because the bucket was short (injected faults excluded). */
   throttled(): number;
   bucket(): Bucket;
@@ -167,6 +174,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
   const resolvers: Record<string, Resolver> = {};
   const routes = new Map<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>();
   const calls = new Map<string, number>();
+  const faults = new Map<string, number>();
   const sockets = new Set<Socket>();
   const max = opts.bucket?.maximumAvailable ?? 2000;
   const rate = opts.bucket?.restoreRate ?? 100;
@@ -283,6 +291,10 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     if (!fault && random && random.next() < random.rate) {
       fault = random.faults[Math.floor(random.next() * random.faults.length)] ?? null;
     }
+    if (fault) {
+      const name = `${fault} ${fields.join(',')}`;
+      faults.set(name, (faults.get(name) ?? 0) + 1);
+    }
     if (fault === 'hang') return;
     if (fault === '500' || fault === '503') {
       send(res, Number(fault), { errors: 'Internal error' });
@@ -343,11 +355,16 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
         cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() },
       },
     };
+    // The work is done; the answer is lost one way or another.
     if (fault === 'reset-after') {
-      // The work is done; the answer never arrives.
       res.socket?.destroy();
       return;
     }
+    if (fault === '503-after') {
+      send(res, 503, { errors: 'Service Unavailable' });
+      return;
+    }
+    if (fault === 'hang-after') return;
     send(res, 200, body200);
   }
 
@@ -391,6 +408,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
       random = p > 0 ? { rate: p, faults, next: mulberry32(seed) } : null;
     },
     calls,
+    faults,
     throttled: () => throttledCount,
     bucket: () => {
       restore();
