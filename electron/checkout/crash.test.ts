@@ -5,7 +5,7 @@
  * CRASH_SEED=<n> replays a run (the seed is in the test's name and in every failure message);
  * CRASH_KILLS=<n> changes the number of kills (default 55: five at each of the eleven steps).
  *
- * M3, no replay from the journaled cursor — electron/till.ts, connect():
+ * M3, no replay from the journaled cursor — electron/lightning/connection.ts, connect():
  *     let fromCursor = readCursor(db, cursorKey);
  *   becomes
  *     let fromCursor: string | null = null;
