@@ -11,9 +11,9 @@ import {
   type ReconcileProgress,
   type ReconcileSources,
 } from './engine.js';
-import { EXPECTED, KINDS, dataset, datasetOf, type Dataset } from './generate.js';
 import { encodeResult } from './codec.js';
-import { HOOK, HOOK_SLOTS } from './worker.js';
+import { faults } from './test-support/faults.js';
+import { EXPECTED, KINDS, dataset, datasetOf, type Dataset } from './test-support/generate.js';
 import {
   OUTCOMES,
   type JournalSale,
@@ -34,16 +34,6 @@ afterAll(() => {
 
 /** Results in a canonical order: the engine emits partitions in whichever order they finish. */
 const canonical = (rs: ReconcileResult[]): string[] => rs.map(encodeResult).sort();
-
-/** Resolves once a worker is parked on its `holdAt` task (Atomics.waitAsync: no polling). */
-async function heldInWorker(slots: Int32Array): Promise<void> {
-  // Node 20's lib types predate Atomics.waitAsync (ES2024); the runtime has it.
-  const atomics = Atomics as unknown as {
-    waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
-  };
-  const held = atomics.waitAsync(slots, HOOK.held, 0);
-  if (held.async) await held.value;
-}
 
 async function run(data: ReconcileSources, options: EngineOptions = {}) {
   const results: ReconcileResult[] = [];
@@ -168,27 +158,21 @@ describe('reconciliation engine', () => {
     const data = dataset(3, 2_000);
     const expected = canonical(reference(data).results);
     for (const crash of ['throw', 'exit'] as const) {
-      const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-      const { results } = await run(data, {
-        workers: 2,
-        partitions: 32,
-        taskBytes: 8 * 1024,
-        hooks: { shared, crashAt: 3, crash },
-      });
-      expect(Atomics.load(new Int32Array(shared), HOOK.crashes)).toBe(1);
+      const f = faults({ crashAt: 3, crash });
+      const { results } = await run(data, { workers: 2, partitions: 32, taskBytes: 8 * 1024, ...f.options });
+      expect(f.crashes()).toBe(1);
       expect(canonical(results)).toEqual(expected);
     }
   }, 60_000);
 
   it('fails clearly when a task keeps failing', async () => {
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
     // Only one task and no retries: its single crash is final.
     await expect(
       run(dataset(4, 50), {
         workers: 1,
         partitions: 1,
         retries: 0,
-        hooks: { shared, crashAt: 1, crash: 'throw' },
+        ...faults({ crashAt: 1, crash: 'throw' }).options,
       }),
     ).rejects.toThrow(/failed 1 times: injected crash on task 1/);
   });
@@ -203,8 +187,7 @@ describe('reconciliation engine', () => {
           const whole = await run(data, { workers: 2, partitions: 24, taskBytes: 4 * 1024 });
 
           const dir = join(scratch(), 'checkpoint');
-          const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-          const slots = new Int32Array(shared);
+          const f = faults({ holdAt: stopAfter });
           const abort = new AbortController();
           // One worker; task `stopAfter` blocks in the worker until released. Once it is held,
           // every earlier task has been committed, so the run is cancelled mid-classification.
@@ -215,12 +198,11 @@ describe('reconciliation engine', () => {
             checkpointDir: dir,
             runKey: `seed ${seed}`,
             signal: abort.signal,
-            hooks: { shared, holdAt: stopAfter },
+            ...f.options,
           });
-          await heldInWorker(slots);
+          await f.held();
           abort.abort();
-          Atomics.store(slots, HOOK.release, 1);
-          Atomics.notify(slots, HOOK.release);
+          f.release();
           await expect(first).rejects.toThrow('cancelled');
           const log = readFileSync(join(dir, 'done.log'), 'utf8').trim().split('\n');
           expect(log.length).toBeGreaterThanOrEqual(stopAfter - 2);
@@ -251,7 +233,7 @@ describe('reconciliation engine', () => {
   }, 120_000);
 
   it('reads sharded sources on the workers with the same result, alone or mixed with streamed ones', async () => {
-    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    const module = fileURLToPath(new URL('./test-support/generate.ts', import.meta.url));
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
@@ -286,7 +268,7 @@ describe('reconciliation engine', () => {
   }, 120_000);
 
   it('resumes a run of sharded sources from its checkpoint', async () => {
-    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    const module = fileURLToPath(new URL('./test-support/generate.ts', import.meta.url));
     const n = 800;
     const sources: ReconcileSources = {
       node: { module, args: { seed: 21, n, source: 'node' }, shards: 3 },
@@ -296,8 +278,7 @@ describe('reconciliation engine', () => {
     const whole = await run(sources, { workers: 2, partitions: 24, taskBytes: 4 * 1024 });
     expect(canonical(whole.results)).toEqual(canonical(reference(dataset(21, n)).results));
     const dir = join(scratch(), 'sharded');
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-    const slots = new Int32Array(shared);
+    const f = faults({ holdAt: 4 });
     const abort = new AbortController();
     const first = run(sources, {
       workers: 1,
@@ -306,12 +287,11 @@ describe('reconciliation engine', () => {
       checkpointDir: dir,
       runKey: 'sharded',
       signal: abort.signal,
-      hooks: { shared, holdAt: 4 },
+      ...f.options,
     });
-    await heldInWorker(slots);
+    await f.held();
     abort.abort();
-    Atomics.store(slots, HOOK.release, 1);
-    Atomics.notify(slots, HOOK.release);
+    f.release();
     await expect(first).rejects.toThrow('cancelled');
     const resumed = await run(sources, {
       workers: 2,
@@ -350,8 +330,7 @@ describe('reconciliation engine', () => {
   });
 
   it('keeps a bounded number of tasks in flight, and cancels while a worker is busy', async () => {
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-    const slots = new Int32Array(shared);
+    const f = faults({ holdAt: 1 });
     const abort = new AbortController();
     const progress: ReconcileProgress[] = [];
     const running = run(dataset(9, 3_000), {
@@ -359,18 +338,17 @@ describe('reconciliation engine', () => {
       partitions: 64,
       taskBytes: 1,
       signal: abort.signal,
-      hooks: { shared, holdAt: 1 },
+      ...f.options,
       onProgress: (p) => progress.push(p),
     });
-    await heldInWorker(slots);
+    await f.held();
     const tasks = progress.at(-1)!.tasks;
     expect(tasks).toBeGreaterThan(8);
     abort.abort();
-    Atomics.store(slots, HOOK.release, 1);
-    Atomics.notify(slots, HOOK.release);
+    f.release();
     await expect(running).rejects.toThrow('cancelled');
     // Two per worker were submitted at most: nowhere near all of them started.
-    expect(Atomics.load(slots, HOOK.started)).toBeLessThan(tasks);
+    expect(f.started()).toBeLessThan(tasks);
   });
 
   it('reports progress through reading and classifying to done', async () => {

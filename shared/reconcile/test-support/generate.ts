@@ -1,7 +1,7 @@
-import { MSAT_PER_SAT } from '../money/index.js';
-import { mulberry32 } from '../random.js';
-import { Outcome } from './types.js';
-import type { JournalSale, NodeInvoice, ShopifyOrder } from './types.js';
+import { MSAT_PER_SAT } from '../../money/index.js';
+import { mulberry32 } from '../../random.js';
+import { Outcome } from '../types.js';
+import type { JournalSale, NodeInvoice, ShopifyOrder } from '../types.js';
 
 /**
  * Synthetic shop history for tests and the benchmark: item i of a dataset is a pure function of
