@@ -13,9 +13,20 @@ import {
 } from './engine.js';
 import { encodeResult } from './codec.js';
 import { faults } from './test-support/faults.js';
-import { EXPECTED, KINDS, dataset, datasetOf, type Dataset } from './test-support/generate.js';
+import {
+  EXPECTED,
+  IGNORED_INVOICES,
+  KINDS,
+  dataset,
+  datasetOf,
+  item,
+  type Dataset,
+  type Kind,
+} from './test-support/generate.js';
 import {
   OUTCOMES,
+  Repair,
+  SAFE_REPAIRS,
   type JournalSale,
   type NodeInvoice,
   type ReconcileResult,
@@ -46,6 +57,40 @@ function reference(data: Pick<Dataset, 'node' | 'journal' | 'shopify'>, orders =
     { node: [...data.node], journal: [...data.journal], shopify: [...data.shopify] },
     { orders },
   );
+}
+
+const expectedOf = (kind: Kind): string[] =>
+  EXPECTED[kind].map((e) => `${e.outcome}/${e.repair}/${SAFE_REPAIRS[e.repair]}`).sort();
+
+/**
+ * Each planted item's results (outcome/repair/safe, sorted), in item order: a result belongs to the
+ * item whose payment hash, sale id or order id it names. A result that names no item fails.
+ */
+function perItem(seed: number, kinds: readonly Kind[], results: ReconcileResult[]): string[][] {
+  const owner = new Map<string, number>();
+  const own = (id: string | null, i: number) => {
+    if (id === null) return;
+    expect(owner.get(id) ?? i, `${id} belongs to two items`).toBe(i);
+    owner.set(id, i);
+  };
+  kinds.forEach((kind, i) => {
+    const it = item(seed, i, kind);
+    const ids = [
+      ...it.node.map((n) => n.paymentHash),
+      ...it.journal.flatMap((s) => [s.paymentHash, s.saleId]),
+      ...it.shopify.flatMap((o) => [o.paymentHash, o.saleId, o.orderId]),
+    ];
+    for (const id of ids) own(id, i);
+  });
+  const got: string[][] = kinds.map(() => []);
+  for (const r of results) {
+    const i = [r.paymentHash, r.saleId, r.orderId]
+      .map((id) => (id === null ? undefined : owner.get(id)))
+      .find((x) => x !== undefined);
+    if (i === undefined) throw new Error(`a result no planted item accounts for: ${encodeResult(r)}`);
+    got[i]!.push(`${r.outcome}/${r.repair}/${r.safe}`);
+  }
+  return got.map((g) => g.sort());
 }
 
 function counts(rs: ReconcileResult[]): Record<string, number> {
@@ -139,6 +184,7 @@ describe('reconciliation engine', () => {
         async (kinds, seed, workers) => {
           const data = datasetOf(seed, kinds);
           const { results, summary } = await run(data, { workers, partitions: 16, taskBytes: 2048 });
+          expect(perItem(seed, kinds, results)).toEqual(kinds.map(expectedOf));
           expect(counts(results)).toEqual(data.expected);
           expect(summary.ignoredInvoices).toBe(data.ignoredInvoices);
           for (const o of OUTCOMES) expect(summary.outcomes[o].count).toBe(data.expected[o]);
@@ -146,12 +192,13 @@ describe('reconciliation engine', () => {
       ),
       { numRuns: 15 },
     );
-    // Every kind at least once, so no outcome goes untested however the runs above fell.
-    const all = datasetOf(7, KINDS);
-    const { results } = await run(all, { workers: 2 });
-    expect(counts(results)).toEqual(all.expected);
-    const produced = new Set(KINDS.flatMap((k) => EXPECTED[k]));
-    expect([...produced].sort()).toEqual([...OUTCOMES].sort());
+    // Every kind at least once, so no outcome or repair goes untested however the runs above fell.
+    const { results, summary } = await run(datasetOf(7, KINDS), { workers: 2 });
+    expect(perItem(7, KINDS, results)).toEqual(KINDS.map(expectedOf));
+    expect(summary.ignoredInvoices).toBe(KINDS.reduce((n, k) => n + IGNORED_INVOICES[k], 0));
+    const planted = KINDS.flatMap((k) => EXPECTED[k]);
+    expect(new Set(planted.map((e) => e.outcome))).toEqual(new Set(OUTCOMES));
+    expect(new Set(planted.map((e) => e.repair))).toEqual(new Set(Object.values(Repair)));
   }, 120_000);
 
   it('survives a worker that throws and one whose thread dies, retrying their tasks', async () => {
