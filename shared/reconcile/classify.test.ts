@@ -233,13 +233,29 @@ describe('classifier, one story per branch', () => {
   });
 
   it('a late payment journaled as late is acknowledged: matched, not a discrepancy', () => {
+    // The till journaled it when it next heard from the node; the item is dated by the journal.
     const got = classify({
       node: [invoice({ settledAt: LATE })],
-      journal: [sale({ paidAt: LATE, paidLate: true })],
+      journal: [sale({ paidAt: LATE + 5_000, paidLate: true })],
       shopify: [order()],
     });
     expect(got).toEqual(
-      one({ ...SALE_ITEM, time: LATE, outcome: 'matched', repair: 'none', safe: true, detail: '' }),
+      one({ ...SALE_ITEM, time: LATE + 5_000, outcome: 'matched', repair: 'none', safe: true, detail: '' }),
+    );
+  });
+
+  it('an order renamed in Shopify is shown by the name Shopify has now', () => {
+    expect(
+      classify({ node: [invoice()], journal: [sale()], shopify: [order({ name: 'POS-1001' })] }),
+    ).toEqual(
+      one({
+        ...SALE_ITEM,
+        orderName: 'POS-1001',
+        outcome: 'matched',
+        repair: 'none',
+        safe: true,
+        detail: '',
+      }),
     );
   });
 
