@@ -120,6 +120,22 @@ describe('classifier, one story per branch', () => {
     );
   });
 
+  it('a cash sale shows no sats, whatever the journal kept from a Lightning charge abandoned first', () => {
+    const s = cash({ paymentHash: HASH, amountPaidMsat: MSAT, rate: '50000' });
+    const o = order({ paymentHash: null });
+    expect(classify({ journal: [s], shopify: [o] })).toEqual(
+      one({
+        ...CASH_ITEM,
+        paymentHash: HASH,
+        rate: '50000',
+        outcome: 'matched',
+        repair: 'none',
+        safe: true,
+        detail: '',
+      }),
+    );
+  });
+
   it('an order Shopify lists by its tag only (no sale id) is still the sale’s, through its payment hash', () => {
     expect(classify({ node: [invoice()], journal: [sale()], shopify: [order({ saleId: null })] })).toEqual(
       one({ ...SALE_ITEM, outcome: 'matched', repair: 'none', safe: true, detail: '' }),
