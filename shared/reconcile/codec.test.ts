@@ -48,6 +48,8 @@ const awkward = fc.constantFrom(
   '#1001',
   'gid://shopify/Order/1234567890123',
 );
+// Well-formed UTF-16 only: a lone surrogate comes back from the pool's UTF-8 as U+FFFD. None
+// reaches the codec from the journal (SQLite stores UTF-8); a Shopify name could carry one.
 const text: fc.Arbitrary<string> = fc.oneof(
   awkward,
   fc.string({ unit: 'binary', maxLength: 12 }),
