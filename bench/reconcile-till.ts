@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReconcileRun } from '../shared/domain/index.js';
 import { reconcile } from '../shared/reconcile/engine.js';
-import { dataset } from '../shared/reconcile/generate.js';
+import { dataset } from '../shared/reconcile/test-support/generate.js';
 import { mulberry32 } from '../shared/random.js';
 import { STORE_FILE } from '../electron/lightning/demo/store.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { classifyAll, reconcile } from '../shared/reconcile/engine.js';
-import { dataset } from '../shared/reconcile/generate.js';
+import { dataset } from '../shared/reconcile/test-support/generate.js';
 import { addToSummary, emptySummary, type ReconcileSummary } from '../shared/reconcile/types.js';
 
 /**
@@ -63,7 +63,7 @@ async function child(variant: Variant, n: number, seed: number): Promise<Measure
       if (r.outcome !== 'matched') discrepancies++;
     }
   } else if (variant === 'sharded1' || variant === 'shardedAll') {
-    const module = fileURLToPath(new URL('../shared/reconcile/generate.ts', import.meta.url));
+    const module = fileURLToPath(new URL('../shared/reconcile/test-support/generate.ts', import.meta.url));
     const shard = (source: 'node' | 'journal' | 'shopify') => ({
       module,
       args: { seed, n, source },

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
-import { HOOK, HOOK_SLOTS } from '../../shared/reconcile/worker.js';
+import { faults } from '../../shared/reconcile/test-support/faults.js';
 import { openJournal } from '../journal/db.js';
 import { RESOURCES_DIR } from '../test-support/fixtures.js';
 import { createTill } from '../till.js';
@@ -175,9 +175,8 @@ describe('reconciliation in the till', () => {
   }, 60_000);
 
   it('goes on with a run the till was closed in the middle of, when it starts again', async () => {
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-    const slots = new Int32Array(shared);
-    const w = await makeWorld({ till: { reconcileEngine: { workers: 1, hooks: { shared, holdAt: 1 } } } });
+    const f = faults({ holdAt: 1 });
+    const w = await makeWorld({ till: { reconcileEngine: { workers: 1, ...f.options } } });
     worlds.push(w);
     await connect(w);
     for (let i = 0; i < 3; i++) await sellCash(w, [i]);
@@ -185,19 +184,9 @@ describe('reconciliation in the till', () => {
     const day = w.clock.now().toISOString().slice(0, 10);
     await call(w.till, 'startReconcile', { from: day, to: day });
     // The worker holds its first batch: everything has been read and checkpointed by now.
-    const held = (
-      Atomics as unknown as {
-        waitAsync: (
-          a: Int32Array,
-          i: number,
-          v: number,
-        ) => { async: boolean; value: Promise<string> | string };
-      }
-    ).waitAsync(slots, HOOK.held, 0);
-    if (held.async) await held.value;
+    await f.held();
     const closing = w.till.close();
-    Atomics.store(slots, HOOK.release, 1);
-    Atomics.notify(slots, HOOK.release);
+    f.release();
     await closing;
     expect(existsSync(join(w.dir.path, 'reconcile-run.json'))).toBe(true);
     expect(existsSync(join(w.dir.path, 'reconcile-run', 'manifest.json'))).toBe(true);

@@ -11,11 +11,22 @@ import {
   type ReconcileProgress,
   type ReconcileSources,
 } from './engine.js';
-import { EXPECTED, KINDS, dataset, datasetOf, type Dataset } from './generate.js';
 import { encodeResult } from './codec.js';
-import { HOOK, HOOK_SLOTS } from './worker.js';
+import { faults } from './test-support/faults.js';
+import {
+  EXPECTED,
+  IGNORED_INVOICES,
+  KINDS,
+  dataset,
+  datasetOf,
+  item,
+  type Dataset,
+  type Kind,
+} from './test-support/generate.js';
 import {
   OUTCOMES,
+  Repair,
+  SAFE_REPAIRS,
   type JournalSale,
   type NodeInvoice,
   type ReconcileResult,
@@ -35,16 +46,6 @@ afterAll(() => {
 /** Results in a canonical order: the engine emits partitions in whichever order they finish. */
 const canonical = (rs: ReconcileResult[]): string[] => rs.map(encodeResult).sort();
 
-/** Resolves once a worker is parked on its `holdAt` task (Atomics.waitAsync: no polling). */
-async function heldInWorker(slots: Int32Array): Promise<void> {
-  // Node 20's lib types predate Atomics.waitAsync (ES2024); the runtime has it.
-  const atomics = Atomics as unknown as {
-    waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
-  };
-  const held = atomics.waitAsync(slots, HOOK.held, 0);
-  if (held.async) await held.value;
-}
-
 async function run(data: ReconcileSources, options: EngineOptions = {}) {
   const results: ReconcileResult[] = [];
   const summary = await reconcile(data, { ...options, onResult: (r) => results.push(r) });
@@ -56,6 +57,40 @@ function reference(data: Pick<Dataset, 'node' | 'journal' | 'shopify'>, orders =
     { node: [...data.node], journal: [...data.journal], shopify: [...data.shopify] },
     { orders },
   );
+}
+
+const expectedOf = (kind: Kind): string[] =>
+  EXPECTED[kind].map((e) => `${e.outcome}/${e.repair}/${SAFE_REPAIRS[e.repair]}`).sort();
+
+/**
+ * Each planted item's results (outcome/repair/safe, sorted), in item order: a result belongs to the
+ * item whose payment hash, sale id or order id it names. A result that names no item fails.
+ */
+function perItem(seed: number, kinds: readonly Kind[], results: ReconcileResult[]): string[][] {
+  const owner = new Map<string, number>();
+  const own = (id: string | null, i: number) => {
+    if (id === null) return;
+    expect(owner.get(id) ?? i, `${id} belongs to two items`).toBe(i);
+    owner.set(id, i);
+  };
+  kinds.forEach((kind, i) => {
+    const it = item(seed, i, kind);
+    const ids = [
+      ...it.node.map((n) => n.paymentHash),
+      ...it.journal.flatMap((s) => [s.paymentHash, s.saleId]),
+      ...it.shopify.flatMap((o) => [o.paymentHash, o.saleId, o.orderId]),
+    ];
+    for (const id of ids) own(id, i);
+  });
+  const got: string[][] = kinds.map(() => []);
+  for (const r of results) {
+    const i = [r.paymentHash, r.saleId, r.orderId]
+      .map((id) => (id === null ? undefined : owner.get(id)))
+      .find((x) => x !== undefined);
+    if (i === undefined) throw new Error(`a result no planted item accounts for: ${encodeResult(r)}`);
+    got[i]!.push(`${r.outcome}/${r.repair}/${r.safe}`);
+  }
+  return got.map((g) => g.sort());
 }
 
 function counts(rs: ReconcileResult[]): Record<string, number> {
@@ -149,6 +184,7 @@ describe('reconciliation engine', () => {
         async (kinds, seed, workers) => {
           const data = datasetOf(seed, kinds);
           const { results, summary } = await run(data, { workers, partitions: 16, taskBytes: 2048 });
+          expect(perItem(seed, kinds, results)).toEqual(kinds.map(expectedOf));
           expect(counts(results)).toEqual(data.expected);
           expect(summary.ignoredInvoices).toBe(data.ignoredInvoices);
           for (const o of OUTCOMES) expect(summary.outcomes[o].count).toBe(data.expected[o]);
@@ -156,39 +192,34 @@ describe('reconciliation engine', () => {
       ),
       { numRuns: 15 },
     );
-    // Every kind at least once, so no outcome goes untested however the runs above fell.
-    const all = datasetOf(7, KINDS);
-    const { results } = await run(all, { workers: 2 });
-    expect(counts(results)).toEqual(all.expected);
-    const produced = new Set(KINDS.flatMap((k) => EXPECTED[k]));
-    expect([...produced].sort()).toEqual([...OUTCOMES].sort());
+    // Every kind at least once, so no outcome or repair goes untested however the runs above fell.
+    const { results, summary } = await run(datasetOf(7, KINDS), { workers: 2 });
+    expect(perItem(7, KINDS, results)).toEqual(KINDS.map(expectedOf));
+    expect(summary.ignoredInvoices).toBe(KINDS.reduce((n, k) => n + IGNORED_INVOICES[k], 0));
+    const planted = KINDS.flatMap((k) => EXPECTED[k]);
+    expect(new Set(planted.map((e) => e.outcome))).toEqual(new Set(OUTCOMES));
+    expect(new Set(planted.map((e) => e.repair))).toEqual(new Set(Object.values(Repair)));
   }, 120_000);
 
   it('survives a worker that throws and one whose thread dies, retrying their tasks', async () => {
     const data = dataset(3, 2_000);
     const expected = canonical(reference(data).results);
     for (const crash of ['throw', 'exit'] as const) {
-      const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-      const { results } = await run(data, {
-        workers: 2,
-        partitions: 32,
-        taskBytes: 8 * 1024,
-        hooks: { shared, crashAt: 3, crash },
-      });
-      expect(Atomics.load(new Int32Array(shared), HOOK.crashes)).toBe(1);
+      const f = faults({ crashAt: 3, crash });
+      const { results } = await run(data, { workers: 2, partitions: 32, taskBytes: 8 * 1024, ...f.options });
+      expect(f.crashes()).toBe(1);
       expect(canonical(results)).toEqual(expected);
     }
   }, 60_000);
 
   it('fails clearly when a task keeps failing', async () => {
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
     // Only one task and no retries: its single crash is final.
     await expect(
       run(dataset(4, 50), {
         workers: 1,
         partitions: 1,
         retries: 0,
-        hooks: { shared, crashAt: 1, crash: 'throw' },
+        ...faults({ crashAt: 1, crash: 'throw' }).options,
       }),
     ).rejects.toThrow(/failed 1 times: injected crash on task 1/);
   });
@@ -203,8 +234,7 @@ describe('reconciliation engine', () => {
           const whole = await run(data, { workers: 2, partitions: 24, taskBytes: 4 * 1024 });
 
           const dir = join(scratch(), 'checkpoint');
-          const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-          const slots = new Int32Array(shared);
+          const f = faults({ holdAt: stopAfter });
           const abort = new AbortController();
           // One worker; task `stopAfter` blocks in the worker until released. Once it is held,
           // every earlier task has been committed, so the run is cancelled mid-classification.
@@ -215,12 +245,11 @@ describe('reconciliation engine', () => {
             checkpointDir: dir,
             runKey: `seed ${seed}`,
             signal: abort.signal,
-            hooks: { shared, holdAt: stopAfter },
+            ...f.options,
           });
-          await heldInWorker(slots);
+          await f.held();
           abort.abort();
-          Atomics.store(slots, HOOK.release, 1);
-          Atomics.notify(slots, HOOK.release);
+          f.release();
           await expect(first).rejects.toThrow('cancelled');
           const log = readFileSync(join(dir, 'done.log'), 'utf8').trim().split('\n');
           expect(log.length).toBeGreaterThanOrEqual(stopAfter - 2);
@@ -251,7 +280,7 @@ describe('reconciliation engine', () => {
   }, 120_000);
 
   it('reads sharded sources on the workers with the same result, alone or mixed with streamed ones', async () => {
-    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    const module = fileURLToPath(new URL('./test-support/generate.ts', import.meta.url));
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
@@ -286,7 +315,7 @@ describe('reconciliation engine', () => {
   }, 120_000);
 
   it('resumes a run of sharded sources from its checkpoint', async () => {
-    const module = fileURLToPath(new URL('./generate.ts', import.meta.url));
+    const module = fileURLToPath(new URL('./test-support/generate.ts', import.meta.url));
     const n = 800;
     const sources: ReconcileSources = {
       node: { module, args: { seed: 21, n, source: 'node' }, shards: 3 },
@@ -296,8 +325,7 @@ describe('reconciliation engine', () => {
     const whole = await run(sources, { workers: 2, partitions: 24, taskBytes: 4 * 1024 });
     expect(canonical(whole.results)).toEqual(canonical(reference(dataset(21, n)).results));
     const dir = join(scratch(), 'sharded');
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-    const slots = new Int32Array(shared);
+    const f = faults({ holdAt: 4 });
     const abort = new AbortController();
     const first = run(sources, {
       workers: 1,
@@ -306,12 +334,11 @@ describe('reconciliation engine', () => {
       checkpointDir: dir,
       runKey: 'sharded',
       signal: abort.signal,
-      hooks: { shared, holdAt: 4 },
+      ...f.options,
     });
-    await heldInWorker(slots);
+    await f.held();
     abort.abort();
-    Atomics.store(slots, HOOK.release, 1);
-    Atomics.notify(slots, HOOK.release);
+    f.release();
     await expect(first).rejects.toThrow('cancelled');
     const resumed = await run(sources, {
       workers: 2,
@@ -350,8 +377,7 @@ describe('reconciliation engine', () => {
   });
 
   it('keeps a bounded number of tasks in flight, and cancels while a worker is busy', async () => {
-    const shared = new SharedArrayBuffer(HOOK_SLOTS * 4);
-    const slots = new Int32Array(shared);
+    const f = faults({ holdAt: 1 });
     const abort = new AbortController();
     const progress: ReconcileProgress[] = [];
     const running = run(dataset(9, 3_000), {
@@ -359,18 +385,17 @@ describe('reconciliation engine', () => {
       partitions: 64,
       taskBytes: 1,
       signal: abort.signal,
-      hooks: { shared, holdAt: 1 },
+      ...f.options,
       onProgress: (p) => progress.push(p),
     });
-    await heldInWorker(slots);
+    await f.held();
     const tasks = progress.at(-1)!.tasks;
     expect(tasks).toBeGreaterThan(8);
     abort.abort();
-    Atomics.store(slots, HOOK.release, 1);
-    Atomics.notify(slots, HOOK.release);
+    f.release();
     await expect(running).rejects.toThrow('cancelled');
     // Two per worker were submitted at most: nowhere near all of them started.
-    expect(Atomics.load(slots, HOOK.started)).toBeLessThan(tasks);
+    expect(f.started()).toBeLessThan(tasks);
   });
 
   it('reports progress through reading and classifying to done', async () => {

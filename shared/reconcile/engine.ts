@@ -25,7 +25,7 @@ import type {
   Repair,
   ShopifyOrder,
 } from './types.js';
-import type { ClassifyReply, ClassifyTask, MapReply, MapTask, WorkerHooks } from './worker.js';
+import type { ClassifyReply, ClassifyTask, MapReply, MapTask } from './worker.js';
 
 /**
  * The reconciliation engine: node invoices ↔ journal sales ↔ Shopify orders on every core.
@@ -114,10 +114,18 @@ export interface EngineOptions {
   onProgress?: (p: ReconcileProgress) => void;
   /** Every result, once, in no particular order. Without it results are summarised only. */
   onResult?: (r: ReconcileResult) => void;
-  /** Test hooks passed to every task (see worker.ts). */
-  hooks?: WorkerHooks;
-  /** The worker module; default worker.ts beside this file (under tsx) or reconcile-worker.js. */
+  /**
+   * The worker module; default worker.ts beside this file (under tsx) or reconcile-worker.js.
+   * Another module must answer tasks as worker.ts does (typically by calling its default export):
+   * the injection point for tests that make a worker fail or wait (test-support/faults.ts).
+   */
   worker?: { filename: string; execArgv?: string[] };
+  /**
+   * Opaque data for such a worker module, handed to every worker thread as piscina's
+   * `workerData` (structured-cloned, so a SharedArrayBuffer in it is shared). The default
+   * worker ignores it.
+   */
+  hooks?: unknown;
   /** Whether paid sales should have Shopify orders; default true (classify.ts ClassifyOptions). */
   orders?: boolean;
   /** Keep the checkpoint after a successful run (tests inspect it). */
@@ -476,6 +484,7 @@ export async function reconcile(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    workerData: options.hooks,
     // Results carry bigints and buffers; workers never share a task's memory.
     concurrentTasksPerWorker: 1,
     // A task allocates tens of MB of short-lived records: a roomy young generation keeps
@@ -652,7 +661,6 @@ export async function reconcile(
             .map((m) => ({ file: m.file, start: m.offsets[first]!, end: m.offsets[last + 1]! }))
             .filter((r) => r.end > r.start),
           orders: options.orders ?? true,
-          ...(options.hooks ? { hooks: options.hooks } : {}),
         };
         return pool.run(message, { transferList: [data] }) as Promise<ClassifyReply>;
       },

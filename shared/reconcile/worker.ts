@@ -15,20 +15,6 @@ import type { ReconcileSummary } from './types.js';
  * codec.ts in one transferred buffer, and their summary.
  */
 
-/** Test hooks, shared with the main thread through a SharedArrayBuffer (Int32 slots below). */
-export interface WorkerHooks {
-  shared: SharedArrayBuffer;
-  /** Fail this task (1-based count of tasks started, across all workers and retries), once. */
-  crashAt?: number;
-  /** 'throw' rejects the task; 'exit' kills the worker thread mid-task. */
-  crash?: 'throw' | 'exit';
-  /** On this task, signal `HOOK.held` and block until the main thread sets `HOOK.release`. */
-  holdAt?: number;
-}
-
-export const HOOK = { started: 0, crashes: 1, held: 2, release: 3 } as const;
-export const HOOK_SLOTS = 4;
-
 export interface ClassifyTask {
   kind: 'classify';
   /** The task's first partition (names its checkpoint file). */
@@ -39,7 +25,6 @@ export interface ClassifyTask {
   ranges: { file: string; start: number; end: number }[];
   /** Whether paid sales should have Shopify orders (classify.ts ClassifyOptions). */
   orders: boolean;
-  hooks?: WorkerHooks;
 }
 
 /** Read one shard of a sharded source, encode and partition it into one file. */
@@ -68,21 +53,6 @@ export interface ClassifyReply {
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-function runHooks(h: WorkerHooks): void {
-  const slots = new Int32Array(h.shared);
-  const n = Atomics.add(slots, HOOK.started, 1) + 1;
-  if (n === h.holdAt) {
-    Atomics.store(slots, HOOK.held, 1);
-    Atomics.notify(slots, HOOK.held);
-    Atomics.wait(slots, HOOK.release, 0);
-  }
-  if (n === h.crashAt) {
-    Atomics.add(slots, HOOK.crashes, 1);
-    if (h.crash === 'exit') process.exit(1);
-    throw new Error(`injected crash on task ${n}`);
-  }
-}
 
 type ShardReader = (
   args: unknown,
@@ -146,7 +116,6 @@ export default function task(t: ClassifyTask | MapTask): ClassifyReply | Promise
 }
 
 function classifyTask(task: ClassifyTask): ClassifyReply {
-  if (task.hooks) runHooks(task.hooks);
   // Each source's records keep their order: shards in order, then the main thread's spill
   // file, then what was still in its memory (a source is either sharded or streamed).
   const input = { node: [], journal: [], shopify: [] };

@@ -1,7 +1,7 @@
-import { MSAT_PER_SAT } from '../money/index.js';
-import { mulberry32 } from '../random.js';
-import { Outcome } from './types.js';
-import type { JournalSale, NodeInvoice, ShopifyOrder } from './types.js';
+import { MSAT_PER_SAT } from '../../money/index.js';
+import { mulberry32 } from '../../random.js';
+import { Outcome, Repair } from '../types.js';
+import type { JournalSale, NodeInvoice, ShopifyOrder } from '../types.js';
 
 /**
  * Synthetic shop history for tests and the benchmark: item i of a dataset is a pure function of
@@ -13,6 +13,9 @@ export const KINDS = [
   'matched',
   'matched_cash',
   'abandoned',
+  'order_by_tag',
+  'invoice_listed_twice',
+  'late_journaled',
   'orphan_payment',
   'settled_unpaid_sale',
   'paid_no_invoice',
@@ -26,35 +29,59 @@ export const KINDS = [
   'two_orders',
   'sale_without_order',
   'cash_without_order',
+  'order_deleted_in_shopify',
   'order_without_sale',
+  'untagged_order',
   'order_for_unpaid_sale',
   'order_total_differs',
+  'order_currency_differs',
   'unpaid_invoice',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
-/** What each kind must be classified as (one entry per item it produces). */
-export const EXPECTED: Record<Kind, readonly Outcome[]> = {
-  matched: [Outcome.Matched],
-  matched_cash: [Outcome.Matched],
-  abandoned: [Outcome.Matched],
-  orphan_payment: [Outcome.PaidOnNodeNoSale],
-  settled_unpaid_sale: [Outcome.PaidOnNodeNoSale],
-  paid_no_invoice: [Outcome.SalePaidNoSettledInvoice],
-  paid_invoice_expired: [Outcome.SalePaidNoSettledInvoice],
-  amount_mismatch_sats: [Outcome.AmountMismatch],
-  amount_mismatch_fiat: [Outcome.AmountMismatch],
-  underpaid: [Outcome.AmountMismatch],
-  paid_after_expiry: [Outcome.PaidAfterExpiry],
-  late_not_journaled: [Outcome.PaidAfterExpiry],
-  paid_twice: [Outcome.Matched, Outcome.PaidTwice],
-  two_orders: [Outcome.Matched, Outcome.PaidTwice],
-  sale_without_order: [Outcome.SaleWithoutOrder],
-  cash_without_order: [Outcome.SaleWithoutOrder],
-  order_without_sale: [Outcome.OrderWithoutSale],
-  order_for_unpaid_sale: [Outcome.OrderWithoutSale],
-  order_total_differs: [Outcome.OrderTotalDiffers],
+export interface Expected {
+  outcome: Outcome;
+  repair: Repair;
+}
+const x = (outcome: Outcome, repair: Repair): Expected => ({ outcome, repair });
+const MATCHED = x(Outcome.Matched, Repair.None);
+
+/** What each kind must be classified as: one entry per item it produces, with its repair. */
+export const EXPECTED: Record<Kind, readonly Expected[]> = {
+  matched: [MATCHED],
+  matched_cash: [MATCHED],
+  abandoned: [MATCHED],
+  order_by_tag: [MATCHED],
+  invoice_listed_twice: [MATCHED],
+  // Paid after expiry and journaled as such: acknowledged, not a discrepancy.
+  late_journaled: [MATCHED],
+  orphan_payment: [x(Outcome.PaidOnNodeNoSale, Repair.InvestigatePayment)],
+  settled_unpaid_sale: [x(Outcome.PaidOnNodeNoSale, Repair.RecordPayment)],
+  paid_no_invoice: [x(Outcome.SalePaidNoSettledInvoice, Repair.InvestigateSale)],
+  paid_invoice_expired: [x(Outcome.SalePaidNoSettledInvoice, Repair.InvestigateSale)],
+  amount_mismatch_sats: [x(Outcome.AmountMismatch, Repair.ReviewAmount)],
+  amount_mismatch_fiat: [x(Outcome.AmountMismatch, Repair.ReviewAmount)],
+  underpaid: [x(Outcome.AmountMismatch, Repair.ReviewAmount)],
+  paid_after_expiry: [x(Outcome.PaidAfterExpiry, Repair.RecordLatePayment)],
+  late_not_journaled: [x(Outcome.PaidAfterExpiry, Repair.RecordLatePayment)],
+  paid_twice: [MATCHED, x(Outcome.PaidTwice, Repair.ResolveDuplicate)],
+  two_orders: [MATCHED, x(Outcome.PaidTwice, Repair.ResolveDuplicate)],
+  sale_without_order: [x(Outcome.SaleWithoutOrder, Repair.QueueOrder)],
+  cash_without_order: [x(Outcome.SaleWithoutOrder, Repair.QueueOrder)],
+  order_deleted_in_shopify: [x(Outcome.SaleWithoutOrder, Repair.RecreateOrder)],
+  order_without_sale: [x(Outcome.OrderWithoutSale, Repair.ReviewOrder)],
+  untagged_order: [x(Outcome.OrderWithoutSale, Repair.ReviewOrder)],
+  order_for_unpaid_sale: [x(Outcome.OrderWithoutSale, Repair.ReviewOrder)],
+  order_total_differs: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
+  order_currency_differs: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
   unpaid_invoice: [],
+};
+
+/** Node invoices of a kind that are not items (never paid and unclaimed, or listed again). */
+export const IGNORED_INVOICES: Record<Kind, number> = {
+  ...(Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>),
+  invoice_listed_twice: 1,
+  unpaid_invoice: 1,
 };
 
 /** Item i's random stream: mulberry32 seeded with a 32-bit mix of (seed, i). */
@@ -122,7 +149,8 @@ function facts(seed: number, i: number): Facts {
     paymentHash: hash(seed, i),
     saleId: `sale-${seed}-${i}`,
     number: i + 1,
-    orderId: `gid://shopify/Order/${seed}${i}`,
+    // Even, so a second order (two_orders) takes the odd id after it and no item's id repeats.
+    orderId: `gid://shopify/Order/${(seed * 10_000_000 + i) * 2}`,
     name: `#${1001 + i}`,
   };
 }
@@ -190,6 +218,18 @@ export function item(seed: number, i: number, kind: Kind): Item {
       return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f)] };
     case 'matched_cash':
       return { node: [], journal: [sal(f, CASH)], shopify: [ord(f, { paymentHash: null })] };
+    case 'order_by_tag':
+      // An order found by its tag only (no sale_id metafield): its payment hash ties it to the sale.
+      return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f, { saleId: null })] };
+    case 'invoice_listed_twice':
+      // The node's listing repeated a page: one payment, listed twice.
+      return { node: [inv(f), inv(f)], journal: [sal(f)], shopify: [ord(f)] };
+    case 'late_journaled':
+      return {
+        node: [inv(f, { settledAt: late })],
+        journal: [sal(f, { paidAt: late, paidLate: true })],
+        shopify: [ord(f)],
+      };
     case 'abandoned':
       return { node: [inv(f, NEVER_PAID)], journal: [sal(f, UNPAID)], shopify: [] };
     case 'orphan_payment':
@@ -235,18 +275,29 @@ export function item(seed: number, i: number, kind: Kind): Item {
       return {
         node: [inv(f)],
         journal: [sal(f)],
-        shopify: [ord(f), ord(f, { orderId: `${f.orderId}0`, name: `${f.name}-2` })],
+        shopify: [
+          ord(f),
+          ord(f, { orderId: `gid://shopify/Order/${(seed * 10_000_000 + i) * 2 + 1}`, name: `${f.name}-2` }),
+        ],
       };
     case 'sale_without_order':
       return { node: [inv(f)], journal: [sal(f, { orderName: null })], shopify: [] };
     case 'cash_without_order':
       return { node: [], journal: [sal(f, { ...CASH, orderName: null })], shopify: [] };
+    case 'order_deleted_in_shopify':
+      // The till created the order (the journal has its name); Shopify no longer lists it.
+      return { node: [inv(f)], journal: [sal(f)], shopify: [] };
     case 'order_without_sale':
       return { node: [], journal: [], shopify: [ord(f)] };
+    case 'untagged_order':
+      // Neither payment hash nor sale id: joined by its own order id, to nothing.
+      return { node: [], journal: [], shopify: [ord(f, { paymentHash: null, saleId: null })] };
     case 'order_for_unpaid_sale':
       return { node: [inv(f, NEVER_PAID)], journal: [sal(f, UNPAID)], shopify: [ord(f)] };
     case 'order_total_differs':
       return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f, { total: f.total + 1_00n })] };
+    case 'order_currency_differs':
+      return { node: [inv(f)], journal: [sal(f)], shopify: [ord(f, { currency: 'EUR' })] };
     case 'unpaid_invoice':
       return {
         node: [inv(f, { state: 'open', amountPaidMsat: null, settledAt: null })],
@@ -271,16 +322,16 @@ export function datasetOf(seed: number, kinds: readonly Kind[]): Dataset {
 }
 
 /**
- * `n` items; the kind of item i is `kindOf(i)`. Default: a busy shop's year, 97% matched (one in
- * six cash), the rest spread over every discrepancy.
+ * `n` items; the kind of item i is `kindOf(i)`. Default: a busy shop's year, 97% plainly matched
+ * (one in six cash), the rest spread over every other kind.
  */
 export function dataset(seed: number, n: number, kindOf: (i: number) => Kind = busyShop(seed)): Dataset {
   const expected = Object.fromEntries(Object.values(Outcome).map((o) => [o, 0])) as Record<Outcome, number>;
   let ignoredInvoices = 0;
   for (let i = 0; i < n; i++) {
     const kind = kindOf(i);
-    for (const o of EXPECTED[kind]) expected[o]++;
-    if (kind === 'unpaid_invoice') ignoredInvoices++;
+    for (const e of EXPECTED[kind]) expected[e.outcome]++;
+    ignoredInvoices += IGNORED_INVOICES[kind];
   }
   function* source<T>(pick: (it: Item) => T[]): Generator<T> {
     for (let i = 0; i < n; i++) yield* pick(item(seed, i, kindOf(i)));
