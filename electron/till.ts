@@ -49,7 +49,7 @@ export interface TillDeps {
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
   /** Tests and the Electron build: the reconciliation engine's workers and worker module. */
-  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker' | 'hooks'>;
+  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker' | 'workerData'>;
   /** Where exports (reconciliation CSVs) are written; default ~/Downloads, else <dataDir>/exports. */
   exportDir?: string;
   /** How long start-up waits for the node before opening the register anyway. */

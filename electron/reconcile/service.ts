@@ -53,8 +53,8 @@ export interface ReconcileDeps {
   /** Puts a paid sale's order in the outbox: what it did, or why it could not. */
   queueOrder: (saleId: string) => { done: string } | { skipped: string };
   sqliteBinding?: string;
-  /** Tests: the engine's worker count, worker module and hooks. */
-  engine?: Pick<EngineOptions, 'workers' | 'worker' | 'hooks'>;
+  /** Tests: the engine's worker count, worker module and what its workers are given. */
+  engine?: Pick<EngineOptions, 'workers' | 'worker' | 'workerData'>;
 }
 
 const CHECKPOINT_MAX_AGE_MS = 60 * 60 * 1000;

@@ -125,7 +125,7 @@ export interface EngineOptions {
    * `workerData` (structured-cloned, so a SharedArrayBuffer in it is shared). The default
    * worker ignores it.
    */
-  hooks?: unknown;
+  workerData?: unknown;
   /** Whether paid sales should have Shopify orders; default true (classify.ts ClassifyOptions). */
   orders?: boolean;
   /** Keep the checkpoint after a successful run (tests inspect it). */
@@ -484,7 +484,7 @@ export async function reconcile(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    workerData: options.hooks,
+    workerData: options.workerData,
     // Results carry bigints and buffers; workers never share a task's memory.
     concurrentTasksPerWorker: 1,
     // A task allocates tens of MB of short-lived records: a roomy young generation keeps

@@ -24,7 +24,7 @@ export interface FaultPlan {
 
 export interface Faults {
   /** Spread into the engine's options (or the till's `reconcileEngine`). */
-  options: { worker: NonNullable<EngineOptions['worker']>; hooks: FaultPlan };
+  options: { worker: NonNullable<EngineOptions['worker']>; workerData: FaultPlan };
   /** Classify tasks started so far, all workers. */
   started(): number;
   /** Crashes injected so far. */
@@ -44,7 +44,7 @@ export function faults(plan: Omit<FaultPlan, 'shared'>): Faults {
         filename: fileURLToPath(new URL('./fault-worker.ts', import.meta.url)),
         execArgv: ['--import', 'tsx'],
       },
-      hooks: { ...plan, shared },
+      workerData: { ...plan, shared },
     },
     started: () => Atomics.load(slots, SLOT.started),
     crashes: () => Atomics.load(slots, SLOT.crashes),
