@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
@@ -25,13 +25,15 @@ import {
   type Settings,
   type TillStatus,
 } from '../shared/domain/index.js';
-import { loadDemoCatalog } from './catalog/demo.js';
+import { seedDemoCatalog } from './catalog/demo.js';
+import { commandFailure } from './commands/failure.js';
+import { openJournalCommands } from './commands/journal.js';
 import { createCartService } from './checkout/cart.js';
 import { backendErrorToTillError } from './checkout/errors.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { createEventBus, type EventListener } from './events.js';
-import { countProducts, replaceCatalog, searchCatalog } from './journal/catalog.js';
-import { openJournal } from './journal/db.js';
+import { searchCatalog } from './journal/catalog.js';
+import { openCheckedJournal } from './journal/health.js';
 import { listSales, notePaidSale } from './journal/sales.js';
 import {
   readCursor,
@@ -169,8 +171,8 @@ function problemsWith(info: NodeInfo, expected: Network): string[] {
 export async function createTill(deps: TillDeps): Promise<Till> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[till] ${message}`, err ?? ''));
-  mkdirSync(deps.dataDir, { recursive: true });
-  const db = openJournal(join(deps.dataDir, 'journal.sqlite'), deps.sqliteBinding);
+  // Throws JournalProblemError (damaged, missing, newer, unwritable): the host shows it, nothing sells.
+  const db = openCheckedJournal(deps.dataDir, deps.sqliteBinding);
   const events = createEventBus((err) => log('an event listener failed', err));
   const secrets = deps.secrets ?? createFileSecretStore(deps.dataDir);
 
@@ -180,9 +182,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     writeMeta(db, 'till_id', tillId);
   }
 
-  const demo = loadDemoCatalog(deps.resourcesDir);
-  // Until a Shopify store is connected the register sells the demo catalog.
-  if (countProducts(db) === 0) replaceCatalog(db, demo.products);
+  const demo = seedDemoCatalog(db, deps.resourcesDir, log);
   const defaults: Settings = {
     shopName: demo.shopName,
     currency: demo.currency,
@@ -363,6 +363,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       settings,
       shopify: shopify.status(),
       activeSaleId: flow.activeSaleId(),
+      catalogProblem: demo.problem(),
     };
   }
 
@@ -564,6 +565,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   }
 
   const handlers = {
+    ...openJournalCommands,
     getStatus: () => status(),
     searchCatalog: ({ query, limit }) => searchCatalog(db, query, limit),
     getCart: () => cart.get(),
@@ -747,13 +749,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         };
       }
       log(`command ${name} failed`, err);
-      return {
-        ok: false,
-        error: {
-          kind: 'Internal',
-          message: 'Something went wrong in the till. Nothing was charged; try again.',
-        },
-      };
+      return { ok: false, error: commandFailure(name, err) };
     }
   }
 

@@ -3,17 +3,16 @@ import {
   existsSync,
   fsyncSync,
   mkdirSync,
-  openSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
+import { openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { CSV_HEADER, csvLine } from './csv.js';
 import { discardCheckpoint, reconcile, type EngineOptions } from '../../shared/reconcile/engine.js';
@@ -84,6 +83,7 @@ function openResults(
   log: (message: string, err?: unknown) => void,
 ): Database.Database {
   const open = () => {
+    preparePrivateDatabase(file);
     const db = new Database(file, nativeBinding ? { nativeBinding } : {});
     try {
       db.pragma('journal_mode = WAL');
@@ -252,7 +252,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     if (existsSync(manifest) && Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
       discardCheckpoint(checkpointDir);
     }
-    writeFileSync(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
+    writePrivateFile(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
     const summary = await reconcile(
       {
         node: mapInvoices(from, to),
@@ -433,7 +433,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).csv`;
       const path = join(dir, filename);
       const tmp = `${path}.part`;
-      const fd = openSync(tmp, 'w');
+      const fd = openPrivateFile(tmp, 'w');
       let rows = 0;
       try {
         // A BOM so spreadsheet apps read the UTF-8 (order and rate-source names) correctly.
