@@ -14,6 +14,14 @@ export function makePrivateDir(dir: string): void {
   if (POSIX) chmodSync(dir, 0o700);
 }
 
+/**
+ * For a folder the till shares with its user (Downloads, an export folder): created 0700 if
+ * missing (the umask can only take bits away from 0700), an existing one left as its owner set it.
+ */
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
 /** Opens a file descriptor (for streaming writes) on a file that is 0600 from its first byte. */
 export function openPrivateFile(path: string, flags: 'w' | 'wx' | 'a'): number {
   const fd = openSync(path, flags, 0o600);

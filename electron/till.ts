@@ -33,6 +33,7 @@ import { backendErrorToTillError } from './checkout/errors.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { createEventBus, type EventListener } from './events.js';
 import { searchCatalog } from './journal/catalog.js';
+import type { Db } from './journal/db.js';
 import { openCheckedJournal } from './journal/health.js';
 import { listSales, notePaidSale } from './journal/sales.js';
 import {
@@ -104,6 +105,8 @@ export interface TillDeps {
   startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
   timers?: boolean;
+  /** Tests: faults on the real journal connection (a page cap fills the disk; query_only makes it read-only). */
+  onJournalOpen?: (db: Db) => void;
 }
 
 export interface Till {
@@ -173,6 +176,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[till] ${message}`, err ?? ''));
   // Throws JournalProblemError (damaged, missing, newer, unwritable): the host shows it, nothing sells.
   const db = openCheckedJournal(deps.dataDir, deps.sqliteBinding);
+  deps.onJournalOpen?.(db);
   const events = createEventBus((err) => log('an event listener failed', err));
   const secrets = deps.secrets ?? createFileSecretStore(deps.dataDir);
 

@@ -2,7 +2,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -12,7 +11,7 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
-import { openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
+import { ensureDir, openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { CSV_HEADER, csvLine } from './csv.js';
 import { discardCheckpoint, reconcile, type EngineOptions } from '../../shared/reconcile/engine.js';
@@ -427,7 +426,7 @@ export function createReconcileService(deps: ReconcileDeps) {
      */
     exportCsv(dir: string): { filename: string; path: string; rows: number } {
       if (run.state !== 'done') throw new TillError('InvalidState', 'Run a reconciliation first.');
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       const base = `reconciliation_${run.from ?? ''}_${run.to ?? ''}`;
       let filename = `${base}.csv`;
       for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).csv`;
