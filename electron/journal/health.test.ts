@@ -205,6 +205,16 @@ describe('a missing journal beside another till’s files', () => {
 });
 
 describe('a journal that cannot be written', () => {
+  it('a data folder the till cannot create is reported, not thrown into the void', async () => {
+    const dir = dataDir();
+    const parent = join(dir, '..', 'not-a-folder');
+    writeFileSync(parent, 'a file where the data folder should go');
+    const till = await open(join(parent, 'data'));
+    const problem = await problemOf(till);
+    expect(problem.kind).toBe('unwritable');
+    expect(problem.message).toContain(join(parent, 'data'));
+  });
+
   /** Lets the test cap the journal's size on the till's own connection, as a full disk would. */
   function capped(): { deps: Partial<TillDeps>; fill: () => void; free: () => void; db: () => Db } {
     let journal: Db | null = null;
