@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { TillApi } from '../../shared/contract/index.js';
-import type { Sale, TillStatus } from '../../shared/domain/index.js';
+import type { JournalProblem, Sale, TillStatus } from '../../shared/domain/index.js';
 import { Toasts } from './components/Toasts.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { JournalProblemScreen } from './screens/JournalProblem.js';
 import { RegisterScreen } from './screens/Register.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
 import { SalesScreen } from './screens/Sales.js';
@@ -21,6 +22,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   const [socket, setSocket] = useState<SocketState>('open');
   const till = useMemo(() => injected ?? connectTill(setSocket), [injected]);
   const [status, setStatus] = useState<TillStatus | null>(null);
+  const [problem, setProblem] = useState<JournalProblem | null>(null);
   const [view, setView] = useState<View>({ name: 'register' });
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextToast = useRef(1);
@@ -46,6 +48,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   useEffect(() => {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {
+      // A till that could not open its journal sells nothing and answers only this.
+      const journalProblem = await till.getJournalProblem();
+      if (journalProblem) return setProblem(journalProblem);
       const s = await till.getStatus();
       setStatus(s);
       // A reloaded window goes back to the invoice on screen.
@@ -65,6 +70,20 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     });
   };
   const onCharge = view.name === 'charge' || view.name === 'paid';
+
+  if (problem) {
+    return (
+      <JournalProblemScreen
+        till={till}
+        problem={problem}
+        onStarted={(s) => {
+          setProblem(null);
+          setStatus(s);
+          setView({ name: 'register' });
+        }}
+      />
+    );
+  }
 
   return (
     <ShellContext.Provider value={shell}>
