@@ -102,7 +102,11 @@ export function openCheckedJournal(dataDir: string, nativeBinding?: string): Db 
     db = new Database(path, nativeBinding ? { nativeBinding } : {});
   } catch (err) {
     throw storageCause(err) === 'damaged'
-      ? problem('damaged', `The journal ${path} is damaged: ${String(err)}.`, err)
+      ? problem(
+          'damaged',
+          `The journal ${path} is damaged (SQLite: ${err instanceof Error ? err.message : String(err)}).`,
+          err,
+        )
       : unwritable(err, `open its journal ${path}`);
   }
   try {
@@ -130,7 +134,11 @@ export function openCheckedJournal(dataDir: string, nativeBinding?: string): Db 
     db.close();
     if (err instanceof JournalProblemError) throw err;
     if (storageCause(err) === 'damaged') {
-      throw problem('damaged', `The journal ${path} is damaged: ${String(err)}.`, err);
+      throw problem(
+        'damaged',
+        `The journal ${path} is damaged (SQLite: ${err instanceof Error ? err.message : String(err)}).`,
+        err,
+      );
     }
     if (storageCause(err) !== null) throw unwritable(err, `write to its journal ${path}`);
     throw err;

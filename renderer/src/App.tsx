@@ -22,7 +22,8 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   const [socket, setSocket] = useState<SocketState>('open');
   const till = useMemo(() => injected ?? connectTill(setSocket), [injected]);
   const [status, setStatus] = useState<TillStatus | null>(null);
-  const [problem, setProblem] = useState<JournalProblem | null>(null);
+  /** undefined until the till has said whether its journal is open: nothing asks it for more before. */
+  const [problem, setProblem] = useState<JournalProblem | null | undefined>(undefined);
   const [view, setView] = useState<View>({ name: 'register' });
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextToast = useRef(1);
@@ -49,8 +50,13 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {
       // A till that could not open its journal sells nothing and answers only this.
-      const journalProblem = await till.getJournalProblem();
-      if (journalProblem) return setProblem(journalProblem);
+      let journalProblem: JournalProblem | null = null;
+      try {
+        journalProblem = await till.getJournalProblem();
+      } finally {
+        setProblem(journalProblem);
+      }
+      if (journalProblem) return;
       const s = await till.getStatus();
       setStatus(s);
       // A reloaded window goes back to the invoice on screen.
@@ -71,6 +77,13 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   };
   const onCharge = view.name === 'charge' || view.name === 'paid';
 
+  if (problem === undefined) {
+    return (
+      <div className="app opening" aria-busy="true">
+        Opening the till…
+      </div>
+    );
+  }
   if (problem) {
     return (
       <JournalProblemScreen

@@ -34,7 +34,10 @@ describe('the till cannot open its journal', () => {
     // Nothing to sell with, and no way to start over a journal that still holds sales.
     expect(screen.queryByTestId('nav-register')).toBeNull();
     expect(screen.queryByTestId('start-new-journal')).toBeNull();
+    // Nothing else was asked of a till that refuses everything (each refusal would be a red toast).
     expect(till.getStatus).not.toHaveBeenCalled();
+    expect(till.getCart).not.toHaveBeenCalled();
+    expect(till.searchCatalog).not.toHaveBeenCalled();
   });
 
   it('a missing journal asks, and starts a new till only after the typed confirmation', async () => {
@@ -52,7 +55,8 @@ describe('the till cannot open its journal', () => {
     });
     render(<App till={till} />);
     expect(await screen.findByRole('heading', { name: 'The journal is missing' })).toBeTruthy();
-    expect(screen.getByText(/demo-node\.db, secrets\.json/)).toBeTruthy();
+    expect(screen.getByText('The journal is missing, but …')).toBeTruthy();
+    expect(screen.getByText(/copy your backup of/)).toBeTruthy();
     const start = screen.getByTestId<HTMLButtonElement>('start-new-journal');
     expect(start.disabled).toBe(true);
     fireEvent.change(screen.getByTestId('new-journal-confirm'), { target: { value: 'new till' } });

@@ -26,12 +26,11 @@ const guidance: Record<JournalProblemKind, { title: string; steps: (p: JournalPr
   missing: {
     title: 'The journal is missing',
     steps: (p) => [
-      <>This folder still holds another till’s files ({p.found.join(', ')}), so this till has sold before.</>,
       <>
-        If it should keep its sales: close the till, copy the backup of <Path>journal.sqlite</Path> into{' '}
+        To keep this till’s sales: close the till, copy your backup of <Path>journal.sqlite</Path> into{' '}
         <Path>{p.dataDir}</Path> and open the till again.
       </>,
-      'If this is meant to be a new till, start it as one below. The old files are moved to a folder beside them, not deleted.',
+      'If this is meant to be a new till, start it as one below. The old till’s files are moved into a folder beside them, never deleted.',
     ],
   },
   newer: {
@@ -128,29 +127,31 @@ function StartNewTill({ till, onStarted }: { till: TillApi; onStarted: (status: 
     <div className="journal-problem-new">
       <h3>Start as a new till</h3>
       <p>It starts with no sales. Only do this if the old sales are not needed on this till.</p>
-      <label>
-        Type {NEW_JOURNAL_CONFIRMATION} to confirm
-        <input
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          data-testid="new-journal-confirm"
-        />
-      </label>
+      <div className="inline">
+        <label>
+          Type {NEW_JOURNAL_CONFIRMATION} to confirm
+          <input
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="new-journal-confirm"
+          />
+        </label>
+        <button
+          className="btn danger ghost"
+          disabled={!confirmed || busy}
+          onClick={() => void start()}
+          data-testid="start-new-journal"
+        >
+          {busy ? 'Starting…' : 'Start as a new till'}
+        </button>
+      </div>
       {error && (
         <p className="journal-problem-error" role="status">
           {error}
         </p>
       )}
-      <button
-        className="btn danger ghost"
-        disabled={!confirmed || busy}
-        onClick={() => void start()}
-        data-testid="start-new-journal"
-      >
-        {busy ? 'Starting…' : 'Start as a new till'}
-      </button>
     </div>
   );
 }
