@@ -3,6 +3,7 @@ import {
   existsSync,
   openSync,
   readdirSync,
+  readSync,
   readFileSync,
   rmSync,
   statSync,
@@ -17,6 +18,7 @@ import { openTill } from '../open-till.js';
 import { call, refused } from '../test-support/till-calls.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { createTill, type Till, type TillDeps } from '../till.js';
+import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { JournalProblemError } from './health.js';
 
@@ -119,6 +121,46 @@ describe('a damaged journal', () => {
     expect(sha(journal)).toBe(before);
   });
 
+  it('damage where start-up never reads (a sale’s history) is found by the integrity check', async () => {
+    const dir = dataDir();
+    await usedTill(dir);
+    const journal = join(dir, 'journal.sqlite');
+    const peek = new Database(journal, { readonly: true });
+    const root = Number(
+      peek.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'sale_events'").pluck().get(),
+    );
+    const pageSize = Number(peek.pragma('page_size', { simple: true }));
+    peek.close();
+    const fd = openSync(journal, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+    closeSync(fd);
+    const till = await open(dir);
+    const problem = await problemOf(till);
+    expect(problem.kind).toBe('damaged');
+    expect(problem.message).toMatch(/damaged/);
+  });
+
+  it('a problem SQLite reads past (a page nothing owns) is still reported from the check’s findings', async () => {
+    const dir = dataDir();
+    await usedTill(dir, 1);
+    const journal = join(dir, 'journal.sqlite');
+    // One more page in the header's page count and on disk, owned by no b-tree: every query
+    // works, only an integrity check notices ("Page N: never used").
+    const fd = openSync(journal, 'r+');
+    const header = Buffer.alloc(100);
+    readSync(fd, header, 0, 100, 0);
+    const pageSize = header.readUInt16BE(16);
+    const pages = header.readUInt32BE(28);
+    header.writeUInt32BE(pages + 1, 28);
+    writeSync(fd, header, 0, 100, 0);
+    writeSync(fd, Buffer.alloc(pageSize), 0, pageSize, pages * pageSize);
+    closeSync(fd);
+    const till = await open(dir);
+    const problem = await problemOf(till);
+    expect(problem.kind).toBe('damaged');
+    expect(problem.message).toMatch(/\(integrity_check: Page \d+.* never used\)/);
+  });
+
   it('a file that is not SQLite at all is damaged too', async () => {
     const dir = dataDir();
     await usedTill(dir, 1);
@@ -194,6 +236,18 @@ describe('a missing journal beside another till’s files', () => {
     const problem = await problemOf(till);
     expect(problem.kind).toBe('missing');
     expect(problem.message).toMatch(/empty/);
+  });
+
+  it('a journal emptied to a bare SQLite file (no tables) beside other files is missing too', async () => {
+    const dir = dataDir();
+    await usedTill(dir, 1);
+    rmSync(join(dir, 'journal.sqlite'));
+    const bare = new Database(join(dir, 'journal.sqlite'));
+    bare.exec('CREATE TABLE x (a); DROP TABLE x;');
+    bare.close();
+    expect(statSync(join(dir, 'journal.sqlite')).size).toBeGreaterThan(0);
+    const till = await open(dir);
+    expect((await problemOf(till)).kind).toBe('missing');
   });
 
   it('a first start in an empty folder is just a new till', async () => {

@@ -116,8 +116,11 @@ export function openCheckedJournal(dataDir: string, nativeBinding?: string): Db 
         ? 'integrity_check'
         : 'quick_check';
     // Never write to a journal before knowing it is whole: a write into a damaged b-tree spreads it.
-    const findings = (db.pragma(`${check}(5)`) as Record<string, string>[]).map((r) =>
-      String(Object.values(r)[0]),
+    // Up to five findings, each one line ("*** in database main ***" is SQLite's heading, not news).
+    const findings = (db.pragma(`${check}(5)`) as Record<string, unknown>[]).map((r) =>
+      String(Object.values(r)[0])
+        .replace(/^\*\*\* in database \w+ \*\*\*\s*/, '')
+        .replace(/\s*\n\s*/g, ' '),
     );
     if (findings.length !== 1 || findings[0] !== 'ok') {
       throw problem('damaged', `The journal ${path} is damaged (${check}: ${findings.join('; ')}).`);
