@@ -103,3 +103,15 @@ describe('the till cannot open its journal', () => {
     expect(screen.queryByTestId('journal-problem')).toBeNull();
   });
 });
+
+describe('a register with no products because the demo catalog was refused', () => {
+  it('says why, in place of the products', async () => {
+    const message =
+      'The demo catalog /app/resources/demo-catalog.json cannot be used: products[1].variants[0].price must be above zero.';
+    const { till } = fakeTill({
+      getStatus: vi.fn(() => Promise.resolve({ ...status(), catalogProblem: message })),
+    });
+    render(<App till={till} />);
+    expect(await screen.findByText(message)).toBeTruthy();
+  });
+});
