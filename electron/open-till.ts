@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import { commands, isCommandName, type Reply } from '../shared/contract/index.js';
 import type { JournalProblem } from '../shared/domain/index.js';
 import { createEventBus } from './events.js';
-import { JournalProblemError, startNewJournal } from './journal/health.js';
+import { JournalProblemError, recheckJournal, startNewJournal } from './journal/health.js';
 import { createTill, type Till, type TillDeps } from './till.js';
 
 /**
@@ -23,30 +23,51 @@ export async function openTill(deps: TillDeps): Promise<Till> {
     unsubscribe = till.subscribe((event, payload) => bus.emit(event, payload));
   };
 
+  let healthy = false;
+  const standIn = (problem: JournalProblem) =>
+    unavailableTill(problem, async () => {
+      const { movedTo } = startNewJournal(
+        deps.dataDir,
+        (deps.now ?? (() => new Date()))(),
+        deps.sqliteBinding,
+      );
+      log(`started a new journal${movedTo ? `; the previous till's files are in ${movedTo}` : ''}`);
+      const till = await createTill(deps);
+      use(till);
+      healthy = true;
+      const status = await till.invoke('getStatus', {});
+      if (status.ok) bus.emit('statusChanged', commands.getStatus.output.parse(status.value));
+      return status;
+    });
+
   try {
     use(await createTill(deps));
+    healthy = true;
   } catch (err) {
     if (!(err instanceof JournalProblemError)) throw err;
     log(`the journal cannot be opened: ${err.problem.message}`, err.cause);
-    use(
-      unavailableTill(err.problem, async () => {
-        const { movedTo } = startNewJournal(
-          deps.dataDir,
-          (deps.now ?? (() => new Date()))(),
-          deps.sqliteBinding,
-        );
-        log(`started a new journal${movedTo ? `; the previous till's files are in ${movedTo}` : ''}`);
-        const till = await createTill(deps);
-        use(till);
-        const status = await till.invoke('getStatus', {});
-        if (status.ok) bus.emit('statusChanged', commands.getStatus.output.parse(status.value));
-        return status;
-      }),
-    );
+    use(standIn(err.problem));
+  }
+
+  /** A journal damaged under a running till: nothing more is sold into it (the answer in hand still goes back). */
+  async function stopIfDamaged(): Promise<void> {
+    const problem = recheckJournal(deps.dataDir, deps.sqliteBinding);
+    if (problem === null || !healthy) return;
+    healthy = false;
+    log(problem.message);
+    const damagedTill = inner;
+    use(standIn(problem));
+    await damagedTill
+      .close()
+      .catch((err: unknown) => log('closing the till on a damaged journal failed', err));
   }
 
   return {
-    invoke: (name, input) => inner.invoke(name, input),
+    invoke: async (name, input) => {
+      const reply = await inner.invoke(name, input);
+      if (healthy && !reply.ok && reply.error.kind === 'StorageError') await stopIfDamaged();
+      return reply;
+    },
     subscribe: bus.subscribe,
     tick: () => inner.tick(),
     close: async () => {

@@ -161,6 +161,39 @@ describe('a damaged journal', () => {
     expect(problem.message).toMatch(/\(integrity_check: Page \d+.* never used\)/);
   });
 
+  it('damage found while running: the failing command answers, then the till stops selling', async () => {
+    const dir = dataDir();
+    await usedTill(dir);
+    let connection: Db | null = null;
+    const till = await open(dir, { onJournalOpen: (db) => (connection = db) });
+    await call(till, 'addToCart', { variantId: await firstVariant(till) });
+    // Garbage over a sale's history on disk, as a failing disk would leave it; the start-up
+    // check read every page into the till's cache, so drop that as memory pressure would.
+    const journal = join(dir, 'journal.sqlite');
+    const peek = new Database(journal, { readonly: true });
+    const root = Number(
+      peek.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'sale_events'").pluck().get(),
+    );
+    const pageSize = Number(peek.pragma('page_size', { simple: true }));
+    peek.close();
+    const fd = openSync(journal, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+    closeSync(fd);
+    (connection as Db | null)?.pragma('shrink_memory');
+
+    const failed = await refused(till, 'payCash', { tendered: 100_000n });
+    expect(failed.kind).toBe('StorageError');
+    expect(failed.message).toMatch(/^The cash sale was NOT recorded: the journal file is damaged/);
+    const problem = await problemOf(till);
+    expect(problem.kind).toBe('damaged');
+    expect(problem.message).toMatch(/damaged while the till was running/);
+    for (const name of ['getCart', 'payCash', 'charge'] as const) {
+      expect((await refused(till, name, name === 'payCash' ? { tendered: 100n } : {})).kind).toBe(
+        'JournalUnavailable',
+      );
+    }
+  });
+
   it('a file that is not SQLite at all is damaged too', async () => {
     const dir = dataDir();
     await usedTill(dir, 1);

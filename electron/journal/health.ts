@@ -149,6 +149,39 @@ export function openCheckedJournal(dataDir: string, nativeBinding?: string): Db 
 }
 
 /**
+ * Asked when a write or read of the open journal failed: is the file itself damaged now? A
+ * fresh read-only connection reads from disk, not from the failing connection's cache.
+ */
+export function recheckJournal(dataDir: string, nativeBinding?: string): JournalProblem | null {
+  const path = join(dataDir, JOURNAL_FILE);
+  const damaged = (detail: string): JournalProblem => ({
+    kind: 'damaged',
+    message: `The journal ${path} was damaged while the till was running (${detail}).`,
+    dataDir,
+    journalPath: path,
+    found: tracesIn(dataDir),
+  });
+  let db: Db | null = null;
+  try {
+    db = new Database(path, {
+      readonly: true,
+      fileMustExist: true,
+      ...(nativeBinding ? { nativeBinding } : {}),
+    });
+    const findings = (db.pragma('quick_check(5)') as Record<string, unknown>[]).map((r) =>
+      String(Object.values(r)[0]).replace(/\s*\n\s*/g, ' '),
+    );
+    return findings.length === 1 && findings[0] === 'ok'
+      ? null
+      : damaged(`quick_check: ${findings.join('; ')}`);
+  } catch (err) {
+    return storageCause(err) === 'damaged' ? damaged(err instanceof Error ? err.message : String(err)) : null;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
  * "Start as a new till" after a person confirmed it: the old till's traces are moved, whole,
  * into a dated folder beside them (never deleted), and an empty journal is created.
  */

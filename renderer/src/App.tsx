@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TillApi } from '../../shared/contract/index.js';
+import { TillError, type TillApi } from '../../shared/contract/index.js';
 import type { JournalProblem, Sale, TillStatus } from '../../shared/domain/index.js';
 import { Toasts } from './components/Toasts.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
@@ -40,10 +40,17 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         return await fn();
       } catch (err) {
         toast('bad', errorMessage(err));
+        // The journal failed under the running till: if the till stopped selling, say so in full.
+        if (err instanceof TillError && (err.kind === 'StorageError' || err.kind === 'JournalUnavailable')) {
+          void till.getJournalProblem().then(
+            (p) => p && setProblem(p),
+            () => undefined,
+          );
+        }
         return undefined;
       }
     },
-    [toast],
+    [toast, till],
   );
 
   useEffect(() => {
@@ -86,15 +93,19 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   }
   if (problem) {
     return (
-      <JournalProblemScreen
-        till={till}
-        problem={problem}
-        onStarted={(s) => {
-          setProblem(null);
-          setStatus(s);
-          setView({ name: 'register' });
-        }}
-      />
+      <>
+        <JournalProblemScreen
+          till={till}
+          problem={problem}
+          onStarted={(s) => {
+            setProblem(null);
+            setStatus(s);
+            setView({ name: 'register' });
+          }}
+        />
+        {/* What just failed (a cash sale not recorded) stays in view above the problem. */}
+        <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+      </>
     );
   }
 

@@ -115,3 +115,24 @@ describe('a register with no products because the demo catalog was refused', () 
     expect(await screen.findByText(message)).toBeTruthy();
   });
 });
+
+describe('a journal that fails under a running till', () => {
+  it('the failure is shown, then the problem screen replaces the register', async () => {
+    const damaged = problem('damaged', {
+      message: 'The journal /data/till/journal.sqlite was damaged while the till was running.',
+    });
+    const getJournalProblem = vi.fn().mockResolvedValueOnce(null).mockResolvedValue(damaged);
+    const { till } = fakeTill({
+      getJournalProblem,
+      getCart: vi.fn(() =>
+        Promise.reject(
+          new TillError('StorageError', 'Nothing was saved: the journal file is damaged. Restart the till.'),
+        ),
+      ),
+    });
+    render(<App till={till} />);
+    expect(await screen.findByText(/was damaged while the till was running/)).toBeTruthy();
+    expect(screen.getByText(/Nothing was saved: the journal file is damaged/)).toBeTruthy();
+    expect(screen.queryByTestId('nav-register')).toBeNull();
+  });
+});
