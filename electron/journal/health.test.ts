@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readSync,
@@ -281,6 +282,17 @@ describe('a missing journal beside another till’s files', () => {
     expect(statSync(join(dir, 'journal.sqlite')).size).toBeGreaterThan(0);
     const till = await open(dir);
     expect((await problemOf(till)).kind).toBe('missing');
+  });
+
+  it('a first start cut short (an empty journal and its own -wal, nothing else) just carries on', async () => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true });
+    const bare = new Database(join(dir, 'journal.sqlite'));
+    bare.pragma('journal_mode = WAL');
+    bare.close();
+    writeFileSync(join(dir, 'journal.sqlite-wal'), '');
+    const till = await open(dir);
+    expect(await call(till, 'getJournalProblem')).toBeNull();
   });
 
   it('a first start in an empty folder is just a new till', async () => {

@@ -128,7 +128,8 @@ export function openCheckedJournal(dataDir: string, nativeBinding?: string): Db 
     const version = Number(db.pragma('user_version', { simple: true }));
     if (version > SCHEMA_VERSION) throw problem('newer', newerJournalMessage(version));
     const tables = Number(db.prepare('SELECT count(*) AS n FROM sqlite_schema').pluck().get());
-    if (version === 0 && tables === 0 && found.length > 0) {
+    // Its own -wal/-shm beside an empty journal are a first start cut short, not another till.
+    if (version === 0 && tables === 0 && found.some((f) => !f.startsWith(JOURNAL_FILE))) {
       throw problem('missing', missingMessage('The journal is empty'));
     }
     prepareJournal(db);
