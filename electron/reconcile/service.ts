@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
+import { storageCause, storageCauses } from '../journal/storage-errors.js';
 import { ensureDir, openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { CSV_HEADER, csvLine } from './csv.js';
@@ -450,9 +451,10 @@ export function createReconcileService(deps: ReconcileDeps) {
       } catch (err) {
         closeSync(fd);
         rmSync(tmp, { force: true });
+        const cause = storageCause(err);
         throw new TillError(
-          'Internal',
-          `The CSV could not be written to ${dir}: ${err instanceof Error ? err.message : String(err)}`,
+          cause ? 'StorageError' : 'Internal',
+          `The CSV could not be written to ${dir}: ${cause ? storageCauses[cause].cause : err instanceof Error ? err.message : String(err)}.`,
         );
       }
       closeSync(fd);
