@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import bolt11 from 'bolt11';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, Reply } from '../shared/contract/index.js';
@@ -223,7 +224,7 @@ describe('a Lightning node that goes away', () => {
   it('says so plainly, refuses the charge, cancels the sale and keeps the cart', async () => {
     const dir = tempDir();
     const clock = manualClock();
-    const demo = createDemoBackend({ dataDir: dir.path, now: clock.now });
+    const demo = createDemoBackend({ dataDir: join(dir.path, 'node'), now: clock.now });
     let up = true;
     const down = () => Promise.reject(new BackendError('Unreachable', 'connect ECONNREFUSED 127.0.0.1:8080'));
     const flaky: LightningBackend = {
@@ -269,7 +270,7 @@ describe('a Lightning node that goes away', () => {
 describe('a Lightning node that hangs', () => {
   it('does not keep the register from opening', async () => {
     const dir = tempDir();
-    const demo = createDemoBackend({ dataDir: dir.path });
+    const demo = createDemoBackend({ dataDir: join(dir.path, 'node') });
     const hanging: LightningBackend = { ...demo, kind: 'demo', getInfo: () => new Promise(() => {}) };
     const till = await createTill({
       dataDir: dir.path,
@@ -295,7 +296,7 @@ describe('a node on another network than the till is set to', () => {
     const till = await createTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
-      backend: createDemoBackend({ dataDir: dir.path, now: clock.now }),
+      backend: createDemoBackend({ dataDir: join(dir.path, 'node'), now: clock.now }),
       expectedNetwork: 'mainnet',
       now: clock.now,
       timers: false,

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { commands, isCommandName, TillError, type Reply } from '../shared/contract/index.js';
 import type { Network, RateSourceId, Settings, TillStatus } from '../shared/domain/index.js';
 import type { EngineOptions } from '../shared/reconcile/engine.js';
-import { loadDemoCatalog } from './catalog/demo.js';
+import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
+import { commandFailure } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
 import { createEventBus, type EventListener } from './events.js';
-import { countProducts, replaceCatalog } from './journal/catalog.js';
-import { openJournal } from './journal/db.js';
+import type { Db } from './journal/db.js';
+import { openCheckedJournal } from './journal/health.js';
 import { readMeta, readSettings, readSettingValue, writeMeta, writeSettings } from './journal/settings.js';
 import type { LightningBackend } from './lightning/backend.js';
 import { createNodeConnection, isDemoBackend } from './lightning/connection.js';
@@ -56,6 +57,8 @@ export interface TillDeps {
   startupWaitMs?: number;
   /** Background timers (expiry sweep, lookup fallback, rate refresh, reconnects); tests drive them by hand. */
   timers?: boolean;
+  /** Tests: faults on the real journal connection (a page cap fills the disk; query_only makes it read-only). */
+  onJournalOpen?: (db: Db) => void;
 }
 
 export interface Till {
@@ -79,9 +82,10 @@ const STARTUP_WAIT_MS = 5_000;
 export async function createTill(deps: TillDeps): Promise<Till> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[till] ${message}`, err ?? ''));
-  mkdirSync(deps.dataDir, { recursive: true });
+  // Throws JournalProblemError (damaged, missing, newer, unwritable): the host shows it, nothing sells.
+  const db = openCheckedJournal(deps.dataDir, deps.sqliteBinding);
+  deps.onJournalOpen?.(db);
   const journalPath = join(deps.dataDir, 'journal.sqlite');
-  const db = openJournal(journalPath, deps.sqliteBinding);
   const events = createEventBus((err) => log('an event listener failed', err));
   const secrets = deps.secrets ?? createFileSecretStore(deps.dataDir);
 
@@ -91,9 +95,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     writeMeta(db, 'till_id', tillId);
   }
 
-  const demo = loadDemoCatalog(deps.resourcesDir);
-  // Until a Shopify store is connected the register sells the demo catalog.
-  if (countProducts(db) === 0) replaceCatalog(db, demo.products);
+  const demo = seedDemoCatalog(db, deps.resourcesDir, log);
   const defaults: Settings = {
     shopName: demo.shopName,
     currency: demo.currency,
@@ -222,6 +224,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       settings,
       shopify: shopify.status(),
       activeSaleId: flow.activeSaleId(),
+      catalogProblem: demo.problem(),
     };
   }
 
@@ -310,13 +313,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         };
       }
       log(`command ${name} failed`, err);
-      return {
-        ok: false,
-        error: {
-          kind: 'Internal',
-          message: 'Something went wrong in the till. Nothing was charged; try again.',
-        },
-      };
+      return { ok: false, error: commandFailure(name, err) };
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Handlers, TillContext } from './context.js';
+import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
 import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
@@ -11,6 +12,7 @@ export type { Handlers, TillContext } from './context.js';
 /** Every Command's handler, by area; `satisfies Handlers` fails the build when one is missing. */
 export function commandHandlers(ctx: TillContext) {
   return {
+    ...openJournalCommands,
     ...registerCommands(ctx),
     ...salesCommands(ctx),
     ...settingsCommands(ctx),

@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
+import { preparePrivateDatabase } from '../files.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
+
+/** The schema version this build writes (PRAGMA user_version). */
+export const SCHEMA_VERSION = migrations.length;
 
 /**
  * Opens (creating if needed) the till's journal. WAL so readers never block the writer, and
@@ -11,14 +15,10 @@ export type Db = Database.Database;
  * through a float.
  */
 export function openJournal(path: string, nativeBinding?: string): Db {
+  preparePrivateDatabase(path);
   const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    db.defaultSafeIntegers(true);
-    migrate(db);
+    prepareJournal(db);
     return db;
   } catch (err) {
     db.close();
@@ -26,13 +26,19 @@ export function openJournal(path: string, nativeBinding?: string): Db {
   }
 }
 
+/** The journal's connection settings and migrations, on a connection already open (and checked). */
+export function prepareJournal(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.defaultSafeIntegers(true);
+  migrate(db);
+}
+
 function migrate(db: Db): void {
   const current = Number(db.pragma('user_version', { simple: true }));
-  if (current > migrations.length) {
-    throw new Error(
-      `This journal was written by a newer Lightning Till (schema ${current}, this build knows ${migrations.length}). Update the app before opening it.`,
-    );
-  }
+  if (current > migrations.length) throw new Error(newerJournalMessage(current));
   for (let version = current; version < migrations.length; version++) {
     const sql = migrations[version];
     if (sql === undefined) continue;
@@ -41,6 +47,10 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
+}
+
+export function newerJournalMessage(version: number): string {
+  return `This journal was written by a newer Lightning Till (schema ${version}, this build knows ${SCHEMA_VERSION}). Update the app before opening it.`;
 }
 
 /** Rows come back with bigint integers; these turn counters back into numbers safely. */

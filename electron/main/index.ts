@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { createFileSecretStore } from '../secrets/store.js';
-import { createTill, type Till } from '../till.js';
+import { openTill } from '../open-till.js';
+import type { Till } from '../till.js';
 import { safeStorageCipher } from './secret-cipher.js';
 import { bridgeTill, forwardEvents } from './ipc.js';
 import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
@@ -91,7 +92,7 @@ void app.whenReady().then(async () => {
     dataDir,
     safeStorageCipher((message) => console.warn(`[till] ${message}`)),
   );
-  till = await createTill({
+  till = await openTill({
     dataDir,
     resourcesDir,
     sqliteBinding,

@@ -2,18 +2,17 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
-  openSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
+import { storageCause, storageCauses } from '../journal/storage-errors.js';
+import { ensureDir, openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { CSV_HEADER, csvLine } from './csv.js';
 import { discardCheckpoint, reconcile, type EngineOptions } from '../../shared/reconcile/engine.js';
@@ -84,6 +83,7 @@ function openResults(
   log: (message: string, err?: unknown) => void,
 ): Database.Database {
   const open = () => {
+    preparePrivateDatabase(file);
     const db = new Database(file, nativeBinding ? { nativeBinding } : {});
     try {
       db.pragma('journal_mode = WAL');
@@ -254,7 +254,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     if (existsSync(manifest) && Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
       discardCheckpoint(checkpointDir);
     }
-    writeFileSync(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
+    writePrivateFile(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
     const summary = await reconcile(
       {
         node: mapInvoices(from, to),
@@ -429,13 +429,13 @@ export function createReconcileService(deps: ReconcileDeps) {
      */
     exportCsv(dir: string): { filename: string; path: string; rows: number } {
       if (run.state !== 'done') throw new TillError('InvalidState', 'Run a reconciliation first.');
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       const base = `reconciliation_${run.from ?? ''}_${run.to ?? ''}`;
       let filename = `${base}.csv`;
       for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).csv`;
       const path = join(dir, filename);
       const tmp = `${path}.part`;
-      const fd = openSync(tmp, 'w');
+      const fd = openPrivateFile(tmp, 'w');
       let rows = 0;
       try {
         // A BOM so spreadsheet apps read the UTF-8 (order and rate-source names) correctly.
@@ -453,9 +453,10 @@ export function createReconcileService(deps: ReconcileDeps) {
       } catch (err) {
         closeSync(fd);
         rmSync(tmp, { force: true });
+        const cause = storageCause(err);
         throw new TillError(
-          'Internal',
-          `The CSV could not be written to ${dir}: ${err instanceof Error ? err.message : String(err)}`,
+          cause ? 'StorageError' : 'Internal',
+          `The CSV could not be written to ${dir}: ${cause ? storageCauses[cause].cause : err instanceof Error ? err.message : String(err)}.`,
         );
       }
       closeSync(fd);

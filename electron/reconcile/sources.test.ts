@@ -27,7 +27,7 @@ describe('reconciliation sources', () => {
       nodes: [{ __typename: 'Location', id: 'gid://shopify/Location/1', name: 'Counter', isActive: true }],
     }));
     const orders = installOrders(fake);
-    const backend = createDemoBackend({ dataDir: dir.path, now: clock.now });
+    const backend = createDemoBackend({ dataDir: join(dir.path, 'node'), now: clock.now });
     const till = await createTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFile } from '../files.js';
 
 /**
  * Where macaroons, runes, NWC secrets and Shopify tokens live (ARCHITECTURE.md): never in
@@ -48,8 +49,7 @@ export function createFileSecretStore(dataDir: string, cipher: SecretCipher = pl
   function writeAll(all: Record<string, string>): void {
     // Write then rename: a crash leaves the old file or the new one, never half of either.
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
+    writePrivateFile(tmp, JSON.stringify(all));
     renameSync(tmp, file);
   }
 

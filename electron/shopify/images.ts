@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, writePrivateFile } from '../files.js';
 import type { Db } from '../journal/db.js';
 import { backoffDelay } from '../backoff.js';
 
@@ -97,13 +98,13 @@ export function createImageCache(opts: ImageCacheOptions): ImageCache {
     const file = `${createHash('sha256').update(bytes).digest('hex')}.${ext}`;
     // Written aside and renamed: a reader never sees half a file under the final name.
     const tmp = join(dir, `.${file}.${process.pid}.tmp`);
-    writeFileSync(tmp, bytes);
+    writePrivateFile(tmp, bytes);
     renameSync(tmp, join(dir, file));
     saved(url, file);
   }
 
   async function run(): Promise<ImagePass> {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     const urls = (pending.all(now().toISOString()) as { url: string }[]).map((r) => r.url);
     const pass: ImagePass = { downloaded: 0, failed: 0 };
     let next = 0;

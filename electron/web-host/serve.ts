@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTill } from '../till.js';
+import { openTill } from '../open-till.js';
 import { startWebHost } from './server.js';
 
 /**
@@ -30,7 +30,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
 const exportDir = process.env.TILL_EXPORT_DIR;
-const till = await createTill({
+// A journal it cannot trust gives a till that shows why and sells nothing (open-till.ts).
+const till = await openTill({
   dataDir,
   resourcesDir,
   ...(exportDir ? { exportDir } : {}),

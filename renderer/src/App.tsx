@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TillApi } from '../../shared/contract/index.js';
-import type { Sale, TillStatus } from '../../shared/domain/index.js';
+import { TillError, type TillApi } from '../../shared/contract/index.js';
+import type { JournalProblem, Sale, TillStatus } from '../../shared/domain/index.js';
 import { Toasts } from './components/Toasts.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { JournalProblemScreen } from './screens/JournalProblem.js';
 import { RegisterScreen } from './screens/Register.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
 import { SalesScreen } from './screens/Sales.js';
@@ -21,6 +22,8 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   const [socket, setSocket] = useState<SocketState>('open');
   const till = useMemo(() => injected ?? connectTill(setSocket), [injected]);
   const [status, setStatus] = useState<TillStatus | null>(null);
+  /** undefined until the till has said whether its journal is open: nothing asks it for more before. */
+  const [problem, setProblem] = useState<JournalProblem | null | undefined>(undefined);
   const [view, setView] = useState<View>({ name: 'register' });
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextToast = useRef(1);
@@ -37,15 +40,30 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         return await fn();
       } catch (err) {
         toast('bad', errorMessage(err));
+        // The journal failed under the running till: if the till stopped selling, say so in full.
+        if (err instanceof TillError && (err.kind === 'StorageError' || err.kind === 'JournalUnavailable')) {
+          void till.getJournalProblem().then(
+            (p) => p && setProblem(p),
+            () => undefined,
+          );
+        }
         return undefined;
       }
     },
-    [toast],
+    [toast, till],
   );
 
   useEffect(() => {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {
+      // A till that could not open its journal sells nothing and answers only this.
+      let journalProblem: JournalProblem | null = null;
+      try {
+        journalProblem = await till.getJournalProblem();
+      } finally {
+        setProblem(journalProblem);
+      }
+      if (journalProblem) return;
       const s = await till.getStatus();
       setStatus(s);
       // A reloaded window goes back to the invoice on screen.
@@ -65,6 +83,31 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     });
   };
   const onCharge = view.name === 'charge' || view.name === 'paid';
+
+  if (problem === undefined) {
+    return (
+      <div className="app opening" aria-busy="true">
+        Opening the till…
+      </div>
+    );
+  }
+  if (problem) {
+    return (
+      <>
+        <JournalProblemScreen
+          till={till}
+          problem={problem}
+          onStarted={(s) => {
+            setProblem(null);
+            setStatus(s);
+            setView({ name: 'register' });
+          }}
+        />
+        {/* What just failed (a cash sale not recorded) stays in view above the problem. */}
+        <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+      </>
+    );
+  }
 
   return (
     <ShellContext.Provider value={shell}>

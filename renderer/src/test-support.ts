@@ -8,6 +8,7 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
   const emptyCart: Cart = { currency: 'USD', lines: [], itemCount: 0, total: 0n, estimatedMsat: null };
   const till = {
     getStatus: vi.fn(() => Promise.resolve(status())),
+    getJournalProblem: vi.fn(() => Promise.resolve(null)),
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
@@ -61,6 +62,7 @@ export function status(): TillStatus {
       maxRateAgeSec: 600,
     },
     activeSaleId: null,
+    catalogProblem: null,
   };
 }
 

@@ -3,6 +3,8 @@ import {
   BackendConfig,
   BackendInput,
   Cart,
+  JournalProblem,
+  NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
   Product,
   ReconcileRow,
@@ -27,6 +29,16 @@ const saleRef = z.object({ saleId: z.string().min(1).max(200) }).strict();
 
 export const commands = {
   getStatus: { input: none, output: TillStatus },
+  /** Null when the journal is open; otherwise why not, and the till refuses every other command. */
+  getJournalProblem: { input: none, output: JournalProblem.nullable() },
+  /**
+   * Only when the journal is missing beside another till's files: starts this till afresh (the
+   * old files are moved aside, never deleted). The typed confirmation keeps it from a mis-tap.
+   */
+  startNewJournal: {
+    input: z.object({ confirm: z.literal(NEW_JOURNAL_CONFIRMATION) }).strict(),
+    output: TillStatus,
+  },
   searchCatalog: {
     input: z
       .object({
@@ -199,6 +211,10 @@ export const ErrorKind = z.enum([
   'BackendUnavailable',
   'NotAuthorized',
   'RateUnavailable',
+  /** The journal could not be written (disk full, read-only, I/O error, damaged). */
+  'StorageError',
+  /** The till did not open its journal; getJournalProblem says why. */
+  'JournalUnavailable',
   'Internal',
 ]);
 export type ErrorKind = z.infer<typeof ErrorKind>;

@@ -335,6 +335,25 @@ export const ReconcileRun = z.object({
 });
 export type ReconcileRun = z.infer<typeof ReconcileRun>;
 
+/** Why the till will not open its journal (and so sells nothing until a person acts). */
+export const JournalProblemKind = z.enum(['damaged', 'missing', 'newer', 'unwritable']);
+export type JournalProblemKind = z.infer<typeof JournalProblemKind>;
+
+export const JournalProblem = z.object({
+  kind: JournalProblemKind,
+  /** What the till found, for the cashier and whoever they call. */
+  message: z.string(),
+  /** The folder with every file the till keeps (back it up, restore into it). */
+  dataDir: z.string(),
+  journalPath: z.string(),
+  /** For 'missing': the other till files still in the folder, which show a journal was there. */
+  found: z.array(z.string()),
+});
+export type JournalProblem = z.infer<typeof JournalProblem>;
+
+/** What a person types to start a new journal beside another till's files. */
+export const NEW_JOURNAL_CONFIRMATION = 'NEW TILL';
+
 export const TillStatus = z.object({
   tillId: id,
   demoMode: z.boolean(),
@@ -353,6 +372,8 @@ export const TillStatus = z.object({
   shopify: ShopifyStatus,
   /** The sale whose invoice is on the charge screen, so a reloaded window returns to it. */
   activeSaleId: z.string().nullable(),
+  /** Why the register has no products (a demo catalog file that could not be used), else null. */
+  catalogProblem: z.string().nullable(),
 });
 export type TillStatus = z.infer<typeof TillStatus>;
 

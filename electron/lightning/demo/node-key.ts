@@ -4,8 +4,6 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
-  openSync,
   readFileSync,
   statSync,
   unlinkSync,
@@ -14,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { makePrivateDir, openPrivateFile } from '../../files.js';
 
 export const NODE_KEY_FILE = 'demo-node.key';
 
@@ -24,11 +23,11 @@ export const NODE_KEY_FILE = 'demo-node.key';
  * fails if the other already did, so both end up reading the same complete file.
  */
 export function loadOrCreateNodeKey(dataDir: string): Uint8Array {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const path = join(dataDir, NODE_KEY_FILE);
   if (!exists(path)) {
     const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
+    const fd = openPrivateFile(tmp, 'wx');
     try {
       writeSync(fd, `${bytesToHex(secp256k1.utils.randomSecretKey())}\n`);
       fsyncSync(fd);

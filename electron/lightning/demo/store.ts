@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { preparePrivateDatabase } from '../../files.js';
 import { BackendError } from '../backend.js';
 
 /**
@@ -93,6 +94,7 @@ function fromRaw(raw: RawRow): InvoiceRow {
 }
 
 export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
+  preparePrivateDatabase(path);
   const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     // Before anything else: a second process opening the same file waits instead of failing.

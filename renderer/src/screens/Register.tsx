@@ -141,7 +141,14 @@ export function RegisterScreen({
                   onTap={() => (p.variants.length === 1 ? add(p.variants[0]!.id) : setPicking(p))}
                 />
               ))}
-              {shown.length === 0 && <div className="empty">No products match “{query}”.</div>}
+              {shown.length === 0 &&
+                (status?.catalogProblem && query === '' ? (
+                  <div className="empty catalog-problem" role="alert">
+                    {status.catalogProblem}
+                  </div>
+                ) : (
+                  <div className="empty">No products match “{query}”.</div>
+                ))}
             </div>
           </>
         ) : (
