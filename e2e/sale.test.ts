@@ -55,6 +55,19 @@ describe('a cashier sells in demo mode through the browser host', () => {
     await page.getByTestId('toast').first().waitFor();
     expect(await page.getByTestId('cart-line').nth(1).innerText()).toContain(scanned.title);
     await page.screenshot({ path: `${SHOTS}/register.png` });
+    // The smallest and the largest screens a till runs on: the whole cart, pay buttons included,
+    // stays on screen beside the catalog.
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const pay = await page.getByTestId('charge-button').boundingBox();
+      expect(pay!.x + pay!.width, `Charge button at ${width}×${height}`).toBeLessThanOrEqual(width);
+      expect(pay!.y + pay!.height, `Charge button at ${width}×${height}`).toBeLessThanOrEqual(height);
+      await page.screenshot({ path: `${SHOTS}/register-${width}x${height}.png` });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByTestId('charge-button').click();
     await page.getByTestId('invoice-qr').waitFor();
