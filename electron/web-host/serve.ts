@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTill } from '../till.js';
-import { startWebHost } from './server.js';
+import { guardProcess } from '../process-guard.js';
+import { createTill, type Till } from '../till.js';
+import { startWebHost, type WebHost } from './server.js';
 
 /**
  * `npm run serve`: the till without Electron, for machines without a display and for E2E.
@@ -28,20 +29,30 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+guardProcess(process, (message, err) => console.error(`[till] ${message}`, err ?? ''));
+
 const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
 const exportDir = process.env.TILL_EXPORT_DIR;
-const till = await createTill({
-  dataDir,
-  resourcesDir,
-  ...(exportDir ? { exportDir } : {}),
-  ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
-});
-const host = await startWebHost({
-  till,
-  rendererDir,
-  imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
-  port,
-});
+let till: Till;
+let host: WebHost;
+try {
+  till = await createTill({
+    dataDir,
+    resourcesDir,
+    ...(exportDir ? { exportDir } : {}),
+    ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
+  });
+  host = await startWebHost({
+    till,
+    rendererDir,
+    imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
+    port,
+  });
+} catch (err) {
+  // Nothing is running yet, so there is nothing to survive for: say why and stop.
+  console.error('The till could not start:', err);
+  process.exit(1);
+}
 console.log(`Lightning Till is running (data in ${dataDir}).`);
 console.log(`Open ${host.url}`);
 
