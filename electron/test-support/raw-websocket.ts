@@ -43,7 +43,7 @@ export function frame(spec: FrameSpec): Buffer {
   } else {
     head.push(maskBit | 127);
     ext = Buffer.alloc(8);
-    ext.writeBigUInt64BE(BigInt(length));
+    ext.writeBigUInt64BE(BigInt(length)); // lengths past 2^53 are allowed on the wire, never by ws
   }
   if (!masked) return Buffer.concat([Buffer.from(head), ext, payload]);
   const key = randomBytes(4);
@@ -67,6 +67,8 @@ export interface RawWebSocket {
   /** The HTTP status line of the handshake answer ("HTTP/1.1 101 Switching Protocols"). */
   status: string;
   write(bytes: Buffer): void;
+  /** Half-closes: the server sees the end of the stream, as when a client stops mid-frame. */
+  end(): void;
   /** The next frame from the server, or null once the TCP connection has closed. */
   next(): Promise<ServerFrame | null>;
   /** Reads frames until a close frame (its code, or 1005 when it has none) or the end of TCP (null). */
@@ -150,6 +152,7 @@ export function openRawWebSocket(port: number, headers: Record<string, string>):
   return handshake().then((status) => ({
     status,
     write: (bytes) => void socket.write(bytes),
+    end: () => void socket.end(),
     next,
     async closeCode() {
       for (;;) {

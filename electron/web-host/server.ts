@@ -244,6 +244,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   port = (server.address() as AddressInfo).port;
   // After start-up an error on the listening socket (EMFILE on accept…) is reported, not fatal.
   server.on('error', (err) => log('the HTTP server failed', err));
+  // CONNECT would otherwise just drop the connection with no word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    refuseUpgrade(socket, '405 Method Not Allowed'),
+  );
   // A request the HTTP parser cannot read (bad method, oversized headers, garbage bytes).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket | Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
