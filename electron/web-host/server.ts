@@ -89,8 +89,8 @@ function requestUrl(req: IncomingMessage): URL | null {
   return URL.canParse(raw, 'http://till') ? new URL(raw, 'http://till') : null;
 }
 
-/** Refuses an upgrade on the raw socket: no WebSocket exists yet to close with a code. */
-function refuseUpgrade(socket: Duplex, status: string): void {
+/** Answers on the raw socket (upgrade, CONNECT, unparsable request): there is no response object. */
+function answerOnSocket(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
@@ -141,6 +141,17 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   }
 
   const server = createServer((req, res) => {
+    try {
+      handleRequest(req, res);
+    } catch (err) {
+      // A bug here must cost one request, not the till.
+      log(`${req.method} ${req.url} failed`, err);
+      if (res.headersSent) res.destroy();
+      else send(res, 500, 'Something went wrong in the till. Reload the page.');
+    }
+  });
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     // DNS rebinding: a hostile page resolving its own name to 127.0.0.1 still sends its Host.
     if (!allowedHosts().includes(req.headers.host ?? '')) return send(res, 421, 'Wrong host.');
     if (!requestedByTheTill(req.headers, ownOrigins())) {
@@ -160,7 +171,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
-      return res.end();
+      res.end();
+      return;
     }
     if (!sameToken(cookieToken(req), token)) {
       return send(
@@ -183,14 +195,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return send(res, 500, 'The cashier screen is not built: run `npm run build` first.');
     }
     return send(res, 404, 'Not found.');
-  });
+  }
 
   // A browser's socket message is at most a few kilobytes; a megabyte is a paste gone wrong.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   wss.on('error', (err) => log('the socket server failed', err));
   server.on('upgrade', (req, socket, head) => {
     // Until ws takes the socket over, a reset from the client would be an unhandled 'error'.
-    socket.on('error', (err) => log('an upgrading socket failed', err));
+    const onError = (err: Error) => log('an upgrading socket failed', err.message);
+    socket.on('error', onError);
     const origin = req.headers.origin;
     const okOrigin = origin !== undefined && ownOrigins().includes(origin);
     if (
@@ -200,9 +213,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       !requestedByTheTill(req.headers, ownOrigins()) ||
       !sameToken(cookieToken(req), token)
     ) {
-      return refuseUpgrade(socket, '401 Unauthorized');
+      return answerOnSocket(socket, '401 Unauthorized');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onError); // ws handles the socket's errors from here on
+      attach(ws);
+    });
   });
 
   function attach(ws: WebSocket): void {
@@ -223,13 +239,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         case 'unknownCommand':
           return push({ type: 'reply', id: request.id, reply: UNKNOWN_COMMAND });
         case 'invoke':
-          return void opts.till.invoke(request.name, request.input).then(
-            (reply) => push({ type: 'reply', id: request.id, reply }),
-            (err: unknown) => {
-              log(`command ${request.name} threw`, err);
-              push({ type: 'reply', id: request.id, reply: COMMAND_CRASHED });
-            },
-          );
+          return void opts.till
+            .invoke(request.name, request.input)
+            .then(
+              (reply) => push({ type: 'reply', id: request.id, reply }),
+              (err: unknown) => {
+                log(`command ${request.name} threw`, err);
+                push({ type: 'reply', id: request.id, reply: COMMAND_CRASHED });
+              },
+            )
+            .catch((err: unknown) => log(`the reply to ${request.name} could not be sent`, err));
       }
     });
   }
@@ -245,13 +264,17 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   // After start-up an error on the listening socket (EMFILE on accept…) is reported, not fatal.
   server.on('error', (err) => log('the HTTP server failed', err));
   // CONNECT would otherwise just drop the connection with no word.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
-    refuseUpgrade(socket, '405 Method Not Allowed'),
-  );
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    answerOnSocket(socket, '405 Method Not Allowed');
+  });
   // A request the HTTP parser cannot read (bad method, oversized headers, garbage bytes).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket | Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    answerOnSocket(
+      socket,
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request',
+    );
   });
 
   return {
