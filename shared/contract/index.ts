@@ -84,7 +84,7 @@ export const commands = {
       .object({
         day: z
           .string()
-          .max(10, 'day must be YYYY-MM-DD')
+          .max(10, { message: 'day must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD')
           .optional(),
       })
@@ -138,11 +138,11 @@ export const commands = {
       .object({
         from: z
           .string()
-          .max(10, 'from must be YYYY-MM-DD')
+          .max(10, { message: 'from must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'from must be YYYY-MM-DD'),
         to: z
           .string()
-          .max(10, 'to must be YYYY-MM-DD')
+          .max(10, { message: 'to must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'to must be YYYY-MM-DD'),
       })
       .strict(),
@@ -176,7 +176,7 @@ export const commands = {
       .object({
         rate: z
           .string()
-          .max(MAX_LENGTH.rate, 'Enter the price of one bitcoin, e.g. 97250.50')
+          .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
           .trim()
           .regex(/^\d{1,9}(\.\d{1,8})?$/, 'Enter the price of one bitcoin, e.g. 97250.50'),
       })

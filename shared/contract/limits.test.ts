@@ -44,6 +44,14 @@ describe('the contract refuses oversized input before any handler sees it', () =
     expect(stringFields(commands.removeLine.input)).toEqual([['.lineId', MAX_LENGTH.id]]);
   });
 
+  it('says once, not twice, what is wrong with an overlong formatted field', () => {
+    const long = commands.updateSettings.input.safeParse({ currency: 'US dollars' });
+    expect(long.error?.issues.map((i) => i.message)).toEqual([
+      'Currency must be a three-letter ISO code such as USD',
+    ]);
+    expect(commands.listSales.input.safeParse({ day: '2026-11-27T00:00' }).error?.issues).toHaveLength(1);
+  });
+
   it('turns only a plausible amount back into a bigint', () => {
     expect(fromWire(toWire({ msat: 10n ** 30n }))).toEqual({ msat: 10n ** 30n });
     const huge = `{"amount":{"$bigint":"${'9'.repeat(100_000)}"}}`;

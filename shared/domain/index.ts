@@ -141,7 +141,7 @@ export const Settings = z.object({
   shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(MAX_LENGTH.shopName),
   currency: z
     .string()
-    .max(3, 'Currency must be a three-letter ISO code such as USD')
+    .max(3, { message: 'Currency must be a three-letter ISO code such as USD', abort: true })
     .regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
   invoiceExpirySec: z
     .number()
