@@ -77,7 +77,11 @@ export interface RawWebSocket {
 }
 
 /** Performs the opening handshake (RFC 6455 §4.1) with these extra headers. */
-export function openRawWebSocket(port: number, headers: Record<string, string>): Promise<RawWebSocket> {
+export function openRawWebSocket(
+  port: number,
+  headers: Record<string, string>,
+  target = '/ws',
+): Promise<RawWebSocket> {
   const socket: Socket = connect(port, '127.0.0.1');
   let buffer = Buffer.alloc(0);
   let ended = false;
@@ -100,7 +104,7 @@ export function openRawWebSocket(port: number, headers: Record<string, string>):
 
   async function handshake(): Promise<string> {
     const lines = [
-      'GET /ws HTTP/1.1',
+      `GET ${target} HTTP/1.1`,
       `Host: 127.0.0.1:${port}`,
       'Upgrade: websocket',
       'Connection: Upgrade',

@@ -177,12 +177,24 @@ const percentJunk = fc.constantFrom(
 /** Characters a request-target may carry unescaped (RFC 3986 pchar, plus "/" and "?"). */
 const urlSafe = (max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,${max}}$`));
 
+/** Request targets that are not paths at all: absolute form, authority form, asterisk, nothing. */
+const oddTarget = fc.constantFrom(
+  'http://[/',
+  'http://127.0.0.1/',
+  '*',
+  '//evil.example/x',
+  '/\0',
+  '',
+  'x',
+  '/a b',
+);
+
 const hostilePath = fc.oneof(
   {
     arbitrary: fc.array(fc.oneof(percentJunk, urlSafe(6)), { maxLength: 12 }).map((p) => `/${p.join('')}`),
     weight: 10,
   },
-  fc.constantFrom('http://[/', 'http://127.0.0.1/', '*', '//evil.example/x', '/\0', '', 'x', '/a b'),
+  oddTarget,
   fc.nat({ max: 40_000 }).map((n) => `/${'a/..%2f'.repeat(n / 7)}`),
   fc.string({ unit: 'binary', maxLength: 30 }),
 );
@@ -367,13 +379,18 @@ describe('the web host under fuzzing', () => {
   }
 
   /** Writes a request as given and returns all the host sent back before it closed. */
-  function rawHttp(request: string): Promise<string> {
+  function rawHttp(request: string, { headOnly = false } = {}): Promise<string> {
     return new Promise((resolve) => {
       const socket = connect(host.port, '127.0.0.1');
       const chunks: Buffer[] = [];
-      socket.on('data', (c: Buffer) => chunks.push(c));
+      const text = () => Buffer.concat(chunks).toString('latin1');
+      socket.on('data', (c: Buffer) => {
+        chunks.push(c);
+        // An accepted upgrade stays open: its status line and headers are the whole answer.
+        if (headOnly && text().includes('\r\n\r\n')) socket.destroy();
+      });
       socket.on('error', () => undefined); // the host may reset a garbage request; that is an answer
-      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.on('close', () => resolve(text()));
       socket.write(request, 'latin1');
     });
   }
@@ -391,6 +408,37 @@ describe('the web host under fuzzing', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 [1-5]\d\d /);
       expect(Number(answer.slice(9, 12))).toBeLessThan(500);
       expect(answer).not.toMatch(/\n\s+at |Error:/);
+    });
+  });
+
+  it('answers hostile WebSocket handshakes with a status', async () => {
+    const handshake = fc.record({
+      path: fc.oneof({ arbitrary: fc.constant('/ws'), weight: 3 }, oddTarget, hostilePath),
+      key: fc.oneof(
+        fc.base64String({ minLength: 24, maxLength: 24 }),
+        fc.stringMatching(/^[\x21-\x7e]{0,40}$/),
+      ),
+      version: fc.constantFrom('13', '8', '', 'x', '13, 8'),
+      cookie: fc.boolean(),
+      site: fc.constantFrom(undefined, 'same-origin', 'none', 'same-site', 'cross-site'),
+      origin: fc.constantFrom(undefined, 'own', 'null', 'http://127.0.0.1:1', 'http://evil.example'),
+      headers: fc.array(fc.tuple(headerName, headerValue), { maxLength: 2 }),
+    });
+    await check('handshakes', handshake, 150, async (h) => {
+      const lines = [
+        `GET ${h.path} HTTP/1.1`,
+        `Host: 127.0.0.1:${host.port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${h.key}`,
+        `Sec-WebSocket-Version: ${h.version}`,
+        ...(h.cookie ? [`Cookie: ${cookie}`] : []),
+        ...(h.site ? [`Sec-Fetch-Site: ${h.site}`] : []),
+        ...(h.origin ? [`Origin: ${h.origin === 'own' ? origin() : h.origin}`] : []),
+        ...h.headers.map(([k, v]) => `${k}: ${v}`),
+      ];
+      const answer = await rawHttp(`${lines.join('\r\n')}\r\n\r\n`, { headOnly: true });
+      expect(answer).toMatch(/^HTTP\/1\.1 (101|400|401|403|404|405|426|431) /);
     });
   });
 

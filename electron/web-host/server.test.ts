@@ -88,6 +88,8 @@ describe('web host', () => {
     // A client-side route gets the app shell, whatever its escapes.
     expect(await rawGet('/%E0%A4%A', { cookie })).toBe(200);
     expect(await rawGet('http://[/', { cookie })).toBe(400);
+    const upgrade = await openRawWebSocket(host.port, { cookie, origin: base() }, 'http://[/');
+    expect(upgrade.status).toMatch(/ 401 /);
     expect((await fetch(`${base()}/`, { headers: { cookie } })).status).toBe(200);
   });
 
