@@ -60,9 +60,15 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await host.close();
-  await till.close();
-  process.exit(0);
+  try {
+    await host.close();
+    await till.close();
+  } catch (err) {
+    // The guard would log a rejection here and keep the process alive: a stop must stop.
+    console.error('[till] could not close cleanly', err);
+    process.exitCode = 1;
+  }
+  process.exit();
 }
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
