@@ -1,7 +1,23 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+const electronOnlyInMain = {
+  name: 'electron',
+  message: 'Only electron/main and electron/preload may import electron.',
+};
+
+/**
+ * Boundary 5: the renderer imports only shared/ (and its own files and npm packages). Every
+ * other top-level entry, read from the checkout so a new folder is covered too, is refused
+ * when a relative import climbs out to it.
+ */
+const outsideRenderer = readdirSync(import.meta.dirname).filter(
+  (name) => !['renderer', 'shared', 'node_modules'].includes(name) && !name.startsWith('.'),
+);
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'test-results/**', 'node_modules/**'] },
@@ -20,14 +36,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: [electronOnlyInMain] }],
       'no-restricted-syntax': [
         'error',
         {
@@ -64,7 +73,21 @@ export default tseslint.config(
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
-    rules: reactHooks.configs.recommended.rules,
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInMain],
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${outsideRenderer.map(escapeRegex).join('|')})(/|$)`,
+              message: 'The renderer imports only shared/ and its own files (ARCHITECTURE.md, boundary 5).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**', 'bench/**'],

@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { commands, isCommandName, type Reply } from '../shared/contract/index.js';
 import type { JournalProblem } from '../shared/domain/index.js';
+import { unknownCommand } from './commands/failure.js';
 import { createEventBus } from './events.js';
 import { JournalProblemError, recheckJournal, startNewJournal } from './journal/health.js';
 import { createTill, type Till, type TillDeps } from './till.js';
@@ -83,7 +84,7 @@ function unavailableTill(problem: JournalProblem, startNew: () => Promise<Reply<
   return {
     async invoke(name, input) {
       if (!isCommandName(name)) {
-        return { ok: false, error: { kind: 'ValidationError', message: `Unknown command "${name}".` } };
+        return { ok: false, error: unknownCommand(name) };
       }
       if (name === 'getJournalProblem') return { ok: true, value: problem };
       if (name !== 'startNewJournal') {

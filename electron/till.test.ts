@@ -46,6 +46,23 @@ describe('createTill with real SQLite and the demo node', () => {
     dir.remove();
   });
 
+  it('answers a command name of any type with a typed error, never a throw', async () => {
+    for (const name of [
+      42,
+      null,
+      {},
+      { toString: 1 },
+      ['getStatus'],
+      '__proto__',
+      'constructor',
+      'x'.repeat(10_000),
+    ]) {
+      const reply = await till.invoke(name, {});
+      expect(reply).toMatchObject({ ok: false, error: { kind: 'ValidationError' } });
+      expect(reply.ok === false && reply.error.message.length).toBeLessThan(100);
+    }
+  });
+
   it('rings up a sale from cart to paid', async () => {
     const { products, total } = await call(till, 'searchCatalog', {});
     expect(total).toBeGreaterThanOrEqual(40);

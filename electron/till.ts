@@ -9,7 +9,7 @@ import type { EngineOptions } from '../shared/reconcile/engine.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
-import { commandFailure } from './commands/failure.js';
+import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
 import { createEventBus, type EventListener } from './events.js';
 import type { Db } from './journal/db.js';
@@ -63,7 +63,7 @@ export interface TillDeps {
 
 export interface Till {
   /** Validates `input` against the contract and runs the command; errors come back as values. */
-  invoke(name: string, input: unknown): Promise<Reply<unknown>>;
+  invoke(name: unknown, input: unknown): Promise<Reply<unknown>>;
   subscribe(listener: EventListener): () => void;
   /** The periodic work the timers do, callable directly by tests with a fake clock. */
   tick(): Promise<void>;
@@ -290,10 +290,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   });
 
   let closed = false;
-  async function invoke(name: string, input: unknown): Promise<Reply<unknown>> {
+  async function invoke(name: unknown, input: unknown): Promise<Reply<unknown>> {
     if (closed) return { ok: false, error: { kind: 'Internal', message: 'The till is shutting down.' } };
     if (!isCommandName(name)) {
-      return { ok: false, error: { kind: 'ValidationError', message: `Unknown command "${name}".` } };
+      return { ok: false, error: unknownCommand(name) };
     }
     try {
       const parsed: unknown = commands[name].input.parse(input ?? {});

@@ -45,3 +45,9 @@ export function commandFailure(command: CommandName, err: unknown): TillErrorSha
       : 'Something went wrong in the till; try again.',
   };
 }
+
+/** A command the contract does not have; the name is shown only when it is a short string. */
+export function unknownCommand(name: unknown): TillErrorShape {
+  const shown = typeof name === 'string' ? `"${name.slice(0, 64)}"` : `of type ${typeof name}`;
+  return { kind: 'ValidationError', message: `Unknown command ${shown}.` };
+}

@@ -35,6 +35,10 @@ describe('app:// protocol', () => {
       'app://other/index.html',
       'file:///etc/passwd',
       'app://till/missing.js',
+      // Malformed escapes: decodeURIComponent throws URIError on these.
+      'app://till/%E0%A4%A',
+      'app://till/%',
+      'app://till/catalog-images/%ZZ.svg',
     ]) {
       expect(resolveAppFile(url, renderer, [images]), url).toBeNull();
     }

@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { decodePath, fileInside } from '../static-file.js';
 
 /**
  * The same policy the web host sends (electron/web-host/server.ts). Only `electron-vite dev`
@@ -22,27 +21,18 @@ export function isAppUrl(url: string): boolean {
   return url.startsWith('app://till/');
 }
 
-function inside(root: string, rel: string): string | null {
-  const base = normalize(root);
-  const full = normalize(join(base, rel));
-  if (!full.startsWith(base.endsWith(sep) ? base : base + sep)) return null;
-  try {
-    return statSync(full).isFile() ? full : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * app://till/<path> → a file of the built renderer, or a catalog image (looked up in each of
  * `imagesDirs`: the synced catalog's cache, then the demo images); null for anything else.
  */
 export function resolveAppFile(url: string, rendererDir: string, imagesDirs: string[]): string | null {
   if (!isAppUrl(url)) return null;
-  const path = decodeURIComponent(new URL(url).pathname);
+  // A malformed escape from a page ("%E0%A4%A") is a 404, not an exception in the main process.
+  const path = URL.canParse(url) ? decodePath(new URL(url).pathname) : null;
+  if (path === null) return null;
   if (path.startsWith('/catalog-images/')) {
     const rel = path.slice('/catalog-images/'.length);
-    return imagesDirs.map((d) => inside(d, rel)).find((f) => f !== null) ?? null;
+    return imagesDirs.map((d) => fileInside(d, rel)).find((f) => f !== null) ?? null;
   }
-  return inside(rendererDir, path === '/' ? 'index.html' : path.slice(1));
+  return fileInside(rendererDir, path === '/' ? 'index.html' : path.slice(1));
 }

@@ -2,18 +2,23 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { guardProcess } from '../process-guard.js';
 import { createFileSecretStore } from '../secrets/store.js';
 import { openTill } from '../open-till.js';
 import type { Till } from '../till.js';
 import { safeStorageCipher } from './secret-cipher.js';
 import { bridgeTill, forwardEvents } from './ipc.js';
-import { cspFor, isAppUrl, resolveAppFile } from './app-protocol.js';
+import { cspFor, resolveAppFile } from './app-protocol.js';
+import { isTrustedUrl, mayOpenExternally } from './navigation.js';
 import { cashierWindowOptions } from './window-options.js';
 
 /**
  * Composition root of the desktop app: builds the till, hardens the window, wires IPC.
  * Business logic lives in electron/till.ts and below; nothing here decides anything.
  */
+
+// Electron's default for a stray throw is a modal error box in front of the cashier: log it and sell on.
+guardProcess(process, (message, err) => console.error(`[till] ${message}`, err ?? ''));
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -32,9 +37,7 @@ const devUrl = process.env.ELECTRON_RENDERER_URL;
 let till: Till | null = null;
 let mainWindow: BrowserWindow | null = null;
 
-function isTrusted(url: string): boolean {
-  return isAppUrl(url) || (devUrl !== undefined && url.startsWith(devUrl));
-}
+const isTrusted = (url: string): boolean => isTrustedUrl(url, devUrl);
 
 function createWindow(t: Till): void {
   const win = new BrowserWindow(cashierWindowOptions(import.meta.dirname));
@@ -49,10 +52,16 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (event, url) => {
     if (!isTrusted(url)) event.preventDefault();
   });
+  // A trusted page can still be redirected by the server it asked (302 to anywhere).
+  contents.on('will-redirect', (event, url) => {
+    if (!isTrusted(url)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // Links to the web (help pages, a block explorer) open in the system browser, never in the till.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Allowed links open in the system browser, never in a window with the till's bridge.
+    if (mayOpenExternally(url)) {
+      shell.openExternal(url).catch((err: unknown) => console.error(`[till] could not open ${url}`, err));
+    }
     return { action: 'deny' };
   });
 });
@@ -64,6 +73,8 @@ app.on('second-instance', () => {
 
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, allow) => allow(false));
+  // Checks are the synchronous twin of requests (e.g. navigator.permissions.query, clipboard): no to all.
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {

@@ -1,5 +1,5 @@
 import { ipcMain, type WebContents } from 'electron';
-import type { CommandName, EventName } from '../../shared/contract/index.js';
+import { isCommandName, type EventName } from '../../shared/contract/index.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
 import type { Till } from '../till.js';
 
@@ -12,9 +12,13 @@ export const INVOKE_CHANNEL = 'till:invoke';
 export const EVENT_CHANNEL = 'till:event';
 
 export function bridgeTill(till: Till, isTrustedSender: (url: string) => boolean): () => void {
-  ipcMain.handle(INVOKE_CHANNEL, async (e, name: CommandName, inputWire: unknown) => {
+  ipcMain.handle(INVOKE_CHANNEL, async (e, name: unknown, inputWire: unknown) => {
     if (!e.senderFrame || !isTrustedSender(e.senderFrame.url)) {
       return toWire({ ok: false, error: { kind: 'NotAuthorized', message: 'Untrusted sender.' } });
+    }
+    // Structured clone lets a page send any value as the name; only the contract's names go on.
+    if (!isCommandName(name)) {
+      return toWire({ ok: false, error: { kind: 'ValidationError', message: 'Unknown command.' } });
     }
     let input: unknown;
     try {

@@ -27,6 +27,8 @@ const fake = vi.hoisted(() => {
     headersHook: null as null | Handler,
     fetched: [] as string[],
     permission: null as null | Handler,
+    permissionCheck: null as null | Handler,
+    openedExternally: [] as string[],
     privileged: [] as unknown[],
     ready: null as null | Promise<void>,
   };
@@ -80,11 +82,12 @@ vi.mock('electron', () => {
     session: {
       defaultSession: {
         setPermissionRequestHandler: (h: (...args: unknown[]) => unknown) => (fake.permission = h),
+        setPermissionCheckHandler: (h: (...args: unknown[]) => unknown) => (fake.permissionCheck = h),
         webRequest: { onHeadersReceived: (h: (...args: unknown[]) => unknown) => (fake.headersHook = h) },
       },
     },
     net: { fetch: (url: string) => (fake.fetched.push(url), Promise.resolve(new Response('ok'))) },
-    shell: { openExternal: () => Promise.resolve() },
+    shell: { openExternal: (url: string) => (fake.openedExternally.push(url), Promise.resolve()) },
     // A stand-in keychain: reversible, and visibly not the plain text.
     safeStorage: {
       isEncryptionAvailable: () => true,
@@ -97,6 +100,10 @@ vi.mock('electron', () => {
 
 describe('the Electron shell (against a stand-in electron module)', () => {
   const dir = tempDir('till-shell-');
+  const guardsBefore = {
+    exception: process.listenerCount('uncaughtException'),
+    rejection: process.listenerCount('unhandledRejection'),
+  };
 
   beforeAll(async () => {
     fake.dataDir = dir.path;
@@ -157,6 +164,41 @@ describe('the Electron shell (against a stand-in electron module)', () => {
     expect(fake.fetched.at(-1)).toMatch(/resources\/images\/espresso\.svg$/);
     const res = (await fake.protocolHandler!({ url: 'app://till/%2e%2e/%2e%2e/package.json' })) as Response;
     expect(res.status).toBe(404);
+    // A malformed escape is a 404 too, not a URIError thrown in the main process.
+    for (const url of ['app://till/%E0%A4%A', 'app://till/catalog-images/%ZZ.svg']) {
+      expect(((await fake.protocolHandler!({ url })) as Response).status, url).toBe(404);
+    }
+  });
+
+  it('keeps every page on the app: navigation, redirects, new windows, permission checks', () => {
+    type Handler = (...args: unknown[]) => unknown;
+    const on = new Map<string, Handler>();
+    let openHandler: Handler | null = null;
+    const contents = {
+      on: (event: string, h: Handler) => on.set(event, h),
+      setWindowOpenHandler: (h: Handler) => (openHandler = h),
+    };
+    fake.appEvents.get('web-contents-created')!({}, contents);
+    const prevented = (event: string, url: string) => {
+      let stopped = false;
+      on.get(event)!({ preventDefault: () => (stopped = true) }, url);
+      return stopped;
+    };
+    for (const event of ['will-navigate', 'will-redirect']) {
+      expect(prevented(event, 'https://evil.example/'), event).toBe(true);
+      expect(prevented(event, 'file:///etc/passwd'), event).toBe(true);
+      expect(prevented(event, 'app://till/index.html'), event).toBe(false);
+    }
+    for (const url of ['https://example.com/', 'http://example.com/', 'app://till/index.html']) {
+      expect(openHandler!({ url }), url).toEqual({ action: 'deny' });
+    }
+    expect(fake.openedExternally).toEqual([]);
+    expect(fake.permissionCheck!(null, 'clipboard-read', 'app://till', {})).toBe(false);
+  });
+
+  it('logs an error that escapes instead of letting it end the main process', () => {
+    expect(process.listenerCount('uncaughtException')).toBe(guardsBefore.exception + 1);
+    expect(process.listenerCount('unhandledRejection')).toBe(guardsBefore.rejection + 1);
   });
 
   it('answers the contract over IPC, in the wire format, only to the app itself', async () => {
@@ -170,6 +212,11 @@ describe('the Electron shell (against a stand-in electron module)', () => {
       (await invoke(trusted, 'addToCart', toWire({ variantId: 7 }))) as string,
     ) as Reply<unknown>;
     expect(!bad.ok && bad.error.kind).toBe('ValidationError');
+
+    for (const name of [{ toString: 1 }, 5, null, ['getStatus'], '__proto__']) {
+      const odd = fromWire((await invoke(trusted, name, toWire({}))) as string) as Reply<unknown>;
+      expect(!odd.ok && odd.error.kind, String(JSON.stringify(name))).toBe('ValidationError');
+    }
 
     const foreign = { senderFrame: { url: 'https://evil.example/' } };
     const refused = fromWire((await invoke(foreign, 'getStatus', toWire({}))) as string) as {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openTill } from '../open-till.js';
-import { startWebHost } from './server.js';
+import { guardProcess } from '../process-guard.js';
+import type { Till } from '../till.js';
+import { startWebHost, type WebHost } from './server.js';
 
 /**
  * `npm run serve`: the till without Electron, for machines without a display and for E2E.
@@ -28,21 +30,31 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+guardProcess(process, (message, err) => console.error(`[till] ${message}`, err ?? ''));
+
 const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
 const exportDir = process.env.TILL_EXPORT_DIR;
-// A journal it cannot trust gives a till that shows why and sells nothing (open-till.ts).
-const till = await openTill({
-  dataDir,
-  resourcesDir,
-  ...(exportDir ? { exportDir } : {}),
-  ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
-});
-const host = await startWebHost({
-  till,
-  rendererDir,
-  imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
-  port,
-});
+let till: Till;
+let host: WebHost;
+try {
+  // A journal it cannot trust gives a till that shows why and sells nothing (open-till.ts).
+  till = await openTill({
+    dataDir,
+    resourcesDir,
+    ...(exportDir ? { exportDir } : {}),
+    ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
+  });
+  host = await startWebHost({
+    till,
+    rendererDir,
+    imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
+    port,
+  });
+} catch (err) {
+  // Nothing is running yet, so there is nothing to survive for: say why and stop.
+  console.error('The till could not start:', err);
+  process.exit(1);
+}
 console.log(`Lightning Till is running (data in ${dataDir}).`);
 console.log(`Open ${host.url}`);
 
@@ -50,9 +62,15 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await host.close();
-  await till.close();
-  process.exit(0);
+  try {
+    await host.close();
+    await till.close();
+  } catch (err) {
+    // The guard would log a rejection here and keep the process alive: a stop must stop.
+    console.error('[till] could not close cleanly', err);
+    process.exitCode = 1;
+  }
+  process.exit();
 }
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());

@@ -6,6 +6,7 @@ import type { ServerMessage } from '../../shared/contract/index.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
 import { createTill, type Till } from '../till.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { closePayload, frame, OPCODE, openRawWebSocket } from '../test-support/raw-websocket.js';
 import { rawText, startWebHost, type WebHost } from './server.js';
 
 describe('web host', () => {
@@ -13,6 +14,7 @@ describe('web host', () => {
   let till: Till;
   let host: WebHost;
   let cookie: string;
+  const logged: string[] = [];
 
   beforeAll(async () => {
     const renderer = join(dir.path, 'renderer');
@@ -21,7 +23,12 @@ describe('web host', () => {
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'do not serve');
     till = await createTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
-    host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [join(RESOURCES_DIR, 'images')] });
+    host = await startWebHost({
+      till,
+      rendererDir: renderer,
+      imagesDirs: [join(RESOURCES_DIR, 'images')],
+      log: (message) => logged.push(message),
+    });
     const res = await fetch(host.url, { redirect: 'manual' });
     expect(res.status).toBe(303);
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -57,17 +64,46 @@ describe('web host', () => {
     expect((await fetch(`${base()}/%2e%2e/secret.txt`, { headers: { cookie } })).status).toBe(404);
   });
 
-  it('refuses a foreign Host header (DNS rebinding)', async () => {
+  /** A request exactly as given: fetch would normalise the path and refuse some headers. */
+  async function rawGet(path: string, headers: Record<string, string>): Promise<number> {
     const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'evil.example', cookie } },
-        (res) => resolve(res.statusCode ?? 0),
-      );
+    return new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on('error', reject);
       req.end();
     });
-    expect(status).toBe(421);
+  }
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect(await rawGet('/', { host: 'evil.example', cookie })).toBe(421);
+  });
+
+  it('answers an undecodable or unparsable address with a 4xx and keeps serving', async () => {
+    for (const path of ['/assets/%E0%A4%A.js', '/%.css', '/catalog-images/%ZZ.svg', '/%C0%AF..%C0%AF.js']) {
+      expect(await rawGet(path, { cookie }), path).toBe(404);
+    }
+    // A client-side route gets the app shell, whatever its escapes.
+    expect(await rawGet('/%E0%A4%A', { cookie })).toBe(200);
+    expect(await rawGet('http://[/', { cookie })).toBe(400);
+    const upgrade = await openRawWebSocket(host.port, { cookie, origin: base() }, 'http://[/');
+    expect(upgrade.status).toMatch(/ 401 /);
+    expect((await fetch(`${base()}/`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('refuses what another page made the browser send, even with the cookie (Fetch Metadata)', async () => {
+    // A page on another port of 127.0.0.1 is same-site: the browser attaches the Strict cookie.
+    for (const site of ['same-site', 'cross-site']) {
+      expect(await rawGet('/%E0%A4%A', { cookie, 'sec-fetch-site': site }), site).toBe(403);
+      expect(await rawGet('/', { cookie, 'sec-fetch-site': site }), site).toBe(403);
+    }
+    expect(await rawGet('/', { cookie, origin: 'http://127.0.0.1:1' })).toBe(403);
+    // The cashier's own navigations (typed address, bookmark) and the page's own requests pass.
+    expect(await rawGet('/', { cookie, 'sec-fetch-site': 'none' })).toBe(200);
+    expect(await rawGet('/assets/app.js', { cookie, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    expect(await rawGet('/', { cookie, 'sec-fetch-site': 'same-origin', origin: base() })).toBe(200);
   });
 
   function connect(headers: Record<string, string>): Promise<WebSocket> {
@@ -103,5 +139,62 @@ describe('web host', () => {
   it('refuses a socket without the cookie or from another origin', async () => {
     await expect(connect({ origin: base() })).rejects.toThrow(/401/);
     await expect(connect({ cookie, origin: 'http://evil.example' })).rejects.toThrow(/401/);
+    await expect(connect({ cookie, origin: base(), 'sec-fetch-site': 'same-site' })).rejects.toThrow(/401/);
+  });
+
+  /** Sends one message and returns the reply to it, or the close code if the host hung up instead. */
+  async function exchange(text: string): Promise<ServerMessage | number> {
+    const ws = await connect({ cookie, origin: base() });
+    return new Promise((resolve) => {
+      ws.on('message', (data) => {
+        const msg = fromWire(rawText(data)) as ServerMessage;
+        if (msg.type === 'reply') {
+          resolve(msg);
+          ws.close();
+        }
+      });
+      ws.on('close', (code) => resolve(code));
+      ws.send(text);
+    });
+  }
+
+  it('answers a command whose name is not a string with a typed error', async () => {
+    for (const name of ['{"toString":1}', '5', 'null', '["getStatus"]', '"__proto__"', '"constructor"']) {
+      const reply = await exchange(`{"type":"invoke","id":7,"name":${name},"input":{}}`);
+      expect(reply, name).toMatchObject({
+        type: 'reply',
+        id: 7,
+        reply: { ok: false, error: { kind: 'ValidationError', message: expect.any(String) as string } },
+      });
+    }
+    expect(await exchange('{"type":"invoke","id":"7","name":"getStatus"}')).toBe(1003);
+    expect(await exchange('[1,2]')).toBe(1003);
+    expect(await exchange('{"type":"invoke",')).toBe(1003);
+    expect(await exchange(toWire({ type: 'invoke', id: 8, name: 'getStatus', input: {} }))).toMatchObject({
+      reply: { ok: true },
+    });
+  });
+
+  it('closes a socket that breaks the WebSocket protocol, with its code, and stays up', async () => {
+    const headers = { cookie, origin: base() };
+    const cases: [string, Buffer, number][] = [
+      ['oversized', frame({ opcode: OPCODE.text, payload: Buffer.alloc((1 << 20) + 1, 0x61) }), 1009],
+      ['invalid UTF-8', frame({ opcode: OPCODE.text, payload: Buffer.from([0xc3, 0x28]) }), 1007],
+      ['unmasked', frame({ opcode: OPCODE.text, payload: Buffer.from('{}'), masked: false }), 1002],
+      ['bad opcode', frame({ opcode: 0x3 }), 1002],
+      ['reserved bits', frame({ opcode: OPCODE.text, rsv: 4, payload: Buffer.from('{}') }), 1002],
+      ['bad close code', frame({ opcode: OPCODE.close, payload: closePayload(1005) }), 1002],
+    ];
+    for (const [what, bytes, code] of cases) {
+      const raw = await openRawWebSocket(host.port, headers);
+      expect(raw.status, what).toMatch(/ 101 /);
+      raw.write(bytes);
+      expect(await raw.closeCode(), what).toBe(code);
+      raw.destroy();
+    }
+    expect(logged.some((m) => /broke the protocol/.test(m))).toBe(true);
+    expect(await exchange(toWire({ type: 'invoke', id: 9, name: 'getStatus', input: {} }))).toMatchObject({
+      reply: { ok: true },
+    });
   });
 });

@@ -1,12 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { extname, normalize } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { ClientMessage, ServerMessage } from '../../shared/contract/index.js';
-import { fromWire, toWire } from '../../shared/contract/wire.js';
+import type { Reply, ServerMessage } from '../../shared/contract/index.js';
+import { toWire } from '../../shared/contract/wire.js';
+import { decodePath, fileInside } from '../static-file.js';
 import type { Till } from '../till.js';
+import { readClientMessage } from './client-message.js';
+import { requestedByTheTill } from './request-origin.js';
 
 /**
  * The till served to a browser on this machine only: the same contract as the Electron
@@ -23,6 +27,8 @@ export interface WebHostOptions {
   imagesDirs: string[];
   port?: number;
   token?: string;
+  /** Where the host reports what it refused or survived; console.error by default. */
+  log?: (message: string, err?: unknown) => void;
 }
 
 export interface WebHost {
@@ -71,18 +77,31 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** Resolves a URL path inside `root`, refusing anything that escapes it. */
+/** Resolves a URL path inside `root`: null for anything undecodable or outside it. */
 function fileIn(root: string, urlPath: string): string | null {
-  const decoded = decodeURIComponent(urlPath);
-  if (decoded.includes('\0')) return null;
-  const full = normalize(join(root, decoded));
-  if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
-  try {
-    return statSync(full).isFile() ? full : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodePath(urlPath);
+  return decoded === null ? null : fileInside(root, decoded);
 }
+
+/** The request's URL, or null when it cannot be parsed (e.g. an absolute-form "http://[/"). */
+function requestUrl(req: IncomingMessage): URL | null {
+  const raw = req.url ?? '/';
+  return URL.canParse(raw, 'http://till') ? new URL(raw, 'http://till') : null;
+}
+
+/** Answers on the raw socket (upgrade, CONNECT, unparsable request): there is no response object. */
+function answerOnSocket(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+const UNKNOWN_COMMAND: Reply<never> = {
+  ok: false,
+  error: { kind: 'ValidationError', message: 'The till does not know that command. Reload the page.' },
+};
+const COMMAND_CRASHED: Reply<never> = {
+  ok: false,
+  error: { kind: 'Internal', message: 'Something went wrong in the till. Nothing was charged; try again.' },
+};
 
 export function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -93,8 +112,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const rendererDir = normalize(opts.rendererDir);
   const imagesDirs = opts.imagesDirs.map((d) => normalize(d));
+  const log =
+    opts.log ?? ((message: string, err?: unknown) => console.error(`[web-host] ${message}`, err ?? ''));
   let port = 0;
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const ownOrigins = () => allowedHosts().map((h) => `http://${h}`);
 
   function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -109,14 +131,39 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       'referrer-policy': 'no-referrer',
       'cache-control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    // A file removed between stat and read (a catalog sync swapping images) ends the response, not the host.
+    createReadStream(file)
+      .on('error', (err) => {
+        log(`could not read ${file}`, err);
+        res.destroy();
+      })
+      .pipe(res);
   }
 
   const server = createServer((req, res) => {
+    try {
+      handleRequest(req, res);
+    } catch (err) {
+      // A bug here must cost one request, not the till.
+      log(`${req.method} ${req.url} failed`, err);
+      if (res.headersSent) res.destroy();
+      else send(res, 500, 'Something went wrong in the till. Reload the page.');
+    }
+  });
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     // DNS rebinding: a hostile page resolving its own name to 127.0.0.1 still sends its Host.
     if (!allowedHosts().includes(req.headers.host ?? '')) return send(res, 421, 'Wrong host.');
+    if (!requestedByTheTill(req.headers, ownOrigins())) {
+      return send(
+        res,
+        403,
+        'Another web page asked for this. Open the till from the address `npm run serve` printed.',
+      );
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = requestUrl(req);
+    if (!url) return send(res, 400, 'Bad address.');
     const queryToken = url.searchParams.get('token') ?? undefined;
     if (sameToken(queryToken, token)) {
       res.writeHead(303, {
@@ -124,7 +171,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
-      return res.end();
+      res.end();
+      return;
     }
     if (!sameToken(cookieToken(req), token)) {
       return send(
@@ -147,24 +195,30 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return send(res, 500, 'The cashier screen is not built: run `npm run build` first.');
     }
     return send(res, 404, 'Not found.');
-  });
+  }
 
+  // A browser's socket message is at most a few kilobytes; a megabyte is a paste gone wrong.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  wss.on('error', (err) => log('the socket server failed', err));
   server.on('upgrade', (req, socket, head) => {
+    // Until ws takes the socket over, a reset from the client would be an unhandled 'error'.
+    const onError = (err: Error) => log('an upgrading socket failed', err.message);
+    socket.on('error', onError);
     const origin = req.headers.origin;
-    const okOrigin = origin !== undefined && allowedHosts().some((h) => origin === `http://${h}`);
-    const url = new URL(req.url ?? '/', 'http://x');
+    const okOrigin = origin !== undefined && ownOrigins().includes(origin);
     if (
-      url.pathname !== '/ws' ||
+      requestUrl(req)?.pathname !== '/ws' ||
       !allowedHosts().includes(req.headers.host ?? '') ||
       !okOrigin ||
+      !requestedByTheTill(req.headers, ownOrigins()) ||
       !sameToken(cookieToken(req), token)
     ) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+      return answerOnSocket(socket, '401 Unauthorized');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onError); // ws handles the socket's errors from here on
+      attach(ws);
+    });
   });
 
   function attach(ws: WebSocket): void {
@@ -173,27 +227,55 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     };
     const unsubscribe = opts.till.subscribe((event, payload) => push({ type: 'event', event, payload }));
     ws.on('close', unsubscribe);
+    // Protocol errors (oversized or unmasked frames, invalid UTF-8, bad opcodes or close codes):
+    // ws has already closed the socket with the matching code (1002, 1007, 1009); without this
+    // listener the 'error' event would be thrown and end the process.
+    ws.on('error', (err) => log('a browser socket broke the protocol and was closed', err.message));
     ws.on('message', (data) => {
-      let msg: ClientMessage;
-      try {
-        msg = fromWire(rawText(data)) as ClientMessage;
-      } catch {
-        ws.close(1003, 'Messages must be JSON');
-        return;
+      const request = readClientMessage(rawText(data));
+      switch (request.kind) {
+        case 'refuse':
+          return ws.close(1003, request.reason);
+        case 'unknownCommand':
+          return push({ type: 'reply', id: request.id, reply: UNKNOWN_COMMAND });
+        case 'invoke':
+          return void opts.till
+            .invoke(request.name, request.input)
+            .then(
+              (reply) => push({ type: 'reply', id: request.id, reply }),
+              (err: unknown) => {
+                log(`command ${request.name} threw`, err);
+                push({ type: 'reply', id: request.id, reply: COMMAND_CRASHED });
+              },
+            )
+            .catch((err: unknown) => log(`the reply to ${request.name} could not be sent`, err));
       }
-      if (msg?.type !== 'invoke' || typeof msg.id !== 'number') {
-        ws.close(1003, 'Unknown message');
-        return;
-      }
-      void opts.till.invoke(msg.name, msg.input).then((reply) => push({ type: 'reply', id: msg.id, reply }));
     });
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   port = (server.address() as AddressInfo).port;
+  // After start-up an error on the listening socket (EMFILE on accept…) is reported, not fatal.
+  server.on('error', (err) => log('the HTTP server failed', err));
+  // CONNECT would otherwise just drop the connection with no word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    answerOnSocket(socket, '405 Method Not Allowed');
+  });
+  // A request the HTTP parser cannot read (bad method, oversized headers, garbage bytes).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket | Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    answerOnSocket(
+      socket,
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request',
+    );
+  });
 
   return {
     port,

@@ -170,6 +170,33 @@ describe('SettingsScreen', () => {
   });
 });
 
+/** Text a cashier can type or paste into, with no cap on its length. */
+function uncappedFields(root: HTMLElement): string[] {
+  return [...root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')]
+    .filter((el) => !['checkbox', 'radio', 'date'].includes(el.type) && !(el.maxLength > 0))
+    .map((el) => el.outerHTML);
+}
+
+describe('text fields', () => {
+  it('cap every settings field at what the contract accepts, for every backend', async () => {
+    const { till } = fakeTill({
+      getSettings: vi.fn(() => Promise.resolve(status().settings)),
+      getBackendConfig: vi.fn(() => Promise.resolve({ kind: 'demo' as const, network: 'regtest' as const })),
+    });
+    const { container } = render(
+      <ShellContext.Provider value={shell(till)}>
+        <SettingsScreen />
+      </ShellContext.Provider>,
+    );
+    await screen.findByDisplayValue('Test Shop');
+    for (const kind of ['lnd', 'cln', 'nwc', 'lnbits']) {
+      fireEvent.click(await screen.findByTestId(`backend-${kind}`));
+      expect(uncappedFields(container), kind).toEqual([]);
+    }
+    expect(container.querySelectorAll('input, textarea').length).toBeGreaterThan(5);
+  });
+});
+
 describe('NodeSettings', () => {
   it('tests a node, shows what the credential may do, and needs a manager to keep one that can spend', async () => {
     const check = {

@@ -17,6 +17,7 @@ import {
   ShopifyInput,
   TillStatus,
 } from '../domain/index.js';
+import { MAX_LENGTH } from '../domain/limits.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -25,7 +26,7 @@ import {
  */
 
 const none = z.object({}).strict();
-const saleRef = z.object({ saleId: z.string().min(1).max(200) }).strict();
+const saleRef = z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id) }).strict();
 
 export const commands = {
   getStatus: { input: none, output: TillStatus },
@@ -42,7 +43,7 @@ export const commands = {
   searchCatalog: {
     input: z
       .object({
-        query: z.string().max(200).default(''),
+        query: z.string().max(MAX_LENGTH.search).default(''),
         limit: z.number().int().min(1).max(500).default(200),
       })
       .strict(),
@@ -52,7 +53,7 @@ export const commands = {
   addToCart: {
     input: z
       .object({
-        variantId: z.string().min(1).max(200),
+        variantId: z.string().min(1).max(MAX_LENGTH.id),
         quantity: z.number().int().min(1).max(9999).default(1),
       })
       .strict(),
@@ -65,18 +66,23 @@ export const commands = {
           .bigint()
           .positive('Enter an amount above zero')
           .max(10n ** 12n, 'That amount is too large'),
-        title: z.string().trim().max(80).default('Custom amount'),
+        title: z.string().trim().max(MAX_LENGTH.customTitle).default('Custom amount'),
       })
       .strict(),
     output: Cart,
   },
   /** What a barcode scanner typed: adds the matching variant or says nothing matched. */
-  scanBarcode: { input: z.object({ code: z.string().trim().min(1).max(64) }).strict(), output: ScanResult },
+  scanBarcode: {
+    input: z.object({ code: z.string().trim().min(1).max(MAX_LENGTH.barcode) }).strict(),
+    output: ScanResult,
+  },
   setLineQuantity: {
-    input: z.object({ lineId: z.string().min(1), quantity: z.number().int().min(0).max(9999) }).strict(),
+    input: z
+      .object({ lineId: z.string().min(1).max(MAX_LENGTH.id), quantity: z.number().int().min(0).max(9999) })
+      .strict(),
     output: Cart,
   },
-  removeLine: { input: z.object({ lineId: z.string().min(1) }).strict(), output: Cart },
+  removeLine: { input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id) }).strict(), output: Cart },
   clearCart: { input: none, output: Cart },
   /** Lock the rate, journal the sale, ask the backend for an invoice. */
   charge: { input: none, output: Sale },
@@ -90,6 +96,7 @@ export const commands = {
       .object({
         day: z
           .string()
+          .max(10, { message: 'day must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD')
           .optional(),
       })
@@ -129,7 +136,7 @@ export const commands = {
   testShopify: { input: z.object({ shopify: ShopifyInput }).strict(), output: ShopifyCheck },
   /** Saves the store and the till's location, creates the sale-id metafield definition, starts syncing. */
   saveShopify: {
-    input: z.object({ shopify: ShopifyInput, locationId: z.string().min(1).max(200) }).strict(),
+    input: z.object({ shopify: ShopifyInput, locationId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
     output: TillStatus,
   },
   disconnectShopify: { input: none, output: TillStatus },
@@ -141,8 +148,14 @@ export const commands = {
   startReconcile: {
     input: z
       .object({
-        from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'from must be YYYY-MM-DD'),
-        to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'to must be YYYY-MM-DD'),
+        from: z
+          .string()
+          .max(10, { message: 'from must be YYYY-MM-DD', abort: true })
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'from must be YYYY-MM-DD'),
+        to: z
+          .string()
+          .max(10, { message: 'to must be YYYY-MM-DD', abort: true })
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'to must be YYYY-MM-DD'),
       })
       .strict(),
     output: ReconcileRun,
@@ -152,7 +165,7 @@ export const commands = {
   getReconcile: {
     input: z
       .object({
-        outcome: z.string().max(64).optional(),
+        outcome: z.string().max(MAX_LENGTH.reconcileOutcome).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(500).default(100),
       })
@@ -175,6 +188,7 @@ export const commands = {
       .object({
         rate: z
           .string()
+          .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
           .trim()
           .regex(/^\d{1,9}(\.\d{1,8})?$/, 'Enter the price of one bitcoin, e.g. 97250.50'),
       })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LENGTH } from './limits.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract
@@ -6,7 +7,7 @@ import { z } from 'zod';
  * Money fields are bigint: msat for Lightning, minor units for fiat (shared/money).
  */
 
-const id = z.string().min(1).max(200);
+const id = z.string().min(1).max(MAX_LENGTH.id);
 const money = z.bigint();
 
 export const Variant = z.object({
@@ -137,8 +138,11 @@ export const RateSourceId = z.enum(['demo', 'kraken', 'coinbase', 'bitstamp', 'c
 export type RateSourceId = z.infer<typeof RateSourceId>;
 
 export const Settings = z.object({
-  shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(80),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
+  shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(MAX_LENGTH.shopName),
+  currency: z
+    .string()
+    .max(3, { message: 'Currency must be a three-letter ISO code such as USD', abort: true })
+    .regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
   invoiceExpirySec: z
     .number()
     .int()
@@ -171,8 +175,8 @@ export const Permissions = z.object({
 });
 export type Permissions = z.infer<typeof Permissions>;
 
-const secretField = z.string().trim().max(20_000).optional();
-const pem = z.string().trim().max(20_000).optional();
+const secretField = z.string().trim().max(MAX_LENGTH.secret).optional();
+const pem = z.string().trim().max(MAX_LENGTH.certificate).optional();
 
 /**
  * Connection details as a manager enters them. A secret left blank keeps the one already
@@ -186,7 +190,7 @@ export const BackendInput = z.discriminatedUnion('kind', [
       network: Network,
       /** lndconnect://…; takes precedence over the separate fields. */
       uri: secretField,
-      restUrl: z.string().trim().max(300).optional(),
+      restUrl: z.string().trim().max(MAX_LENGTH.address).optional(),
       tlsCert: pem,
       macaroon: secretField,
     })
@@ -195,7 +199,7 @@ export const BackendInput = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('cln'),
       network: Network,
-      url: z.string().trim().min(1, 'Enter the clnrest address').max(300),
+      url: z.string().trim().min(1, 'Enter the clnrest address').max(MAX_LENGTH.address),
       rune: secretField,
       caCert: pem,
     })
@@ -205,7 +209,7 @@ export const BackendInput = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('lnbits'),
       network: Network,
-      url: z.string().trim().min(1, 'Enter the LNbits address').max(300),
+      url: z.string().trim().min(1, 'Enter the LNbits address').max(MAX_LENGTH.address),
       invoiceKey: secretField,
     })
     .strict(),
@@ -268,11 +272,15 @@ export type ShopifyStatus = z.infer<typeof ShopifyStatus>;
 
 export const ShopifyInput = z
   .object({
-    shopDomain: z.string().trim().min(1, 'Enter the store’s myshopify.com address').max(200),
+    shopDomain: z
+      .string()
+      .trim()
+      .min(1, 'Enter the store’s myshopify.com address')
+      .max(MAX_LENGTH.shopDomain),
     /** An Admin API access token (shpat_…); or the two below. */
-    accessToken: z.string().trim().max(500).optional(),
-    clientId: z.string().trim().max(200).optional(),
-    clientSecret: z.string().trim().max(500).optional(),
+    accessToken: z.string().trim().max(MAX_LENGTH.shopifyToken).optional(),
+    clientId: z.string().trim().max(MAX_LENGTH.shopifyClientId).optional(),
+    clientSecret: z.string().trim().max(MAX_LENGTH.shopifyToken).optional(),
   })
   .strict();
 export type ShopifyInput = z.infer<typeof ShopifyInput>;

@@ -8,6 +8,7 @@ import type {
   NodeCheck,
   RateSourceId,
 } from '../../../shared/domain/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 
@@ -196,6 +197,7 @@ export function NodeSettings() {
               type="password"
               value={fields.uri}
               onChange={set('uri')}
+              maxLength={MAX_LENGTH.secret}
               placeholder="lndconnect://host:8080?cert=…&macaroon=…"
               autoComplete="off"
             />
@@ -203,7 +205,12 @@ export function NodeSettings() {
           </label>
           <label>
             REST address
-            <input value={fields.restUrl} onChange={set('restUrl')} placeholder="192.168.1.20:8080" />
+            <input
+              value={fields.restUrl}
+              onChange={set('restUrl')}
+              maxLength={MAX_LENGTH.address}
+              placeholder="192.168.1.20:8080"
+            />
             {error('restUrl')}
           </label>
           <label>
@@ -211,6 +218,7 @@ export function NodeSettings() {
             <textarea
               value={fields.tlsCert}
               onChange={set('tlsCert')}
+              maxLength={MAX_LENGTH.certificate}
               rows={3}
               placeholder="-----BEGIN CERTIFICATE-----"
             />
@@ -221,6 +229,7 @@ export function NodeSettings() {
               type="password"
               value={fields.macaroon}
               onChange={set('macaroon')}
+              maxLength={MAX_LENGTH.secret}
               placeholder={secretHint ?? '0201036c6e64…'}
               autoComplete="off"
             />
@@ -233,7 +242,12 @@ export function NodeSettings() {
         <>
           <label>
             clnrest address
-            <input value={fields.url} onChange={set('url')} placeholder="https://192.168.1.20:3010" />
+            <input
+              value={fields.url}
+              onChange={set('url')}
+              maxLength={MAX_LENGTH.address}
+              placeholder="https://192.168.1.20:3010"
+            />
             {error('url')}
           </label>
           <label>
@@ -242,6 +256,7 @@ export function NodeSettings() {
               type="password"
               value={fields.rune}
               onChange={set('rune')}
+              maxLength={MAX_LENGTH.secret}
               placeholder={secretHint ?? 'rune'}
               autoComplete="off"
             />
@@ -249,7 +264,12 @@ export function NodeSettings() {
           </label>
           <label>
             CA certificate <span className="muted">(optional)</span>
-            <textarea value={fields.caCert} onChange={set('caCert')} rows={3} />
+            <textarea
+              value={fields.caCert}
+              onChange={set('caCert')}
+              rows={3}
+              maxLength={MAX_LENGTH.certificate}
+            />
           </label>
         </>
       )}
@@ -261,6 +281,7 @@ export function NodeSettings() {
             type="password"
             value={fields.uri}
             onChange={set('uri')}
+            maxLength={MAX_LENGTH.secret}
             placeholder={secretHint ?? 'nostr+walletconnect://…'}
             autoComplete="off"
           />
@@ -272,7 +293,12 @@ export function NodeSettings() {
         <>
           <label>
             LNbits address
-            <input value={fields.url} onChange={set('url')} placeholder="https://lnbits.example.com" />
+            <input
+              value={fields.url}
+              onChange={set('url')}
+              maxLength={MAX_LENGTH.address}
+              placeholder="https://lnbits.example.com"
+            />
             {error('url')}
           </label>
           <label>
@@ -281,6 +307,7 @@ export function NodeSettings() {
               type="password"
               value={fields.invoiceKey}
               onChange={set('invoiceKey')}
+              maxLength={MAX_LENGTH.secret}
               placeholder={secretHint ?? 'the wallet’s Invoice/read key'}
               autoComplete="off"
             />
@@ -429,7 +456,12 @@ export function RateSettings() {
       </label>
       <label>
         Refuse Lightning charges when the rate is older than (minutes)
-        <input inputMode="numeric" value={maxAgeMin} onChange={(e) => setMaxAgeMin(e.target.value)} />
+        <input
+          inputMode="numeric"
+          value={maxAgeMin}
+          onChange={(e) => setMaxAgeMin(e.target.value)}
+          maxLength={MAX_LENGTH.minutes}
+        />
       </label>
       <button className="btn primary" type="button" onClick={() => void save()} data-testid="save-rates">
         Save
@@ -441,6 +473,7 @@ export function RateSettings() {
             inputMode="decimal"
             value={manual}
             onChange={(e) => setManual(e.target.value)}
+            maxLength={MAX_LENGTH.rate}
             placeholder="97250.50"
             data-testid="manual-rate"
           />

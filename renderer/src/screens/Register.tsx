@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
 import { Keypad } from '../components/Keypad.js';
@@ -94,6 +95,7 @@ export function RegisterScreen({
             className="search"
             type="search"
             placeholder="Search name, SKU or barcode"
+            maxLength={MAX_LENGTH.search}
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             onKeyDown={(e) => {

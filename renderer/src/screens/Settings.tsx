@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { TillError } from '../../../shared/contract/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
@@ -62,7 +63,11 @@ export function SettingsScreen() {
           <h2>Shop</h2>
           <label>
             Shop name
-            <input value={shopName} onChange={(e) => setShopName(e.target.value)} maxLength={80} />
+            <input
+              value={shopName}
+              onChange={(e) => setShopName(e.target.value)}
+              maxLength={MAX_LENGTH.shopName}
+            />
             {errors.shopName && <span className="field-error">{errors.shopName}</span>}
           </label>
           <label>
@@ -76,7 +81,12 @@ export function SettingsScreen() {
           </label>
           <label>
             Invoice expires after (minutes)
-            <input inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+            <input
+              inputMode="numeric"
+              value={minutes}
+              onChange={(e) => setMinutes(e.target.value)}
+              maxLength={MAX_LENGTH.minutes}
+            />
             {errors.invoiceExpirySec && <span className="field-error">{errors.invoiceExpirySec}</span>}
           </label>
           <button className="btn primary" type="submit">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { TillError } from '../../../shared/contract/index.js';
 import type { ShopifyCheck } from '../../../shared/domain/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 
@@ -132,6 +133,7 @@ export function ShopifySettings() {
           value={shopDomain}
           onChange={(e) => setShopDomain(e.target.value)}
           placeholder="corner-cafe.myshopify.com"
+          maxLength={MAX_LENGTH.shopDomain}
           data-testid="shop-domain"
         />
         {error('shopDomain')}
@@ -152,6 +154,7 @@ export function ShopifySettings() {
             value={accessToken}
             onChange={(e) => setAccessToken(e.target.value)}
             placeholder="shpat_…"
+            maxLength={MAX_LENGTH.shopifyToken}
             autoComplete="off"
             data-testid="shop-token"
           />
@@ -161,7 +164,12 @@ export function ShopifySettings() {
         <>
           <label>
             Client id
-            <input value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" />
+            <input
+              value={clientId}
+              onChange={(e) => setClientId(e.target.value)}
+              autoComplete="off"
+              maxLength={MAX_LENGTH.shopifyClientId}
+            />
           </label>
           <label>
             Client secret
@@ -169,6 +177,7 @@ export function ShopifySettings() {
               type="password"
               value={clientSecret}
               onChange={(e) => setClientSecret(e.target.value)}
+              maxLength={MAX_LENGTH.shopifyToken}
               autoComplete="off"
             />
             {error('clientSecret')}

@@ -1,0 +1,28 @@
+/**
+ * The longest text each input takes. The contract's zod schemas refuse anything longer, and
+ * the screens set the same numbers as `maxLength`, so a paste is cut where the till would
+ * refuse it instead of travelling to the till to be refused.
+ */
+export const MAX_LENGTH = {
+  /** Ids the till hands out (sales, lines, variants, locations). */
+  id: 200,
+  search: 200,
+  /** What a barcode scanner types. */
+  barcode: 64,
+  customTitle: 80,
+  shopName: 80,
+  /** A node's REST address (host:port or URL). */
+  address: 300,
+  /** Macaroons, runes, NWC and lndconnect URIs, LNbits keys. */
+  secret: 20_000,
+  /** PEM certificates. */
+  certificate: 20_000,
+  shopDomain: 200,
+  shopifyToken: 500,
+  shopifyClientId: 200,
+  /** A manager's BTC price: "97250.50" and room for spaces. */
+  rate: 32,
+  reconcileOutcome: 64,
+  /** A number of minutes the screen turns into seconds (invoice life, rate age). */
+  minutes: 6,
+} as const;
