@@ -31,9 +31,10 @@ import { SALE_STEPS } from '../test-support/crash-steps.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { bundleChild, runToKillPoint } from '../test-support/kill-child.js';
 import { createTill } from '../till.js';
+import { runSeed } from '../../shared/test-support/seed.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/crash-child.ts');
-const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = runSeed('CRASH_SEED');
 const KILLS = Number(process.env.CRASH_KILLS ?? 5 * SALE_STEPS.length);
 const REPLAY = `replay with CRASH_SEED=${SEED}`;
 

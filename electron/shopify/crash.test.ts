@@ -29,10 +29,11 @@ import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js
 import { bundleChild, startChild } from '../test-support/kill-child.js';
 import { call, expectedTotals, orderTotal, ordersBySale } from '../test-support/shopify-world.js';
 import { createTill } from '../till.js';
+import { runSeed } from '../../shared/test-support/seed.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');
 const LOCATION = 'gid://shopify/Location/1';
-const SEED = Number(process.env.SHOPIFY_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = runSeed('SHOPIFY_CRASH_SEED');
 const UNIQUE = process.env.SHOPIFY_CRASH_UNIQUE === 'on';
 const KILLS = 24;
 const REPLAY = `replay with SHOPIFY_CRASH_SEED=${SEED}`;

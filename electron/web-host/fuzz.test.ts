@@ -25,6 +25,7 @@ import {
 } from '../test-support/raw-websocket.js';
 import { readClientMessage } from './client-message.js';
 import { rawText, startWebHost, type WebHost } from './server.js';
+import { runSeed } from '../../shared/test-support/seed.js';
 
 /**
  * Seeded fuzzing of the real web host (a real till on a temp journal) by a client that holds
@@ -36,7 +37,7 @@ import { rawText, startWebHost, type WebHost } from './server.js';
  * FUZZ_SEED=<n> replays a run (the seed is printed on failure); FUZZ_RUNS=<n> runs each
  * property n times instead of its default.
  */
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+const SEED = runSeed('FUZZ_SEED');
 const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : undefined;
 /** A case that takes longer than this hung. */
 const CASE_TIMEOUT_MS = 3_000;

@@ -19,6 +19,7 @@ import {
   type ReconcileResult,
   type ShopifyOrder,
 } from './types.js';
+import { runSeed } from '../test-support/seed.js';
 
 /**
  * The worker codec must give back exactly what it was given, every field, through the bytes the
@@ -27,7 +28,7 @@ import {
  *
  * Seeded: FC_SEED=<n> replays a run; the seed is printed when a property fails.
  */
-const SEED = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = runSeed('FC_SEED');
 const RUNS = { seed: SEED, numRuns: 300 };
 
 /** Strings a record field may hold, the awkward ones often: the codec's own syntax among them. */
