@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -359,6 +359,23 @@ describe('reconciliation engine', () => {
     const b = dataset(12, 200);
     const { results } = await run(b, { workers: 1, checkpointDir: dir, runKey: 'period B' });
     expect(canonical(results)).toEqual(canonical(reference(b).results));
+  });
+
+  it('keeps a checkpoint readable by the till’s user only, whatever the umask', async () => {
+    const dir = join(scratch(), 'private');
+    const mask = process.umask(0);
+    try {
+      // A tiny memory budget spills every partition to disk, so spill files are checked too.
+      await run(dataset(13, 300), { workers: 1, checkpointDir: dir, keepCheckpoint: true, memoryBytes: 1 });
+    } finally {
+      process.umask(mask);
+    }
+    const loose = [dir, ...readdirSync(dir).map((f) => join(dir, f))]
+      .map((path) => ({ path, mode: statSync(path).mode & 0o777, dir: statSync(path).isDirectory() }))
+      .filter((m) => m.mode !== (m.dir ? 0o700 : 0o600))
+      .map((m) => `${m.path} ${m.mode.toString(8)}`);
+    expect(readdirSync(dir).length).toBeGreaterThan(2);
+    expect(loose).toEqual([]);
   });
 
   it('stops reading the sources when cancelled', async () => {

@@ -27,6 +27,10 @@ import type {
 } from './types.js';
 import type { ClassifyReply, ClassifyTask, MapReply, MapTask } from './worker.js';
 
+/** A checkpoint holds a period's sales and payments: readable by the till's user only, whatever the umask. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
 /**
  * The reconciliation engine: node invoices ↔ journal sales ↔ Shopify orders on every core.
  *
@@ -241,7 +245,7 @@ class Partitioner {
     if (!buf || used === 0) return;
     let fd = this.fds[p]!;
     if (fd === null) {
-      fd = openSync(join(this.dir, `p${p}.tsv`), 'a');
+      fd = openSync(join(this.dir, `p${p}.tsv`), 'a', PRIVATE_FILE);
       this.fds[p] = fd;
       this.spilled[p] = true;
     }
@@ -356,7 +360,7 @@ function readManifest(dir: string): Manifest | null {
 
 function writeDurably(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', PRIVATE_FILE);
   try {
     if (typeof data === 'string') writeSync(fd, data);
     else writeSync(fd, data);
@@ -462,7 +466,7 @@ export async function reconcile(
   throwIfAborted(signal);
 
   const dir = checkpoint ?? mkdtempSync(join(tmpdir(), 'till-reconcile-'));
-  if (checkpoint) mkdirSync(checkpoint, { recursive: true });
+  if (checkpoint) mkdirSync(checkpoint, { recursive: true, mode: PRIVATE_DIR });
   const summary = emptySummary();
   const progress: ReconcileProgress = {
     stage: 'reading',
@@ -515,7 +519,7 @@ export async function reconcile(
       if (checkpoint) {
         // Whatever is there belongs to another run (or a reading that never finished).
         rmSync(checkpoint, { recursive: true, force: true });
-        mkdirSync(checkpoint, { recursive: true });
+        mkdirSync(checkpoint, { recursive: true, mode: PRIVATE_DIR });
       }
       const part = new Partitioner(dir, partitions, memoryBytes);
       partitioner = part;
@@ -668,7 +672,7 @@ export async function reconcile(
         const bytes = new Uint8Array(reply.data);
         if (checkpoint) {
           writeDurably(join(dir, `r${task[0]}.tsv`), bytes);
-          const fd = openSync(join(dir, DONE_LOG), 'a');
+          const fd = openSync(join(dir, DONE_LOG), 'a', PRIVATE_FILE);
           try {
             writeSync(fd, `${task[0]}\t${task.join(',')}\t${reply.ignoredInvoices}\n`);
             fsyncSync(fd);

@@ -91,7 +91,8 @@ async function mapTask(task: MapTask): Promise<MapReply> {
     at += bytes.length;
     offsets.push(at);
   }
-  writeFileSync(task.file, Buffer.concat(chunks, at));
+  // Sales and payments of the period: the till's user only (engine.ts, PRIVATE_FILE).
+  writeFileSync(task.file, Buffer.concat(chunks, at), { mode: 0o600 });
   return { records, offsets };
 }
 
