@@ -198,3 +198,65 @@ describe('web host', () => {
     });
   });
 });
+
+describe('web host under a flood of commands', () => {
+  it('answers past 64 unanswered commands on one socket with "try again", and a command that throws with a typed error', async () => {
+    const dir = tempDir();
+    const renderer = join(dir.path, 'renderer');
+    mkdirSync(renderer, { recursive: true });
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    // A till whose getCart hangs until released and whose payCash throws: the host alone is tested.
+    const till: Till = {
+      invoke: async (name) => {
+        if (name === 'payCash') throw new Error('disk on fire');
+        await released;
+        return { ok: true, value: null };
+      },
+      subscribe: () => () => undefined,
+      tick: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+    try {
+      const res = await fetch(host.url, { redirect: 'manual' });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const origin = `http://127.0.0.1:${host.port}`;
+      const ws = await new Promise<WebSocket>((resolve, reject) => {
+        const s = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { cookie, origin } });
+        s.once('open', () => resolve(s));
+        s.once('error', reject);
+      });
+      const replies = new Map<number, ServerMessage>();
+      const waiters = new Map<number, () => void>();
+      ws.on('message', (data) => {
+        const m = fromWire(rawText(data)) as ServerMessage;
+        if (m.type !== 'reply') return;
+        replies.set(m.id, m);
+        waiters.get(m.id)?.();
+      });
+      const replyTo = (id: number) =>
+        new Promise<ServerMessage>((resolve) => {
+          if (replies.has(id)) return resolve(replies.get(id)!);
+          waiters.set(id, () => resolve(replies.get(id)!));
+        });
+
+      for (let id = 1; id <= 65; id++) ws.send(toWire({ type: 'invoke', id, name: 'getCart', input: {} }));
+      expect(await replyTo(65)).toMatchObject({ reply: { ok: false, error: { kind: 'InvalidState' } } });
+      expect(replies.has(64)).toBe(false);
+      release();
+      expect(await replyTo(64)).toMatchObject({ reply: { ok: true } });
+
+      ws.send(toWire({ type: 'invoke', id: 66, name: 'payCash', input: { tendered: 500n } }));
+      const crashed = await replyTo(66);
+      expect(crashed).toMatchObject({ reply: { ok: false, error: { kind: 'Internal' } } });
+      // The cashier holds cash: never "Nothing was charged" here.
+      expect(JSON.stringify(crashed)).toMatch(/cash sale may not have been recorded/);
+      ws.close();
+    } finally {
+      await host.close();
+      dir.remove();
+    }
+  });
+});

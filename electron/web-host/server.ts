@@ -7,6 +7,7 @@ import { extname, normalize } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Reply, ServerMessage } from '../../shared/contract/index.js';
 import { toWire } from '../../shared/contract/wire.js';
+import { commandFailure } from '../commands/failure.js';
 import { decodePath, fileInside } from '../static-file.js';
 import type { Till } from '../till.js';
 import { readClientMessage } from './client-message.js';
@@ -98,9 +99,14 @@ const UNKNOWN_COMMAND: Reply<never> = {
   ok: false,
   error: { kind: 'ValidationError', message: 'The till does not know that command. Reload the page.' },
 };
-const COMMAND_CRASHED: Reply<never> = {
+/**
+ * A screen waits on a handful of commands at a time; a socket with more than this many
+ * unanswered is flooding the till (a runaway script, a hostile page) and is told to wait.
+ */
+const MAX_IN_FLIGHT = 64;
+const TOO_MANY: Reply<never> = {
   ok: false,
-  error: { kind: 'Internal', message: 'Something went wrong in the till. Nothing was charged; try again.' },
+  error: { kind: 'InvalidState', message: 'The till is still answering earlier requests; try again.' },
 };
 
 export function rawText(data: RawData): string {
@@ -226,6 +232,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (ws.readyState === ws.OPEN) ws.send(toWire(msg));
     };
     const unsubscribe = opts.till.subscribe((event, payload) => push({ type: 'event', event, payload }));
+    let inFlight = 0;
     ws.on('close', unsubscribe);
     // Protocol errors (oversized or unmasked frames, invalid UTF-8, bad opcodes or close codes):
     // ws has already closed the socket with the matching code (1002, 1007, 1009); without this
@@ -239,16 +246,23 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         case 'unknownCommand':
           return push({ type: 'reply', id: request.id, reply: UNKNOWN_COMMAND });
         case 'invoke':
+          if (inFlight >= MAX_IN_FLIGHT) return push({ type: 'reply', id: request.id, reply: TOO_MANY });
+          inFlight++;
           return void opts.till
             .invoke(request.name, request.input)
             .then(
               (reply) => push({ type: 'reply', id: request.id, reply }),
               (err: unknown) => {
                 log(`command ${request.name} threw`, err);
-                push({ type: 'reply', id: request.id, reply: COMMAND_CRASHED });
+                push({
+                  type: 'reply',
+                  id: request.id,
+                  reply: { ok: false, error: commandFailure(request.name, err) },
+                });
               },
             )
-            .catch((err: unknown) => log(`the reply to ${request.name} could not be sent`, err));
+            .catch((err: unknown) => log(`the reply to ${request.name} could not be sent`, err))
+            .finally(() => inFlight--);
       }
     });
   }
