@@ -75,6 +75,15 @@ describe('a cashier sells in demo mode through the browser host', () => {
     expect(qrBox!.width).toBeGreaterThanOrEqual(360);
     await expect.poll(() => page.getByTestId('invoice-countdown').innerText()).toMatch(/\d+:\d{2}/);
     await page.screenshot({ path: `${SHOTS}/charge.png` });
+    // On the smallest screen the QR, the amount, the countdown and the pay button all show at once.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    for (const id of ['invoice-qr', 'invoice-countdown', 'demo-pay']) {
+      const box = await page.getByTestId(id).boundingBox();
+      expect(box!.x + box!.width, `${id} at 1024×768`).toBeLessThanOrEqual(1024);
+      expect(box!.y + box!.height, `${id} at 1024×768`).toBeLessThanOrEqual(768);
+    }
+    await page.screenshot({ path: `${SHOTS}/charge-1024x768.png` });
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // The window crashing or reloading loses nothing: the till holds the sale, the screen returns to it.
     const qrBefore = await page.getByTestId('invoice-qr').screenshot();
