@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { lockDataDir } from '../data-lock.js';
 import { openTill } from '../open-till.js';
 import { guardProcess } from '../process-guard.js';
 import type { Till } from '../till.js';
@@ -36,6 +37,13 @@ const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
 const exportDir = process.env.TILL_EXPORT_DIR;
 let till: Till;
 let host: WebHost;
+let lock: { release: () => void };
+try {
+  lock = lockDataDir(dataDir);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}
 try {
   // A journal it cannot trust gives a till that shows why and sells nothing (open-till.ts).
   till = await openTill({
@@ -70,6 +78,7 @@ async function stop(): Promise<void> {
     console.error('[till] could not close cleanly', err);
     process.exitCode = 1;
   }
+  lock.release();
   process.exit();
 }
 process.on('SIGINT', () => void stop());
