@@ -66,10 +66,21 @@ try {
 console.log(`Lightning Till is running (data in ${dataDir}).`);
 console.log(`Open ${host.url}`);
 
+/** Closing waits this long at most: every sale is committed before it is shown, so nothing is lost. */
+const STOP_WAIT_MS = 10_000;
 let stopping = false;
 async function stop(): Promise<void> {
-  if (stopping) return;
+  if (stopping) {
+    // A second Ctrl+C: the person means it.
+    console.error('[till] stopping now, without waiting');
+    process.exit(1);
+  }
   stopping = true;
+  console.log('Stopping the till… (Ctrl+C again stops it at once)');
+  setTimeout(() => {
+    console.error(`[till] did not close within ${STOP_WAIT_MS / 1000} s; stopping anyway`);
+    process.exit(1);
+  }, STOP_WAIT_MS).unref();
   try {
     await host.close();
     await till.close();

@@ -260,3 +260,32 @@ describe('web host under a flood of commands', () => {
     }
   });
 });
+
+describe('stopping the web host', () => {
+  it('does not wait for a browser that keeps its connection open or never finishes a request', async () => {
+    const dir = tempDir();
+    const renderer = join(dir.path, 'renderer');
+    mkdirSync(renderer, { recursive: true });
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
+    const till: Till = {
+      invoke: () => Promise.resolve({ ok: true, value: null }),
+      subscribe: () => () => undefined,
+      tick: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+    try {
+      const { connect } = await import('node:net');
+      // Half a request, as a stalled browser leaves it: Node would wait out its headers timeout (a minute).
+      const stalled = connect(host.port, '127.0.0.1');
+      await new Promise<void>((r) => stalled.once('connect', () => r()));
+      stalled.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n`);
+      const dropped = new Promise<void>((r) => stalled.once('close', () => r()));
+      stalled.on('error', () => undefined);
+      await host.close();
+      await dropped;
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -297,7 +297,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A browser keeps its connections open (keep-alive, a request in flight): close them too,
+      // or stopping waits for the browser to let go, a minute or more.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
