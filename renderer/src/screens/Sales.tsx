@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
-import { Receipt } from '../components/Receipt.js';
+import { isReceipt, Receipt } from '../components/Receipt.js';
 import { useShell } from '../context.js';
 
 const LABEL: Record<SaleState, string> = {
@@ -109,9 +109,12 @@ export function SalesScreen() {
                 </button>
               </div>
             )}
-            <button className="btn ghost" onClick={() => window.print()}>
-              Print receipt
-            </button>
+            {/* Only money received has a receipt to hand over. */}
+            {isReceipt(open) && (
+              <button className="btn ghost" onClick={() => window.print()}>
+                Print receipt
+              </button>
+            )}
           </>
         ) : (
           <div className="empty">Tap a sale to see its receipt.</div>
