@@ -33,10 +33,7 @@ function summary(sale: Sale): SaleSummary {
   };
 }
 
-function salesScreen(
-  sale: Sale,
-  totals: CommandOutput<'listSales'>['totals'] = { paidCount: 0, paidTotal: 0n, paidMsat: 0n },
-) {
+function salesScreen(sale: Sale, totals: CommandOutput<'listSales'>['totals'] = []) {
   const { till } = fakeTill({
     listSales: vi.fn(() => Promise.resolve({ sales: [summary(sale)], totals })),
     getSale: vi.fn(() => Promise.resolve(sale)),
@@ -86,5 +83,29 @@ describe('Sales screen receipt', () => {
     expect(within(receipt).getByText(/via Lightning/)).toBeTruthy();
     expect(within(receipt).getByText('Thank you!')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Print receipt' })).toBeTruthy();
+  });
+});
+
+describe('Sales screen totals', () => {
+  it('shows one total per currency, each in its own money', async () => {
+    const sale = { ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'paid' as const };
+    salesScreen(sale, [
+      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n },
+      { currency: 'USD', paidCount: 2, paidTotal: 2500n, paidMsat: 12_500_000n },
+    ]);
+    const totals = await screen.findAllByTestId('sales-total');
+    expect(totals).toHaveLength(2);
+    expect(within(totals[0]!).getByText('€9.00')).toBeTruthy();
+    expect(within(totals[0]!).getByText('1 paid')).toBeTruthy();
+    expect(within(totals[1]!).getByText('$25.00')).toBeTruthy();
+    expect(within(totals[1]!).getByText('2 paid')).toBeTruthy();
+    // Never the raw sum of both (9.00 + 25.00 minor units as one amount).
+    expect(screen.queryByText(/34\.00/)).toBeNull();
+  });
+
+  it('says nothing is paid yet on a day without paid sales', async () => {
+    salesScreen({ ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'cancelled' });
+    expect(await screen.findByText('Nothing paid yet')).toBeTruthy();
+    expect(screen.queryByTestId('sales-total')).toBeNull();
   });
 });
