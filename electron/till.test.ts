@@ -128,6 +128,15 @@ describe('createTill with real SQLite and the demo node', () => {
     ]);
   });
 
+  it('shows the cart in the whole sats its invoice will ask', async () => {
+    // €4.95 at the demo 92 000 EUR/BTC is 5 380.4347… sats, which once read "≈ 5,380.435 sats".
+    await call(till, 'updateSettings', { currency: 'EUR' });
+    const cart = await call(till, 'addCustomAmount', { amount: 495n, title: 'Postcard' });
+    expect(cart.estimatedMsat).toBe(5_381_000n);
+    const sale = await call(till, 'charge');
+    expect(sale.invoice!.amountMsat).toBe(cart.estimatedMsat);
+  });
+
   it('adds a scanned barcode and says so when nothing matches', async () => {
     const { products } = await call(till, 'searchCatalog', {});
     const variant = products.flatMap((p) => p.variants).find((v) => v.barcode !== null)!;
