@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
 import type { Cart, CartLine, RateQuote, ScanResult } from '../../shared/domain/index.js';
-import { fiatToMsat } from '../../shared/money/index.js';
+import { invoiceMsat } from '../../shared/money/index.js';
 import { findByBarcode, findVariant } from '../journal/catalog.js';
 import { clearCartLines, insertCartLine, readCartLines, setCartLineQuantity } from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
@@ -30,7 +30,8 @@ export function createCartService(deps: CartDeps) {
       lines,
       itemCount: lines.reduce((n, l) => n + l.quantity, 0),
       total,
-      estimatedMsat: rate && rate.currency === currency ? fiatToMsat(total, currency, rate.rate, 'up') : null,
+      // The sats the invoice will ask at this rate, rounded as it will be: never a fraction of a sat.
+      estimatedMsat: rate && rate.currency === currency ? invoiceMsat(total, currency, rate.rate) : null,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
 import type { Network, RateQuote, Sale, Settings } from '../../shared/domain/index.js';
 import { decodeInvoice } from '../lightning/bolt11/decode.js';
-import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
+import { invoiceMsat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import {
   markPaidLate,
@@ -76,8 +76,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     const sale = mustGet(saleId);
     const settings = deps.settings();
     const rate = await deps.lockRate(sale.currency);
-    // Rounded up to whole sats: the merchant never receives less than the price.
-    const amountMsat = roundToSat(fiatToMsat(sale.total, sale.currency, rate.rate, 'up'), 'up');
+    const amountMsat = invoiceMsat(sale.total, sale.currency, rate.rate);
     let invoice: Invoice;
     try {
       invoice = await deps.backend().createInvoice({

@@ -1,4 +1,5 @@
 import { TillError } from '../../shared/contract/index.js';
+import type { CurrencyTotal, SaleSummary } from '../../shared/domain/index.js';
 import { backendErrorToTillError } from '../checkout/errors.js';
 import { listSales } from '../journal/sales.js';
 import { isDemoBackend } from '../lightning/connection.js';
@@ -11,6 +12,27 @@ export function localDayRange(day: string | undefined, now: Date): { from: Date;
   const to = new Date(from);
   to.setDate(to.getDate() + 1);
   return { from, to };
+}
+
+/**
+ * The paid sales' totals, one per currency: after a currency change in Settings a day holds
+ * sales in both, and adding cents to euro cents would show money that does not exist.
+ */
+export function paidTotals(sales: readonly SaleSummary[]): CurrencyTotal[] {
+  const totals = new Map<string, CurrencyTotal>();
+  for (const s of sales) {
+    if (s.state !== 'paid') continue;
+    const t = totals.get(s.currency) ?? { currency: s.currency, paidCount: 0, paidTotal: 0n, paidMsat: 0n };
+    totals.set(s.currency, {
+      ...t,
+      paidCount: t.paidCount + 1,
+      paidTotal: t.paidTotal + s.total,
+      paidMsat: t.paidMsat + (s.amountPaidMsat ?? 0n),
+    });
+  }
+  return [...totals.values()].sort((a, b) =>
+    a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
+  );
 }
 
 /** Charging, paying and the day's sales. */
@@ -39,15 +61,7 @@ export function salesCommands({ db, flow, node, now }: TillContext) {
     listSales: ({ day }) => {
       const { from, to } = localDayRange(day, now());
       const sales = listSales(db, from, to);
-      const paid = sales.filter((s) => s.state === 'paid');
-      return {
-        sales,
-        totals: {
-          paidCount: paid.length,
-          paidTotal: paid.reduce((sum, s) => sum + s.total, 0n),
-          paidMsat: paid.reduce((sum, s) => sum + (s.amountPaidMsat ?? 0n), 0n),
-        },
-      };
+      return { sales, totals: paidTotals(sales) };
     },
   } satisfies Partial<Handlers>;
 }

@@ -3,6 +3,7 @@ import {
   BackendConfig,
   BackendInput,
   Cart,
+  CurrencyTotal,
   JournalProblem,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
@@ -103,7 +104,8 @@ export const commands = {
       .strict(),
     output: z.object({
       sales: z.array(SaleSummary),
-      totals: z.object({ paidCount: z.number().int(), paidTotal: z.bigint(), paidMsat: z.bigint() }),
+      /** One per currency with a paid sale, by currency code; none on a day with nothing paid. */
+      totals: z.array(CurrencyTotal),
     }),
   },
   getSettings: { input: none, output: Settings },

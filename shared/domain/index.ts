@@ -133,6 +133,19 @@ export const SaleSummary = Sale.pick({
 }).extend({ itemCount: z.number().int() });
 export type SaleSummary = z.infer<typeof SaleSummary>;
 
+/**
+ * The paid sales of one currency. Minor units of different currencies never add up (cents and
+ * euro cents are different money), so a day's totals are one of these per currency.
+ */
+export const CurrencyTotal = z.object({
+  currency: z.string(),
+  paidCount: z.number().int(),
+  paidTotal: money,
+  /** What arrived over Lightning for these sales; cash sales add nothing. */
+  paidMsat: money,
+});
+export type CurrencyTotal = z.infer<typeof CurrencyTotal>;
+
 /** Where the BTC price comes from; `demo` is a fixed price for the demo node only. */
 export const RateSourceId = z.enum(['demo', 'kraken', 'coinbase', 'bitstamp', 'coingecko', 'manual']);
 export type RateSourceId = z.infer<typeof RateSourceId>;

@@ -146,6 +146,15 @@ export function roundToSat(msat: Msat, rounding: Rounding): Msat {
 }
 
 /**
+ * The sats a Lightning invoice asks for `minor` at `rate`: whole sats, rounded up twice so the
+ * merchant never receives less than the price. The invoice and every estimate shown before it
+ * (the cart's "≈ … sats") come from here, so the two never disagree.
+ */
+export function invoiceMsat(minor: MinorUnits, currency: string, rate: string): Msat {
+  return roundToSat(fiatToMsat(minor, currency, rate, 'up'), 'up');
+}
+
+/**
  * Split `total` into parts proportional to `weights` using the largest-remainder method:
  * the parts always sum to exactly `total`. Ties go to the earlier weight.
  */

@@ -6,6 +6,7 @@ import {
   divRound,
   fiatToDecimalString,
   fiatToMsat,
+  invoiceMsat,
   formatFiat,
   formatSats,
   MoneyError,
@@ -143,6 +144,19 @@ describe('fiat ↔ msat', () => {
     expect(roundToSat(12_345_001n, 'up')).toBe(12_346_000n);
     expect(roundToSat(12_345_999n, 'down')).toBe(12_345_000n);
     expect(roundToSat(12_345_000n, 'up')).toBe(12_345_000n);
+  });
+
+  it('prices an invoice in whole sats, never below the price', () => {
+    // €4.95 at 92 000 EUR/BTC is 5 380.4347… sats: the invoice asks 5 381.
+    expect(invoiceMsat(495n, 'EUR', '92000.00')).toBe(5_381_000n);
+    expect(invoiceMsat(1250n, 'USD', '100000')).toBe(12_500_000n);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), currency, rateString, (minor, cur, rate) => {
+        const msat = invoiceMsat(minor, cur, rate);
+        expect(msat % 1000n).toBe(0n);
+        expect(msatToFiat(msat, cur, rate, 'up') >= minor).toBe(true);
+      }),
+    );
   });
 });
 

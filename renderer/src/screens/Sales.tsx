@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
-import { Receipt } from '../components/Receipt.js';
+import { isReceipt, Receipt } from '../components/Receipt.js';
 import { useShell } from '../context.js';
 
 const LABEL: Record<SaleState, string> = {
@@ -33,7 +33,6 @@ export function SalesScreen() {
       setOpen(await till.retryOrder({ saleId }));
       load();
     });
-  const currency = status?.settings.currency ?? 'USD';
 
   return (
     <div className="sales">
@@ -41,10 +40,16 @@ export function SalesScreen() {
         <div className="sales-head">
           <h2>Today’s sales</h2>
           {data && (
-            <div className="sales-totals">
-              <span>{data.totals.paidCount} paid</span>
-              <strong>{formatFiat(data.totals.paidTotal, currency)}</strong>
-              <span>{formatSats(data.totals.paidMsat)}</span>
+            <div className="sales-totals-list">
+              {data.totals.length === 0 && <span className="muted">Nothing paid yet</span>}
+              {/* One line per currency: dollars and euros are not one sum. */}
+              {data.totals.map((t) => (
+                <div key={t.currency} className="sales-totals" data-testid="sales-total">
+                  <span>{t.paidCount} paid</span>
+                  <strong>{formatFiat(t.paidTotal, t.currency)}</strong>
+                  <span>{formatSats(t.paidMsat)}</span>
+                </div>
+              ))}
             </div>
           )}
         </div>
@@ -109,9 +114,12 @@ export function SalesScreen() {
                 </button>
               </div>
             )}
-            <button className="btn ghost" onClick={() => window.print()}>
-              Print receipt
-            </button>
+            {/* Only money received has a receipt to hand over. */}
+            {isReceipt(open) && (
+              <button className="btn ghost" onClick={() => window.print()}>
+                Print receipt
+              </button>
+            )}
           </>
         ) : (
           <div className="empty">Tap a sale to see its receipt.</div>

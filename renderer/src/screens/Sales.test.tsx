@@ -1,0 +1,111 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CommandOutput, TillApi } from '../../../shared/contract/index.js';
+import type { Sale, SaleSummary } from '../../../shared/domain/index.js';
+import { ShellContext, type Shell } from '../context.js';
+import { awaitingSale, fakeTill, status } from '../test-support.js';
+import { SalesScreen } from './Sales.js';
+
+afterEach(cleanup);
+
+function shell(till: TillApi): Shell {
+  return { till, status: status(), toast: vi.fn(), run: (fn) => fn() };
+}
+
+function summary(sale: Sale): SaleSummary {
+  const { id, number, state, currency, total, createdAt, paidAt, amountPaidMsat, paidLate, tender, order } =
+    sale;
+  const itemCount = sale.lines.length;
+  return {
+    id,
+    number,
+    state,
+    currency,
+    total,
+    createdAt,
+    paidAt,
+    amountPaidMsat,
+    paidLate,
+    tender,
+    order,
+    itemCount,
+  };
+}
+
+function salesScreen(sale: Sale, totals: CommandOutput<'listSales'>['totals'] = []) {
+  const { till } = fakeTill({
+    listSales: vi.fn(() => Promise.resolve({ sales: [summary(sale)], totals })),
+    getSale: vi.fn(() => Promise.resolve(sale)),
+  });
+  render(
+    <ShellContext.Provider value={shell(till)}>
+      <SalesScreen />
+    </ShellContext.Provider>,
+  );
+}
+
+async function openReceipt() {
+  fireEvent.click(await screen.findByTestId('sale-row'));
+  return screen.findByTestId('receipt');
+}
+
+describe('Sales screen receipt', () => {
+  const expiresAt = new Date('2026-11-27T10:10:00Z');
+
+  it('a cancelled sale states it was not paid: no "Paid", no thank-you, nothing to print', async () => {
+    salesScreen({ ...awaitingSale(expiresAt), state: 'cancelled', stateReason: 'Cancelled by the cashier' });
+    const receipt = await openReceipt();
+    expect(within(receipt).getByTestId('receipt-state').textContent).toBe('Cancelled — not paid');
+    expect(within(receipt).getByText('Total asked')).toBeTruthy();
+    expect(within(receipt).getByText('$12.50')).toBeTruthy();
+    expect(within(receipt).getByText('Cancelled by the cashier')).toBeTruthy();
+    expect(within(receipt).queryByText('Paid')).toBeNull();
+    expect(within(receipt).queryByText(/via Lightning/)).toBeNull();
+    expect(within(receipt).queryByText(/Thank you/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Print receipt' })).toBeNull();
+  });
+
+  it('an expired, unpaid sale says so', async () => {
+    salesScreen({ ...awaitingSale(expiresAt), state: 'expired' });
+    const receipt = await openReceipt();
+    expect(within(receipt).getByTestId('receipt-state').textContent).toBe('Expired — not paid');
+    expect(within(receipt).queryByText(/Thank you/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Print receipt' })).toBeNull();
+  });
+
+  it('a paid sale still has its paid receipt and a Print button', async () => {
+    const sale = awaitingSale(expiresAt);
+    salesScreen({ ...sale, state: 'paid', paidAt: expiresAt.toISOString(), amountPaidMsat: 12_500_000n });
+    const receipt = await openReceipt();
+    expect(within(receipt).queryByTestId('receipt-state')).toBeNull();
+    expect(within(receipt).getByText('Paid')).toBeTruthy();
+    expect(within(receipt).getByText(/via Lightning/)).toBeTruthy();
+    expect(within(receipt).getByText('Thank you!')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Print receipt' })).toBeTruthy();
+  });
+});
+
+describe('Sales screen totals', () => {
+  it('shows one total per currency, each in its own money', async () => {
+    const sale = { ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'paid' as const };
+    salesScreen(sale, [
+      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n },
+      { currency: 'USD', paidCount: 2, paidTotal: 2500n, paidMsat: 12_500_000n },
+    ]);
+    const totals = await screen.findAllByTestId('sales-total');
+    expect(totals).toHaveLength(2);
+    expect(within(totals[0]!).getByText('€9.00')).toBeTruthy();
+    expect(within(totals[0]!).getByText('1 paid')).toBeTruthy();
+    expect(within(totals[1]!).getByText('$25.00')).toBeTruthy();
+    expect(within(totals[1]!).getByText('2 paid')).toBeTruthy();
+    // Never the raw sum of both (9.00 + 25.00 minor units as one amount).
+    expect(screen.queryByText(/34\.00/)).toBeNull();
+  });
+
+  it('says nothing is paid yet on a day without paid sales', async () => {
+    salesScreen({ ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'cancelled' });
+    expect(await screen.findByText('Nothing paid yet')).toBeTruthy();
+    expect(screen.queryByTestId('sales-total')).toBeNull();
+  });
+});
