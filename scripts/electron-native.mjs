@@ -8,6 +8,19 @@ import { join, resolve } from 'node:path';
 import { rebuild } from '@electron/rebuild';
 
 const root = resolve(import.meta.dirname, '..');
+
+// Electron's own program is a separate download (from GitHub, at install or first run). Without
+// it electron-vite prints a line that looks like success and then a stack trace: say it plainly.
+const electronDir = join(root, 'node_modules/electron');
+const pathFile = join(electronDir, 'path.txt');
+if (!existsSync(pathFile) || !existsSync(join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()))) {
+  console.error(
+    "Electron's program is not downloaded (node_modules/electron/dist is missing), so the desktop app cannot start.\n" +
+      'With the internet, run `node node_modules/electron/install.js` once (or `npm ci` again), then `npm run dev`.\n' +
+      'Meanwhile `npm run serve` runs the same till in a browser.',
+  );
+  process.exit(1);
+}
 const electronVersion = JSON.parse(
   readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8'),
 ).version;

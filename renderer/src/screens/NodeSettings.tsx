@@ -184,8 +184,8 @@ export function NodeSettings() {
 
       {kind === 'demo' && (
         <p className="muted">
-          A node inside the till that takes pretend payments (the “Simulate payment” button). Use it to try
-          the till; switch to your own node to take real bitcoin.
+          A node inside the till that takes pretend payments (the “Customer pays (demo)” button on the charge
+          screen). Use it to try the till; switch to your own node to take real bitcoin.
         </p>
       )}
 
