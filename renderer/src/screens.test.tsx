@@ -170,6 +170,34 @@ describe('SettingsScreen', () => {
   });
 });
 
+describe('SettingsScreen, a refused currency change', () => {
+  it('puts the currency back to the one the till is using', async () => {
+    const { till } = fakeTill({
+      getSettings: vi.fn(() => Promise.resolve(status().settings)),
+      getBackendConfig: vi.fn(() => Promise.resolve({ kind: 'demo' as const, network: 'regtest' as const })),
+      updateSettings: vi.fn(() =>
+        Promise.reject(
+          new TillError('InvalidState', 'Finish or clear the current sale before changing the currency.'),
+        ),
+      ),
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <SettingsScreen />
+      </ShellContext.Provider>,
+    );
+    const shop = within((await screen.findByDisplayValue('Test Shop')).closest('form')!);
+    const select = shop.getByDisplayValue<HTMLSelectElement>('USD');
+    fireEvent.change(select, { target: { value: 'EUR' } });
+    expect(select.value).toBe('EUR');
+    await act(async () => {
+      fireEvent.click(shop.getByText('Save'));
+      await Promise.resolve();
+    });
+    await waitFor(() => expect(select.value).toBe('USD'));
+  });
+});
+
 /** Text a cashier can type or paste into, with no cap on its length. */
 function uncappedFields(root: HTMLElement): string[] {
   return [...root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')]

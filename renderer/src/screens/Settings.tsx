@@ -51,6 +51,10 @@ export function SettingsScreen() {
     } catch (err) {
       if (err instanceof TillError && err.issues) {
         setErrors(Object.fromEntries(err.issues.map((i) => [i.path, i.message])));
+      } else {
+        // Refused as a whole (a sale under way): the currency shown goes back to the till's own,
+        // so the screen never shows a currency the till is not using.
+        void run(async () => setCurrency((await till.getSettings()).currency));
       }
       toast('bad', errorMessage(err));
     }
