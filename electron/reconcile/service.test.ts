@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
 import { faults } from '../../shared/reconcile/test-support/faults.js';
@@ -252,5 +253,22 @@ describe('reconciliation in the till', () => {
     expect((await call(w.till, 'getReconcile', {})).run.state).toBe('idle');
     const run = await reconcileToday(w);
     expect(run.items).toBe(1);
+  });
+
+  it('rebuilds a results file written before items carried the sale’s state', async () => {
+    const w = await world();
+    await sellCash(w, [0]);
+    await w.till.close();
+    const old = new Database(join(w.dir.path, 'reconcile.sqlite'));
+    old.exec(`DROP TABLE IF EXISTS results;
+      CREATE TABLE results (seq INTEGER PRIMARY KEY, outcome TEXT NOT NULL, repair TEXT NOT NULL,
+        safe INTEGER NOT NULL, sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT,
+        tender TEXT, time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT, rate TEXT,
+        rate_source TEXT, detail TEXT NOT NULL, applied INTEGER NOT NULL DEFAULT 0);`);
+    old.close();
+    w.till = await restart(w);
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(1);
+    expect((await call(w.till, 'getReconcile', {})).rows[0]!.saleState).toBe('paid');
   });
 });
