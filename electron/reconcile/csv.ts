@@ -1,16 +1,22 @@
 import type { ReconcileRow } from '../../shared/domain/index.js';
+import type { SaleState } from '../../shared/domain/index.js';
 import { fiatToDecimalString } from '../../shared/money/index.js';
+import { takesMoney, type Outcome } from '../../shared/reconcile/types.js';
 
 /**
- * The bookkeeper's export: one row per item (time, sale id, payment hash, sats, fiat, rate, rate
- * source, Shopify order name, outcome), RFC 4180 quoting, CRLF line ends and a header, so a
- * spreadsheet opens it as is. Amounts are exact decimals, never floats.
+ * The bookkeeper's export: one row per item (time, sale id, tender, the sale's state, payment
+ * hash, sats, fiat, rate, rate source, Shopify order name, outcome), RFC 4180 quoting, CRLF line
+ * ends and a header, so a spreadsheet opens it as is. Amounts are exact decimals, never floats.
+ * A row's amounts are money taken only when `money_taken` is `yes`: a cancelled or expired cart
+ * nobody paid keeps its total (and `sale_state`) but says `no`, so a sum filtered on it (or on
+ * `sale_state` = paid) never counts an unpaid cart.
  */
 const HEADER = [
   'time',
   'sale_number',
   'sale_id',
   'tender',
+  'sale_state',
   'payment_hash',
   'sats',
   'fiat',
@@ -21,6 +27,7 @@ const HEADER = [
   'outcome',
   'suggested_repair',
   'detail',
+  'money_taken',
 ];
 
 function cell(value: string | number | null): string {
@@ -47,6 +54,7 @@ export function csvLine(r: ReconcileRow): string {
     r.saleNumber,
     r.saleId,
     r.tender,
+    r.saleState,
     r.paymentHash,
     sats(r.msat),
     r.fiat !== null && r.currency ? fiatToDecimalString(r.fiat, r.currency) : null,
@@ -57,6 +65,7 @@ export function csvLine(r: ReconcileRow): string {
     r.outcome,
     r.repair,
     r.detail,
+    takesMoney({ outcome: r.outcome as Outcome, saleState: r.saleState as SaleState | null }) ? 'yes' : 'no',
   ]
     .map(cell)
     .join(',')}\r\n`;

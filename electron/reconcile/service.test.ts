@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../../shared/domain/index.js';
 import { faults } from '../../shared/reconcile/test-support/faults.js';
@@ -122,7 +123,7 @@ describe('reconciliation in the till', () => {
     expect(text.startsWith('\ufeff')).toBe(true);
     const lines = text.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toContain(
-      'time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source',
+      'time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source',
     );
     expect(lines).toHaveLength(6);
     const lostLine = lines.find((l) => l.includes(lost.id))!;
@@ -204,6 +205,45 @@ describe('reconciliation in the till', () => {
     expect(existsSync(join(w.dir.path, 'reconcile-run'))).toBe(false);
   }, 60_000);
 
+  it('a cancelled ten-billion-dollar cart is matched but in no total, and the CSV says it was not paid', async () => {
+    const w = await world();
+    const paid = await sellCash(w, [0]);
+    await call(w.till, 'addToCart', { variantId: w.products[1]!.variants[0]!.id });
+    const charged = await call(w.till, 'charge');
+    const cancelled = await call(w.till, 'cancelSale', { saleId: charged.id });
+    expect(cancelled.state).toBe('cancelled');
+    const db = openJournal(join(w.dir.path, 'journal.sqlite'));
+    db.prepare('UPDATE sales SET total = ? WHERE id = ?').run(1_000_000_000_000n, charged.id);
+    db.close();
+
+    const run = await reconcileToday(w);
+    expect(run.state).toBe('done');
+    expect(run.items).toBe(2);
+    const matched = run.outcomes.find((o) => o.outcome === 'matched')!;
+    expect(matched).toEqual({ outcome: 'matched', count: 2, unpaid: 1, msat: 0n, fiat: paid.total });
+
+    const rows = (await call(w.till, 'getReconcile', { outcome: 'matched' })).rows;
+    expect(rows.find((r) => r.saleId === charged.id)).toMatchObject({
+      saleState: 'cancelled',
+      tender: 'lightning',
+      fiat: 1_000_000_000_000n,
+    });
+    expect(rows.find((r) => r.saleId === paid.id)).toMatchObject({ saleState: 'paid', tender: 'cash' });
+
+    const csv = await call(w.till, 'exportReconcileCsv');
+    const [header, ...lines] = readFileSync(csv.path, 'utf8').slice(1).trimEnd().split('\r\n');
+    const columns = header!.split(',');
+    const at = (line: string, column: string) => line.split(',')[columns.indexOf(column)];
+    const line = (saleId: string) => lines.find((l) => l.includes(saleId))!;
+    expect(at(line(charged.id), 'tender')).toBe('lightning');
+    expect(at(line(charged.id), 'sale_state')).toBe('cancelled');
+    expect(at(line(charged.id), 'fiat')).toBe('10000000000.00');
+    expect(at(line(charged.id), 'money_taken')).toBe('no');
+    expect(at(line(paid.id), 'tender')).toBe('cash');
+    expect(at(line(paid.id), 'sale_state')).toBe('paid');
+    expect(at(line(paid.id), 'money_taken')).toBe('yes');
+  }, 60_000);
+
   it('starts afresh when a crash left the results file unreadable', async () => {
     const w = await world();
     await sellCash(w, [0]);
@@ -213,5 +253,22 @@ describe('reconciliation in the till', () => {
     expect((await call(w.till, 'getReconcile', {})).run.state).toBe('idle');
     const run = await reconcileToday(w);
     expect(run.items).toBe(1);
+  });
+
+  it('rebuilds a results file written before items carried the sale’s state', async () => {
+    const w = await world();
+    await sellCash(w, [0]);
+    await w.till.close();
+    const old = new Database(join(w.dir.path, 'reconcile.sqlite'));
+    old.exec(`DROP TABLE IF EXISTS results;
+      CREATE TABLE results (seq INTEGER PRIMARY KEY, outcome TEXT NOT NULL, repair TEXT NOT NULL,
+        safe INTEGER NOT NULL, sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT,
+        tender TEXT, time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT, rate TEXT,
+        rate_source TEXT, detail TEXT NOT NULL, applied INTEGER NOT NULL DEFAULT 0);`);
+    old.close();
+    w.till = await restart(w);
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(1);
+    expect((await call(w.till, 'getReconcile', {})).rows[0]!.saleState).toBe('paid');
   });
 });

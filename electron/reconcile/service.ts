@@ -64,7 +64,7 @@ const SCHEMA = `
     outcome TEXT NOT NULL,
     repair TEXT NOT NULL,
     safe INTEGER NOT NULL,
-    sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT, tender TEXT,
+    sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT, tender TEXT, sale_state TEXT,
     time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT, rate TEXT, rate_source TEXT,
     detail TEXT NOT NULL,
     applied INTEGER NOT NULL DEFAULT 0
@@ -90,6 +90,12 @@ function openResults(
       db.pragma('synchronous = OFF');
       db.defaultSafeIntegers(true);
       db.exec(SCHEMA);
+      // A file from a version without the sale's state: disposable, so rebuilt.
+      const columns = db.pragma('table_info(results)') as { name: string }[];
+      if (!columns.some((c) => c.name === 'sale_state')) {
+        db.exec('DROP TABLE results');
+        db.exec(SCHEMA);
+      }
       return db;
     } catch (err) {
       db.close();
@@ -136,9 +142,9 @@ export function createReconcileService(deps: ReconcileDeps) {
   let running: Promise<void> | null = null;
 
   const insert = out.prepare(
-    `INSERT INTO results (outcome, repair, safe, sale_id, sale_number, payment_hash, order_name, tender, time,
-       msat, fiat, currency, rate, rate_source, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO results (outcome, repair, safe, sale_id, sale_number, payment_hash, order_name, tender, sale_state,
+       time, msat, fiat, currency, rate, rate_source, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertMany = out.transaction((rows: ReconcileResult[]) => {
     for (const r of rows) {
@@ -151,6 +157,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         r.paymentHash,
         r.orderName,
         r.tender,
+        r.saleState,
         r.time,
         r.msat,
         r.fiat,
@@ -173,7 +180,7 @@ export function createReconcileService(deps: ReconcileDeps) {
   function summaryRows(summary: ReconcileSummary, currency: string): ReconcileRun['outcomes'] {
     return OUTCOMES.map((outcome) => {
       const t = summary.outcomes[outcome];
-      return { outcome, count: t.count, msat: t.msat, fiat: t.fiat[currency] ?? 0n };
+      return { outcome, count: t.count, unpaid: t.unpaid, msat: t.msat, fiat: t.fiat[currency] ?? 0n };
     });
   }
 
@@ -312,6 +319,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       paymentHash: (r.payment_hash as string | null) ?? null,
       orderName: (r.order_name as string | null) ?? null,
       tender: (r.tender as string | null) ?? null,
+      saleState: (r.sale_state as string | null) ?? null,
       time: r.time === null ? null : new Date(Number(r.time)).toISOString(),
       msat: big(r.msat),
       fiat: big(r.fiat),

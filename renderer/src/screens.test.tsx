@@ -318,6 +318,7 @@ describe('ReconcileScreen', () => {
     paymentHash: 'ab'.repeat(32),
     orderName: '#1001',
     tender: 'lightning',
+    saleState: 'paid',
     time: '2026-11-24T10:00:00.000Z',
     msat: 21_000_000n,
     fiat: 1500n,
@@ -339,11 +340,12 @@ describe('ReconcileScreen', () => {
       startedAt: '2026-11-24T10:00:00.000Z',
       finishedAt: '2026-11-24T10:00:01.500Z',
       outcomes: [
-        { outcome: 'matched', count: 1, msat: 21_000_000n, fiat: 1500n },
-        { outcome: 'sale_without_order', count: 1, msat: 0n, fiat: 1050n },
-        { outcome: 'paid_twice', count: 0, msat: 0n, fiat: 0n },
+        // One of the two matched is a cancelled cart nobody paid: counted, in no total.
+        { outcome: 'matched', count: 2, unpaid: 1, msat: 21_000_000n, fiat: 1500n },
+        { outcome: 'sale_without_order', count: 1, unpaid: 0, msat: 0n, fiat: 1050n },
+        { outcome: 'paid_twice', count: 0, unpaid: 0, msat: 0n, fiat: 0n },
       ],
-      items: 2,
+      items: 3,
       repairable: 1,
       sources: { node: true, shopify: true },
     };
@@ -413,6 +415,10 @@ describe('ReconcileScreen', () => {
     expect(screen.getByTestId('rc-card-sale_without_order').textContent).toMatch(
       /No Shopify order1\$10\.50$/,
     );
+    expect(screen.getByTestId('rc-card-matched-unpaid').textContent).toBe(
+      '1 not paid (cancelled/expired), not in the totals',
+    );
+    expect(screen.queryByTestId('rc-card-sale_without_order-unpaid')).toBeNull();
     // Outcomes with nothing in them get no card.
     expect(screen.queryByTestId('rc-card-paid_twice')).toBeNull();
     expect(screen.getAllByTestId('rc-row')).toHaveLength(2);

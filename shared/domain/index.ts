@@ -318,6 +318,8 @@ export const ReconcileRow = z.object({
   paymentHash: z.string().nullable(),
   orderName: z.string().nullable(),
   tender: z.string().nullable(),
+  /** The sale's state in the journal (`paid`, `cancelled`, `expired`, …); null when no sale. */
+  saleState: z.string().nullable(),
   time: z.string().nullable(),
   msat: money.nullable(),
   fiat: money.nullable(),
@@ -347,8 +349,20 @@ export const ReconcileRun = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
-  /** Per outcome: count, sats (msat) and fiat (minor units of the shop currency). */
-  outcomes: z.array(z.object({ outcome: z.string(), count: z.number().int(), msat: money, fiat: money })),
+  /**
+   * Per outcome: count, sats (msat) and fiat (minor units of the shop currency). The amounts are
+   * money that moved only: `unpaid` of the `count` (matched sales cancelled, expired or never paid,
+   * whose invoice nobody paid) are counted but not summed.
+   */
+  outcomes: z.array(
+    z.object({
+      outcome: z.string(),
+      count: z.number().int(),
+      unpaid: z.number().int(),
+      msat: money,
+      fiat: money,
+    }),
+  ),
   items: z.number().int(),
   /** Items a manager can repair with one action. */
   repairable: z.number().int(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyPartition, type PartitionInput } from './classify.js';
+import { addToSummary, emptySummary, takesMoney } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ShopifyOrder } from './types.js';
 
 /**
@@ -66,6 +67,7 @@ const NOTHING: Omit<ReconcileResult, 'outcome' | 'repair' | 'safe' | 'detail'> =
   orderId: null,
   orderName: null,
   tender: null,
+  saleState: null,
   time: null,
   msat: null,
   fiat: null,
@@ -83,6 +85,7 @@ const SALE_ITEM = {
   orderId: 'gid://shopify/Order/1',
   orderName: '#1001',
   tender: 'lightning',
+  saleState: 'paid',
   time: PAID_AT,
   msat: MSAT,
   fiat: 500n,
@@ -157,6 +160,7 @@ describe('classifier, one story per branch', () => {
     expect(got).toEqual(
       one({
         ...SALE_ITEM,
+        saleState: 'expired',
         orderId: null,
         orderName: null,
         time: null,
@@ -201,6 +205,7 @@ describe('classifier, one story per branch', () => {
     expect(got).toEqual(
       one({
         ...SALE_ITEM,
+        saleState: 'awaiting_payment',
         orderId: null,
         orderName: null,
         outcome: 'paid_on_node_no_sale',
@@ -219,6 +224,7 @@ describe('classifier, one story per branch', () => {
     expect(got).toEqual(
       one({
         ...SALE_ITEM,
+        saleState: 'expired',
         orderId: null,
         orderName: null,
         time: LATE,
@@ -438,6 +444,7 @@ describe('classifier, one story per branch', () => {
       { ...SALE_ITEM, outcome: 'matched', repair: 'none', safe: true, detail: '' },
       {
         ...SALE_ITEM,
+        saleState: 'cancelled',
         saleId: 'sale-0',
         saleNumber: 0,
         orderId: null,
@@ -583,6 +590,7 @@ describe('classifier, one story per branch', () => {
     expect(got).toEqual(
       one({
         ...SALE_ITEM,
+        saleState: 'expired',
         time: null,
         msat: null,
         outcome: 'order_without_sale',
@@ -615,5 +623,82 @@ describe('classifier, one story per branch', () => {
         detail: 'order 500 EUR, sale 500 USD (minor units)',
       }),
     );
+  });
+});
+
+describe('the totals per outcome are money that moved', () => {
+  it('a cancelled ten-billion-dollar cart nobody paid is matched, counted as not paid, and in no total', () => {
+    const cart = 1_000_000_000_000n; // $10,000,000,000.00
+    const bigHash = 'b2'.repeat(32);
+    const got = classify({
+      node: [
+        invoice(),
+        // Its invoice was cancelled with the sale; the other cart's expired unpaid.
+        invoice({
+          paymentHash: bigHash,
+          amountMsat: 10n ** 18n,
+          amountPaidMsat: null,
+          state: 'cancelled',
+          settledAt: null,
+        }),
+      ],
+      journal: [
+        sale(),
+        cash({ saleId: 'sale-2', number: 2, total: 300n, orderName: '#1002' }),
+        sale({
+          saleId: 'sale-3',
+          number: 3,
+          paymentHash: bigHash,
+          state: 'cancelled',
+          total: cart,
+          paidAt: null,
+          amountPaidMsat: null,
+          orderName: null,
+        }),
+        cash({ saleId: 'sale-4', number: 4, state: 'cancelled', total: cart, paidAt: null, orderName: null }),
+        // An unpaid sale naming the invoice another (paid) sale claims: its sats are that sale's.
+        sale({ saleId: 'sale-0', number: 0, state: 'expired', total: cart, paidAt: null, orderName: null }),
+      ],
+      shopify: [
+        order(),
+        order({
+          orderId: 'gid://shopify/Order/2',
+          name: '#1002',
+          saleId: 'sale-2',
+          total: 300n,
+          paymentHash: null,
+        }),
+      ],
+    });
+    const unpaid = got.results
+      .filter((r) => r.saleState !== 'paid')
+      .sort((a, b) => (a.saleNumber ?? 0) - (b.saleNumber ?? 0));
+    expect(unpaid.map((r) => [r.saleNumber, r.outcome, r.fiat])).toEqual([
+      [0, 'matched', cart],
+      [3, 'matched', cart],
+      [4, 'matched', cart],
+    ]);
+
+    const summary = emptySummary();
+    for (const r of got.results) addToSummary(summary, r);
+    expect(summary.items).toBe(5);
+    expect(summary.outcomes.matched).toEqual({ count: 5, unpaid: 3, msat: MSAT, fiat: { USD: 800n } });
+    for (const r of got.results) expect(takesMoney(r)).toBe(r.saleState === 'paid');
+  });
+
+  it('a payment the node settled for an unpaid sale is money, in its own outcome’s totals', () => {
+    const got = classify({
+      node: [invoice({ settledAt: LATE })],
+      journal: [sale({ state: 'expired', paidAt: null, amountPaidMsat: null, orderName: null })],
+    });
+    const summary = emptySummary();
+    for (const r of got.results) addToSummary(summary, r);
+    expect(summary.outcomes.paid_after_expiry).toEqual({
+      count: 1,
+      unpaid: 0,
+      msat: MSAT,
+      fiat: { USD: 500n },
+    });
+    expect(summary.outcomes.matched).toEqual({ count: 0, unpaid: 0, msat: 0n, fiat: {} });
   });
 });

@@ -109,6 +109,7 @@ const resultArb: fc.Arbitrary<ReconcileResult> = fc
     orderId: maybe(text),
     orderName: maybe(text),
     tender: maybe(fc.constantFrom(...Tender.options)),
+    saleState: maybe(fc.constantFrom(...SaleState.options)),
     time: maybe(int),
     msat: maybe(big),
     fiat: maybe(big),

@@ -149,7 +149,7 @@ export function decodeRecords(text: string, into?: PartitionInput): PartitionInp
 }
 
 export function encodeResult(r: ReconcileResult): string {
-  return `${r.outcome}\t${r.repair}\t${esc(r.saleId)}\t${num(r.saleNumber)}\t${esc(r.paymentHash)}\t${esc(r.orderId)}\t${esc(r.orderName)}\t${esc(r.tender)}\t${num(r.time)}\t${big(r.msat)}\t${big(r.fiat)}\t${esc(r.currency)}\t${esc(r.rate)}\t${esc(r.rateSource)}\t${esc(r.detail)}\n`;
+  return `${r.outcome}\t${r.repair}\t${esc(r.saleId)}\t${num(r.saleNumber)}\t${esc(r.paymentHash)}\t${esc(r.orderId)}\t${esc(r.orderName)}\t${esc(r.tender)}\t${esc(r.saleState)}\t${num(r.time)}\t${big(r.msat)}\t${big(r.fiat)}\t${esc(r.currency)}\t${esc(r.rate)}\t${esc(r.rateSource)}\t${esc(r.detail)}\n`;
 }
 
 export function decodeResults(text: string, safeOf: (repair: Repair) => boolean): ReconcileResult[] {
@@ -169,6 +169,7 @@ export function decodeResults(text: string, safeOf: (repair: Repair) => boolean)
       orderId: f.nstr(),
       orderName: f.nstr(),
       tender: f.nstr() as Tender | null,
+      saleState: f.nstr() as SaleState | null,
       time: f.nnum(),
       msat: f.nbig(),
       fiat: f.nbig(),

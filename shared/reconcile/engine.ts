@@ -145,7 +145,8 @@ export class ReconcileAbortedError extends Error {
 
 const MANIFEST = 'manifest.json';
 const DONE_LOG = 'done.log';
-const VERSION = 2;
+/** 3: result lines carry the sale state. */
+const VERSION = 3;
 
 interface Manifest {
   version: number;
@@ -176,6 +177,7 @@ function mergeSummary(into: ReconcileSummary, part: ReconcileSummary): void {
   ][]) {
     const to = into.outcomes[outcome];
     to.count += t.count;
+    to.unpaid += t.unpaid;
     to.msat += t.msat;
     for (const [cur, v] of Object.entries(t.fiat)) to.fiat[cur] = (to.fiat[cur] ?? 0n) + v;
   }

@@ -119,6 +119,8 @@ export interface ReconcileResult {
   orderId: string | null;
   orderName: string | null;
   tender: Tender | null;
+  /** The sale's state in the journal (`paid`, `cancelled`, `expired`, …); null when no sale. */
+  saleState: SaleState | null;
   /** When the money moved (paid / settled), else when known; epoch ms. */
   time: number | null;
   /** Sats as the node reports them paid (else as the journal does), in msat. */
@@ -134,8 +136,14 @@ export interface ReconcileResult {
 
 export interface OutcomeTotals {
   count: number;
+  /**
+   * Items in `count` whose amounts are not money taken (see `takesMoney`) and so are not in
+   * `msat` / `fiat`: sales cancelled, expired or never paid, whose invoice nobody paid.
+   */
+  unpaid: number;
+  /** Only money that moved: paid sales, settled payments, Shopify orders. */
   msat: bigint;
-  /** Per currency, minor units. */
+  /** Per currency, minor units; only money that moved, as `msat`. */
   fiat: Record<string, bigint>;
 }
 
@@ -150,15 +158,29 @@ export interface ReconcileSummary {
 
 export function emptySummary(): ReconcileSummary {
   const outcomes = Object.fromEntries(
-    OUTCOMES.map((o) => [o, { count: 0, msat: 0n, fiat: {} } satisfies OutcomeTotals]),
+    OUTCOMES.map((o) => [o, { count: 0, unpaid: 0, msat: 0n, fiat: {} } satisfies OutcomeTotals]),
   ) as Record<Outcome, OutcomeTotals>;
   return { outcomes, items: 0, ignoredInvoices: 0, records: { node: 0, journal: 0, shopify: 0 } };
+}
+
+/**
+ * Whether an item's amounts are money taken. Not for a sale nobody paid (cancelled, expired,
+ * still awaiting payment) that is `matched` — nothing disagrees, but its cart total is not money:
+ * its invoice never settled (a settled one is _Paid on node, no sale_ or _Paid after expiry_).
+ * Every other outcome has money behind it: a paid sale, a settled payment or a Shopify order.
+ */
+export function takesMoney(r: Pick<ReconcileResult, 'outcome' | 'saleState'>): boolean {
+  return !(r.outcome === Outcome.Matched && r.saleState !== null && r.saleState !== 'paid');
 }
 
 export function addToSummary(summary: ReconcileSummary, r: ReconcileResult): void {
   const t = summary.outcomes[r.outcome];
   t.count += 1;
+  summary.items += 1;
+  if (!takesMoney(r)) {
+    t.unpaid += 1;
+    return;
+  }
   if (r.msat !== null) t.msat += r.msat;
   if (r.fiat !== null && r.currency !== null) t.fiat[r.currency] = (t.fiat[r.currency] ?? 0n) + r.fiat;
-  summary.items += 1;
 }

@@ -210,6 +210,11 @@ export function ReconcileScreen() {
                   {formatFiat(o.fiat, currency)}
                   {o.msat > 0n ? ` · ${formatSats(o.msat)}` : ''}
                 </span>
+                {o.unpaid > 0 && (
+                  <span className="muted" data-testid={`rc-card-${o.outcome}-unpaid`}>
+                    {o.unpaid.toLocaleString()} not paid (cancelled/expired), not in the totals
+                  </span>
+                )}
               </button>
             ))}
         </section>
