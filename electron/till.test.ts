@@ -5,7 +5,7 @@ import type { EventName, Reply } from '../shared/contract/index.js';
 import type { Cart, Product, Sale } from '../shared/domain/index.js';
 import { BackendError, type LightningBackend } from './lightning/backend.js';
 import { createDemoBackend } from './lightning/demo/backend.js';
-import { call } from './test-support/till-calls.js';
+import { call, refused } from './test-support/till-calls.js';
 import { createTill, type Till } from './till.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 
@@ -60,6 +60,19 @@ describe('createTill with real SQLite and the demo node', () => {
       const reply = await till.invoke(name, {});
       expect(reply).toMatchObject({ ok: false, error: { kind: 'ValidationError' } });
       expect(reply.ok === false && reply.error.message.length).toBeLessThan(100);
+    }
+  });
+
+  it('refuses bad settings in the screen’s words, never the contract’s field names', async () => {
+    for (const [patch, words] of [
+      [{ invoiceExpirySec: 30 }, /at least a minute/],
+      [{ invoiceExpirySec: null }, /as a number/],
+      [{ maxRateAgeSec: 10 }, /half a minute/],
+    ] as const) {
+      const error = await refused(till, 'updateSettings', patch);
+      expect(error.kind).toBe('ValidationError');
+      expect(error.message).toMatch(words);
+      expect(error.message).not.toMatch(/Sec|Invalid input|expected/);
     }
   });
 

@@ -307,7 +307,9 @@ export async function createTill(deps: TillDeps): Promise<Till> {
           ok: false,
           error: {
             kind: 'ValidationError',
-            message: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
+            // The screen puts each message beside its field (by path); the text itself never
+            // shows the contract's internal field names to a cashier.
+            message: [...new Set(issues.map((i) => i.message))].join('; '),
             issues,
           },
         };

@@ -156,17 +156,18 @@ export const Settings = z.object({
     .string()
     .max(3, { message: 'Currency must be a three-letter ISO code such as USD', abort: true })
     .regex(/^[A-Z]{3}$/, 'Currency must be a three-letter ISO code such as USD'),
+  // Messages in words that hold whatever unit a screen asks in (Settings asks minutes).
   invoiceExpirySec: z
-    .number()
-    .int()
-    .min(60, 'Invoices must live at least 60 seconds')
+    .number({ error: 'Enter how long an invoice lives, as a number' })
+    .int('Enter a whole number of seconds')
+    .min(60, 'Invoices must live at least a minute')
     .max(86_400, 'Invoices can live at most one day'),
   rateSource: RateSourceId,
   /** A Lightning charge is refused when the last good rate is older than this. */
   maxRateAgeSec: z
-    .number()
-    .int()
-    .min(30, 'Allow rates at least 30 seconds old')
+    .number({ error: 'Enter the oldest rate to sell at, as a number' })
+    .int('Enter a whole number of seconds')
+    .min(30, 'Allow rates at least half a minute old')
     .max(86_400, 'A rate older than a day is too stale to sell at'),
 });
 export type Settings = z.infer<typeof Settings>;
