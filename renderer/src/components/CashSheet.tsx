@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { currencyExponent, formatFiat } from '../../../shared/money/index.js';
 import { keypadAmount } from './Keypad.js';
 
@@ -26,10 +26,23 @@ export function CashSheet({
 }: {
   total: bigint;
   currency: string;
-  onTake: (tendered: bigint) => void;
+  onTake: (tendered: bigint) => Promise<unknown>;
   onClose: () => void;
 }) {
   const [digits, setDigits] = useState('');
+  // One tap records one sale: a second tap in the same instant (before React re-renders the
+  // button disabled) must not ask the till again and come back with "the cart is empty".
+  const taking = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const take = (amount: bigint) => {
+    if (taking.current) return;
+    taking.current = true;
+    setBusy(true);
+    void onTake(amount).finally(() => {
+      taking.current = false;
+      setBusy(false);
+    });
+  };
   const typed = keypadAmount(digits);
   const tendered = digits === '' ? total : typed;
   const change = tendered - total;
@@ -91,8 +104,8 @@ export function CashSheet({
           </button>
           <button
             className="btn primary big"
-            disabled={change < 0n}
-            onClick={() => onTake(tendered)}
+            disabled={change < 0n || busy}
+            onClick={() => take(tendered)}
             data-testid="cash-take"
           >
             Take {formatFiat(tendered, currency)}

@@ -78,7 +78,7 @@ export function RegisterScreen({
   };
 
   const takeCash = (tendered: bigint) =>
-    void run(async () => {
+    run(async () => {
       const sale = await till.payCash({ tendered });
       setCash(false);
       onPaidCash(sale);
