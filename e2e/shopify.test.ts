@@ -129,11 +129,18 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     const csv = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(
-      /^time,sale_number,sale_id,tender,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome/,
+      /^time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome,suggested_repair,detail,money_taken$/,
     );
     expect(lines).toHaveLength(3);
-    expect(lines.some((l) => l.includes(',lightning,') && l.includes(',matched,'))).toBe(true);
-    expect(lines.some((l) => l.includes(',cash,') && l.includes(',sale_without_order,'))).toBe(true);
+    // Both sales were paid: money taken, whatever Shopify says.
+    expect(
+      lines.some((l) => l.includes(',lightning,paid,') && l.includes(',matched,') && l.endsWith(',yes')),
+    ).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.includes(',cash,paid,') && l.includes(',sale_without_order,') && l.endsWith(',yes'),
+      ),
+    ).toBe(true);
     expect(errors).toEqual([]);
   }, 150_000);
 });
