@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CommandOutput, TillApi } from '../../../shared/contract/index.js';
 import type { Sale, SaleSummary } from '../../../shared/domain/index.js';
 import { ShellContext, type Shell } from '../context.js';
 import { awaitingSale, fakeTill, status } from '../test-support.js';
-import { SalesScreen } from './Sales.js';
+import { localDay, SalesScreen } from './Sales.js';
 
 afterEach(cleanup);
 
@@ -107,5 +107,38 @@ describe('Sales screen totals', () => {
     salesScreen({ ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'cancelled' });
     expect(await screen.findByText('Nothing paid yet')).toBeTruthy();
     expect(screen.queryByTestId('sales-total')).toBeNull();
+  });
+});
+
+describe('Sales screen, earlier days', () => {
+  it('goes back a day at a time, never past today, and back to today', async () => {
+    const listSales = vi.fn(() => Promise.resolve({ sales: [], totals: [] }));
+    const { till } = fakeTill({ listSales });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <SalesScreen />
+      </ShellContext.Provider>,
+    );
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
+    const now = new Date();
+    fireEvent.click(screen.getByTestId('sales-prev'));
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({ day: localDay(now, -1) }));
+    fireEvent.click(screen.getByTestId('sales-prev'));
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({ day: localDay(now, -2) }));
+    expect(screen.getByTestId('sales-title').textContent).toMatch(/^Sales on /);
+    fireEvent.click(screen.getByTestId('sales-next'));
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({ day: localDay(now, -1) }));
+    fireEvent.click(screen.getByTestId('sales-next'));
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
+    expect(screen.getByTestId('sales-title').textContent).toBe('Today’s sales');
+    expect(screen.queryByTestId('sales-next')).toBeNull();
+    fireEvent.click(screen.getByTestId('sales-prev'));
+    fireEvent.click(await screen.findByTestId('sales-today'));
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
+  });
+
+  it('names local days as the till does', () => {
+    expect(localDay(new Date(2026, 0, 1), -1)).toBe('2025-12-31');
+    expect(localDay(new Date(2026, 1, 28), 1)).toBe('2026-03-01');
   });
 });

@@ -13,11 +13,36 @@ const LABEL: Record<SaleState, string> = {
   cancelled: 'Cancelled',
 };
 
+/** A local calendar day as the till names it (YYYY-MM-DD), `offset` days from `from`. */
+export function localDay(from: Date, offset = 0): string {
+  const d = new Date(from.getFullYear(), from.getMonth(), from.getDate() + offset);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function dayTitle(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const date = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  return `Sales on ${date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}`;
+}
+
 export function SalesScreen() {
   const { till, run, status } = useShell();
   const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
   const [open, setOpen] = useState<Sale | null>(null);
-  const load = useCallback(() => void run(async () => setData(await till.listSales({}))), [till, run]);
+  // null is today, whatever the date when the screen is looked at.
+  const [day, setDay] = useState<string | null>(null);
+  const load = useCallback(
+    () => void run(async () => setData(await till.listSales(day === null ? {} : { day }))),
+    [till, run, day],
+  );
+  const today = localDay(new Date());
+  const step = (offset: number) => {
+    const [y, m, d] = (day ?? today).split('-').map(Number);
+    const next = localDay(new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1), offset);
+    setOpen(null);
+    setDay(next >= today ? null : next);
+  };
   useEffect(() => {
     load();
     const offSale = till.on('saleUpdated', load);
@@ -38,7 +63,36 @@ export function SalesScreen() {
     <div className="sales">
       <div className="sales-list">
         <div className="sales-head">
-          <h2>Today’s sales</h2>
+          <div className="sales-day">
+            <button
+              className="btn ghost"
+              aria-label="The day before"
+              data-testid="sales-prev"
+              onClick={() => step(-1)}
+            >
+              ‹
+            </button>
+            <h2 data-testid="sales-title">{day === null ? 'Today’s sales' : dayTitle(day)}</h2>
+            {day !== null && (
+              <>
+                <button
+                  className="btn ghost"
+                  aria-label="The day after"
+                  data-testid="sales-next"
+                  onClick={() => step(1)}
+                >
+                  ›
+                </button>
+                <button
+                  className="btn ghost"
+                  data-testid="sales-today"
+                  onClick={() => (setOpen(null), setDay(null))}
+                >
+                  Today
+                </button>
+              </>
+            )}
+          </div>
           {data && (
             <div className="sales-totals-list">
               {data.totals.length === 0 && <span className="muted">Nothing paid yet</span>}
