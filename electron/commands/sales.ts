@@ -4,15 +4,7 @@ import { backendErrorToTillError } from '../checkout/errors.js';
 import { listSales } from '../journal/sales.js';
 import { isDemoBackend } from '../lightning/connection.js';
 import type { Handlers, TillContext } from './context.js';
-
-/** [start, end) of a local calendar day ("YYYY-MM-DD"; today when absent). */
-export function localDayRange(day: string | undefined, now: Date): { from: Date; to: Date } {
-  const [y, m, d] = day ? day.split('-').map(Number) : [now.getFullYear(), now.getMonth() + 1, now.getDate()];
-  const from = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
-  const to = new Date(from);
-  to.setDate(to.getDate() + 1);
-  return { from, to };
-}
+import { dayName, dayStart } from '../../shared/domain/days.js';
 
 /**
  * The paid sales' totals, one per currency: after a currency change in Settings a day holds
@@ -59,8 +51,8 @@ export function salesCommands({ db, flow, node, now }: TillContext) {
     },
     getSale: ({ saleId }) => flow.get(saleId),
     listSales: ({ day }) => {
-      const { from, to } = localDayRange(day, now());
-      const sales = listSales(db, from, to);
+      const name = day ?? dayName(now());
+      const sales = listSales(db, dayStart(name), dayStart(name, 1));
       return { sales, totals: paidTotals(sales) };
     },
   } satisfies Partial<Handlers>;

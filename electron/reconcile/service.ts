@@ -27,6 +27,7 @@ import {
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
 import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
+import { dayStart } from '../../shared/domain/days.js';
 
 /**
  * The till's side of reconciliation: it feeds the engine (shared/reconcile) the three sources
@@ -109,11 +110,6 @@ function openResults(
     for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     return open();
   }
-}
-
-function localDay(day: string, plusDays = 0): Date {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays);
 }
 
 export type ReconcileService = ReturnType<typeof createReconcileService>;
@@ -246,8 +242,8 @@ export function createReconcileService(deps: ReconcileDeps) {
     currency: string,
     signal: AbortSignal,
   ): Promise<Partial<ReconcileRun>> {
-    const from = localDay(fromDay);
-    const to = localDay(toDay, 1);
+    const from = dayStart(fromDay);
+    const to = dayStart(toDay, 1);
     out.exec('DELETE FROM results');
     const client = deps.shopify();
     let lastPublish = 0;
@@ -335,7 +331,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     current: () => run,
     start(fromDay: string, toDay: string, currency: string): ReconcileRun {
       if (running) throw new TillError('InvalidState', 'A reconciliation is already running.');
-      if (localDay(fromDay) > localDay(toDay))
+      if (dayStart(fromDay) > dayStart(toDay))
         throw new TillError('ValidationError', 'The period ends before it starts.');
       abort = new AbortController();
       publish({

@@ -3,6 +3,7 @@ import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { ReconcileRow, ReconcileRun } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
+import { dayName } from '../../../shared/domain/days.js';
 
 /** What each outcome means to a manager, in the order the screen lists them. */
 export const OUTCOME_LABEL: Record<string, string> = {
@@ -33,28 +34,23 @@ const REPAIR_LABEL: Record<string, string> = {
 
 const PAGE = 100;
 
-function localDay(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
 function presets(now: Date): { label: string; from: string; to: string }[] {
   const y = now.getFullYear();
   const m = now.getMonth();
   const yesterday = new Date(y, m, now.getDate() - 1);
   return [
-    { label: 'Today', from: localDay(now), to: localDay(now) },
-    { label: 'Yesterday', from: localDay(yesterday), to: localDay(yesterday) },
-    { label: 'This month', from: localDay(new Date(y, m, 1)), to: localDay(now) },
-    { label: 'Last 12 months', from: localDay(new Date(y - 1, m, now.getDate() + 1)), to: localDay(now) },
+    { label: 'Today', from: dayName(now), to: dayName(now) },
+    { label: 'Yesterday', from: dayName(yesterday), to: dayName(yesterday) },
+    { label: 'This month', from: dayName(new Date(y, m, 1)), to: dayName(now) },
+    { label: 'Last 12 months', from: dayName(new Date(y - 1, m, now.getDate() + 1)), to: dayName(now) },
   ];
 }
 
 export function ReconcileScreen() {
   const { till, run, status, toast } = useShell();
   const currency = status?.settings.currency ?? 'USD';
-  const [from, setFrom] = useState(() => localDay(new Date()));
-  const [to, setTo] = useState(() => localDay(new Date()));
+  const [from, setFrom] = useState(() => dayName(new Date()));
+  const [to, setTo] = useState(() => dayName(new Date()));
   const [current, setCurrent] = useState<ReconcileRun | null>(null);
   const [filter, setFilter] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);

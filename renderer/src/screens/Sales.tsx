@@ -4,6 +4,7 @@ import type { Sale, SaleState } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt } from '../components/Receipt.js';
 import { useShell } from '../context.js';
+import { dayName, dayStart } from '../../../shared/domain/days.js';
 
 const LABEL: Record<SaleState, string> = {
   open: 'Open',
@@ -13,16 +14,8 @@ const LABEL: Record<SaleState, string> = {
   cancelled: 'Cancelled',
 };
 
-/** A local calendar day as the till names it (YYYY-MM-DD), `offset` days from `from`. */
-export function localDay(from: Date, offset = 0): string {
-  const d = new Date(from.getFullYear(), from.getMonth(), from.getDate() + offset);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
 function dayTitle(day: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const date = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  const date = dayStart(day);
   return `Sales on ${date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}`;
 }
 
@@ -36,10 +29,9 @@ export function SalesScreen() {
     () => void run(async () => setData(await till.listSales(day === null ? {} : { day }))),
     [till, run, day],
   );
-  const today = localDay(new Date());
+  const today = dayName(new Date());
   const step = (offset: number) => {
-    const [y, m, d] = (day ?? today).split('-').map(Number);
-    const next = localDay(new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1), offset);
+    const next = dayName(dayStart(day ?? today), offset);
     setOpen(null);
     setDay(next >= today ? null : next);
   };
