@@ -199,26 +199,38 @@ describe('web host', () => {
   });
 });
 
+/** The host alone, in front of a till that answers as `invoke` says: the host's own behaviour is tested. */
+async function hostFor(invoke: Till['invoke']): Promise<{ host: WebHost; done: () => Promise<void> }> {
+  const dir = tempDir();
+  const renderer = join(dir.path, 'renderer');
+  mkdirSync(renderer, { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
+  const till: Till = {
+    invoke,
+    subscribe: () => () => undefined,
+    tick: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+  return {
+    host,
+    done: async () => {
+      await host.close();
+      dir.remove();
+    },
+  };
+}
+
 describe('web host under a flood of commands', () => {
   it('answers past 64 unanswered commands on one socket with "try again", and a command that throws with a typed error', async () => {
-    const dir = tempDir();
-    const renderer = join(dir.path, 'renderer');
-    mkdirSync(renderer, { recursive: true });
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
     let release: () => void = () => undefined;
     const released = new Promise<void>((r) => (release = r));
-    // A till whose getCart hangs until released and whose payCash throws: the host alone is tested.
-    const till: Till = {
-      invoke: async (name) => {
-        if (name === 'payCash') throw new Error('disk on fire');
-        await released;
-        return { ok: true, value: null };
-      },
-      subscribe: () => () => undefined,
-      tick: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    };
-    const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+    // getCart hangs until released; payCash throws.
+    const { host, done } = await hostFor(async (name) => {
+      if (name === 'payCash') throw new Error('disk on fire');
+      await released;
+      return { ok: true, value: null };
+    });
     try {
       const res = await fetch(host.url, { redirect: 'manual' });
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -255,25 +267,14 @@ describe('web host under a flood of commands', () => {
       expect(JSON.stringify(crashed)).toMatch(/cash sale may not have been recorded/);
       ws.close();
     } finally {
-      await host.close();
-      dir.remove();
+      await done();
     }
   });
 });
 
 describe('stopping the web host', () => {
   it('does not wait for a browser that keeps its connection open or never finishes a request', async () => {
-    const dir = tempDir();
-    const renderer = join(dir.path, 'renderer');
-    mkdirSync(renderer, { recursive: true });
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
-    const till: Till = {
-      invoke: () => Promise.resolve({ ok: true, value: null }),
-      subscribe: () => () => undefined,
-      tick: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    };
-    const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+    const { host, done } = await hostFor(() => Promise.resolve({ ok: true, value: null }));
     try {
       const { connect } = await import('node:net');
       // Half a request, as a stalled browser leaves it: Node would wait out its headers timeout (a minute).
@@ -285,7 +286,7 @@ describe('stopping the web host', () => {
       await host.close();
       await dropped;
     } finally {
-      dir.remove();
+      await done(); // a second close of a closed host is harmless
     }
   });
 });
