@@ -24,6 +24,7 @@ import { queueOrderRepair } from './reconcile/repairs.js';
 import { createReconcileService } from './reconcile/service.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
+import { assertCurrencyChange } from './checkout/currency.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -155,6 +156,15 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     log,
     changed: statusChanged,
     saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
+    currency: {
+      get: () => settings.currency,
+      adopt: (currency) => {
+        if (currency === settings.currency) return;
+        assertCurrencyChange({ db, saleUnderWay }, currency, { replacesCatalog: true });
+        settingsStore.save({ currency });
+        void rates.refresh();
+      },
+    },
     timers: deps.timers !== false,
     ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
     ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),
@@ -183,6 +193,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     onQueued: () => shopify.queued(),
     log,
   });
+
+  const saleUnderWay = () => cart.get().lines.length > 0 || flow.activeSaleId() !== null;
 
   const downloads = join(homedir(), 'Downloads');
   const exportDir = deps.exportDir ?? (existsSync(downloads) ? downloads : join(deps.dataDir, 'exports'));
@@ -287,6 +299,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     exportDir,
     status,
     statusChanged,
+    saleUnderWay,
   });
 
   let closed = false;

@@ -36,4 +36,6 @@ export interface TillContext {
   status: () => TillStatus;
   /** Pushes the status to every screen. */
   statusChanged: () => void;
+  /** True while the cart has lines or a sale's invoice is on screen. */
+  saleUnderWay: () => boolean;
 }
