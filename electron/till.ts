@@ -25,6 +25,7 @@ import { createReconcileService } from './reconcile/service.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
 import { assertCurrencyChange } from './checkout/currency.js';
+import { createParkedCarts } from './checkout/parked.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -194,6 +195,14 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     log,
   });
 
+  const parked = createParkedCarts({
+    db,
+    cart,
+    currency: () => settings.currency,
+    now,
+    activeSaleId: () => readMeta(db, 'active_sale_id'),
+  });
+
   const saleUnderWay = () => cart.get().lines.length > 0 || flow.activeSaleId() !== null;
 
   const downloads = join(homedir(), 'Downloads');
@@ -293,6 +302,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     rates,
     node,
     cart,
+    parked,
     flow,
     shopify,
     reconciliation,

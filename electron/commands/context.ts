@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CommandName, CommandOutput, Commands } from '../../shared/contract/index.js';
 import type { Settings, TillStatus } from '../../shared/domain/index.js';
 import type { CartService } from '../checkout/cart.js';
+import type { ParkedCarts } from '../checkout/parked.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -29,6 +30,7 @@ export interface TillContext {
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;
+  parked: ParkedCarts;
   flow: SaleFlow;
   shopify: ShopifyService;
   reconciliation: ReconcileService;

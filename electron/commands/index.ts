@@ -1,6 +1,7 @@
 import type { Handlers, TillContext } from './context.js';
 import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
+import { parkedCommands } from './parked.js';
 import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
@@ -14,6 +15,7 @@ export function commandHandlers(ctx: TillContext) {
   return {
     ...openJournalCommands,
     ...registerCommands(ctx),
+    ...parkedCommands(ctx),
     ...salesCommands(ctx),
     ...settingsCommands(ctx),
     ...nodeCommands(ctx),

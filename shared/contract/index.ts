@@ -7,9 +7,11 @@ import {
   JournalProblem,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
+  ParkedCart,
   Product,
   ReconcileRow,
   ReconcileRun,
+  ResumeChange,
   Sale,
   SaleSummary,
   ScanResult,
@@ -85,6 +87,33 @@ export const commands = {
   },
   removeLine: { input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id) }).strict(), output: Cart },
   clearCart: { input: none, output: Cart },
+  /** Sets the cart aside under a name and empties it for the next customer. */
+  parkCart: {
+    input: z
+      .object({
+        name: z
+          .string()
+          .trim()
+          .min(1, 'Give the cart a name, such as the customer’s')
+          .max(MAX_LENGTH.parkedName, `Keep the name under ${MAX_LENGTH.parkedName} characters`),
+      })
+      .strict(),
+    output: z.object({ cart: Cart, parked: ParkedCart }),
+  },
+  /** Held carts, the longest-waiting first. */
+  listParkedCarts: { input: none, output: z.object({ carts: z.array(ParkedCart) }) },
+  /**
+   * Brings a held cart back into the (empty) cart, priced again from the catalog; `changes` says
+   * which prices moved and which products are gone.
+   */
+  resumeParkedCart: {
+    input: z.object({ parkedId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ cart: Cart, changes: z.array(ResumeChange) }),
+  },
+  discardParkedCart: {
+    input: z.object({ parkedId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ carts: z.array(ParkedCart) }),
+  },
   /** Lock the rate, journal the sale, ask the backend for an invoice. */
   charge: { input: none, output: Sale },
   reissueInvoice: { input: saleRef, output: Sale },
