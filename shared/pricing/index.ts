@@ -58,9 +58,9 @@ import {
  *                          tax mode: when tips are taxed the tax is carved out of it with the
  *                          tax-included formula (R4), never added on top.
  *
- * Shopify's 2026-10 schema does not say how halves are rounded; half-up is the commercial rule
- * EU tax offices and Shopify's own examples use. `ROUNDING` names each rule so that whatever
- * else reproduces these figures (the Shopify fake, a receipt printer) uses the same one.
+ * Neither Shopify's 2026-10 schema nor that answer says how an exact half is rounded; we round
+ * halves up, the usual commercial rule. `ROUNDING` names each rule so that whatever else
+ * reproduces these figures (the Shopify fake, a receipt printer) uses the same one.
  *
  * Taxes included vs added, the documented relation (held by the property tests): price a line
  * tax-added at net N, giving tax T and gross G = N + T; price the same line tax-included at G

@@ -95,6 +95,13 @@ describe('worked by hand', () => {
       lines: [line('a', 5n, 3, { taxRate: VAT10 })],
     });
     expect(oneLine.totals.tax).toBe(2n);
+    // Included: 3 × ¥105 at 10 % is ¥315 × 10/110 = 28.6 → ¥29 on the line (per unit: 3 × ¥10 = ¥30).
+    const jpy = priceCart({
+      currency: 'JPY',
+      taxesIncluded: true,
+      lines: [line('a', 105n, 3, { taxRate: VAT10 })],
+    });
+    expect([jpy.lines[0]?.net, jpy.lines[0]?.tax]).toEqual([286n, 29n]);
   });
 
   it('rounds a half up, not to even: $2.50 at 5 % added is 12.5 ¢ → 13 ¢; BHD 1.125 at 10 % → 0.113', () => {
