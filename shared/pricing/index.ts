@@ -35,14 +35,18 @@ import {
  *   6. tax               R4: **per line, half-up**, then summed — Shopify's method: "tax amounts
  *                          are rounded at the line-item level … applying the tax rate to each
  *                          line in the order, rounding the results, and then adding these
- *                          subtotals together" (Shopify staff, community.shopify.com,
- *                          "Why is my sales tax calculation slightly off", citing the Help
- *                          Center's tax rounding page). The Admin API 2026-10 schema agrees on
- *                          where tax sits: `LineItem.taxLines` are "the taxes charged for the
- *                          line item", `TaxLine.priceSet` is "the amount of tax … after discounts",
- *                          and `Order.taxLines` "represent the total price for all tax lines with
- *                          the same `rate` and `title`" — the order's tax is the sum of its
- *                          lines'. With rate r = percent / 100:
+ *                          subtotals together" (Shopify staff, citing the Help Center's tax
+ *                          rounding page: https://community.shopify.com/c/accounting-and-taxes/
+ *                          why-is-my-sales-tax-calculation-slightly-off-on-shopify/td-p/1784500).
+ *                          The Admin API 2026-10 schema (contracts/shopify/admin_2026-10.json.gz)
+ *                          agrees on where tax sits: `LineItem.taxLines` are "the taxes charged
+ *                          for the line item", `TaxLine.priceSet` is "the amount of tax … after
+ *                          discounts", and `Order.taxLines` "represent the total price for all
+ *                          tax lines with the same `rate` and `title`" — the order's tax is the
+ *                          sum of its lines'. (So an order sent to `orderCreate` carries these
+ *                          per-line figures in `OrderCreateLineItemInput.taxLines`; tax lines on
+ *                          the order instead "are split across the _taxable_ line items" by
+ *                          Shopify, its way, not ours.) With rate r = percent / 100:
  *                            taxes added    (`taxesIncluded: false`): tax = round(net × r),
  *                                           net = discounted price, gross = net + tax;
  *                            taxes included (`taxesIncluded: true`, `Order.taxesIncluded`: "the
