@@ -26,6 +26,7 @@ import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
 import { assertCurrencyChange } from './checkout/currency.js';
 import { createParkedCarts } from './checkout/parked.js';
+import { createPricingSettings } from './checkout/pricing-settings.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -299,6 +300,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     secrets,
     backendDeps,
     settings: settingsStore,
+    pricing: createPricingSettings(db, log),
     rates,
     node,
     cart,

@@ -3,6 +3,7 @@ import type { CommandName, CommandOutput, Commands } from '../../shared/contract
 import type { Settings, TillStatus } from '../../shared/domain/index.js';
 import type { CartService } from '../checkout/cart.js';
 import type { ParkedCarts } from '../checkout/parked.js';
+import type { PricingSettingsStore } from '../checkout/pricing-settings.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -27,6 +28,7 @@ export interface TillContext {
   secrets: SecretStore;
   backendDeps: BackendDeps;
   settings: { get(): Settings; save(patch: Partial<Settings>): Settings };
+  pricing: PricingSettingsStore;
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;

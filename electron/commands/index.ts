@@ -2,6 +2,7 @@ import type { Handlers, TillContext } from './context.js';
 import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
 import { parkedCommands } from './parked.js';
+import { pricingCommands } from './pricing.js';
 import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
@@ -18,6 +19,7 @@ export function commandHandlers(ctx: TillContext) {
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
     ...settingsCommands(ctx),
+    ...pricingCommands(ctx),
     ...nodeCommands(ctx),
     ...shopifyCommands(ctx),
     ...reconcileCommands(ctx),

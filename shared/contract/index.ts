@@ -21,6 +21,7 @@ import {
   TillStatus,
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
+import { PricingSettings } from '../pricing/settings.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -138,6 +139,10 @@ export const commands = {
     }),
   },
   getSettings: { input: none, output: Settings },
+  /** Tax rates and which products they apply to, tips, the receipt's tax id and address. */
+  getPricingSettings: { input: none, output: PricingSettings },
+  /** Replaces the pricing settings as a whole (an owner's Save). */
+  updatePricingSettings: { input: PricingSettings, output: PricingSettings },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
   /** The saved Lightning connection, without its secrets. */
   getBackendConfig: { input: none, output: BackendConfig },
