@@ -198,6 +198,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   const parked = createParkedCarts({
     db,
+    events,
     cart,
     currency: () => settings.currency,
     now,

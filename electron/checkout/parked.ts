@@ -4,6 +4,7 @@ import type { Cart, ParkedCart, ResumeChange } from '../../shared/domain/index.j
 import { findVariant } from '../journal/catalog.js';
 import { insertCartLine, readCartLines } from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
+import type { EventBus } from '../events.js';
 import {
   countParkedCarts,
   deleteParkedCart,
@@ -19,6 +20,7 @@ export const MAX_PARKED_CARTS = 50;
 
 export interface ParkedCartsDeps {
   db: Db;
+  events: EventBus;
   cart: CartService;
   currency: () => string;
   now: () => Date;
@@ -111,22 +113,32 @@ export function createParkedCarts(deps: ParkedCartsDeps) {
     return changes;
   });
 
+  const list = (): ParkedCart[] => readParkedCarts(db).map(toParked);
+
+  function listChanged(): ParkedCart[] {
+    const carts = list();
+    deps.events.emit('parkedCartsChanged', carts);
+    return carts;
+  }
+
   return {
-    list: (): ParkedCart[] => readParkedCarts(db).map(toParked),
+    list,
 
     park(name: string): { cart: Cart; parked: ParkedCart } {
       const parked = park(name);
+      listChanged();
       return { cart: cart.changed(), parked };
     },
 
     resume(parkedId: string): { cart: Cart; changes: ResumeChange[] } {
       const changes = resume(parkedId);
+      listChanged();
       return { cart: cart.changed(), changes };
     },
 
     discard(parkedId: string): ParkedCart[] {
       if (!deleteParkedCart(db, parkedId)) throw gone();
-      return readParkedCarts(db).map(toParked);
+      return listChanged();
     },
   };
 }

@@ -235,6 +235,8 @@ export const commands = {
 
 export const events = {
   cartChanged: Cart,
+  /** Held carts after one was parked, resumed or discarded. */
+  parkedCartsChanged: z.array(ParkedCart),
   reconcileProgress: ReconcileRun,
   saleUpdated: Sale,
   statusChanged: TillStatus,

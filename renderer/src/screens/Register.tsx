@@ -3,6 +3,7 @@ import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
+import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
@@ -164,6 +165,7 @@ export function RegisterScreen({
       <aside className="cart">
         <div className="cart-head">
           <h2>Cart</h2>
+          <HeldCarts cart={cart} onCart={setCart} />
           {lines.length > 0 && (
             <button
               className="btn ghost small"
