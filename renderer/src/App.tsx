@@ -247,7 +247,7 @@ function ShopifyBadge({ status }: { status: TillStatus | null }) {
 
 function ConnectionBadge({ status, socket }: { status: TillStatus | null; socket: SocketState }) {
   if (socket === 'down') return <div className="conn bad">Till not answering</div>;
-  if (socket === 'refused') return <div className="conn bad">Open the till’s address again</div>;
+  if (socket === 'refused') return <div className="conn bad">Open the till’s address</div>;
   if (!status) return <div className="conn">Connecting…</div>;
   const { state, alias, message } = status.backend;
   const tone = state === 'connected' ? 'good' : state === 'connecting' ? '' : 'bad';
