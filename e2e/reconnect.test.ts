@@ -64,7 +64,7 @@ describe('an open tab lives through the till stopping and starting again', () =>
     expect(text).toMatch(/reconnects by itself/);
     await page.screenshot({ path: `${SHOTS}/not-answering-1024x768.png` });
 
-    // Charge, tapped anyway (a key press under the notice), answers at once instead of spinning.
+    // Charge, reached anyway (the notice covers it, a keyboard still can), answers at once instead of spinning.
     await page.getByTestId('charge-button').dispatchEvent('click');
     await page.getByTestId('toast').filter({ hasText: 'not answering' }).first().waitFor();
     await expect.poll(() => page.getByTestId('charge-button').innerText()).toMatch(/^Charge /);
