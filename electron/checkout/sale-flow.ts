@@ -20,7 +20,7 @@ import {
   transition,
 } from '../journal/sales.js';
 import { readMeta, writeCursor, writeMeta } from '../journal/settings.js';
-import { clearCartLines, readCartLines } from '../journal/cart.js';
+import { clearCartLines } from '../journal/cart.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { EventBus } from '../events.js';
 import { enqueueOrder } from '../shopify/outbox.js';
