@@ -83,6 +83,14 @@ export const REPLY_WAIT_MS = {
   exportReconcileCsv: SLOW_MS,
   applySafeRepairs: SLOW_MS,
   setManualRate: QUICK_MS,
+  setLineDiscount: QUICK_MS,
+  setCartDiscount: QUICK_MS,
+  parkCart: QUICK_MS,
+  listParkedCarts: QUICK_MS,
+  resumeParkedCart: QUICK_MS,
+  discardParkedCart: QUICK_MS,
+  getPricingSettings: QUICK_MS,
+  updatePricingSettings: QUICK_MS,
 } as const satisfies Record<CommandName, number>;
 
 const unavailable = (message: string): Reply<never> => ({
