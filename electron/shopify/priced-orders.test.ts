@@ -7,7 +7,8 @@
  *
  * M1, the tax rate sent as the percent instead of a proportion — electron/shopify/orders.ts,
  *   pricedOrderInput, taxLine: `rate: rateProportion(rate)` → `rate: rate.percent`
- *   → red: the café receipt and the property (the order's tax lines are not the receipt's rows).
+ *   → red: the café receipt, the tipped US sale and the property (the order's tax lines are not
+ *   the receipt's rows).
  * M2, the discount dropped — pricedOrderInput: `priced.totals.discounts > 0n` → `false`
  *   → red: the café receipt, the tipped US sale and the property (order total above the till's).
  * M3, a taxed tip priced with its tax when taxes are added — pricedOrderInput, tip `priceSet`:
@@ -18,6 +19,11 @@
  * M5, the fake adding tax whatever `taxesIncluded` says — fakes/shopify/orders.ts, orderTotals:
  *   `subtotal + (taxesIncluded ? 0n : tax)` → `subtotal + tax`
  *   → red: the café receipt and the property.
+ * M6, a wrong tax line (the line's net sent as its tax) — pricedOrderInput:
+ *   `taxLine(p.taxRate, p.tax)` → `taxLine(p.taxRate, p.net)`
+ *   → red: the café receipt, the tipped US sale and the property.
+ * M7, the fake ignoring the discount code — orderTotals: `if (code.itemFixedDiscountCode)` →
+ *   `if (false)` → red: the café receipt, the tipped US sale and the property.
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
