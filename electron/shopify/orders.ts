@@ -327,6 +327,8 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
         continue;
       }
       markAttempt(db, head.seq);
+      // Hook for issue 12's journal wiring: once a sale carries what it was priced at, send
+      // pricedOrderInput(sale, itsPricedCart, ctx, itsNotes) here; an older sale keeps this.
       const input = orderInput(sale, ctx);
       const created = await client.request<Created>(ORDER_CREATE, input, 10);
       const { order, userErrors } = created.orderCreate;
