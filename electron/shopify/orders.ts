@@ -119,9 +119,12 @@ function unpriced(sale: Sale): PricedCart {
   };
 }
 
-/** The orderCreate input for a paid sale sold before pricing: prices as sold, nothing else. */
+/**
+ * The orderCreate input for a paid sale: priced as it was rung up (taxes, discounts, tip), or,
+ * for a sale from before pricing, at its lines' prices and nothing else.
+ */
 export function orderInput(sale: Sale, ctx: Pick<PumpContext, 'locationId' | 'tillId'>) {
-  return pricedOrderInput(sale, unpriced(sale), ctx);
+  return pricedOrderInput(sale, sale.pricing ?? unpriced(sale), ctx);
 }
 
 /**
@@ -327,8 +330,6 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
         continue;
       }
       markAttempt(db, head.seq);
-      // Hook for issue 12's journal wiring: once a sale carries what it was priced at, send
-      // pricedOrderInput(sale, itsPricedCart, ctx, itsNotes) here; an older sale keeps this.
       const input = orderInput(sale, ctx);
       const created = await client.request<Created>(ORDER_CREATE, input, 10);
       const { order, userErrors } = created.orderCreate;
