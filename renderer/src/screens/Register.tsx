@@ -3,6 +3,7 @@ import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
+import { useConfirmation } from '../components/Confirm.js';
 import { Keypad } from '../components/Keypad.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
@@ -27,6 +28,9 @@ export function RegisterScreen({
   const [charging, setCharging] = useState(false);
   const [cash, setCash] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
+  // A large amount is the till's question ("This is $X — is that right?"), asked here.
+  const large = useConfirmation();
+  const { withConfirmation } = large;
   const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
 
   useEffect(() => {
@@ -51,7 +55,8 @@ export function RegisterScreen({
     (code: string) => {
       setQuery('');
       void run(async () => {
-        const r = await till.scanBarcode({ code });
+        const r = await withConfirmation((confirmLarge) => till.scanBarcode({ code, confirmLarge }));
+        if (!r) return;
         if (r.found) {
           setCart(r.cart);
           setFlash(r.line.lineId);
@@ -62,14 +67,21 @@ export function RegisterScreen({
         }
       });
     },
-    [till, run, toast],
+    [till, run, toast, withConfirmation],
   );
-  useScanner(scan, { enabled: picking === null && !cash });
+  useScanner(scan, { enabled: picking === null && !cash && !large.open });
 
   const add = (variantId: string) =>
     void run(async () => {
-      setCart(await till.addToCart({ variantId }));
+      const next = await withConfirmation((confirmLarge) => till.addToCart({ variantId, confirmLarge }));
+      if (next) setCart(next);
       setPicking(null);
+    });
+  /** A cart change the till may ask about first; a "no" leaves the cart as it was. */
+  const change = (command: (confirmLarge: boolean) => Promise<Cart>) =>
+    void run(async () => {
+      const next = await withConfirmation(command);
+      if (next) setCart(next);
     });
 
   const charge = () => {
@@ -156,7 +168,7 @@ export function RegisterScreen({
         ) : (
           <Keypad
             currency={currency}
-            onAdd={(amount) => void run(async () => setCart(await till.addCustomAmount({ amount })))}
+            onAdd={(amount) => change((confirmLarge) => till.addCustomAmount({ amount, confirmLarge }))}
           />
         )}
       </section>
@@ -205,8 +217,8 @@ export function RegisterScreen({
                 <button
                   aria-label={`One more ${l.title}`}
                   onClick={() =>
-                    void run(async () =>
-                      setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1 })),
+                    change((confirmLarge) =>
+                      till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1, confirmLarge }),
                     )
                   }
                 >
@@ -257,6 +269,7 @@ export function RegisterScreen({
         </div>
       </aside>
 
+      {large.dialog}
       {cash && cart && (
         <CashSheet total={cart.total} currency={currency} onTake={takeCash} onClose={() => setCash(false)} />
       )}
