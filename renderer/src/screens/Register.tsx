@@ -193,7 +193,7 @@ export function RegisterScreen({
             <li
               key={l.lineId}
               data-testid="cart-line"
-              className={`cart-line ${flash === l.lineId ? 'flash' : ''}`}
+              className={`cart-line ${flash === l.lineId ? 'flash' : ''} ${formatFiat(l.lineTotal, currency).length > 11 ? 'long' : ''}`}
             >
               <div className="line-text">
                 <div className="line-title">{l.title}</div>
@@ -225,7 +225,9 @@ export function RegisterScreen({
                   +
                 </button>
               </div>
-              <div className="line-total">{formatFiat(l.lineTotal, currency)}</div>
+              <div className="line-total" data-testid="line-total">
+                {formatFiat(l.lineTotal, currency)}
+              </div>
               <button
                 className="remove"
                 aria-label={`Remove ${l.title}`}
@@ -242,7 +244,7 @@ export function RegisterScreen({
               {cart?.itemCount ?? 0} {cart?.itemCount === 1 ? 'item' : 'items'}
             </span>
             <div className="total-figures">
-              <strong>{formatFiat(cart?.total ?? 0n, currency)}</strong>
+              <strong data-testid="cart-total">{formatFiat(cart?.total ?? 0n, currency)}</strong>
               {cart?.estimatedMsat != null && cart.total > 0n && (
                 <small>≈ {formatSats(cart.estimatedMsat)}</small>
               )}
