@@ -140,7 +140,11 @@ describe('amount limits and the manual-rate band, through till.invoke', () => {
       expect(
         (await refused(till, 'addToCart', { variantId, quantity: overHard, confirmLarge: true })).kind,
       ).toBe('ValidationError');
-      // Taking items off is never refused or asked about.
+      // Taking items off is never refused or asked about, even above limits lowered since.
+      await call(till, 'updateSettings', { lineSoftLimit: price, lineHardLimit: price * 2n });
+      expect((await call(till, 'setLineQuantity', { lineId, quantity: overSoft - 1 })).total).toBe(
+        price * BigInt(overSoft - 1),
+      );
       expect((await call(till, 'setLineQuantity', { lineId, quantity: 1 })).total).toBe(price);
     });
 
@@ -272,6 +276,10 @@ describe('amount limits and the manual-rate band, through till.invoke', () => {
 
       const { token } = await call(till, 'previewManualRate', { rate: '5' });
       expect((await refused(till, 'setManualRate', { rate: '6', token })).kind).toBe('ValidationError');
+      await call(till, 'previewManualRate', { rate: '5' });
+      expect((await refused(till, 'setManualRate', { rate: '5', token: 'made-up' })).kind).toBe(
+        'ValidationError',
+      );
       const { token: fresh } = await call(till, 'previewManualRate', { rate: '5' });
       const second = await refused(till, 'setManualRate', { rate: '5', token: fresh });
       expect(second.kind).toBe('NeedsConfirmation');
@@ -292,6 +300,12 @@ describe('amount limits and the manual-rate band, through till.invoke', () => {
       expect(typeof preview.token).toBe('string');
       expect((await refused(till, 'setManualRate', { rate: '97000' })).message).toMatch(
         /no quote to compare/,
+      );
+      // A warning stands for ten minutes: after that the rate is checked again.
+      const { token: old } = await call(till, 'previewManualRate', { rate: '97000' });
+      clock.advance(11 * 60_000);
+      expect((await refused(till, 'setManualRate', { rate: '97000', token: old })).kind).toBe(
+        'ValidationError',
       );
       const { token } = await call(till, 'previewManualRate', { rate: '97000' });
       expect((await refused(till, 'setManualRate', { rate: '97000', token })).kind).toBe('NeedsConfirmation');
