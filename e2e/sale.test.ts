@@ -141,6 +141,7 @@ describe('a cashier sells in demo mode through the browser host', () => {
       expect(await page.getByTestId('rate-preview').innerText()).toContain('no quote to compare');
       await page.getByTestId('confirm-yes').click();
       await page.getByText(/^Are you sure\?/).waitFor();
+      await page.screenshot({ path: `${SHOTS}/settings-manual-rate-twice.png` });
       await page.getByTestId('confirm-yes').click();
       await expect
         .poll(() => page.getByTestId('rate-now').innerText())

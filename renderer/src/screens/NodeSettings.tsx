@@ -569,7 +569,7 @@ export function RateSettings() {
               : 'There is no quote to compare this rate with.'}
           </p>
           {preview.token !== null && (
-            <p className="field-error">{farOff(preview)} You will be asked twice.</p>
+            <p className="field-error">{preview.last ? `${farOff(preview)} ` : ''}You will be asked twice.</p>
           )}
         </div>
       )}
