@@ -273,7 +273,13 @@ export function RegisterScreen({
 
       {large.dialog}
       {cash && cart && (
-        <CashSheet total={cart.total} currency={currency} onTake={takeCash} onClose={() => setCash(false)} />
+        <CashSheet
+          total={cart.total}
+          currency={currency}
+          maxChange={status?.settings.maxCashChange}
+          onTake={takeCash}
+          onClose={() => setCash(false)}
+        />
       )}
       {picking && (
         <div className="sheet-backdrop" onClick={() => setPicking(null)}>
