@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TillError, type TillApi } from '../../../shared/contract/index.js';
 import type { Cart, ManualRatePreview } from '../../../shared/domain/index.js';
 import { ShellContext, type Shell } from '../context.js';
+import { CashSheet } from '../components/CashSheet.js';
 import { fakeTill, status } from '../test-support.js';
 import { LimitSettings } from './LimitSettings.js';
 import { RateSettings } from './NodeSettings.js';
@@ -255,5 +256,25 @@ describe('LimitSettings', () => {
       saleHardLimit: 2_000_000n,
       maxCashChange: 50_000n,
     });
+  });
+});
+
+describe('CashSheet with the most change the till gives', () => {
+  it('says so and keeps Take off when the cash handed over is absurd', () => {
+    const onTake = vi.fn(() => Promise.resolve());
+    render(<CashSheet total={800n} currency="USD" maxChange={50_000n} onTake={onTake} onClose={vi.fn()} />);
+    const sheet = screen.getByRole('dialog', { name: 'Take cash' });
+    for (const d of '999999999999') fireEvent.click(within(sheet).getByRole('button', { name: d }));
+    expect(screen.getByTestId('cash-too-much').textContent).toBe(
+      'More change than the till gives ($500.00): check the amount handed over.',
+    );
+    const take = screen.getByTestId<HTMLButtonElement>('cash-take');
+    expect(take.disabled).toBe(true);
+    for (let i = 0; i < 12; i++) fireEvent.click(within(sheet).getByRole('button', { name: 'Backspace' }));
+    for (const d of '50800') fireEvent.click(within(sheet).getByRole('button', { name: d }));
+    expect(screen.queryByTestId('cash-too-much')).toBeNull();
+    expect(take.disabled).toBe(false);
+    fireEvent.click(take);
+    expect(onTake).toHaveBeenCalledWith(50_800n);
   });
 });
