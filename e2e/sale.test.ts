@@ -137,6 +137,12 @@ describe('a cashier sells in demo mode through the browser host', () => {
       await page.getByTestId('save-rates').click();
       await page.getByTestId('manual-rate').fill('91234.50');
       await page.getByRole('button', { name: 'Use this rate' }).click();
+      // No quote has ever come from an exchange here: nothing to compare with, so it is asked twice.
+      expect(await page.getByTestId('rate-preview').innerText()).toContain('no quote to compare');
+      await page.getByTestId('confirm-yes').click();
+      await page.getByText(/^Are you sure\?/).waitFor();
+      await page.screenshot({ path: `${SHOTS}/settings-manual-rate-twice.png` });
+      await page.getByTestId('confirm-yes').click();
       await expect
         .poll(() => page.getByTestId('rate-now').innerText())
         .toMatch(/91234\.50 USD · Manual rate/);

@@ -8,6 +8,7 @@ import type { Network, RateSourceId, Settings, TillStatus } from '../shared/doma
 import type { EngineOptions } from '../shared/reconcile/engine.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
+import { defaultLimits } from './checkout/limits.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
@@ -76,6 +77,7 @@ export interface Till {
 const DEFAULT_EXPIRY_SEC = 600;
 const DEFAULT_MAX_RATE_AGE_SEC = 600;
 const STARTUP_WAIT_MS = 5_000;
+const DEFAULT_RATE_BAND_PERCENT = 10;
 
 /**
  * The composition root of the till: opens the journal, builds the parts (node connection,
@@ -105,6 +107,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     invoiceExpirySec: DEFAULT_EXPIRY_SEC,
     rateSource: 'demo',
     maxRateAgeSec: DEFAULT_MAX_RATE_AGE_SEC,
+    ...defaultLimits(demo.currency),
+    manualRateBandPercent: DEFAULT_RATE_BAND_PERCENT,
   };
   let settings = readSettings(db, defaults);
   const settingsStore: TillContext['settings'] = {
@@ -177,7 +181,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const cart = createCartService({
     db,
     events,
-    currency: () => settings.currency,
+    settings: () => settings,
     pricing: () => pricing.get(),
     lastRate: rates.last,
     activeSaleId: () => readMeta(db, 'active_sale_id'),

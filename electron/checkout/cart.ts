@@ -7,6 +7,7 @@ import type {
   Pricing,
   RateQuote,
   ScanResult,
+  Settings,
   Tip,
 } from '../../shared/domain/index.js';
 import type { PricingSettings } from '../../shared/pricing/settings.js';
@@ -24,11 +25,12 @@ import {
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
 import { priceLines } from './pricing.js';
+import { checkCartChange } from './limits.js';
 
 export interface CartDeps {
   db: Db;
   events: EventBus;
-  currency: () => string;
+  settings: () => Settings;
   pricing: () => PricingSettings;
   lastRate: () => RateQuote | null;
   /** Non-null while a sale's invoice is on screen: the cart it was made from is frozen. */
@@ -42,7 +44,7 @@ export function createCartService(deps: CartDeps) {
 
   function snapshot(lines: CartLine[] = readCartLines(db)): Cart {
     const rate = deps.lastRate();
-    const currency = deps.currency();
+    const currency = deps.settings().currency;
     const discount = readCartDiscount(db);
     const pricing = priceLines(db, { currency, lines, discount, settings: deps.pricing() });
     const total = pricing.totals.goods;
@@ -73,21 +75,29 @@ export function createCartService(deps: CartDeps) {
     }
   }
 
+  /** The line going from `before` to `after` (0: absent), checked against the limits. */
+  function checkLimits(lines: CartLine[], before: bigint, after: bigint, confirmLarge: boolean): void {
+    const saleBefore = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
+    checkCartChange(deps.settings(), { lineBefore: before, lineAfter: after, saleBefore, confirmLarge });
+  }
+
   /** Adding a variant already in the cart bumps its quantity, as a cashier scanning twice expects. */
-  function addVariantLine(variantId: string, quantity: number): string {
+  function addVariantLine(variantId: string, quantity: number, confirmLarge: boolean): string {
     const found = findVariant(db, variantId);
     if (!found || found.product.status !== 'ACTIVE') {
       throw new TillError('NotFound', 'That product is no longer in the catalog.');
     }
     const { product, variant } = found;
     return db.transaction(() => {
-      const existing = readCartLines(db).find(
-        (l) => l.variantId === variant.id && l.unitPrice === variant.price,
-      );
+      const lines = readCartLines(db);
+      const existing = lines.find((l) => l.variantId === variant.id && l.unitPrice === variant.price);
       if (existing) {
-        setCartLineQuantity(db, existing.lineId, Math.min(existing.quantity + quantity, 9999));
+        const next = Math.min(existing.quantity + quantity, 9999);
+        checkLimits(lines, existing.lineTotal, existing.unitPrice * BigInt(next), confirmLarge);
+        setCartLineQuantity(db, existing.lineId, next);
         return existing.lineId;
       }
+      checkLimits(lines, 0n, variant.price * BigInt(quantity), confirmLarge);
       const lineId = randomUUID();
       insertCartLine(db, {
         lineId,
@@ -115,7 +125,7 @@ export function createCartService(deps: CartDeps) {
     priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing } {
       const lines = readCartLines(db);
       const pricing = priceLines(db, {
-        currency: deps.currency(),
+        currency: deps.settings().currency,
         lines,
         discount: readCartDiscount(db),
         tip,
@@ -124,14 +134,15 @@ export function createCartService(deps: CartDeps) {
       return { lines, pricing };
     },
 
-    addVariant(variantId: string, quantity: number): Cart {
+    addVariant(variantId: string, quantity: number, confirmLarge: boolean): Cart {
       assertEditable();
-      addVariantLine(variantId, quantity);
+      addVariantLine(variantId, quantity, confirmLarge);
       return changed();
     },
 
-    addCustom(amount: bigint, title: string): Cart {
+    addCustom(amount: bigint, title: string, confirmLarge: boolean): Cart {
       assertEditable();
+      checkLimits(readCartLines(db), 0n, amount, confirmLarge);
       insertCartLine(db, {
         lineId: randomUUID(),
         variantId: null,
@@ -144,22 +155,27 @@ export function createCartService(deps: CartDeps) {
       return changed();
     },
 
-    scan(code: string): ScanResult {
+    scan(code: string, confirmLarge: boolean): ScanResult {
       assertEditable();
       const found = findByBarcode(db, code);
       if (!found) {
         return { found: false, code, message: `No product has the barcode ${code}.` };
       }
-      const lineId = addVariantLine(found.variant.id, 1);
+      const lineId = addVariantLine(found.variant.id, 1, confirmLarge);
       const cart = changed();
       return { found: true, line: cart.lines.find((l) => l.lineId === lineId) ?? lineById(lineId), cart };
     },
 
-    setQuantity(lineId: string, quantity: number): Cart {
+    setQuantity(lineId: string, quantity: number, confirmLarge: boolean): Cart {
       assertEditable();
-      if (!setCartLineQuantity(db, lineId, quantity)) {
-        throw new TillError('NotFound', 'That line is no longer in the cart.');
-      }
+      db.transaction(() => {
+        const lines = readCartLines(db);
+        const line = lines.find((l) => l.lineId === lineId);
+        if (line) checkLimits(lines, line.lineTotal, line.unitPrice * BigInt(quantity), confirmLarge);
+        if (!setCartLineQuantity(db, lineId, quantity)) {
+          throw new TillError('NotFound', 'That line is no longer in the cart.');
+        }
+      })();
       return changed();
     },
 

@@ -26,6 +26,7 @@ import type { EventBus } from '../events.js';
 import { enqueueOrder } from '../shopify/outbox.js';
 import type { CartService } from './cart.js';
 import { backendErrorToTillError } from './errors.js';
+import { checkSaleTotal, checkTendered } from './limits.js';
 
 const ACTIVE_SALE = 'active_sale_id';
 /** How long an expired invoice is still looked up for a late payment (the subscription covers it beyond). */
@@ -231,6 +232,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
       if (pricing.totals.total <= 0n)
         throw new TillError('InvalidState', 'The total must be above zero to charge.');
+      checkSaleTotal(deps.settings(), pricing.totals.total);
       const saleId = randomUUID();
       db.transaction(() => {
         insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, at: now() });
@@ -261,11 +263,8 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         throw new TillError('InvalidState', 'The cart is empty: add something to sell.');
       const total = pricing.totals.total;
       if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero.');
-      if (tendered < total) {
-        throw new TillError('ValidationError', 'The cash handed over is less than the total.', [
-          { path: 'tendered', message: 'Less than the total' },
-        ]);
-      }
+      checkSaleTotal(deps.settings(), total);
+      checkTendered(deps.settings(), total, tendered);
       const saleId = randomUUID();
       const at = now();
       let queued = false;

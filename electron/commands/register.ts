@@ -6,11 +6,11 @@ export function registerCommands({ db, cart }: TillContext) {
   return {
     searchCatalog: ({ query, limit }) => searchCatalog(db, query, limit),
     getCart: () => cart.get(),
-    addToCart: ({ variantId, quantity }) => cart.addVariant(variantId, quantity),
-    addCustomAmount: ({ amount, title }) => cart.addCustom(amount, title),
-    scanBarcode: ({ code }) => cart.scan(code),
-    setLineQuantity: ({ lineId, quantity }) => cart.setQuantity(lineId, quantity),
-    removeLine: ({ lineId }) => cart.setQuantity(lineId, 0),
+    addToCart: ({ variantId, quantity, confirmLarge }) => cart.addVariant(variantId, quantity, confirmLarge),
+    addCustomAmount: ({ amount, title, confirmLarge }) => cart.addCustom(amount, title, confirmLarge),
+    scanBarcode: ({ code, confirmLarge }) => cart.scan(code, confirmLarge),
+    setLineQuantity: ({ lineId, quantity, confirmLarge }) => cart.setQuantity(lineId, quantity, confirmLarge),
+    removeLine: ({ lineId }) => cart.setQuantity(lineId, 0, false),
     clearCart: () => cart.clear(),
   } satisfies Partial<Handlers>;
 }

@@ -1,4 +1,5 @@
 import { RateSourceId, type Settings } from '../../shared/domain/index.js';
+import { toJsonExact } from '../../shared/money/index.js';
 import type { Db } from './db.js';
 
 /** Key/value settings, each value JSON. Unknown keys are kept: a newer build may have written them. */
@@ -8,6 +9,14 @@ export function readSettings(db: Db, defaults: Settings): Settings {
   return { ...defaults, ...pick(stored) };
 }
 
+const AMOUNT_KEYS = [
+  'lineSoftLimit',
+  'lineHardLimit',
+  'saleSoftLimit',
+  'saleHardLimit',
+  'maxCashChange',
+] as const satisfies readonly (keyof Settings)[];
+
 function pick(stored: Record<string, unknown>): Partial<Settings> {
   const out: Partial<Settings> = {};
   if (typeof stored.shopName === 'string') out.shopName = stored.shopName;
@@ -16,6 +25,13 @@ function pick(stored: Record<string, unknown>): Partial<Settings> {
   const source = RateSourceId.safeParse(stored.rateSource);
   if (source.success) out.rateSource = source.data;
   if (typeof stored.maxRateAgeSec === 'number') out.maxRateAgeSec = stored.maxRateAgeSec;
+  if (typeof stored.manualRateBandPercent === 'number')
+    out.manualRateBandPercent = stored.manualRateBandPercent;
+  // Amounts are written as exact JSON integers (toJsonExact), well inside a double's exact range.
+  for (const key of AMOUNT_KEYS) {
+    const v = stored[key];
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) out[key] = BigInt(v);
+  }
   return out;
 }
 
@@ -25,7 +41,7 @@ export function writeSettings(db: Db, patch: Partial<Settings>): void {
   );
   db.transaction(() => {
     for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) put.run(key, JSON.stringify(value));
+      if (value !== undefined) put.run(key, toJsonExact(value));
     }
   })();
 }

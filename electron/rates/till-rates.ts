@@ -1,5 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
-import { RateQuote, type RateSourceId, type Settings } from '../../shared/domain/index.js';
+import {
+  RateQuote,
+  type ManualRatePreview,
+  type RateSourceId,
+  type Settings,
+} from '../../shared/domain/index.js';
+import {
+  currencyExponent,
+  formatFiat,
+  formatRate,
+  formatSats,
+  invoiceMsat,
+  parseDecimal,
+} from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import { readSettingValue, writeSettingValue } from '../journal/settings.js';
 import { createDemoRateSource } from './demo.js';
@@ -13,6 +27,21 @@ import type { RateSource } from './source.js';
  */
 
 const MANUAL_RATE_KEY = 'manualRate';
+/** A warning's token stands for this long: a rate checked yesterday is checked again. */
+const WARNING_TTL_MS = 10 * 60_000;
+/** The sats shown for 10 of the currency's major units ("$10.00 = 10,283 sats"). */
+const REFERENCE_MAJOR = 10n;
+
+/** |a − b| / b in whole percent, rounded up, exactly (rates are decimal strings). */
+export function rateDifferencePercent(rate: string, base: string): bigint {
+  const a = parseDecimal(rate);
+  const b = parseDecimal(base);
+  const scale = Math.max(a.scale, b.scale);
+  const A = a.units * 10n ** BigInt(scale - a.scale);
+  const B = b.units * 10n ** BigInt(scale - b.scale);
+  const diff = A > B ? A - B : B - A;
+  return (diff * 100n + B - 1n) / B;
+}
 
 export interface TillRatesDeps {
   db: Db;
@@ -60,6 +89,44 @@ export function createTillRates(deps: TillRatesDeps) {
   });
   keeper.setManual(readManual());
 
+  /** The warning a preview gave for a rate outside the band, and how many times it was confirmed since. */
+  let warning: { token: string; rate: string; currency: string; at: number; confirmed: number } | null = null;
+
+  function validManual(rate: string, currency: string): void {
+    try {
+      createManualRateSource(rate, currency, now());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new TillError('ValidationError', message, [{ path: 'rate', message }]);
+    }
+  }
+
+  function preview(rate: string): ManualRatePreview {
+    const { currency, manualRateBandPercent: band } = settings();
+    validManual(rate, currency);
+    const reference = REFERENCE_MAJOR * 10n ** BigInt(currencyExponent(currency));
+    const last = keeper.last(currency);
+    const difference = last ? rateDifferencePercent(rate, last.rate) : null;
+    const outside = difference === null || difference > BigInt(band);
+    warning = outside ? { token: randomUUID(), rate, currency, at: now().getTime(), confirmed: 0 } : null;
+    return {
+      currency,
+      rate,
+      reference,
+      msat: invoiceMsat(reference, currency, rate),
+      last: last && {
+        rate: last.rate,
+        source: last.source,
+        fetchedAt: last.fetchedAt,
+        msat: invoiceMsat(reference, currency, last.rate),
+      },
+      differencePercent:
+        difference === null ? null : Number(difference > 1_000_000n ? 1_000_000n : difference),
+      bandPercent: band,
+      token: warning?.token ?? null,
+    };
+  }
+
   const demoRateOnRealNode = () => settings().rateSource === 'demo' && !deps.onDemoNode();
 
   return {
@@ -95,14 +162,43 @@ export function createTillRates(deps: TillRatesDeps) {
       keeper.setSource(sourceFor(settings().rateSource));
     },
 
-    /** A manager's rate for the till's currency, checked, journaled and used from now on. */
-    setManual: (rate: string): void => {
+    preview,
+
+    /**
+     * A manager's rate for the till's currency, checked, journaled and used from now on. Outside
+     * the band (or with no quote to compare) it passes only on the second call with the token
+     * of the preview that warned about it: the first is answered with the second warning.
+     */
+    setManual: (rate: string, token: string | undefined): void => {
       const currency = settings().currency;
-      try {
-        createManualRateSource(rate, currency, now());
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        throw new TillError('ValidationError', message, [{ path: 'rate', message }]);
+      const pending = warning;
+      const checked = preview(rate);
+      if (checked.token !== null) {
+        const valid =
+          pending !== null &&
+          token !== undefined &&
+          pending.token === token &&
+          pending.rate === rate &&
+          pending.currency === currency &&
+          now().getTime() - pending.at <= WARNING_TTL_MS;
+        if (!valid || pending === null) {
+          warning = null;
+          const message = checked.last
+            ? `${formatRate(rate, currency)} is ${checked.differencePercent}% away from the last quote (${formatRate(checked.last.rate, currency)}, ${checked.last.source}): check it, then confirm it twice.`
+            : 'There is no quote to compare this rate with: check it, then confirm it twice.';
+          throw new TillError('ValidationError', message, [{ path: 'rate', message }]);
+        }
+        // preview() above replaced the warning: keep the one being confirmed.
+        warning = pending;
+        if (pending.confirmed === 0) {
+          pending.confirmed = 1;
+          const atLast = checked.last ? ` instead of ${formatSats(checked.last.msat)} at the last quote` : '';
+          throw new TillError(
+            'NeedsConfirmation',
+            `Are you sure? At this rate ${formatFiat(checked.reference, currency)} is ${formatSats(checked.msat)}${atLast}.`,
+          );
+        }
+        warning = null;
       }
       const quote: RateQuote = { currency, rate, source: 'Manual rate', fetchedAt: now().toISOString() };
       writeSettingValue(db, MANUAL_RATE_KEY, quote);

@@ -83,6 +83,7 @@ export const REPLY_WAIT_MS = {
   exportReconcileCsv: SLOW_MS,
   applySafeRepairs: SLOW_MS,
   setManualRate: QUICK_MS,
+  previewManualRate: QUICK_MS,
   setLineDiscount: QUICK_MS,
   setCartDiscount: QUICK_MS,
   parkCart: QUICK_MS,

@@ -6,6 +6,7 @@ import {
   CurrencyTotal,
   Discount,
   JournalProblem,
+  ManualRatePreview,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
   ParkedCart,
@@ -32,7 +33,17 @@ import { PricingSettings } from '../pricing/settings.js';
  */
 
 const none = z.object({}).strict();
+const manualRate = z
+  .string()
+  .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
+  .trim()
+  .regex(/^\d{1,9}(\.\d{1,8})?$/, 'Enter the price of one bitcoin, e.g. 97250.50');
 const saleRef = z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id) }).strict();
+/**
+ * The cashier said yes to "This is $X — is that right?" (a NeedsConfirmation answer): lets a
+ * line or a sale past its soft limit, never past its hard one.
+ */
+const confirmLarge = z.boolean().default(false);
 
 export const commands = {
   getStatus: { input: none, output: TillStatus },
@@ -61,6 +72,7 @@ export const commands = {
       .object({
         variantId: z.string().min(1).max(MAX_LENGTH.id),
         quantity: z.number().int().min(1).max(9999).default(1),
+        confirmLarge,
       })
       .strict(),
     output: Cart,
@@ -73,18 +85,23 @@ export const commands = {
           .positive('Enter an amount above zero')
           .max(10n ** 12n, 'That amount is too large'),
         title: z.string().trim().max(MAX_LENGTH.customTitle).default('Custom amount'),
+        confirmLarge,
       })
       .strict(),
     output: Cart,
   },
   /** What a barcode scanner typed: adds the matching variant or says nothing matched. */
   scanBarcode: {
-    input: z.object({ code: z.string().trim().min(1).max(MAX_LENGTH.barcode) }).strict(),
+    input: z.object({ code: z.string().trim().min(1).max(MAX_LENGTH.barcode), confirmLarge }).strict(),
     output: ScanResult,
   },
   setLineQuantity: {
     input: z
-      .object({ lineId: z.string().min(1).max(MAX_LENGTH.id), quantity: z.number().int().min(0).max(9999) })
+      .object({
+        lineId: z.string().min(1).max(MAX_LENGTH.id),
+        quantity: z.number().int().min(0).max(9999),
+        confirmLarge,
+      })
       .strict(),
     output: Cart,
   },
@@ -228,17 +245,19 @@ export const commands = {
     input: none,
     output: z.object({ applied: z.number().int(), skipped: z.array(z.string()), run: ReconcileRun }),
   },
-  /** A manager's BTC price, used while the rate source cannot give a fresh one. */
+  /**
+   * What a manager's rate would mean, before it is saved: the sats for a reference amount at it
+   * and at the last good quote. A rate outside the band (or with no quote to compare) comes
+   * with a token: the first warning. setManualRate then needs that token twice.
+   */
+  previewManualRate: { input: z.object({ rate: manualRate }).strict(), output: ManualRatePreview },
+  /**
+   * A manager's BTC price, used while the rate source cannot give a fresh one. Outside the band
+   * it needs the preview's token: the first call with it is answered NeedsConfirmation (the
+   * second warning), the second call saves.
+   */
   setManualRate: {
-    input: z
-      .object({
-        rate: z
-          .string()
-          .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
-          .trim()
-          .regex(/^\d{1,9}(\.\d{1,8})?$/, 'Enter the price of one bitcoin, e.g. 97250.50'),
-      })
-      .strict(),
+    input: z.object({ rate: manualRate, token: z.string().max(MAX_LENGTH.id).optional() }).strict(),
     output: TillStatus,
   },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
@@ -273,6 +292,8 @@ export const ErrorKind = z.enum([
   'BackendUnavailable',
   'NotAuthorized',
   'RateUnavailable',
+  /** Allowed only once a person says yes: the message is the question to ask them. */
+  'NeedsConfirmation',
   /** The journal could not be written (disk full, read-only, I/O error, damaged). */
   'StorageError',
   /** The till did not open its journal; getJournalProblem says why. */

@@ -273,6 +273,16 @@ export type CurrencyTotal = z.infer<typeof CurrencyTotal>;
 export const RateSourceId = z.enum(['demo', 'kraken', 'coinbase', 'bitstamp', 'coingecko', 'manual']);
 export type RateSourceId = z.infer<typeof RateSourceId>;
 
+/** The highest amount limit a manager may set: 10^10 minor units, which every screen fits. */
+export const MAX_AMOUNT_LIMIT = 10n ** 10n;
+
+function limit(what: string) {
+  return z
+    .bigint({ error: `Enter the amount for ${what} as a number` })
+    .positive(`The amount for ${what} must be above zero`)
+    .max(MAX_AMOUNT_LIMIT, `The amount for ${what} is too large`);
+}
+
 export const Settings = z.object({
   shopName: z.string().trim().min(1, 'Shop name cannot be empty').max(MAX_LENGTH.shopName),
   currency: z
@@ -292,8 +302,43 @@ export const Settings = z.object({
     .int('Enter a whole number of seconds')
     .min(30, 'Allow rates at least half a minute old')
     .max(86_400, 'A rate older than a day is too stale to sell at'),
+  /**
+   * Amount limits, in minor units of the till's currency. Above a soft limit the cashier
+   * confirms ("This is $1,500.00 — is that right?"); above a hard one the till refuses, whatever
+   * the screen sends. Soft is never above hard (the till checks the pair).
+   */
+  lineSoftLimit: limit('a line'),
+  lineHardLimit: limit('a line'),
+  saleSoftLimit: limit('a sale'),
+  saleHardLimit: limit('a sale'),
+  /** The most change a cash sale gives: more than this handed over is a slip of the finger. */
+  maxCashChange: limit('the change'),
+  /** A manager's rate further than this from the last quote must be confirmed twice. */
+  manualRateBandPercent: z
+    .number({ error: 'Enter the allowed difference as a whole percentage' })
+    .int('Enter a whole percentage')
+    .min(1, 'Allow at least 1% difference')
+    .max(100, 'Allow at most 100% difference'),
 });
 export type Settings = z.infer<typeof Settings>;
+
+/** A manager's rate beside the last good quote, for a reference amount, before it is saved. */
+export const ManualRatePreview = z.object({
+  currency: z.string(),
+  rate: z.string(),
+  /** Minor units: 10 of the currency's major units. */
+  reference: money,
+  /** The invoice's msat for `reference` at this rate. */
+  msat: money,
+  /** The last good quote and the msat it gives for `reference`; null when there is none. */
+  last: z.object({ rate: z.string(), source: z.string(), fetchedAt: z.string(), msat: money }).nullable(),
+  /** How far this rate is from the last quote, in whole percent (rounded up); null without one. */
+  differencePercent: z.number().int().nullable(),
+  bandPercent: z.number().int(),
+  /** Outside the band or nothing to compare: saving needs this token, confirmed twice. */
+  token: z.string().nullable(),
+});
+export type ManualRatePreview = z.infer<typeof ManualRatePreview>;
 
 export const BackendKind = z.enum(['demo', 'lnd', 'cln', 'nwc', 'lnbits']);
 export type BackendKind = z.infer<typeof BackendKind>;

@@ -29,4 +29,7 @@ export const MAX_LENGTH = {
   reconcileOutcome: 64,
   /** A number of minutes the screen turns into seconds (invoice life, rate age). */
   minutes: 6,
+  /** An amount limit in major units, "10000000000.00" and room for grouping commas. */
+  amount: 20,
+  percent: 3,
 } as const;

@@ -23,9 +23,12 @@ export function CashSheet({
   currency,
   onTake,
   onClose,
+  maxChange,
 }: {
   total: bigint;
   currency: string;
+  /** The most change the till gives (Settings → Limits): more handed over is a slip of the finger. */
+  maxChange?: bigint;
   onTake: (tendered: bigint) => Promise<unknown>;
   onClose: () => void;
 }) {
@@ -46,6 +49,7 @@ export function CashSheet({
   const typed = keypadAmount(digits);
   const tendered = digits === '' ? total : typed;
   const change = tendered - total;
+  const tooMuch = maxChange !== undefined && change > maxChange;
   const press = (k: (typeof KEYS)[number]) => {
     if (k === '⌫') return setDigits((d) => d.slice(0, -1));
     setDigits((d) => (d + k).replace(/^0+/, '').slice(0, 12));
@@ -80,9 +84,15 @@ export function CashSheet({
               <span>Handed over</span>
               <strong data-testid="cash-tendered">{formatFiat(tendered, currency)}</strong>
               <span>Change due</span>
-              <strong className={`change ${change < 0n ? 'short' : ''}`} data-testid="cash-change">
+              <strong className={`change ${change < 0n || tooMuch ? 'short' : ''}`} data-testid="cash-change">
                 {change < 0n ? `${formatFiat(-change, currency)} short` : formatFiat(change, currency)}
               </strong>
+              {tooMuch && (
+                <span className="too-much" data-testid="cash-too-much">
+                  More change than the till gives ({formatFiat(maxChange, currency)}): check the amount handed
+                  over.
+                </span>
+              )}
             </div>
           </div>
           <div className="keypad-grid">
@@ -104,7 +114,7 @@ export function CashSheet({
           </button>
           <button
             className="btn primary big"
-            disabled={change < 0n || busy}
+            disabled={change < 0n || tooMuch || busy}
             onClick={() => take(tendered)}
             data-testid="cash-take"
           >

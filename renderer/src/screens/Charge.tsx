@@ -69,7 +69,9 @@ export function ChargeScreen({
       </div>
       <div className="charge-info">
         <div className="charge-label">Scan to pay with Lightning</div>
-        <div className="charge-fiat">{formatFiat(sale.total, sale.currency)}</div>
+        <div className="charge-fiat" data-testid="charge-fiat">
+          {formatFiat(sale.total, sale.currency)}
+        </div>
         <div className="charge-sats">{formatSats(invoice.amountMsat)}</div>
         <div className="charge-rate">
           {formatRate(invoice.rate.rate, invoice.rate.currency)} · {invoice.rate.source}

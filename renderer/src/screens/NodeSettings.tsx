@@ -4,11 +4,14 @@ import type {
   BackendConfig,
   BackendInput,
   BackendKind,
+  ManualRatePreview,
   Network,
   NodeCheck,
   RateSourceId,
 } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
+import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
+import { useConfirmation } from '../components/Confirm.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 
@@ -390,6 +393,12 @@ const SOURCES: { id: RateSourceId; label: string }[] = [
   { id: 'demo', label: 'Demo fixed rate (demo node only)' },
 ];
 
+function farOff(p: ManualRatePreview): string {
+  return p.last
+    ? `This rate is ${p.differencePercent}% away from the last quote (more than ${p.bandPercent}%).`
+    : 'There is no quote to compare this rate with.';
+}
+
 function age(fetchedAt: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(fetchedAt)) / 1000));
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
@@ -399,31 +408,80 @@ export function RateSettings() {
   const { till, run, status, toast } = useShell();
   const [source, setSource] = useState<RateSourceId>('demo');
   const [maxAgeMin, setMaxAgeMin] = useState('10');
+  const [band, setBand] = useState('10');
   const [manual, setManual] = useState('');
+  const [previewed, setPreviewed] = useState<{
+    rate: string;
+    preview: ManualRatePreview | null;
+    error: string | null;
+  } | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const { ask, dialog } = useConfirmation();
 
   useEffect(() => {
     void run(async () => {
       const s = await till.getSettings();
       setSource(s.rateSource);
       setMaxAgeMin(String(s.maxRateAgeSec / 60));
+      setBand(String(s.manualRateBandPercent));
     });
     const t = setInterval(() => setNow(Date.now()), 5_000);
     return () => clearInterval(t);
   }, [till, run]);
 
+  // What the typed rate means, before it can be saved: sats for a reference amount, beside the last quote.
+  const typed = manual.trim();
+  const shown = previewed !== null && previewed.rate === typed ? previewed : null;
+  const preview = shown?.preview ?? null;
+  useEffect(() => {
+    if (typed === '') return;
+    let current = true;
+    const t = setTimeout(() => {
+      till.previewManualRate({ rate: typed }).then(
+        (p) => current && setPreviewed({ rate: typed, preview: p, error: null }),
+        (err: unknown) => current && setPreviewed({ rate: typed, preview: null, error: errorMessage(err) }),
+      );
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(t);
+    };
+  }, [till, typed]);
+
   async function save() {
     try {
-      await till.updateSettings({ rateSource: source, maxRateAgeSec: Math.round(Number(maxAgeMin) * 60) });
+      await till.updateSettings({
+        rateSource: source,
+        maxRateAgeSec: Math.round(Number(maxAgeMin) * 60),
+        manualRateBandPercent: Number(band),
+      });
       toast('good', 'Rate settings saved');
     } catch (err) {
       toast('bad', errorMessage(err));
     }
   }
 
-  async function applyManualRate() {
+  /** Outside the band the till warns twice: the screen asks twice, the second time with the buttons swapped. */
+  async function applyManualRate(p: ManualRatePreview) {
     try {
-      await till.setManualRate({ rate: manual.trim() });
+      if (p.token === null) {
+        await till.setManualRate({ rate: p.rate });
+      } else {
+        const first = await ask({
+          text: `${farOff(p)} ${formatFiat(p.reference, p.currency)} would be ${formatSats(p.msat)}. Use this rate?`,
+          yes: 'Use this rate',
+          no: 'No, go back',
+        });
+        if (!first) return;
+        try {
+          await till.setManualRate({ rate: p.rate, token: p.token });
+        } catch (err) {
+          if (!(err instanceof TillError) || err.kind !== 'NeedsConfirmation') throw err;
+          const second = await ask({ text: err.message, yes: 'Yes, save it', no: 'No', yesFirst: true });
+          if (!second) return;
+          await till.setManualRate({ rate: p.rate, token: p.token });
+        }
+      }
       setManual('');
       toast('good', 'Manual rate set');
     } catch (err) {
@@ -463,6 +521,16 @@ export function RateSettings() {
           maxLength={MAX_LENGTH.minutes}
         />
       </label>
+      <label>
+        Ask twice for a manager’s rate further from the last quote than (%)
+        <input
+          inputMode="numeric"
+          value={band}
+          onChange={(e) => setBand(e.target.value)}
+          maxLength={MAX_LENGTH.percent}
+          data-testid="rate-band"
+        />
+      </label>
       <button className="btn primary" type="button" onClick={() => void save()} data-testid="save-rates">
         Save
       </button>
@@ -480,13 +548,32 @@ export function RateSettings() {
           <button
             className="btn"
             type="button"
-            disabled={manual.trim() === ''}
-            onClick={() => void applyManualRate()}
+            disabled={preview === null}
+            onClick={() => preview && void applyManualRate(preview)}
+            data-testid="use-manual-rate"
           >
             Use this rate
           </button>
         </div>
       </label>
+      {shown?.error != null && <p className="field-error">{shown.error}</p>}
+      {preview !== null && (
+        <div className="rate-preview" data-testid="rate-preview">
+          <p>
+            {formatFiat(preview.reference, preview.currency)} = <strong>{formatSats(preview.msat)}</strong> at
+            this rate
+          </p>
+          <p>
+            {preview.last
+              ? `${formatFiat(preview.reference, preview.currency)} = ${formatSats(preview.last.msat)} at the last quote (${formatRate(preview.last.rate, preview.currency)}, ${preview.last.source})`
+              : 'There is no quote to compare this rate with.'}
+          </p>
+          {preview.token !== null && (
+            <p className="field-error">{preview.last ? `${farOff(preview)} ` : ''}You will be asked twice.</p>
+          )}
+        </div>
+      )}
+      {dialog}
     </form>
   );
 }

@@ -3,6 +3,7 @@ import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
+import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
 import { useShell } from '../context.js';
@@ -28,6 +29,9 @@ export function RegisterScreen({
   const [charging, setCharging] = useState(false);
   const [cash, setCash] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
+  // A large amount is the till's question ("This is $X — is that right?"), asked here.
+  const large = useConfirmation();
+  const { withConfirmation } = large;
   const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
 
   useEffect(() => {
@@ -52,7 +56,8 @@ export function RegisterScreen({
     (code: string) => {
       setQuery('');
       void run(async () => {
-        const r = await till.scanBarcode({ code });
+        const r = await withConfirmation((confirmLarge) => till.scanBarcode({ code, confirmLarge }));
+        if (!r) return;
         if (r.found) {
           setCart(r.cart);
           setFlash(r.line.lineId);
@@ -63,14 +68,21 @@ export function RegisterScreen({
         }
       });
     },
-    [till, run, toast],
+    [till, run, toast, withConfirmation],
   );
-  useScanner(scan, { enabled: picking === null && !cash });
+  useScanner(scan, { enabled: picking === null && !cash && !large.open });
 
   const add = (variantId: string) =>
     void run(async () => {
-      setCart(await till.addToCart({ variantId }));
+      const next = await withConfirmation((confirmLarge) => till.addToCart({ variantId, confirmLarge }));
+      if (next) setCart(next);
       setPicking(null);
+    });
+  /** A cart change the till may ask about first; a "no" leaves the cart as it was. */
+  const change = (command: (confirmLarge: boolean) => Promise<Cart>) =>
+    void run(async () => {
+      const next = await withConfirmation(command);
+      if (next) setCart(next);
     });
 
   const charge = () => {
@@ -157,7 +169,7 @@ export function RegisterScreen({
         ) : (
           <Keypad
             currency={currency}
-            onAdd={(amount) => void run(async () => setCart(await till.addCustomAmount({ amount })))}
+            onAdd={(amount) => change((confirmLarge) => till.addCustomAmount({ amount, confirmLarge }))}
           />
         )}
       </section>
@@ -183,7 +195,7 @@ export function RegisterScreen({
             <li
               key={l.lineId}
               data-testid="cart-line"
-              className={`cart-line ${flash === l.lineId ? 'flash' : ''}`}
+              className={`cart-line ${flash === l.lineId ? 'flash' : ''} ${formatFiat(l.lineTotal, currency).length > 11 ? 'long' : ''}`}
             >
               <div className="line-text">
                 <div className="line-title">{l.title}</div>
@@ -207,15 +219,17 @@ export function RegisterScreen({
                 <button
                   aria-label={`One more ${l.title}`}
                   onClick={() =>
-                    void run(async () =>
-                      setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1 })),
+                    change((confirmLarge) =>
+                      till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1, confirmLarge }),
                     )
                   }
                 >
                   +
                 </button>
               </div>
-              <div className="line-total">{formatFiat(l.lineTotal, currency)}</div>
+              <div className="line-total" data-testid="line-total">
+                {formatFiat(l.lineTotal, currency)}
+              </div>
               <button
                 className="remove"
                 aria-label={`Remove ${l.title}`}
@@ -232,7 +246,7 @@ export function RegisterScreen({
               {cart?.itemCount ?? 0} {cart?.itemCount === 1 ? 'item' : 'items'}
             </span>
             <div className="total-figures">
-              <strong>{formatFiat(cart?.total ?? 0n, currency)}</strong>
+              <strong data-testid="cart-total">{formatFiat(cart?.total ?? 0n, currency)}</strong>
               {cart?.estimatedMsat != null && cart.total > 0n && (
                 <small>≈ {formatSats(cart.estimatedMsat)}</small>
               )}
@@ -259,8 +273,15 @@ export function RegisterScreen({
         </div>
       </aside>
 
+      {large.dialog}
       {cash && cart && (
-        <CashSheet total={cart.total} currency={currency} onTake={takeCash} onClose={() => setCash(false)} />
+        <CashSheet
+          total={cart.total}
+          currency={currency}
+          maxChange={status?.settings.maxCashChange}
+          onTake={takeCash}
+          onClose={() => setCash(false)}
+        />
       )}
       {picking && (
         <div className="sheet-backdrop" onClick={() => setPicking(null)}>

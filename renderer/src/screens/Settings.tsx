@@ -3,6 +3,7 @@ import { TillError } from '../../../shared/contract/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
+import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 
@@ -99,6 +100,7 @@ export function SettingsScreen() {
           <p className="muted mono">Till {status?.tillId}</p>
         </form>
         <RateSettings />
+        <LimitSettings />
       </div>
       <div className="col">
         <NodeSettings />
