@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import type { EventName, EventPayload, TillApi } from '../../shared/contract/index.js';
 import type { Cart, Sale, TillStatus } from '../../shared/domain/index.js';
+import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 
 /** A TillApi whose commands are vi.fn()s and whose events a test pushes by hand. */
 export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}) {
@@ -12,6 +13,8 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
+    getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
+    updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
     scanBarcode: vi.fn(() =>
       Promise.resolve({ found: false, code: 'x', message: 'No product has the barcode x.' }),

@@ -4,6 +4,7 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
+import { PricingSettings } from './PricingSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 
 const CURRENCIES = [
@@ -99,6 +100,7 @@ export function SettingsScreen() {
           <p className="muted mono">Till {status?.tillId}</p>
         </form>
         <RateSettings />
+        <PricingSettings />
       </div>
       <div className="col">
         <NodeSettings />
