@@ -143,13 +143,13 @@ describe('Settings → Taxes and tips', () => {
     const question = screen.getByRole('alert');
     expect(question.textContent).toBe(
       '“VAT 20%” is the default rate; the rate of Coffee; the rate of Croissant and the tax on tips. ' +
-        'Remove it and clear those too?Remove and clear themKeep the rate',
+        'Removing it clears those too.Remove and clearKeep the rate',
     );
     fireEvent.click(within(question).getByRole('button', { name: 'Keep the rate' }));
     expect(screen.getAllByTestId('tax-rate')).toHaveLength(2);
 
     fireEvent.click(screen.getByRole('button', { name: 'Remove VAT 20%' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Remove and clear them' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove and clear' }));
     expect(screen.getAllByTestId('tax-rate')).toHaveLength(1);
     await save();
     expect(sent(till)).toEqual({

@@ -193,265 +193,271 @@ export function PricingSettings() {
       onSubmit={(e) => void save(e)}
     >
       <h2>Taxes and tips</h2>
-      <div className="segmented" role="group" aria-label="Shelf prices">
-        {[
-          { included: true, label: 'Prices include tax' },
-          { included: false, label: 'Tax is added at the till' },
-        ].map((o) => (
-          <button
-            key={o.label}
-            type="button"
-            className={draft.taxesIncluded === o.included ? 'active' : ''}
-            aria-pressed={draft.taxesIncluded === o.included}
-            onClick={() => edit((s) => ({ ...s, taxesIncluded: o.included }))}
-          >
-            {o.label}
-          </button>
-        ))}
-      </div>
-      {error('taxesIncluded')}
-
-      <h3>Tax rates</h3>
-      {noRates && <p className="hint">No tax rates yet: sales carry no tax.</p>}
-      <ul className="tax-rates">
-        {draft.rates.map((r, i) => {
-          const uses = removing === r.id ? usesOf(draft, r.id, productTitle) : [];
-          const name = r.title.trim() || 'this rate';
-          return (
-            <li key={r.id} className="tax-rate" data-testid="tax-rate">
-              <label>
-                Name
-                <input
-                  value={r.title}
-                  placeholder="VAT 20%"
-                  maxLength={CAP.title}
-                  onChange={(e) => setRate(i, 'title', e.target.value)}
-                />
-                {error(`rates.${i}.title`)}
-              </label>
-              <label>
-                Percent
-                <span className="percent">
-                  <input
-                    value={r.percent}
-                    inputMode="decimal"
-                    placeholder="20"
-                    maxLength={CAP.percent}
-                    onChange={(e) => setRate(i, 'percent', e.target.value)}
-                  />
-                </span>
-                {error(`rates.${i}.percent`)}
-              </label>
+      <div className="pricing-body">
+        <div className="pricing-col">
+          <div className="segmented" role="group" aria-label="Shelf prices">
+            {[
+              { included: true, label: 'Prices include tax' },
+              { included: false, label: 'Tax is added at the till' },
+            ].map((o) => (
               <button
+                key={o.label}
                 type="button"
-                className="btn ghost danger"
-                aria-label={`Remove ${name}`}
-                onClick={() => removeRate(r.id, false)}
+                className={draft.taxesIncluded === o.included ? 'active' : ''}
+                aria-pressed={draft.taxesIncluded === o.included}
+                onClick={() => edit((s) => ({ ...s, taxesIncluded: o.included }))}
               >
-                Remove
+                {o.label}
               </button>
-              {uses.length > 0 && (
-                <div className="remove-confirm" role="alert">
-                  <p>
-                    “{name}” is {joinUses(uses)}. Remove it and clear those too?
-                  </p>
-                  <div className="actions">
-                    <button type="button" className="btn danger" onClick={() => removeRate(r.id, true)}>
-                      Remove and clear them
-                    </button>
-                    <button type="button" className="btn ghost" onClick={() => setRemoving(null)}>
-                      Keep the rate
-                    </button>
-                  </div>
-                </div>
-              )}
-            </li>
-          );
-        })}
-      </ul>
-      {error('rates')}
-      <button
-        type="button"
-        className="btn ghost"
-        disabled={draft.rates.length >= MAX_TAX_RATES}
-        onClick={addRate}
-      >
-        Add a tax rate
-      </button>
+            ))}
+          </div>
+          {error('taxesIncluded')}
 
-      <label>
-        Default rate
-        <select
-          value={draft.defaultRateId ?? ''}
-          onChange={(e) => edit((s) => ({ ...s, defaultRateId: e.target.value || null }))}
-        >
-          <option value="">None — untaxed unless a rule below says so</option>
-          {rateOptions}
-        </select>
-        {error('defaultRateId')}
-      </label>
-
-      <h3>By product type</h3>
-      {noRates ? (
-        <p className="hint">Add a tax rate first.</p>
-      ) : typeRows.length === 0 ? (
-        <p className="hint">The catalog has no product types.</p>
-      ) : (
-        <ul className="rules">
-          {typeRows.map((type) => (
-            <li key={type} className="rule" data-testid="type-rule">
-              <span>
-                {type}
-                {!types.includes(type) && <small className="muted"> (not in the catalog)</small>}
-              </span>
-              <select
-                aria-label={`Tax rate for ${type}`}
-                value={draft.productTypeRates[type] ?? ''}
-                onChange={(e) => setRule('productTypeRates', type, e.target.value)}
-              >
-                <option value="">Default</option>
-                {rateOptions}
-              </select>
-              {error(`productTypeRates.${type}`)}
-            </li>
-          ))}
-        </ul>
-      )}
-
-      <h3>By product</h3>
-      {noRates ? (
-        <p className="hint">Add a tax rate first.</p>
-      ) : (
-        <>
-          {overrides.length > 0 && (
-            <ul className="rules">
-              {overrides.map((id) => (
-                <li key={id} className="rule product" data-testid="product-rule">
-                  <span>{productTitle(id)}</span>
-                  <select
-                    aria-label={`Tax rate for ${productTitle(id)}`}
-                    value={draft.productRates[id]}
-                    onChange={(e) => setRule('productRates', id, e.target.value)}
-                  >
-                    {rateOptions}
-                  </select>
+          <h3>Tax rates</h3>
+          {noRates && <p className="hint">No tax rates yet: sales carry no tax.</p>}
+          <ul className="tax-rates">
+            {draft.rates.map((r, i) => {
+              const uses = removing === r.id ? usesOf(draft, r.id, productTitle) : [];
+              const name = r.title.trim() || 'this rate';
+              return (
+                <li key={r.id} className="tax-rate" data-testid="tax-rate">
+                  <label>
+                    Name
+                    <input
+                      value={r.title}
+                      placeholder="VAT 20%"
+                      maxLength={CAP.title}
+                      onChange={(e) => setRate(i, 'title', e.target.value)}
+                    />
+                    {error(`rates.${i}.title`)}
+                  </label>
+                  <label>
+                    Percent
+                    <span className="percent">
+                      <input
+                        value={r.percent}
+                        inputMode="decimal"
+                        placeholder="20"
+                        maxLength={CAP.percent}
+                        onChange={(e) => setRate(i, 'percent', e.target.value)}
+                      />
+                    </span>
+                    {error(`rates.${i}.percent`)}
+                  </label>
                   <button
                     type="button"
                     className="btn ghost danger"
-                    aria-label={`Remove the rule for ${productTitle(id)}`}
-                    onClick={() => setRule('productRates', id, '')}
+                    aria-label={`Remove ${name}`}
+                    onClick={() => removeRate(r.id, false)}
                   >
                     Remove
                   </button>
-                  {error(`productRates.${id}`)}
+                  {uses.length > 0 && (
+                    <div className="remove-confirm" role="alert">
+                      <p>
+                        “{name}” is {joinUses(uses)}. Removing it clears {uses.length > 1 ? 'those' : 'that'}{' '}
+                        too.
+                      </p>
+                      <div className="actions">
+                        <button type="button" className="btn danger" onClick={() => removeRate(r.id, true)}>
+                          Remove and clear
+                        </button>
+                        <button type="button" className="btn ghost" onClick={() => setRemoving(null)}>
+                          Keep the rate
+                        </button>
+                      </div>
+                    </div>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+          {error('rates')}
+          <button
+            type="button"
+            className="btn ghost"
+            disabled={draft.rates.length >= MAX_TAX_RATES}
+            onClick={addRate}
+          >
+            Add a tax rate
+          </button>
+
+          <label>
+            Default rate
+            <select
+              value={draft.defaultRateId ?? ''}
+              onChange={(e) => edit((s) => ({ ...s, defaultRateId: e.target.value || null }))}
+            >
+              <option value="">None — untaxed unless a rule below says so</option>
+              {rateOptions}
+            </select>
+            {error('defaultRateId')}
+          </label>
+
+          <h3>Tips</h3>
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={draft.tips.enabled}
+              onChange={(e) => setTips({ enabled: e.target.checked })}
+            />
+            Offer a tip on the charge screen
+          </label>
+          <div className="tip-presets" role="group" aria-label="Tip choices">
+            {draft.tips.presets.map((p, i) => (
+              <span key={i} className="tip-preset" data-testid="tip-preset">
+                <span className="percent">
+                  <input
+                    value={p}
+                    inputMode="decimal"
+                    aria-label={`Tip choice ${i + 1}`}
+                    maxLength={CAP.percent}
+                    onChange={(e) =>
+                      setTips({ presets: draft.tips.presets.map((q, j) => (j === i ? e.target.value : q)) })
+                    }
+                  />
+                </span>
+                <button
+                  type="button"
+                  className="btn ghost"
+                  aria-label={`Remove tip choice ${i + 1}`}
+                  onClick={() => setTips({ presets: draft.tips.presets.filter((_, j) => j !== i) })}
+                >
+                  ✕
+                </button>
+                {error(`tips.presets.${i}`)}
+              </span>
+            ))}
+            {draft.tips.presets.length < MAX_TIP_PRESETS && (
+              <button
+                type="button"
+                className="btn ghost"
+                onClick={() => setTips({ presets: [...draft.tips.presets, ''] })}
+              >
+                Add a tip choice
+              </button>
+            )}
+          </div>
+          {error('tips.presets')}
+          <label>
+            Tax on tips
+            <select
+              value={draft.tips.taxRateId ?? ''}
+              onChange={(e) => setTips({ taxRateId: e.target.value || null })}
+            >
+              <option value="">None — tips are untaxed</option>
+              {rateOptions}
+            </select>
+            {error('tips.taxRateId')}
+          </label>
+        </div>
+        <div className="pricing-col">
+          <h3>By product type</h3>
+          {noRates ? (
+            <p className="hint">Add a tax rate first.</p>
+          ) : typeRows.length === 0 ? (
+            <p className="hint">The catalog has no product types.</p>
+          ) : (
+            <ul className="rules">
+              {typeRows.map((type) => (
+                <li key={type} className="rule" data-testid="type-rule">
+                  <span>
+                    {type}
+                    {!types.includes(type) && <small className="muted"> (not in the catalog)</small>}
+                  </span>
+                  <select
+                    aria-label={`Tax rate for ${type}`}
+                    value={draft.productTypeRates[type] ?? ''}
+                    onChange={(e) => setRule('productTypeRates', type, e.target.value)}
+                  >
+                    <option value="">Default</option>
+                    {rateOptions}
+                  </select>
+                  {error(`productTypeRates.${type}`)}
                 </li>
               ))}
             </ul>
           )}
-          <label>
-            Give a product its own rate
-            <input
-              type="search"
-              value={query}
-              placeholder="Find a product"
-              maxLength={MAX_LENGTH.search}
-              onChange={(e) => search(e.target.value)}
-            />
-          </label>
-          {found.length > 0 && (
-            <ul className="product-results">
-              {found
-                .filter((p) => draft.productRates[p.id] === undefined)
-                .map((p) => (
-                  <li key={p.id}>
-                    <button type="button" onClick={() => pick(p)}>
-                      {p.title}
-                      {p.productType && <small className="muted"> · {p.productType}</small>}
-                    </button>
-                  </li>
-                ))}
-            </ul>
+
+          <h3>By product</h3>
+          {noRates ? (
+            <p className="hint">Add a tax rate first.</p>
+          ) : (
+            <>
+              {overrides.length > 0 && (
+                <ul className="rules">
+                  {overrides.map((id) => (
+                    <li key={id} className="rule product" data-testid="product-rule">
+                      <span>{productTitle(id)}</span>
+                      <select
+                        aria-label={`Tax rate for ${productTitle(id)}`}
+                        value={draft.productRates[id]}
+                        onChange={(e) => setRule('productRates', id, e.target.value)}
+                      >
+                        {rateOptions}
+                      </select>
+                      <button
+                        type="button"
+                        className="btn ghost danger"
+                        aria-label={`Remove the rule for ${productTitle(id)}`}
+                        onClick={() => setRule('productRates', id, '')}
+                      >
+                        Remove
+                      </button>
+                      {error(`productRates.${id}`)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <label>
+                Give a product its own rate
+                <input
+                  type="search"
+                  value={query}
+                  placeholder="Find a product"
+                  maxLength={MAX_LENGTH.search}
+                  onChange={(e) => search(e.target.value)}
+                />
+              </label>
+              {found.length > 0 && (
+                <ul className="product-results">
+                  {found
+                    .filter((p) => draft.productRates[p.id] === undefined)
+                    .map((p) => (
+                      <li key={p.id}>
+                        <button type="button" onClick={() => pick(p)}>
+                          {p.title}
+                          {p.productType && <small className="muted"> · {p.productType}</small>}
+                        </button>
+                      </li>
+                    ))}
+                </ul>
+              )}
+            </>
           )}
-        </>
-      )}
 
-      <h3>Tips</h3>
-      <label className="toggle">
-        <input
-          type="checkbox"
-          checked={draft.tips.enabled}
-          onChange={(e) => setTips({ enabled: e.target.checked })}
-        />
-        Offer a tip on the charge screen
-      </label>
-      <div className="tip-presets" role="group" aria-label="Tip choices">
-        {draft.tips.presets.map((p, i) => (
-          <span key={i} className="tip-preset" data-testid="tip-preset">
-            <span className="percent">
-              <input
-                value={p}
-                inputMode="decimal"
-                aria-label={`Tip choice ${i + 1}`}
-                maxLength={CAP.percent}
-                onChange={(e) =>
-                  setTips({ presets: draft.tips.presets.map((q, j) => (j === i ? e.target.value : q)) })
-                }
-              />
-            </span>
-            <button
-              type="button"
-              className="btn ghost"
-              aria-label={`Remove tip choice ${i + 1}`}
-              onClick={() => setTips({ presets: draft.tips.presets.filter((_, j) => j !== i) })}
-            >
-              ✕
-            </button>
-            {error(`tips.presets.${i}`)}
-          </span>
-        ))}
-        {draft.tips.presets.length < MAX_TIP_PRESETS && (
-          <button
-            type="button"
-            className="btn ghost"
-            onClick={() => setTips({ presets: [...draft.tips.presets, ''] })}
-          >
-            Add a tip choice
-          </button>
-        )}
+          <h3>On the receipt</h3>
+          <label>
+            VAT or tax id
+            <input
+              value={draft.receipt.taxId}
+              maxLength={CAP.taxId}
+              onChange={(e) => setReceipt({ taxId: e.target.value })}
+            />
+            {error('receipt.taxId')}
+          </label>
+          <label>
+            Shop address
+            <input
+              value={draft.receipt.address}
+              placeholder="12 High Street, Bristol BS1 4DJ"
+              maxLength={CAP.address}
+              onChange={(e) => setReceipt({ address: e.target.value })}
+            />
+            {error('receipt.address')}
+          </label>
+        </div>
       </div>
-      {error('tips.presets')}
-      <label>
-        Tax on tips
-        <select
-          value={draft.tips.taxRateId ?? ''}
-          onChange={(e) => setTips({ taxRateId: e.target.value || null })}
-        >
-          <option value="">None — tips are untaxed</option>
-          {rateOptions}
-        </select>
-        {error('tips.taxRateId')}
-      </label>
-
-      <h3>On the receipt</h3>
-      <label>
-        VAT or tax id
-        <input
-          value={draft.receipt.taxId}
-          maxLength={CAP.taxId}
-          onChange={(e) => setReceipt({ taxId: e.target.value })}
-        />
-        {error('receipt.taxId')}
-      </label>
-      <label>
-        Shop address
-        <input
-          value={draft.receipt.address}
-          placeholder="12 High Street, Bristol BS1 4DJ"
-          maxLength={CAP.address}
-          onChange={(e) => setReceipt({ address: e.target.value })}
-        />
-        {error('receipt.address')}
-      </label>
 
       <button className="btn primary" type="submit" disabled={busy} data-testid="save-pricing">
         Save taxes and tips

@@ -100,12 +100,12 @@ export function SettingsScreen() {
           <p className="muted mono">Till {status?.tillId}</p>
         </form>
         <RateSettings />
-        <PricingSettings />
       </div>
       <div className="col">
         <NodeSettings />
         <ShopifySettings />
       </div>
+      <PricingSettings />
     </div>
   );
 }
