@@ -231,6 +231,28 @@ describe('Settings → Taxes and tips', () => {
     expect(sent(till)!.productRates).toEqual({});
   });
 
+  it('shows the answer to the latest search, never a slower answer to an earlier one', async () => {
+    let answerFirst: () => void = () => undefined;
+    const found = (products: Product[]) => ({ products, total: products.length });
+    open(EU, {
+      searchCatalog: vi.fn(({ query }: { query: string }) => {
+        if (query === '') return Promise.resolve(found(CATALOG));
+        if (query === 'f') return new Promise((r) => (answerFirst = () => r(found([CATALOG[1]!]))));
+        return Promise.resolve(found([CATALOG[0]!]));
+      }),
+    });
+    const box = await screen.findByPlaceholderText('Find a product');
+    fireEvent.change(box, { target: { value: 'f' } });
+    fireEvent.change(box, { target: { value: 'cr' } });
+    await screen.findByRole('button', { name: /Croissant/ });
+    await act(async () => {
+      answerFirst();
+      await Promise.resolve();
+    });
+    expect(screen.queryByRole('button', { name: /Flat white/ })).toBeNull();
+    expect(screen.getByRole('button', { name: /Croissant/ })).toBeTruthy();
+  });
+
   it('caps every text field at what the till accepts', async () => {
     open(EU);
     await screen.findAllByTestId('tax-rate');
