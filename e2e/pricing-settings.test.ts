@@ -47,6 +47,13 @@ describe('an owner sets up taxes and tips in Settings', () => {
     await rate(1).getByLabel('Percent').fill('5.5');
     await card().getByLabel('Default rate').selectOption({ label: 'VAT 20%' });
     await card().getByLabel('Tax rate for Bakery').selectOption({ label: 'Reduced 5.5%' });
+    // A bottle taken away is taxed like food: its own rate, found by a search.
+    await card().getByPlaceholder('Find a product').fill('cold brew');
+    const result = card().getByRole('button', { name: /Cold Brew, 330 ml Bottle/ });
+    await result.waitFor();
+    await card().screenshot({ path: `${SHOTS}/settings-taxes-product-search.png` });
+    await result.click();
+    await card().getByLabel('Tax rate for Cold Brew, 330 ml Bottle').selectOption({ label: 'Reduced 5.5%' });
     await card().getByLabel('Offer a tip on the charge screen').check();
     for (const [i, tip] of ['10', '15', '20'].entries())
       await card()
@@ -84,6 +91,7 @@ describe('an owner sets up taxes and tips in Settings', () => {
     expect(await selected('Tax rate for Bakery')).toBe('Reduced 5.5%');
     expect(await selected('Tax rate for Coffee')).toBe('Default');
     expect(await selected('Tax on tips')).toMatch(/^None/);
+    expect(await selected('Tax rate for Cold Brew, 330 ml Bottle')).toBe('Reduced 5.5%');
     expect(await card().getByLabel('Offer a tip on the charge screen').isChecked()).toBe(true);
     const tips = card().getByRole('textbox', { name: /^Tip choice/ });
     expect(await tips.count()).toBe(3);
