@@ -231,6 +231,18 @@ describe('Settings → Taxes and tips', () => {
     expect(sent(till)!.productRates).toEqual({});
   });
 
+  it('takes the first product found on Enter in the search, without saving', async () => {
+    const { till } = open(EU);
+    const box = await screen.findByPlaceholderText('Find a product');
+    fireEvent.change(box, { target: { value: 'sour' } });
+    await screen.findByRole('button', { name: /Sourdough loaf/ });
+    // false: the Enter's default (submitting the whole form) was prevented
+    expect(fireEvent.keyDown(box, { key: 'Enter' })).toBe(false);
+    expect(screen.getByLabelText('Tax rate for Sourdough loaf')).toHaveProperty('value', 'vat');
+    expect(box).toHaveProperty('value', '');
+    expect(till.updatePricingSettings).not.toHaveBeenCalled();
+  });
+
   it('shows the answer to the latest search, never a slower answer to an earlier one', async () => {
     let answerFirst: () => void = () => undefined;
     const found = (products: Product[]) => ({ products, total: products.length });

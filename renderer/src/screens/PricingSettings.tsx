@@ -184,6 +184,7 @@ export function PricingSettings() {
 
   const noRates = draft.rates.length === 0;
   const overrides = Object.keys(draft.productRates);
+  const choices = found.filter((p) => draft.productRates[p.id] === undefined);
 
   return (
     <form
@@ -417,20 +418,23 @@ export function PricingSettings() {
                   placeholder="Find a product"
                   maxLength={MAX_LENGTH.search}
                   onChange={(e) => search(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'Enter') return;
+                    e.preventDefault(); // picks the first product found; never saves the form by surprise
+                    if (choices[0]) pick(choices[0]);
+                  }}
                 />
               </label>
-              {found.length > 0 && (
+              {choices.length > 0 && (
                 <ul className="product-results">
-                  {found
-                    .filter((p) => draft.productRates[p.id] === undefined)
-                    .map((p) => (
-                      <li key={p.id}>
-                        <button type="button" onClick={() => pick(p)}>
-                          {p.title}
-                          {p.productType && <small className="muted"> · {p.productType}</small>}
-                        </button>
-                      </li>
-                    ))}
+                  {choices.map((p) => (
+                    <li key={p.id}>
+                      <button type="button" onClick={() => pick(p)}>
+                        {p.title}
+                        {p.productType && <small className="muted"> · {p.productType}</small>}
+                      </button>
+                    </li>
+                  ))}
                 </ul>
               )}
             </>
