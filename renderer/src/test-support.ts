@@ -2,6 +2,7 @@ import { vi } from 'vitest';
 import type { EventName, EventPayload, TillApi } from '../../shared/contract/index.js';
 import type { Cart, CartLine, Pricing, Sale, TillStatus } from '../../shared/domain/index.js';
 import { priceCart, taxBreakdown } from '../../shared/pricing/index.js';
+import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 
 /** Lines priced as a till with no tax rates prices them: the total is their sum. */
 export function untaxed(lines: readonly CartLine[], currency = 'USD'): Pricing {
@@ -37,6 +38,8 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
+    getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
+    updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
     scanBarcode: vi.fn(() =>
       Promise.resolve({ found: false, code: 'x', message: 'No product has the barcode x.' }),

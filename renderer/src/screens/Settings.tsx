@@ -5,6 +5,7 @@ import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
+import { PricingSettings } from './PricingSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 
 const CURRENCIES = [
@@ -106,6 +107,7 @@ export function SettingsScreen() {
         <NodeSettings />
         <ShopifySettings />
       </div>
+      <PricingSettings />
     </div>
   );
 }
