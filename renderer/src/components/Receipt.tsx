@@ -1,5 +1,35 @@
-import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import { useEffect, useState } from 'react';
+import type { Discount, Pricing, Sale, SaleState } from '../../../shared/domain/index.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
+import { useShell } from '../context.js';
+
+/** What the receipt prints under the shop's name, for the tax office. */
+export interface ReceiptHeader {
+  taxId: string;
+  address: string;
+}
+
+/** The owner's receipt lines (Settings → Taxes and tips), read once per screen. */
+export function useReceiptHeader(): ReceiptHeader | null {
+  const { till } = useShell();
+  const [header, setHeader] = useState<ReceiptHeader | null>(null);
+  useEffect(() => {
+    let live = true;
+    till.getPricingSettings().then(
+      (p) => live && setHeader(p.receipt),
+      () => undefined, // a receipt without its tax id is still a receipt; Settings shows the error
+    );
+    return () => {
+      live = false;
+    };
+  }, [till]);
+  return header;
+}
+
+function discountLabel(d: Discount): string {
+  const what = d.kind === 'percentage' ? `Discount ${d.percent}%` : 'Discount';
+  return d.reason ? `${what} · ${d.reason}` : what;
+}
 
 /** What an unpaid sale's record says it is: never "Paid", never a thank-you for money not received. */
 const UNPAID: Record<Exclude<SaleState, 'paid'>, string> = {
@@ -14,12 +44,24 @@ export function isReceipt(sale: Sale): boolean {
   return sale.state === 'paid';
 }
 
-export function Receipt({ sale, shopName }: { sale: Sale; shopName: string }) {
+export function Receipt({
+  sale,
+  shopName,
+  header = null,
+}: {
+  sale: Sale;
+  shopName: string;
+  header?: ReceiptHeader | null;
+}) {
   const paid = sale.state === 'paid';
   const when = new Date(sale.paidAt ?? sale.createdAt);
+  const priced = sale.pricing;
+  const byLine = new Map(priced?.lines.map((l) => [l.lineId, l]));
   return (
     <article className={paid ? 'receipt' : 'receipt unpaid'} data-testid="receipt">
       <h3>{shopName}</h3>
+      {header?.address && <div className="receipt-address">{header.address}</div>}
+      {header?.taxId && <div className="receipt-taxid">VAT / tax id {header.taxId}</div>}
       {sale.state !== 'paid' && (
         <div className="receipt-state" data-testid="receipt-state">
           {UNPAID[sale.state]}
@@ -31,24 +73,96 @@ export function Receipt({ sale, shopName }: { sale: Sale; shopName: string }) {
       </div>
       <table>
         <tbody>
-          {sale.lines.map((l) => (
-            <tr key={l.lineId}>
-              <td className="q">{l.quantity} ×</td>
-              <td>
-                {l.title}
-                {l.variantTitle && <div className="muted">{l.variantTitle}</div>}
-              </td>
-              <td className="amt">{formatFiat(l.lineTotal, sale.currency)}</td>
-            </tr>
-          ))}
+          {sale.lines.map((l) => {
+            const off = byLine.get(l.lineId)?.lineDiscount;
+            return [
+              <tr key={l.lineId}>
+                <td className="q">{l.quantity} ×</td>
+                <td>
+                  {l.title}
+                  {l.variantTitle && <div className="muted">{l.variantTitle}</div>}
+                </td>
+                <td className="amt">{formatFiat(l.lineTotal, sale.currency)}</td>
+              </tr>,
+              off && off.amount > 0n && (
+                <tr key={`${l.lineId}-off`} className="receipt-discount" data-testid="receipt-line-discount">
+                  <td />
+                  <td>{discountLabel(off.discount)}</td>
+                  <td className="amt">−{formatFiat(off.amount, sale.currency)}</td>
+                </tr>
+              ),
+            ];
+          })}
         </tbody>
       </table>
+      {priced && <PricedTotals pricing={priced} />}
       <div className="receipt-total">
         <span>{paid ? 'Total' : 'Total asked'}</span>
         <strong>{formatFiat(sale.total, sale.currency)}</strong>
       </div>
       {paid ? <PaidDetails sale={sale} /> : <UnpaidDetails sale={sale} />}
     </article>
+  );
+}
+
+/** Subtotal, the cart's discount, tax added on top and the tip, when there are any. */
+function PricedTotals({ pricing }: { pricing: Pricing }) {
+  const { totals, currency } = pricing;
+  const money = (v: bigint) => formatFiat(v, currency);
+  const taxAdded = !pricing.taxesIncluded && totals.tax > 0n;
+  const rated = pricing.taxLines.filter((r) => r.taxRate !== null);
+  if (totals.discounts === 0n && !taxAdded && totals.tip === 0n && rated.length === 0) return null;
+  return (
+    <>
+      <dl className="receipt-sums" data-testid="receipt-sums">
+        {(totals.discounts > 0n || taxAdded || totals.tip > 0n) && (
+          <>
+            <dt>Subtotal</dt>
+            <dd>{money(totals.subtotal)}</dd>
+          </>
+        )}
+        {pricing.cartDiscount && pricing.cartDiscount.amount > 0n && (
+          <>
+            <dt>{discountLabel(pricing.cartDiscount.discount)}</dt>
+            <dd>−{money(pricing.cartDiscount.amount)}</dd>
+          </>
+        )}
+        {taxAdded && (
+          <>
+            <dt>Tax</dt>
+            <dd>{money(totals.tax)}</dd>
+          </>
+        )}
+        {totals.tip > 0n && (
+          <>
+            <dt>Tip</dt>
+            <dd data-testid="receipt-tip">{money(totals.tip)}</dd>
+          </>
+        )}
+      </dl>
+      {rated.length > 0 && (
+        <table className="receipt-taxes" data-testid="receipt-taxes">
+          <thead>
+            <tr>
+              <th>{pricing.taxesIncluded ? 'Tax included' : 'Tax'}</th>
+              <th className="amt">Net</th>
+              <th className="amt">Tax</th>
+              <th className="amt">Gross</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pricing.taxLines.map((r) => (
+              <tr key={r.taxRate?.title ?? 'untaxed'}>
+                <td>{r.taxRate?.title ?? 'Untaxed'}</td>
+                <td className="amt">{money(r.net)}</td>
+                <td className="amt">{money(r.tax)}</td>
+                <td className="amt">{money(r.gross)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Sale } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
-import { Receipt } from '../components/Receipt.js';
+import { Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { useShell } from '../context.js';
 
 export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: () => void }) {
   const { status, till } = useShell();
+  const header = useReceiptHeader();
   // The Shopify order name arrives after the sale is paid: follow the sale's updates.
   const [sale, setSale] = useState(paid);
   useEffect(() => {
@@ -40,7 +41,7 @@ export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: (
         </div>
       </div>
       <div className="paid-body">
-        <Receipt sale={sale} shopName={status?.settings.shopName ?? ''} />
+        <Receipt sale={sale} shopName={status?.settings.shopName ?? ''} header={header} />
         <div className="paid-actions">
           <button ref={newSale} data-testid="new-sale" className="btn primary big" onClick={onNewSale}>
             New sale

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
-import { isReceipt, Receipt } from '../components/Receipt.js';
+import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { useShell } from '../context.js';
 import { dayName, dayStart } from '../../../shared/domain/days.js';
 
@@ -21,6 +21,7 @@ function dayTitle(day: string): string {
 
 export function SalesScreen() {
   const { till, run, status } = useShell();
+  const header = useReceiptHeader();
   const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
   const [open, setOpen] = useState<Sale | null>(null);
   // null is today, whatever the date when the screen is looked at.
@@ -151,7 +152,7 @@ export function SalesScreen() {
       <div className="sales-detail">
         {open ? (
           <>
-            <Receipt sale={open} shopName={status?.settings.shopName ?? ''} />
+            <Receipt sale={open} shopName={status?.settings.shopName ?? ''} header={header} />
             {open.order?.state === 'failed' && (
               <div className="order-failed" data-testid="order-failed">
                 <p>{open.order.error}</p>
