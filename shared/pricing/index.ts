@@ -249,6 +249,18 @@ function rateKey(rate: TaxRate): string {
   return `${rate.title}\u0000${rateProportion(rate)}`;
 }
 
+/** R5: what a tip adds on `goods` (Σ line gross): the charge screen shows it before it is chosen. */
+export function tipOn(goods: MinorUnits, tip: Tip): MinorUnits {
+  switch (tip.kind) {
+    case 'percentage': {
+      const p = percentFraction(tip.percent, 'A tip', null);
+      return divRound(goods * p.num, p.den, ROUNDING.tip);
+    }
+    case 'fixed':
+      return nonNegative(tip.amount, 'A tip');
+  }
+}
+
 export function priceCart(cart: CartInput): PricedCart {
   currencyExponent(cart.currency); // validates the code
   const chargedRate = (taxable: boolean, rate: TaxRate | null | undefined): TaxRate | null =>
@@ -310,17 +322,7 @@ export function priceCart(cart: CartInput): PricedCart {
 
   let tip: PricedTip | null = null;
   if (cart.tip) {
-    let amount: MinorUnits;
-    switch (cart.tip.kind) {
-      case 'percentage': {
-        const p = percentFraction(cart.tip.percent, 'A tip', null);
-        amount = divRound(goods * p.num, p.den, ROUNDING.tip);
-        break;
-      }
-      case 'fixed':
-        amount = nonNegative(cart.tip.amount, 'A tip');
-        break;
-    }
+    const amount = tipOn(goods, cart.tip);
     const taxRate = cart.tipTaxRate ?? null;
     const tax = taxRate ? taxInGross(amount, taxRate) : 0n;
     tip = { tip: cart.tip, amount, taxRate, net: amount - tax, tax };
