@@ -141,6 +141,28 @@ describe('createTill with real SQLite and the demo node', () => {
     ]);
   });
 
+  it('finds sales by their number as the receipt prints it, on any day', async () => {
+    const numbers: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await call(till, 'addCustomAmount', { amount: 100n + BigInt(i), title: `Sale ${i}` });
+      numbers.push((await call(till, 'payCash', { tendered: 500n })).number);
+      clock.advance(86_400_000 / 2);
+    }
+    const found = async (number: string) =>
+      (await call(till, 'listSales', { number })).sales.map((s) => s.number);
+    const [first] = numbers as [number];
+    // The first sale was days ago: a search is not today's list.
+    expect(await found(String(first))).toEqual([first]);
+    expect(await found(String(first).padStart(6, '0'))).toEqual([first]);
+    // The printed number's first digits: "00001" is #000010–#000019.
+    const printed = (n: number) => String(n).padStart(6, '0');
+    expect(await found('00001')).toEqual(
+      numbers.filter((n) => printed(n).startsWith('00001')).sort((a, b) => b - a),
+    );
+    expect(await found('999999')).toEqual([]);
+    expect((await refused(till, 'listSales', { number: 'abc' })).message).toMatch(/sale number/);
+  });
+
   it('shows the cart in the whole sats its invoice will ask', async () => {
     // €4.95 at the demo 92 000 EUR/BTC is 5 380.4347… sats, which once read "≈ 5,380.435 sats".
     await call(till, 'updateSettings', { currency: 'EUR' });
@@ -148,6 +170,25 @@ describe('createTill with real SQLite and the demo node', () => {
     expect(cart.estimatedMsat).toBe(5_381_000n);
     const sale = await call(till, 'charge');
     expect(sale.invoice!.amountMsat).toBe(cart.estimatedMsat);
+  });
+
+  it('adds three for three taps of "+" in the same instant, and a double "−" is quiet', async () => {
+    const { products } = await call(till, 'searchCatalog', {});
+    const variant = products.find((p) => p.variants.length === 1)!.variants[0]!;
+    const { lines } = await call(till, 'addToCart', { variantId: variant.id });
+    const lineId = lines[0]!.lineId;
+    // Sent together, as a screen does for three taps before the first answer comes back.
+    await Promise.all([1, 2, 3].map(() => call(till, 'changeLineQuantity', { lineId, by: 1 })));
+    expect((await call(till, 'getCart')).lines[0]!.quantity).toBe(4);
+
+    await call(till, 'changeLineQuantity', { lineId, by: -3 });
+    const [gone, again] = await Promise.all([
+      call(till, 'changeLineQuantity', { lineId, by: -1 }),
+      call(till, 'changeLineQuantity', { lineId, by: -1 }),
+    ]);
+    expect(gone.lines).toEqual([]);
+    expect(again.lines).toEqual([]);
+    expect((await refused(till, 'changeLineQuantity', { lineId, by: 1 })).kind).toBe('NotFound');
   });
 
   it('adds a scanned barcode and says so when nothing matches', async () => {

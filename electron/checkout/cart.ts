@@ -127,6 +127,15 @@ export function createCartService(deps: CartDeps) {
       return changed();
     },
 
+    /** Relative, read and written in one synchronous step: concurrent taps never overwrite each other. */
+    changeQuantity(lineId: string, by: number): Cart {
+      assertEditable();
+      const line = readCartLines(db).find((l) => l.lineId === lineId);
+      if (!line && by <= 0) return snapshot();
+      if (!line) throw new TillError('NotFound', 'That line is no longer in the cart.');
+      return this.setQuantity(lineId, Math.min(Math.max(line.quantity + by, 0), 9999));
+    },
+
     clear(): Cart {
       assertEditable();
       clearCartLines(db);

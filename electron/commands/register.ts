@@ -10,6 +10,7 @@ export function registerCommands({ db, cart }: TillContext) {
     addCustomAmount: ({ amount, title }) => cart.addCustom(amount, title),
     scanBarcode: ({ code }) => cart.scan(code),
     setLineQuantity: ({ lineId, quantity }) => cart.setQuantity(lineId, quantity),
+    changeLineQuantity: ({ lineId, by }) => cart.changeQuantity(lineId, by),
     removeLine: ({ lineId }) => cart.setQuantity(lineId, 0),
     clearCart: () => cart.clear(),
   } satisfies Partial<Handlers>;

@@ -1,4 +1,5 @@
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
 
 /** What an unpaid sale's record says it is: never "Paid", never a thank-you for money not received. */
@@ -26,7 +27,7 @@ export function Receipt({ sale, shopName }: { sale: Sale; shopName: string }) {
         </div>
       )}
       <div className="receipt-meta">
-        <span>Sale #{String(sale.number).padStart(6, '0')}</span>
+        <span>Sale #{printedSaleNumber(sale.number)}</span>
         <span>{when.toLocaleString()}</span>
       </div>
       <table>

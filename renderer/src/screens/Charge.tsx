@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Sale } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
 import { QrCode } from '../components/QrCode.js';
 import { useShell } from '../context.js';
@@ -126,7 +127,7 @@ export function ChargeScreen({
             Cancel
           </button>
         </div>
-        <div className="sale-no">Sale #{String(sale.number).padStart(6, '0')}</div>
+        <div className="sale-no">Sale #{printedSaleNumber(sale.number)}</div>
       </div>
     </div>
   );

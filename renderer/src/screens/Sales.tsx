@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt } from '../components/Receipt.js';
 import { useShell } from '../context.js';
@@ -119,7 +120,7 @@ export function SalesScreen() {
                 className={open?.id === s.id ? 'selected' : ''}
                 onClick={() => void run(async () => setOpen(await till.getSale({ saleId: s.id })))}
               >
-                <td>#{String(s.number).padStart(6, '0')}</td>
+                <td>#{printedSaleNumber(s.number)}</td>
                 <td>
                   {new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                 </td>
