@@ -1,0 +1,150 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../electron/test-support/fixtures.js';
+import { openBrowser, SHOTS } from './browser.js';
+import { serveTill, type ServedTill } from './serve.js';
+
+type Box = { x: number; y: number; width: number; height: number };
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Every toast on screen leaves `targets` uncovered. */
+async function toastsClear(page: Page, targets: Locator[], where: string) {
+  const toasts = await page.getByTestId('toast').all();
+  expect(toasts.length, `toasts at ${where}`).toBeGreaterThan(0);
+  for (const toast of toasts) {
+    const t = await toast.boundingBox();
+    if (!t) continue; // gone (a toast times out) between listing and measuring
+    for (const target of targets) {
+      const box = (await target.boundingBox())!;
+      expect(overlaps(t, box), `a toast covers ${target.toString()} at ${where}`).toBe(false);
+    }
+  }
+}
+
+/** Wholly inside the viewport, no scrolling needed. */
+async function inView(page: Page, target: Locator, where: string) {
+  const box = (await target.boundingBox())!;
+  const { width, height } = page.viewportSize()!;
+  expect(box.y + box.height, `${target.toString()} at ${where}`).toBeLessThanOrEqual(height);
+  expect(box.x + box.width, `${target.toString()} at ${where}`).toBeLessThanOrEqual(width);
+}
+
+describe('a cashier works the register from the keyboard at 1024×768', () => {
+  const dir = tempDir('till-e2e-keys-');
+  let served: ServedTill;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    served = await serveTill(dir.path);
+    ({ browser, page } = await openBrowser());
+    await page.setViewportSize({ width: 1024, height: 768 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    dir.remove();
+  });
+
+  it('types and names a custom amount, types a quantity, and Escape closes the cash sheet', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    const tiles = page.locator('[data-testid="product-tile"][data-variants="1"]');
+    await tiles.first().waitFor();
+    const lines = page.getByTestId('cart-line');
+
+    // A custom amount typed on the keyboard, at a person's pace (a scanner types faster).
+    await page.getByTestId('keypad-tab').click();
+    await page.keyboard.type('4.5', { delay: 90 });
+    await expect.poll(() => page.getByTestId('keypad-display').innerText()).toBe('$4.50');
+    await page.getByLabel('Name (optional)').fill('Gift wrap');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lines.count()).toBe(1);
+    expect(await lines.first().innerText()).toMatch(/Gift wrap[\s\S]*\$4\.50/);
+    expect(await page.getByTestId('keypad-display').innerText()).toBe('$0.00');
+
+    // Out of the name field, then digits and Enter with nothing focused.
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('1250', { delay: 90 });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lines.count()).toBe(2);
+    expect(await lines.nth(1).innerText()).toMatch(/Custom amount[\s\S]*\$12\.50/);
+
+    // Escape leaves the keypad for the products.
+    await page.keyboard.press('Escape');
+    await tiles.first().waitFor();
+    expect(await page.getByTestId('keypad').isVisible()).toBe(false);
+
+    // A quantity typed: tap it, type, Enter.
+    await lines.first().getByTestId('qty-value').click();
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lines.first().getByTestId('qty-value').innerText()).toBe('3');
+    expect(await lines.first().innerText()).toMatch(/\$13\.50/);
+
+    // Escape on the cash sheet closes it and keeps the cart.
+    await page.getByTestId('cash-button').click();
+    const sheet = page.getByRole('dialog', { name: 'Take cash' });
+    await sheet.waitFor();
+    await page.keyboard.type('50.', { delay: 90 });
+    await expect.poll(() => page.getByTestId('cash-tendered').innerText()).toBe('$50.00');
+    await page.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'detached' });
+    expect(await lines.count()).toBe(2);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('keeps the total, Charge, the keypad and the fields clear of toasts, and fills a big screen', async () => {
+    // About eight lines, as a busy café's cart.
+    for (let i = 0; i < 6; i++)
+      await page.locator('[data-testid="product-tile"][data-variants="1"]').nth(i).click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(8);
+    const charge = page.getByTestId('charge-button');
+    const total = page.locator('.total-figures');
+    const search = page.getByTestId('catalog-search');
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      const where = `${width}×${height}`;
+      await page.setViewportSize({ width, height });
+      await inView(page, charge, where);
+      await inView(page, total, where);
+      // A toast (an unknown barcode typed by a scanner) over a full cart.
+      await page.keyboard.type('0000000000017', { delay: 5 });
+      await page.keyboard.press('Enter');
+      await page.getByTestId('toast').first().waitFor();
+      await toastsClear(page, [charge, total, search, page.getByTestId('cash-button')], where);
+      await page.screenshot({ path: `${SHOTS}/register-cart-${width}x${height}.png` });
+
+      await page.getByTestId('keypad-tab').click();
+      await page.keyboard.type('0000000000017', { delay: 5 });
+      await page.keyboard.press('Enter');
+      await inView(page, page.getByRole('button', { name: /^Add/ }), where);
+      await toastsClear(page, [page.getByTestId('keypad'), charge, total], where);
+      // The scanner's digits were a scan, not an amount.
+      expect(await page.getByTestId('keypad-display').innerText()).toBe('$0.00');
+      await page.screenshot({ path: `${SHOTS}/register-keypad-${width}x${height}.png` });
+      await page.keyboard.press('Escape');
+
+      await page.getByTestId('cash-button').click();
+      await page.keyboard.type('0000000000017', { delay: 5 });
+      await page.keyboard.press('Enter');
+      await page.getByTestId('toast').first().waitFor();
+      await toastsClear(page, [page.getByRole('dialog', { name: 'Take cash' })], where);
+      await page.screenshot({ path: `${SHOTS}/cash-sheet-${width}x${height}.png` });
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+    }
+    // The big screen's cart is wider than the small one's.
+    const cart = page.locator('.cart');
+    const big = (await cart.boundingBox())!.width;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    expect(big).toBeGreaterThan((await cart.boundingBox())!.width * 1.2);
+  }, 120_000);
+});
