@@ -87,6 +87,14 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
     await expect.poll(() => lines.first().getByTestId('qty-value').innerText()).toBe('3');
     expect(await lines.first().innerText()).toMatch(/\$13\.50/);
 
+    // A scanner while a quantity is being typed: a scan, and the quantity stays as it was.
+    await lines.nth(1).getByTestId('qty-value').click();
+    await page.keyboard.type('0000000000017', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await page.getByText('No product has the barcode 0000000000017.').waitFor();
+    await expect.poll(() => lines.nth(1).getByTestId('qty-value').count()).toBe(1);
+    expect(await lines.nth(1).getByTestId('qty-value').innerText()).toBe('1');
+
     // Escape on the cash sheet closes it and keeps the cart.
     await page.getByTestId('cash-button').click();
     const sheet = page.getByRole('dialog', { name: 'Take cash' });

@@ -29,6 +29,13 @@ export function RegisterScreen({
   const [cash, setCash] = useState(false);
   /** The line whose quantity is being typed, and what is typed so far. */
   const [typing, setTyping] = useState<{ lineId: string; text: string } | null>(null);
+  // Which line's typed quantity may still be kept: a field closed by Escape or a scan (the
+  // browser may blur it as it goes) keeps nothing, and Enter then blur keeps it once.
+  const typingLine = useRef<string | null>(null);
+  const stopTyping = useCallback(() => {
+    typingLine.current = null;
+    setTyping(null);
+  }, []);
   const charged = useRef(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
@@ -55,7 +62,7 @@ export function RegisterScreen({
     (code: string) => {
       setQuery('');
       // A scan while a quantity is typed is a scan: its digits are not the quantity.
-      setTyping(null);
+      stopTyping();
       void run(async () => {
         const r = await till.scanBarcode({ code });
         if (r.found) {
@@ -68,7 +75,7 @@ export function RegisterScreen({
         }
       });
     },
-    [till, run, toast],
+    [till, run, toast, stopTyping],
   );
   // The keypad and the cash sheet take the keyboard themselves, scans included.
   useScanner(scan, { enabled: picking === null && !cash && mode === 'products' });
@@ -93,7 +100,8 @@ export function RegisterScreen({
   const changeQuantity = (lineId: string, by: number) =>
     void run(async () => setCart(await till.changeLineQuantity({ lineId, by })));
   const setQuantity = (line: CartLine, text: string) => {
-    setTyping(null);
+    if (typingLine.current !== line.lineId) return;
+    stopTyping();
     const quantity = Number(text);
     if (text === '' || quantity === line.quantity) return;
     void run(async () => setCart(await till.setLineQuantity({ lineId: line.lineId, quantity })));
@@ -236,7 +244,7 @@ export function RegisterScreen({
                     onChange={(e) => setTyping({ lineId: l.lineId, text: e.target.value.replace(/\D/g, '') })}
                     onKeyDown={(e) => {
                       if (e.key === 'Enter') setQuantity(l, typing.text);
-                      if (e.key === 'Escape') setTyping(null);
+                      if (e.key === 'Escape') stopTyping();
                     }}
                     onBlur={() => setQuantity(l, typing.text)}
                   />
@@ -245,7 +253,10 @@ export function RegisterScreen({
                     className="qty-value"
                     data-testid="qty-value"
                     aria-label={`Quantity of ${l.title}: ${l.quantity}, tap to type`}
-                    onClick={() => setTyping({ lineId: l.lineId, text: String(l.quantity) })}
+                    onClick={() => {
+                      typingLine.current = l.lineId;
+                      setTyping({ lineId: l.lineId, text: String(l.quantity) });
+                    }}
                   >
                     {l.quantity}
                   </button>
