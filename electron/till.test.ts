@@ -172,7 +172,7 @@ describe('createTill with real SQLite and the demo node', () => {
     expect(sale.invoice!.amountMsat).toBe(cart.estimatedMsat);
   });
 
-  it('adds three for three taps of "+" in the same instant, and a double "−" is quiet', async () => {
+  it('adds three for three taps of "+" in the same instant; a double "−" or "×" is quiet', async () => {
     const { products } = await call(till, 'searchCatalog', {});
     const variant = products.find((p) => p.variants.length === 1)!.variants[0]!;
     const { lines } = await call(till, 'addToCart', { variantId: variant.id });
@@ -189,6 +189,13 @@ describe('createTill with real SQLite and the demo node', () => {
     expect(gone.lines).toEqual([]);
     expect(again.lines).toEqual([]);
     expect((await refused(till, 'changeLineQuantity', { lineId, by: 1 })).kind).toBe('NotFound');
+
+    // A double tap of ×: removed once, the second tap quietly nothing.
+    const {
+      lines: [second],
+    } = await call(till, 'addToCart', { variantId: variant.id });
+    const removed = await Promise.all([1, 2].map(() => call(till, 'removeLine', { lineId: second!.lineId })));
+    expect(removed.map((c) => c.lines)).toEqual([[], []]);
   });
 
   it('adds a scanned barcode and says so when nothing matches', async () => {

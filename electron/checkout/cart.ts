@@ -136,6 +136,13 @@ export function createCartService(deps: CartDeps) {
       return this.setQuantity(lineId, Math.min(Math.max(line.quantity + by, 0), 9999));
     },
 
+    /** A second tap of × for a line already gone is quietly nothing. */
+    remove(lineId: string): Cart {
+      assertEditable();
+      if (!readCartLines(db).some((l) => l.lineId === lineId)) return snapshot();
+      return this.setQuantity(lineId, 0);
+    },
+
     clear(): Cart {
       assertEditable();
       clearCartLines(db);

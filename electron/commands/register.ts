@@ -11,7 +11,7 @@ export function registerCommands({ db, cart }: TillContext) {
     scanBarcode: ({ code }) => cart.scan(code),
     setLineQuantity: ({ lineId, quantity }) => cart.setQuantity(lineId, quantity),
     changeLineQuantity: ({ lineId, by }) => cart.changeQuantity(lineId, by),
-    removeLine: ({ lineId }) => cart.setQuantity(lineId, 0),
+    removeLine: ({ lineId }) => cart.remove(lineId),
     clearCart: () => cart.clear(),
   } satisfies Partial<Handlers>;
 }

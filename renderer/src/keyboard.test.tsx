@@ -219,6 +219,19 @@ describe('a cart line', () => {
     expect(till.changeLineQuantity).toHaveBeenLastCalledWith({ lineId: 'l1', by: -1 });
   });
 
+  it('asks for one invoice for a double tap on Charge', async () => {
+    const charge = vi.fn(() => new Promise(() => undefined));
+    register({ charge });
+    const button = await screen.findByTestId('charge-button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    // Both taps before React renders the button disabled.
+    act(() => {
+      button.click();
+      button.click();
+    });
+    expect(charge).toHaveBeenCalledTimes(1);
+  });
+
   it('takes a typed quantity on Enter, and Escape leaves it as it was', async () => {
     const till = register();
     fireEvent.click(await screen.findByTestId('qty-value'));
@@ -244,6 +257,27 @@ describe('a cart line', () => {
     fireEvent.change(screen.getByLabelText('Name (optional)'), { target: { value: 'Corkage' } });
     fireEvent.click(screen.getByRole('button', { name: /^Add/ }));
     expect(addCustomAmount).toHaveBeenCalledExactlyOnceWith({ amount: 300n, title: 'Corkage' });
+  });
+});
+
+describe('the charge screen, tapped twice', () => {
+  it('asks the demo node to pay once', async () => {
+    const demoPay = vi.fn(() => new Promise(() => undefined));
+    const { till } = fakeTill({
+      getSale: vi.fn(() => Promise.resolve(awaitingSale(new Date(Date.now() + 600_000)))),
+      demoPay,
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <ChargeScreen saleId="s1" onPaid={vi.fn()} onLeave={vi.fn()} />
+      </ShellContext.Provider>,
+    );
+    const pay = await screen.findByTestId('demo-pay');
+    act(() => {
+      pay.click();
+      pay.click();
+    });
+    expect(demoPay).toHaveBeenCalledTimes(1);
   });
 });
 
