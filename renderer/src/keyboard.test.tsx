@@ -249,6 +249,23 @@ describe('a cart line', () => {
     await waitFor(() => expect(screen.getByTestId('qty-value').textContent).toBe('5'));
   });
 
+  it('keeps nothing of a typed quantity when a scan comes in, though the field blurs as it goes', async () => {
+    const till = register();
+    fireEvent.click(await screen.findByTestId('qty-value'));
+    const input = screen.getByTestId('qty-input');
+    // The scanner's first digits land in the field (it is a keyboard), then its Enter is a scan.
+    fireEvent.change(input, { target: { value: '4006' } });
+    act(() => {
+      for (const key of [...'4006381333931', 'Enter'])
+        input.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      // Chromium blurs a focused field as it is removed: that blur, before the next render.
+      fireEvent.blur(input);
+    });
+    expect(till.scanBarcode).toHaveBeenCalledWith({ code: '4006381333931' });
+    expect(till.setLineQuantity).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('qty-input')).toBeNull();
+  });
+
   it('names a custom amount typed on the keypad', async () => {
     const addCustomAmount = vi.fn(() => Promise.resolve(cartOf(1)));
     register({ addCustomAmount });
