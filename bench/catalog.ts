@@ -102,7 +102,7 @@ async function naiveSync(url: string, db: Db): Promise<{ requests: number; cost:
     const page = body.data.products.pageInfo;
     after = page.hasNextPage ? page.endCursor : null;
   } while (after);
-  replaceCatalog(db, products);
+  replaceCatalog(db, products, 'USD');
   return { requests, cost, variants: products.reduce((n, p) => n + p.variants.length, 0) };
 }
 

@@ -9,6 +9,7 @@ import { createTill } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { benchBackends } from './backends.js';
 import { benchCatalog } from './catalog.js';
+import { benchPricing } from './pricing.js';
 import { benchReconcile } from './reconcile.js';
 import { benchTillReconcile } from './reconcile-till.js';
 import { ratio, summarize, time } from './stats.js';
@@ -87,6 +88,9 @@ try {
     ? null
     : await benchTillReconcile(Number(process.env.BENCH_TILL_RECONCILE_N ?? 200_000));
 
+  // 8. Pricing a 200-line cart against a plain sum of its lines.
+  const pricing = await benchPricing(Number(process.env.BENCH_PRICING_N ?? 1000));
+
   // 4. Each Lightning backend through its fake, beside the demo node.
   const backends = await benchBackends(Number(process.env.BENCH_BACKEND_N ?? 100));
 
@@ -122,6 +126,7 @@ try {
         shopify_catalog: catalog,
         reconciliation,
         till_reconciliation: tillReconciliation,
+        pricing,
         catalog_search: {
           till: q.search,
           baseline_in_memory_filter: q.inMemory,

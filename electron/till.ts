@@ -24,6 +24,9 @@ import { queueOrderRepair } from './reconcile/repairs.js';
 import { createReconcileService } from './reconcile/service.js';
 import { createFileSecretStore, type SecretStore } from './secrets/store.js';
 import { createShopifyService } from './shopify/service.js';
+import { assertCurrencyChange } from './checkout/currency.js';
+import { createParkedCarts } from './checkout/parked.js';
+import { createPricingSettings } from './checkout/pricing-settings.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -155,6 +158,15 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     log,
     changed: statusChanged,
     saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
+    currency: {
+      get: () => settings.currency,
+      adopt: (currency) => {
+        if (currency === settings.currency) return;
+        assertCurrencyChange({ db, saleUnderWay }, currency, { replacesCatalog: true });
+        settingsStore.save({ currency });
+        void rates.refresh();
+      },
+    },
     timers: deps.timers !== false,
     ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
     ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),
@@ -183,6 +195,17 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     onQueued: () => shopify.queued(),
     log,
   });
+
+  const parked = createParkedCarts({
+    db,
+    events,
+    cart,
+    currency: () => settings.currency,
+    now,
+    activeSaleId: () => readMeta(db, 'active_sale_id'),
+  });
+
+  const saleUnderWay = () => cart.get().lines.length > 0 || flow.activeSaleId() !== null;
 
   const downloads = join(homedir(), 'Downloads');
   const exportDir = deps.exportDir ?? (existsSync(downloads) ? downloads : join(deps.dataDir, 'exports'));
@@ -278,15 +301,18 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     secrets,
     backendDeps,
     settings: settingsStore,
+    pricing: createPricingSettings(db, log),
     rates,
     node,
     cart,
+    parked,
     flow,
     shopify,
     reconciliation,
     exportDir,
     status,
     statusChanged,
+    saleUnderWay,
   });
 
   let closed = false;

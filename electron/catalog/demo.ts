@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseFiat } from '../../shared/money/index.js';
 import type { Product } from '../../shared/domain/index.js';
-import { countProducts, replaceCatalog } from '../journal/catalog.js';
+import { catalogCurrency, countProducts, replaceCatalog, setCatalogCurrency } from '../journal/catalog.js';
 import type { Db } from '../journal/db.js';
 import { readSettingValue, writeSettings } from '../journal/settings.js';
 
@@ -192,7 +192,7 @@ export function seedDemoCatalog(
       const demo = loadDemoCatalog(resourcesDir);
       if (!hasShop) shop = { shopName: demo.shopName, currency: demo.currency };
       db.transaction(() => {
-        if (needsCatalog) replaceCatalog(db, demo.products);
+        if (needsCatalog) replaceCatalog(db, demo.products, demo.currency);
         if (!hasShop) writeSettings(db, shop);
       })();
     } catch (err) {
@@ -202,6 +202,8 @@ export function seedDemoCatalog(
         problem = `${err.message} The register has no products until it is fixed or a Shopify store is connected.`;
     }
   }
+  // A journal from before the catalog named its currency: its prices are in the one it sold in.
+  if (!needsCatalog && catalogCurrency(db) === null) setCatalogCurrency(db, shop.currency);
   return {
     ...shop,
     problem: () => (problem !== null && countProducts(db) === 0 ? problem : null),

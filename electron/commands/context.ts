@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { CommandName, CommandOutput, Commands } from '../../shared/contract/index.js';
 import type { Settings, TillStatus } from '../../shared/domain/index.js';
 import type { CartService } from '../checkout/cart.js';
+import type { ParkedCarts } from '../checkout/parked.js';
+import type { PricingSettingsStore } from '../checkout/pricing-settings.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -26,9 +28,11 @@ export interface TillContext {
   secrets: SecretStore;
   backendDeps: BackendDeps;
   settings: { get(): Settings; save(patch: Partial<Settings>): Settings };
+  pricing: PricingSettingsStore;
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;
+  parked: ParkedCarts;
   flow: SaleFlow;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
@@ -36,4 +40,6 @@ export interface TillContext {
   status: () => TillStatus;
   /** Pushes the status to every screen. */
   statusChanged: () => void;
+  /** True while the cart has lines or a sale's invoice is on screen. */
+  saleUnderWay: () => boolean;
 }

@@ -1,6 +1,8 @@
 import type { Handlers, TillContext } from './context.js';
 import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
+import { parkedCommands } from './parked.js';
+import { pricingCommands } from './pricing.js';
 import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
@@ -14,8 +16,10 @@ export function commandHandlers(ctx: TillContext) {
   return {
     ...openJournalCommands,
     ...registerCommands(ctx),
+    ...parkedCommands(ctx),
     ...salesCommands(ctx),
     ...settingsCommands(ctx),
+    ...pricingCommands(ctx),
     ...nodeCommands(ctx),
     ...shopifyCommands(ctx),
     ...reconcileCommands(ctx),

@@ -1,5 +1,6 @@
 import type { Product, Variant } from '../../shared/domain/index.js';
 import { big, bigOrNull, int, type Db } from './db.js';
+import { readSettingValue, writeSettingValue } from './settings.js';
 
 /**
  * The local catalog the register sells from. The demo catalog and (later) the Shopify sync
@@ -29,7 +30,24 @@ interface VariantRow {
   options_json: string;
 }
 
-export function replaceCatalog(db: Db, products: readonly Product[]): void {
+const CATALOG_CURRENCY = 'catalogCurrency';
+
+/**
+ * The currency the catalog's prices are in (its minor units mean nothing without it): the demo
+ * file's or the Shopify store's. The till sells in this currency while the catalog has
+ * products, so a currency change can never relabel $4.50 as ¥450.
+ */
+export function catalogCurrency(db: Db): string | null {
+  const v = readSettingValue(db, CATALOG_CURRENCY);
+  return typeof v === 'string' ? v : null;
+}
+
+export function setCatalogCurrency(db: Db, currency: string): void {
+  writeSettingValue(db, CATALOG_CURRENCY, currency);
+}
+
+/** Replaces the whole catalog; `currency` is what its prices are in. */
+export function replaceCatalog(db: Db, products: readonly Product[], currency: string): void {
   const insertProduct = db.prepare(
     `INSERT INTO catalog_products (id, title, vendor, product_type, status, image_url, position)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -61,6 +79,7 @@ export function replaceCatalog(db: Db, products: readonly Product[]): void {
         );
       });
     });
+    setCatalogCurrency(db, currency);
     reindexProducts(db, 'all');
   })();
 }

@@ -216,4 +216,24 @@ export const migrations: readonly string[] = [
          FROM catalog_variants v WHERE v.product_id = p.id)
     FROM catalog_products p;
   `,
+  /* 4: held carts, parked by name with their lines and prices as they were when parked */ `
+  CREATE TABLE parked_carts (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    currency   TEXT NOT NULL,
+    parked_at  TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE parked_cart_lines (
+    parked_id     TEXT NOT NULL REFERENCES parked_carts(id) ON DELETE CASCADE,
+    line_id       TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    variant_id    TEXT,
+    title         TEXT NOT NULL,
+    variant_title TEXT,
+    sku           TEXT,
+    unit_price    INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (parked_id, line_id)
+  ) STRICT;
+  `,
 ];

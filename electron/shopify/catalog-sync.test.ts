@@ -7,6 +7,7 @@ import {
   countProducts,
   findByBarcode,
   findVariant,
+  catalogCurrency,
   replaceCatalog,
   searchCatalog,
 } from '../journal/catalog.js';
@@ -32,6 +33,7 @@ afterEach(async () => {
 async function setup(opts: {
   products: FakeProduct[];
   bucket?: { maximumAvailable: number; restoreRate: number };
+  tillCurrency?: () => string;
 }): Promise<{
   fake: ShopifyFake;
   shop: CatalogFake;
@@ -61,6 +63,7 @@ async function setup(opts: {
     pollMs: 5,
     now: clock.now,
     onProgress: (p) => progress.push(p),
+    ...(opts.tillCurrency ? { tillCurrency: opts.tillCurrency } : {}),
   });
   cleanups.push(async () => {
     await sync.images.stop();
@@ -110,7 +113,7 @@ describe('the Shopify catalog sync', () => {
   it('replaces the demo catalog with the shop’s own through one bulk operation', async () => {
     const products = generateCatalog({ variants: 120, seed: 7, inactiveShare: 0.2 });
     const { db, sync, fake, progress } = await setup({ products });
-    replaceCatalog(db, loadDemoCatalog(RESOURCES_DIR).products);
+    replaceCatalog(db, loadDemoCatalog(RESOURCES_DIR).products, 'USD');
     expect(searchCatalog(db, 'espresso', 10).total).toBeGreaterThan(0);
 
     const result = await sync.full();
@@ -126,6 +129,39 @@ describe('the Shopify catalog sync', () => {
     const state = catalogSyncState(db);
     expect(state.lastFullSyncAt).not.toBeNull();
     expect(state.updatedAtCursor).toBe(state.deletedCursor);
+  });
+
+  it('refuses a store whose prices are no longer in the till’s currency, and keeps the catalog it has', async () => {
+    const products = generateCatalog({ variants: 20, seed: 5, inactiveShare: 0 });
+    let selling = 'USD';
+    const { db, sync, fake } = await setup({ products, tillCurrency: () => selling });
+    await sync.full();
+    expect(catalogCurrency(db)).toBe('USD');
+    // Ids and prices: images keep arriving in the background.
+    const prices = () =>
+      searchCatalog(db, '', 500).products.flatMap((p) => p.variants.map((v) => [v.id, v.price]));
+    const before = prices();
+
+    // The merchant switched the store to euros in Shopify: $4.50 must not ring up as €4.50.
+    fake.define('shop', () => ({
+      __typename: 'Shop',
+      id: 'gid://shopify/Shop/1',
+      name: 'Corner Café',
+      myshopifyDomain: fake.shopDomain,
+      currencyCode: 'EUR',
+      ianaTimezone: 'Europe/Berlin',
+    }));
+    for (const run of [() => sync.full(), () => sync.incremental()]) {
+      await expect(run()).rejects.toThrow(
+        "the store's prices are in EUR but the till sells in USD. Connect the store again (Settings → Shopify) to switch the till to EUR.",
+      );
+      expect(prices()).toEqual(before);
+      expect(catalogCurrency(db)).toBe('USD');
+    }
+
+    selling = 'EUR';
+    await sync.full();
+    expect(catalogCurrency(db)).toBe('EUR');
   });
 
   it('links variant media lines to their variant by __parentId', async () => {

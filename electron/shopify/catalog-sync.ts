@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { parseFiat } from '../../shared/money/index.js';
-import { reindexProducts } from '../journal/catalog.js';
+import { reindexProducts, setCatalogCurrency } from '../journal/catalog.js';
 import type { Db } from '../journal/db.js';
 import { backoffDelay } from '../backoff.js';
 import { ShopifyError, type ShopifyClient } from './client.js';
@@ -38,6 +38,11 @@ export interface CatalogSyncOptions {
   /** How often a running bulk operation is polled. */
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The currency the till sells in. A store whose prices are in another one is refused: its
+   * prices would be relabelled (connecting the store again switches the till's currency).
+   */
+  tillCurrency?: () => string;
 }
 
 export interface SyncResult {
@@ -300,7 +305,14 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
 
   async function currency(): Promise<string> {
     const data = await client.request<{ shop: { currencyCode: string } }>(SHOP, undefined, COST.shop);
-    return data.shop.currencyCode;
+    const cur = data.shop.currencyCode;
+    const selling = opts.tillCurrency?.();
+    if (selling !== undefined && cur !== selling) {
+      throw new Error(
+        `the store's prices are in ${cur} but the till sells in ${selling}. Connect the store again (Settings → Shopify) to switch the till to ${cur}.`,
+      );
+    }
+    return cur;
   }
 
   // --- full ---------------------------------------------------------------------------------
@@ -440,7 +452,7 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
   }
 
   /** The staged catalog becomes the live one in one transaction. */
-  const swap = db.transaction((startedAt: string) => {
+  const swap = db.transaction((startedAt: string, cur: string) => {
     const cached = (col: string) =>
       `(SELECT '${IMAGE_URL_PREFIX}' || i.file FROM catalog_images i WHERE i.url = ${col} AND i.file IS NOT NULL)`;
     db.exec(`
@@ -461,6 +473,7 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
         ORDER BY v.rowid;
     `);
     reindexProducts(db, 'all');
+    setCatalogCurrency(db, cur);
     clearStage();
     // Anything changed or deleted after the export began is picked up by incremental().
     setMeta(db, META.updatedAtCursor, startedAt);
@@ -481,7 +494,7 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
       await download(done.url, Number(done.objectCount), cur);
     }
     progress({ phase: 'saving', done: 0, total: null });
-    swap(done.createdAt);
+    swap(done.createdAt, cur);
     const counts = {
       products: Number((db.prepare('SELECT count(*) AS n FROM catalog_products').get() as { n: bigint }).n),
       variants: Number((db.prepare('SELECT count(*) AS n FROM catalog_variants').get() as { n: bigint }).n),

@@ -40,6 +40,11 @@ export interface ShopifyServiceDeps {
   changed: () => void;
   /** A sale's order was created or parked (the till pushes saleUpdated). */
   saleChanged: (saleId: string) => void;
+  /**
+   * The till's currency. A store sells in its own, so connecting one adopts it (refused while a
+   * sale is under way); a catalog sync refuses a store whose currency no longer matches.
+   */
+  currency: { get(): string; adopt(currency: string): void };
   /** Tests: where https://{shop} really lives (an in-process fake). */
   baseUrl?: string;
   timeoutMs?: number;
@@ -170,6 +175,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
     const location = found.locations.find((l) => l.id === locationId);
     if (!location)
       throw new TillError('ValidationError', 'Choose one of the store’s locations for this till.');
+    deps.currency.adopt(found.currency);
     const config: StoredShopify = {
       shopDomain,
       shopName: found.shopName,
@@ -200,6 +206,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
       client: c,
       locationId: stored.locationId,
       dataDir: deps.dataDir,
+      tillCurrency: () => deps.currency.get(),
       now,
       onProgress: (p) => {
         const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.round(n) : null);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -8,6 +8,17 @@ export const RESOURCES_DIR = resolve(import.meta.dirname, '../../resources');
 export function tempDir(prefix = 'till-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A resources folder whose demo catalog has no products: a keypad-only till, the one kind of
+ * till whose currency may change (electron/checkout/currency.ts).
+ */
+export function keypadOnlyResources(currency = 'USD'): { path: string; remove: () => void } {
+  const dir = tempDir('till-resources-');
+  const catalog = { shop: { name: 'Keypad Kiosk', currency }, products: [] };
+  writeFileSync(join(dir.path, 'demo-catalog.json'), JSON.stringify(catalog));
+  return dir;
 }
 
 /** A clock tests move by hand. */

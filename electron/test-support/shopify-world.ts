@@ -70,7 +70,7 @@ export async function world(
   const clock = manualClock();
   const { products, stock } = catalog(opts.products ?? 5);
   const db = openJournal(join(dir.path, 'journal.sqlite'));
-  replaceCatalog(db, products);
+  replaceCatalog(db, products, 'USD');
   db.close();
   const fake = await startShopifyFake({
     scopes: opts.scopes ?? ALL_SCOPES,

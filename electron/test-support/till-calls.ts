@@ -1,4 +1,4 @@
-import type { CommandName, CommandOutput, Reply } from '../../shared/contract/index.js';
+import type { CommandName, CommandOutput, Reply, TillErrorShape } from '../../shared/contract/index.js';
 import type { Till } from '../till.js';
 
 /** A command that must succeed: its output, or the till's error as a thrown Error. */
@@ -13,11 +13,7 @@ export async function call<K extends CommandName>(
 }
 
 /** A command that must fail: the till's error. */
-export async function refused(
-  till: Till,
-  name: CommandName,
-  input: unknown,
-): Promise<{ kind: string; message: string }> {
+export async function refused(till: Till, name: CommandName, input: unknown): Promise<TillErrorShape> {
   const reply: Reply<unknown> = await till.invoke(name, input);
   if (reply.ok) throw new Error(`${name} was expected to fail`);
   return reply.error;

@@ -11,6 +11,7 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getJournalProblem: vi.fn(() => Promise.resolve(null)),
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
+    listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
     scanBarcode: vi.fn(() =>
       Promise.resolve({ found: false, code: 'x', message: 'No product has the barcode x.' }),

@@ -7,9 +7,11 @@ import {
   JournalProblem,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
+  ParkedCart,
   Product,
   ReconcileRow,
   ReconcileRun,
+  ResumeChange,
   Sale,
   SaleSummary,
   ScanResult,
@@ -19,6 +21,7 @@ import {
   TillStatus,
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
+import { PricingSettings } from '../pricing/settings.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -99,6 +102,33 @@ export const commands = {
   },
   removeLine: { input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id) }).strict(), output: Cart },
   clearCart: { input: none, output: Cart },
+  /** Sets the cart aside under a name and empties it for the next customer. */
+  parkCart: {
+    input: z
+      .object({
+        name: z
+          .string()
+          .trim()
+          .min(1, 'Give the cart a name, such as the customer’s')
+          .max(MAX_LENGTH.parkedName, `Keep the name under ${MAX_LENGTH.parkedName} characters`),
+      })
+      .strict(),
+    output: z.object({ cart: Cart, parked: ParkedCart }),
+  },
+  /** Held carts, the longest-waiting first. */
+  listParkedCarts: { input: none, output: z.object({ carts: z.array(ParkedCart) }) },
+  /**
+   * Brings a held cart back into the (empty) cart, priced again from the catalog; `changes` says
+   * which prices moved and which products are gone.
+   */
+  resumeParkedCart: {
+    input: z.object({ parkedId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ cart: Cart, changes: z.array(ResumeChange) }),
+  },
+  discardParkedCart: {
+    input: z.object({ parkedId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ carts: z.array(ParkedCart) }),
+  },
   /** Lock the rate, journal the sale, ask the backend for an invoice. */
   charge: { input: none, output: Sale },
   reissueInvoice: { input: saleRef, output: Sale },
@@ -132,6 +162,10 @@ export const commands = {
     }),
   },
   getSettings: { input: none, output: Settings },
+  /** Tax rates and which products they apply to, tips, the receipt's tax id and address. */
+  getPricingSettings: { input: none, output: PricingSettings },
+  /** Replaces the pricing settings as a whole (an owner's Save). */
+  updatePricingSettings: { input: PricingSettings, output: PricingSettings },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
   /** The saved Lightning connection, without its secrets. */
   getBackendConfig: { input: none, output: BackendConfig },
@@ -224,6 +258,8 @@ export const commands = {
 
 export const events = {
   cartChanged: Cart,
+  /** Held carts after one was parked, resumed or discarded. */
+  parkedCartsChanged: z.array(ParkedCart),
   reconcileProgress: ReconcileRun,
   saleUpdated: Sale,
   statusChanged: TillStatus,

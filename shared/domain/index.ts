@@ -60,6 +60,31 @@ export const Cart = z.object({
 });
 export type Cart = z.infer<typeof Cart>;
 
+/** A cart set aside under a name (a customer fetching their wallet), its prices as parked. */
+export const ParkedCart = z.object({
+  id,
+  name: z.string(),
+  currency: z.string(),
+  /** ISO time it was parked. */
+  parkedAt: z.string(),
+  lines: z.array(CartLine),
+  itemCount: z.number().int(),
+  total: money,
+});
+export type ParkedCart = z.infer<typeof ParkedCart>;
+
+/** What resuming a parked cart changed: the catalog's price moved, or the product is gone. */
+export const ResumeChange = z.object({
+  title: z.string(),
+  variantTitle: z.string().nullable(),
+  kind: z.enum(['repriced', 'removed']),
+  /** The unit price when parked. */
+  was: money,
+  /** The unit price now; null when removed. */
+  now: money.nullable(),
+});
+export type ResumeChange = z.infer<typeof ResumeChange>;
+
 export const SaleState = z.enum(['open', 'awaiting_payment', 'paid', 'expired', 'cancelled']);
 export type SaleState = z.infer<typeof SaleState>;
 

@@ -3,6 +3,7 @@ import type { Cart, CartLine, Product, Sale } from '../../../shared/domain/index
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
+import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
 import { Sheet } from '../components/Sheet.js';
 import { useShell } from '../context.js';
@@ -201,6 +202,7 @@ export function RegisterScreen({
       <aside className="cart">
         <div className="cart-head">
           <h2>Cart</h2>
+          <HeldCarts cart={cart} onCart={setCart} />
           {lines.length > 0 && (
             <button
               className="btn ghost small"
