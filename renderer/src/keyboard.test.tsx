@@ -137,6 +137,48 @@ describe('the cash sheet from the keyboard', () => {
   });
 });
 
+describe('a dialog over a keypad', () => {
+  it('owns the keyboard: Enter on it never takes the cash beneath, Escape closes only it', () => {
+    vi.useFakeTimers();
+    const onTake = vi.fn(() => Promise.resolve());
+    const onCloseCash = vi.fn();
+    const onCloseTop = vi.fn();
+    const { rerender } = render(
+      <>
+        <CashSheet total={1_234n} currency="USD" onTake={onTake} onClose={onCloseCash} />
+        <Sheet label="Are you sure?" onClose={onCloseTop}>
+          <button>OK</button>
+        </Sheet>
+      </>,
+    );
+    typeByHand([...'50', 'Enter', 'Escape']);
+    expect(onTake).not.toHaveBeenCalled();
+    expect(screen.getByTestId('cash-tendered').textContent).toBe('$12.34');
+    expect(onCloseTop).toHaveBeenCalledTimes(1);
+    expect(onCloseCash).not.toHaveBeenCalled();
+    // The confirmation gone, the cash sheet has the keyboard again.
+    rerender(<CashSheet total={1_234n} currency="USD" onTake={onTake} onClose={onCloseCash} />);
+    typeByHand(['Enter']);
+    expect(onTake).toHaveBeenCalledExactlyOnceWith(1_234n);
+  });
+
+  it('keeps the keypad behind it from typing or closing', () => {
+    vi.useFakeTimers();
+    const onClose = vi.fn();
+    render(
+      <>
+        <Keypad currency="USD" onAdd={vi.fn()} onClose={onClose} />
+        <Sheet label="Held carts" onClose={vi.fn()}>
+          held
+        </Sheet>
+      </>,
+    );
+    typeByHand(['7', 'Escape']);
+    expect(display()).toBe('$0.00');
+    expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
 describe('Escape on stacked sheets', () => {
   function Stack() {
     const [open, setOpen] = useState({ lower: true, upper: true });

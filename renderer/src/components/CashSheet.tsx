@@ -41,6 +41,7 @@ export function CashSheet({
   // One tap records one sale: a second tap in the same instant (before React re-renders the
   // button disabled) must not ask the till again and come back with "the cart is empty".
   const taking = useRef(false);
+  const dialog = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
   const take = (amount: bigint) => {
     if (taking.current) return;
@@ -56,6 +57,7 @@ export function CashSheet({
   const change = tendered - total;
   useScanner(onScan, {
     enabled: true,
+    owner: dialog,
     onType: (key) => {
       if (key === 'Enter') {
         const amount = handedOver(latest());
@@ -67,7 +69,7 @@ export function CashSheet({
     },
   });
   return (
-    <Sheet label="Take cash" className="cash" onClose={onClose}>
+    <Sheet label="Take cash" className="cash" onClose={onClose} dialogRef={dialog}>
       <h2>
         Cash · <span data-testid="cash-total">{formatFiat(total, currency)}</span>
       </h2>

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
 
 /**
  * A dialog over the screen: a tap outside it or Escape closes it. With sheets stacked (a
@@ -9,20 +9,25 @@ export function Sheet({
   className = '',
   onClose,
   children,
+  dialogRef,
 }: {
   label: string;
   className?: string;
   onClose: () => void;
   children: ReactNode;
+  /** The dialog element, for a keyboard hook that types only while this sheet is on top. */
+  dialogRef?: RefObject<HTMLDivElement | null>;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
+  const own = useRef<HTMLDivElement>(null);
+  const ref = dialogRef ?? own;
   const close = useRef(onClose);
   useLayoutEffect(() => {
     close.current = onClose;
   }, [onClose]);
   useEffect(() => {
-    // Focus inside: keys go to the sheet, not to the button that opened it.
-    ref.current?.focus();
+    // Focus inside (unless a field in it took it already): keys go to the sheet, not to the
+    // button that opened it.
+    if (!ref.current?.contains(document.activeElement)) ref.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       const dialogs = document.querySelectorAll('[role="dialog"]');
@@ -32,7 +37,7 @@ export function Sheet({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [ref]);
   return (
     <div className="sheet-backdrop" onClick={onClose}>
       <div

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 
 function isEditable(target: EventTarget | null): boolean {
   return (
@@ -19,18 +19,21 @@ function isEditable(target: EventTarget | null): boolean {
  * least `minLength` keys ending in Enter is still a scan, and none of its keys is typed, so a
  * scanner never puts a barcode into an amount or confirms it. `onType` answers whether it took
  * a key it was given (Enter, Backspace…): a taken key does nothing else (no focused button
- * pressed twice).
+ * pressed twice). Keys are typed only while nothing is over the typing surface: with `owner`
+ * (a sheet's dialog) while that dialog is the top one, without it while no dialog is open, so
+ * Enter on a confirmation over the cash sheet never takes the cash as well.
  */
 export function useScanner(
   onScan: (code: string) => void,
   opts: {
     enabled: boolean;
     onType?: (key: string) => boolean;
+    owner?: RefObject<Element | null>;
     maxGapMs?: number;
     minLength?: number;
   },
 ) {
-  const { enabled, onType, maxGapMs = 50, minLength = 6 } = opts;
+  const { enabled, onType, owner, maxGapMs = 50, minLength = 6 } = opts;
   const typing = onType !== undefined;
   const buffer = useRef('');
   const last = useRef(0);
@@ -83,7 +86,11 @@ export function useScanner(
 
     function onKey(e: KeyboardEvent) {
       if (e.target instanceof Element && e.target.closest('[data-no-scan]')) return;
-      if (typing && !isEditable(e.target)) return onKeyTyping(e);
+      if (typing) {
+        const dialogs = document.querySelectorAll('[role="dialog"]');
+        if ((dialogs[dialogs.length - 1] ?? null) !== (owner?.current ?? null)) return;
+        if (!isEditable(e.target)) return onKeyTyping(e);
+      }
       const gap = isEditable(e.target) ? maxGapMs : 3000;
       if (e.timeStamp - last.current > gap) buffer.current = '';
       last.current = e.timeStamp;
@@ -105,5 +112,5 @@ export function useScanner(
       // Keys typed just before the keypad closed still count (Escape right after "5").
       release();
     };
-  }, [enabled, typing, maxGapMs, minLength]);
+  }, [enabled, typing, owner, maxGapMs, minLength]);
 }
