@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { inView, openBrowser, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -12,24 +12,19 @@ function overlaps(a: Box, b: Box): boolean {
 
 /** Every toast on screen leaves `targets` uncovered. */
 async function toastsClear(page: Page, targets: Locator[], where: string) {
-  const toasts = await page.getByTestId('toast').all();
+  // Measured in one go: a toast times out on its own, and must not vanish between two looks.
+  const toasts = await page.evaluate<Box[]>(
+    `[...document.querySelectorAll('[data-testid="toast"]')].map((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    })`,
+  );
   expect(toasts.length, `toasts at ${where}`).toBeGreaterThan(0);
-  for (const toast of toasts) {
-    const t = await toast.boundingBox();
-    if (!t) continue; // gone (a toast times out) between listing and measuring
-    for (const target of targets) {
-      const box = (await target.boundingBox())!;
+  for (const target of targets) {
+    const box = (await target.boundingBox())!;
+    for (const t of toasts)
       expect(overlaps(t, box), `a toast covers ${target.toString()} at ${where}`).toBe(false);
-    }
   }
-}
-
-/** Wholly inside the viewport, no scrolling needed. */
-async function inView(page: Page, target: Locator, where: string) {
-  const box = (await target.boundingBox())!;
-  const { width, height } = page.viewportSize()!;
-  expect(box.y + box.height, `${target.toString()} at ${where}`).toBeLessThanOrEqual(height);
-  expect(box.x + box.width, `${target.toString()} at ${where}`).toBeLessThanOrEqual(width);
 }
 
 /**
@@ -133,8 +128,8 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
     ] as const) {
       const where = `${width}×${height}`;
       await page.setViewportSize({ width, height });
-      await inView(page, charge, where);
-      await inView(page, total, where);
+      await inView(page, charge, 'Charge');
+      await inView(page, total, 'the total');
       // A toast (an unknown barcode typed by a scanner) over a full cart.
       await page.keyboard.type('0000000000017', { delay: 5 });
       await page.keyboard.press('Enter');
@@ -144,7 +139,7 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
 
       await page.getByTestId('keypad-tab').click();
       await scanBurst(page, '0000000000017');
-      await inView(page, page.getByRole('button', { name: /^Add/ }), where);
+      await inView(page, page.getByRole('button', { name: /^Add/ }), 'the keypad’s Add');
       await toastsClear(page, [page.getByTestId('keypad'), charge, total], where);
       // The scanner's digits were a scan, not an amount.
       expect(await page.getByTestId('keypad-display').innerText()).toBe('$0.00');
