@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 export interface ServedTill {
   url: string;
   output: () => string;
-  stop: () => Promise<void>;
+  /** SIGTERM stops it as Ctrl+C would; SIGKILL as a crash or a pulled plug. */
+  stop: (signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
 }
 
 /** Starts `npm run serve` exactly as the README tells a user to, and waits for its URL. */
@@ -16,10 +17,10 @@ export function serveTill(dataDir: string, env: Record<string, string> = {}): Pr
     detached: true, // its own process group, so npm, tsx and node all stop together
   });
   let log = '';
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-child.pid, signal);
     await exited;
   };
   return new Promise((resolvePromise, reject) => {

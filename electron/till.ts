@@ -173,10 +173,12 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     ...(deps.shopifySleep ? { sleep: deps.shopifySleep } : {}),
   });
 
+  const pricing = createPricingSettings(db, log);
   const cart = createCartService({
     db,
     events,
     currency: () => settings.currency,
+    pricing: () => pricing.get(),
     lastRate: rates.last,
     activeSaleId: () => readMeta(db, 'active_sale_id'),
   });
@@ -301,7 +303,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     secrets,
     backendDeps,
     settings: settingsStore,
-    pricing: createPricingSettings(db, log),
+    pricing,
     rates,
     node,
     cart,

@@ -1,16 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
-import type { Cart, CartLine, RateQuote, ScanResult } from '../../shared/domain/index.js';
+import type {
+  Cart,
+  CartLine,
+  Discount,
+  Pricing,
+  RateQuote,
+  ScanResult,
+  Tip,
+} from '../../shared/domain/index.js';
+import type { PricingSettings } from '../../shared/pricing/settings.js';
 import { invoiceMsat } from '../../shared/money/index.js';
 import { findByBarcode, findVariant } from '../journal/catalog.js';
-import { clearCartLines, insertCartLine, readCartLines, setCartLineQuantity } from '../journal/cart.js';
+import {
+  clearCartLines,
+  insertCartLine,
+  readCartDiscount,
+  readCartLines,
+  setCartLineDiscount,
+  setCartLineQuantity,
+  writeCartDiscount,
+} from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
+import { priceLines } from './pricing.js';
 
 export interface CartDeps {
   db: Db;
   events: EventBus;
   currency: () => string;
+  pricing: () => PricingSettings;
   lastRate: () => RateQuote | null;
   /** Non-null while a sale's invoice is on screen: the cart it was made from is frozen. */
   activeSaleId: () => string | null;
@@ -22,9 +41,11 @@ export function createCartService(deps: CartDeps) {
   const { db, events } = deps;
 
   function snapshot(lines: CartLine[] = readCartLines(db)): Cart {
-    const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
     const rate = deps.lastRate();
     const currency = deps.currency();
+    const discount = readCartDiscount(db);
+    const pricing = priceLines(db, { currency, lines, discount, settings: deps.pricing() });
+    const total = pricing.totals.goods;
     return {
       currency,
       lines,
@@ -32,6 +53,8 @@ export function createCartService(deps: CartDeps) {
       total,
       // The sats the invoice will ask at this rate, rounded as it will be: never a fraction of a sat.
       estimatedMsat: rate && rate.currency === currency ? invoiceMsat(total, currency, rate.rate) : null,
+      discount,
+      pricing,
     };
   }
 
@@ -88,6 +111,19 @@ export function createCartService(deps: CartDeps) {
   return {
     get: (): Cart => snapshot(),
 
+    /** The cart's lines priced for a sale, with the customer's tip (read inside the sale's transaction). */
+    priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing } {
+      const lines = readCartLines(db);
+      const pricing = priceLines(db, {
+        currency: deps.currency(),
+        lines,
+        discount: readCartDiscount(db),
+        tip,
+        settings: deps.pricing(),
+      });
+      return { lines, pricing };
+    },
+
     addVariant(variantId: string, quantity: number): Cart {
       assertEditable();
       addVariantLine(variantId, quantity);
@@ -141,6 +177,25 @@ export function createCartService(deps: CartDeps) {
       assertEditable();
       if (!readCartLines(db).some((l) => l.lineId === lineId)) return snapshot();
       return this.setQuantity(lineId, 0);
+    },
+
+    /** A line's own discount; null takes it off. */
+    setLineDiscount(lineId: string, discount: Discount | null): Cart {
+      assertEditable();
+      if (!setCartLineDiscount(db, lineId, discount)) {
+        throw new TillError('NotFound', 'That line is no longer in the cart.');
+      }
+      return changed();
+    },
+
+    /** The discount on the whole cart; null takes it off. */
+    setCartDiscount(discount: Discount | null): Cart {
+      assertEditable();
+      if (discount !== null && readCartLines(db).length === 0) {
+        throw new TillError('InvalidState', 'The cart is empty: add something before a discount.');
+      }
+      writeCartDiscount(db, discount);
+      return changed();
     },
 
     clear(): Cart {

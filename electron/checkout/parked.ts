@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
 import type { Cart, ParkedCart, ResumeChange } from '../../shared/domain/index.js';
 import { findVariant } from '../journal/catalog.js';
-import { insertCartLine, readCartLines } from '../journal/cart.js';
+import { insertCartLine, readCartDiscount, readCartLines, writeCartDiscount } from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
 import {
@@ -67,7 +67,13 @@ export function createParkedCarts(deps: ParkedCartsDeps) {
       );
     }
     const id = randomUUID();
-    parkCartLines(db, { id, name, currency: deps.currency(), parkedAt: deps.now().toISOString() });
+    parkCartLines(db, {
+      id,
+      name,
+      currency: deps.currency(),
+      parkedAt: deps.now().toISOString(),
+      discount: readCartDiscount(db),
+    });
     return toParked(readParkedCart(db, id)!);
   });
 
@@ -107,8 +113,10 @@ export function createParkedCarts(deps: ParkedCartsDeps) {
         sku: line.sku,
         unitPrice,
         quantity: line.quantity,
+        discount: line.discount,
       });
     }
+    writeCartDiscount(db, parked.discount);
     deleteParkedCart(db, parkedId);
     return changes;
   });

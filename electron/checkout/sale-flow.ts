@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
-import type { Network, RateQuote, Sale, Settings } from '../../shared/domain/index.js';
+import type { Network, RateQuote, Sale, Settings, Tip } from '../../shared/domain/index.js';
 import { decodeInvoice } from '../lightning/bolt11/decode.js';
 import { invoiceMsat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
@@ -20,7 +20,7 @@ import {
   transition,
 } from '../journal/sales.js';
 import { readMeta, writeCursor, writeMeta } from '../journal/settings.js';
-import { clearCartLines, readCartLines } from '../journal/cart.js';
+import { clearCartLines } from '../journal/cart.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { EventBus } from '../events.js';
 import { enqueueOrder } from '../shopify/outbox.js';
@@ -218,7 +218,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     recordReconciledPayment,
     get: mustGet,
 
-    async charge(): Promise<Sale> {
+    async charge(tip: Tip | null = null): Promise<Sale> {
       const active = activeSaleId();
       if (active !== null) {
         const sale = mustGet(active);
@@ -226,14 +226,14 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         if (sale.state === 'awaiting_payment') return sale;
         throw new TillError('InvalidState', 'The last sale is still open: issue a new invoice or cancel it.');
       }
-      const lines = readCartLines(db);
+      const { lines, pricing } = deps.cart.priced(tip);
       if (lines.length === 0)
         throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
-      const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
-      if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero to charge.');
+      if (pricing.totals.total <= 0n)
+        throw new TillError('InvalidState', 'The total must be above zero to charge.');
       const saleId = randomUUID();
       db.transaction(() => {
-        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, total, at: now() });
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, at: now() });
         writeMeta(db, ACTIVE_SALE, saleId);
       })();
       try {
@@ -251,15 +251,15 @@ export function createSaleFlow(deps: SaleFlowDeps) {
     },
 
     /** A cash sale of the cart: paid at once, no invoice, same journal and outbox path. */
-    payCash(tendered: bigint): Sale {
+    payCash(tendered: bigint, tip: Tip | null = null): Sale {
       const active = activeSaleId();
       if (active !== null && mustGet(active).state === 'awaiting_payment') {
         throw new TillError('InvalidState', 'An invoice is on screen: cancel it before taking cash.');
       }
-      const lines = readCartLines(db);
+      const { lines, pricing } = deps.cart.priced(tip);
       if (lines.length === 0)
         throw new TillError('InvalidState', 'The cart is empty: add something to sell.');
-      const total = lines.reduce((sum, l) => sum + l.lineTotal, 0n);
+      const total = pricing.totals.total;
       if (total <= 0n) throw new TillError('InvalidState', 'The total must be above zero.');
       if (tendered < total) {
         throw new TillError('ValidationError', 'The cash handed over is less than the total.', [
@@ -270,7 +270,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       const at = now();
       let queued = false;
       db.transaction(() => {
-        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, total, at });
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, at });
         markCashTender(db, saleId, tendered);
         transition(db, saleId, 'paid', at, { tender: 'cash', tendered: tendered.toString() });
         markSalePaid(db, saleId, at, null, false);

@@ -30,10 +30,10 @@ export function paidTotals(sales: readonly SaleSummary[]): CurrencyTotal[] {
 /** Charging, paying and the day's sales. */
 export function salesCommands({ db, flow, node, now }: TillContext) {
   return {
-    charge: () => flow.charge(),
+    charge: ({ tip }) => flow.charge(tip),
     reissueInvoice: ({ saleId }) => flow.reissue(saleId),
     cancelSale: ({ saleId }) => flow.cancel(saleId),
-    payCash: ({ tendered }) => flow.payCash(tendered),
+    payCash: ({ tendered, tip }) => flow.payCash(tendered, tip),
     demoPay: async ({ saleId }) => {
       const backend = node.backend();
       if (!isDemoBackend(backend))

@@ -1,4 +1,5 @@
-import type { CartLine } from '../../shared/domain/index.js';
+import { fromWire, toWire } from '../../shared/contract/wire.js';
+import { Discount, type CartLine } from '../../shared/domain/index.js';
 import { big, int, type Db } from './db.js';
 
 /** The cart lives in the journal so a crashed window or a restarted till loses nothing. */
@@ -12,9 +13,21 @@ export interface LineRow {
   sku: string | null;
   unit_price: bigint;
   quantity: bigint;
+  discount_json: string | null;
 }
 
-export type NewCartLine = Omit<CartLine, 'lineTotal'>;
+/** A discount as stored; one this version cannot read counts as none rather than failing the cart. */
+export function readDiscount(json: string | null): Discount | null {
+  if (json === null) return null;
+  const parsed = Discount.safeParse(fromWire(json));
+  return parsed.success ? parsed.data : null;
+}
+
+export function writeDiscount(discount: Discount | null): string | null {
+  return discount === null ? null : toWire(discount);
+}
+
+export type NewCartLine = Omit<CartLine, 'lineTotal' | 'discount'> & { discount?: Discount | null };
 
 export function toCartLine(r: LineRow): CartLine {
   const quantity = int(r.quantity);
@@ -28,6 +41,7 @@ export function toCartLine(r: LineRow): CartLine {
     unitPrice,
     quantity,
     lineTotal: unitPrice * BigInt(quantity),
+    discount: readDiscount(r.discount_json),
   };
 }
 
@@ -37,10 +51,19 @@ export function readCartLines(db: Db): CartLine[] {
 
 export function insertCartLine(db: Db, line: NewCartLine): void {
   db.prepare(
-    `INSERT INTO cart_lines (line_id, position, variant_id, title, variant_title, sku, unit_price, quantity)
+    `INSERT INTO cart_lines (line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
      VALUES (@lineId, (SELECT coalesce(max(position), 0) + 1 FROM cart_lines), @variantId, @title,
-             @variantTitle, @sku, @unitPrice, @quantity)`,
-  ).run(line);
+             @variantTitle, @sku, @unitPrice, @quantity, @discountJson)`,
+  ).run({
+    lineId: line.lineId,
+    variantId: line.variantId,
+    title: line.title,
+    variantTitle: line.variantTitle,
+    sku: line.sku,
+    unitPrice: line.unitPrice,
+    quantity: line.quantity,
+    discountJson: writeDiscount(line.discount ?? null),
+  });
 }
 
 /** Returns false when no such line exists. */
@@ -52,6 +75,34 @@ export function setCartLineQuantity(db: Db, lineId: string, quantity: number): b
   return result.changes > 0;
 }
 
+/** Returns false when no such line exists. */
+export function setCartLineDiscount(db: Db, lineId: string, discount: Discount | null): boolean {
+  return (
+    db
+      .prepare('UPDATE cart_lines SET discount_json = ? WHERE line_id = ?')
+      .run(writeDiscount(discount), lineId).changes > 0
+  );
+}
+
+const CART_DISCOUNT = 'cart_discount';
+
+/** The discount on the whole cart (kept in meta beside the lines). */
+export function readCartDiscount(db: Db): Discount | null {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(CART_DISCOUNT) as
+    { value: string } | undefined;
+  return readDiscount(row?.value ?? null);
+}
+
+export function writeCartDiscount(db: Db, discount: Discount | null): void {
+  if (discount === null) db.prepare('DELETE FROM meta WHERE key = ?').run(CART_DISCOUNT);
+  else
+    db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(CART_DISCOUNT, writeDiscount(discount));
+}
+
+/** Empties the cart: its lines and its discount. */
 export function clearCartLines(db: Db): void {
   db.prepare('DELETE FROM cart_lines').run();
+  writeCartDiscount(db, null);
 }

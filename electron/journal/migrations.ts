@@ -216,12 +216,20 @@ export const migrations: readonly string[] = [
          FROM catalog_variants v WHERE v.product_id = p.id)
     FROM catalog_products p;
   `,
-  /* 4: held carts, parked by name with their lines and prices as they were when parked */ `
+  /* 4: discounts, the priced sale, and held carts parked by name with their prices as parked */ `
+  -- A line's discount as the cashier set it (JSON, shared/domain Discount); NULL: none.
+  ALTER TABLE cart_lines ADD COLUMN discount_json TEXT;
+  ALTER TABLE sale_lines ADD COLUMN discount_json TEXT;
+  -- The sale as priced when it was rung up (shared/domain Pricing, wire JSON): taxes, discounts,
+  -- tip. NULL for sales from before pricing: no tax, no discount, the lines' sum.
+  ALTER TABLE sales ADD COLUMN pricing_json TEXT;
+
   CREATE TABLE parked_carts (
-    id         TEXT PRIMARY KEY,
-    name       TEXT NOT NULL,
-    currency   TEXT NOT NULL,
-    parked_at  TEXT NOT NULL
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    parked_at     TEXT NOT NULL,
+    discount_json TEXT
   ) STRICT;
   CREATE TABLE parked_cart_lines (
     parked_id     TEXT NOT NULL REFERENCES parked_carts(id) ON DELETE CASCADE,
@@ -233,6 +241,7 @@ export const migrations: readonly string[] = [
     sku           TEXT,
     unit_price    INTEGER NOT NULL,
     quantity      INTEGER NOT NULL CHECK (quantity > 0),
+    discount_json TEXT,
     PRIMARY KEY (parked_id, line_id)
   ) STRICT;
   `,

@@ -1,5 +1,6 @@
 import type { CartLine } from '../../shared/domain/index.js';
-import { toCartLine, type LineRow } from './cart.js';
+import type { Discount } from '../../shared/domain/index.js';
+import { clearCartLines, readDiscount, toCartLine, writeDiscount, type LineRow } from './cart.js';
 import { int, type Db } from './db.js';
 
 /** Held carts: the cart's lines copied aside under a name, prices as they were when parked. */
@@ -9,19 +10,29 @@ export interface ParkedRow {
   name: string;
   currency: string;
   parkedAt: string;
+  discount: Discount | null;
   lines: CartLine[];
 }
 
 export function readParkedCarts(db: Db): ParkedRow[] {
   const carts = db
-    .prepare('SELECT id, name, currency, parked_at FROM parked_carts ORDER BY parked_at, rowid')
-    .all() as { id: string; name: string; currency: string; parked_at: string }[];
+    .prepare(
+      'SELECT id, name, currency, parked_at, discount_json FROM parked_carts ORDER BY parked_at, rowid',
+    )
+    .all() as {
+    id: string;
+    name: string;
+    currency: string;
+    parked_at: string;
+    discount_json: string | null;
+  }[];
   const lines = db.prepare('SELECT * FROM parked_cart_lines WHERE parked_id = ? ORDER BY position');
   return carts.map((c) => ({
     id: c.id,
     name: c.name,
     currency: c.currency,
     parkedAt: c.parked_at,
+    discount: readDiscount(c.discount_json),
     lines: (lines.all(c.id) as LineRow[]).map(toCartLine),
   }));
 }
@@ -36,17 +47,14 @@ export function countParkedCarts(db: Db): number {
 
 /** Moves every cart line into a new parked cart (call inside a transaction). */
 export function parkCartLines(db: Db, cart: Omit<ParkedRow, 'lines'>): void {
-  db.prepare('INSERT INTO parked_carts (id, name, currency, parked_at) VALUES (?, ?, ?, ?)').run(
-    cart.id,
-    cart.name,
-    cart.currency,
-    cart.parkedAt,
-  );
   db.prepare(
-    `INSERT INTO parked_cart_lines (parked_id, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity)
-     SELECT ?, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity FROM cart_lines`,
+    'INSERT INTO parked_carts (id, name, currency, parked_at, discount_json) VALUES (?, ?, ?, ?, ?)',
+  ).run(cart.id, cart.name, cart.currency, cart.parkedAt, writeDiscount(cart.discount));
+  db.prepare(
+    `INSERT INTO parked_cart_lines (parked_id, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
+     SELECT ?, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json FROM cart_lines`,
   ).run(cart.id);
-  db.prepare('DELETE FROM cart_lines').run();
+  clearCartLines(db);
 }
 
 /** Returns false when no such parked cart exists. */

@@ -1,5 +1,13 @@
-import type { CartLine, RateQuote, Sale, SaleState, SaleSummary } from '../../shared/domain/index.js';
-import { toCartLine, type LineRow } from './cart.js';
+import { fromWire, toWire } from '../../shared/contract/wire.js';
+import {
+  Pricing,
+  type CartLine,
+  type RateQuote,
+  type Sale,
+  type SaleState,
+  type SaleSummary,
+} from '../../shared/domain/index.js';
+import { toCartLine, writeDiscount, type LineRow } from './cart.js';
 import { SALE_NUMBER_DIGITS } from '../../shared/domain/sale-number.js';
 import { big, bigOrNull, int, type Db } from './db.js';
 
@@ -25,6 +33,7 @@ interface SaleRow {
   tender: 'lightning' | 'cash';
   cash_tendered: bigint | null;
   shopify_order_name: string | null;
+  pricing_json: string | null;
   outbox_state: 'pending' | 'done' | 'failed' | null;
   outbox_error: string | null;
 }
@@ -72,22 +81,42 @@ export interface NewSale {
   id: string;
   currency: string;
   lines: CartLine[];
-  total: bigint;
+  /** As priced when rung up; its totals.total is the sale's total. */
+  pricing: Pricing;
   at: Date;
+}
+
+/** The sale's pricing as stored; a value this version cannot read is reported, never guessed. */
+function readPricing(r: SaleRow): Pricing | null {
+  if (r.pricing_json === null) return null;
+  const parsed = Pricing.safeParse(fromWire(r.pricing_json));
+  if (!parsed.success) throw new Error(`sale ${r.id} has a pricing this till cannot read`);
+  return parsed.data;
 }
 
 export function insertSale(db: Db, sale: NewSale): void {
   const at = sale.at.toISOString();
   db.prepare(
-    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at)
-     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?)`,
-  ).run(sale.id, sale.currency, sale.total, at, at);
+    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json)
+     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?)`,
+  ).run(sale.id, sale.currency, sale.pricing.totals.total, at, at, toWire(sale.pricing));
   const line = db.prepare(
-    `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   sale.lines.forEach((l, i) =>
-    line.run(sale.id, i, l.lineId, l.variantId, l.title, l.variantTitle, l.sku, l.unitPrice, l.quantity),
+    line.run(
+      sale.id,
+      i,
+      l.lineId,
+      l.variantId,
+      l.title,
+      l.variantTitle,
+      l.sku,
+      l.unitPrice,
+      l.quantity,
+      writeDiscount(l.discount),
+    ),
   );
   db.prepare(
     `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, NULL, 'open', NULL)`,
@@ -255,6 +284,7 @@ export function getSale(db: Db, saleId: string): Sale | null {
     currency: r.currency,
     lines,
     total: big(r.total),
+    pricing: readPricing(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     invoice: inv

@@ -1,5 +1,11 @@
 import type { Sale } from '../../shared/domain/index.js';
 import { fiatToDecimalString, MSAT_PER_SAT } from '../../shared/money/index.js';
+import {
+  rateProportion,
+  type PricedCart,
+  type PricedLine,
+  type TaxRate,
+} from '../../shared/pricing/index.js';
 import type { Db } from '../journal/db.js';
 import { getSale } from '../journal/sales.js';
 import { backoffDelay, type BackoffPolicy } from '../backoff.js';
@@ -22,7 +28,7 @@ const ORDER_BY_IDENTIFIER = `query TillOrderBySaleId($identifier: OrderIdentifie
   orderByIdentifier(identifier: $identifier) { id name }
 }`;
 
-const ORDER_CREATE = `mutation TillOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+export const ORDER_CREATE = `mutation TillOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
   orderCreate(order: $order, options: $options) {
     order { id name }
     userErrors { field message code }
@@ -52,12 +58,132 @@ const RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
 const isShopifyVariant = (id: string | null): id is string =>
   id !== null && id.startsWith('gid://shopify/ProductVariant/');
 
-/** The orderCreate input for a paid sale, prices as sold. */
+/**
+ * Notes for the order, once the cart carries them (issue 12: "Order note and per-line note,
+ * printed on the receipt and sent to Shopify"). shared/pricing's CartInput has no notes yet:
+ * whoever adds them passes them here. The order note becomes the order's `note`; a line's
+ * note a line item property named "Note" (`OrderCreateLineItemPropertyInput`).
+ */
+export interface OrderNotes {
+  readonly order?: string | null;
+  /** By `lineId`. */
+  readonly lines?: Readonly<Record<string, string>>;
+}
+
+/** The title of the custom line that carries a tip. */
+export const TIP_TITLE = 'Tip';
+/** The discount code's text when no discount gave a reason. */
+export const DISCOUNT_CODE_FALLBACK = 'Till discount';
+const DISCOUNT_CODE_MAX = 255;
+
+/**
+ * A sale as it was sold before pricing existed (journal rows without tax, discount or tip):
+ * every line at its unit price, untaxed, no discount, no tip. Built directly, not through
+ * priceCart, so an old row the pricing rules would refuse still goes to Shopify as it went.
+ */
+function unpriced(sale: Sale): PricedCart {
+  const lines = sale.lines.map((l): PricedLine => {
+    const subtotal = l.unitPrice * BigInt(l.quantity);
+    return {
+      lineId: l.lineId,
+      unitPrice: l.unitPrice,
+      quantity: l.quantity,
+      subtotal,
+      lineDiscount: null,
+      cartDiscountShare: 0n,
+      discountedPrice: subtotal,
+      taxRate: null,
+      net: subtotal,
+      tax: 0n,
+      gross: subtotal,
+    };
+  });
+  const sum = lines.reduce((a, l) => a + l.subtotal, 0n);
+  return {
+    currency: sale.currency,
+    taxesIncluded: false,
+    lines,
+    cartDiscount: null,
+    tip: null,
+    totals: {
+      subtotal: sum,
+      lineDiscounts: 0n,
+      cartDiscount: 0n,
+      discounts: 0n,
+      goods: sum,
+      tip: 0n,
+      net: sum,
+      tax: 0n,
+      total: sum,
+    },
+  };
+}
+
+/**
+ * The orderCreate input for a paid sale: priced as it was rung up (taxes, discounts, tip), or,
+ * for a sale from before pricing, at its lines' prices and nothing else.
+ */
 export function orderInput(sale: Sale, ctx: Pick<PumpContext, 'locationId' | 'tillId'>) {
+  return pricedOrderInput(sale, sale.pricing ?? unpriced(sale), ctx);
+}
+
+/**
+ * The orderCreate input for a paid sale priced by shared/pricing, so that Shopify's order
+ * totals (`totalPriceSet`, `totalTaxSet`, `totalDiscountsSet`, `subtotalPriceSet`) are the
+ * till's to the minor unit. `sale` gives the order its identity (sale id, number, tender,
+ * invoice, times) and each line's variant, title and SKU by `lineId`; `priced` the figures.
+ *
+ * - Line items at their unit price as entered (`priceSet`: "the price of the item before
+ *   discounts have been applied"), tax included when `taxesIncluded`.
+ * - Tax per line (`OrderCreateLineItemInput.taxLines`: rate as a proportion, title, the line's
+ *   own rounded tax R4 after discounts), never on the order: order tax lines "are split across
+ *   the taxable line items" by Shopify, its way, and the per-line figures would drift from ours.
+ *   `taxesIncluded` is sent whenever a tax line is; with no tax line it changes nothing and is
+ *   left out, so an unpriced sale sends exactly what it always did.
+ * - Discounts: orderCreate has no per-line discount input, and the order takes one discount
+ *   code only (`OrderCreateDiscountCodeInput`: "Only one type of discount can be applied").
+ *   Line and cart discounts together go as ONE fixed-amount code (`itemFixedDiscountCode`,
+ *   "the monetary amount to deduct") of `totals.discounts`, the sum of the till's own rounded
+ *   discounts. Why not the alternatives:
+ *     · reduced line prices: a discounted line total is not always quantity × a unit price in
+ *       minor units (3 × €3.20 less a €0.95 cart-discount share is €8.65: no price in cents
+ *       times 3 makes it), and Shopify would report no discount at all;
+ *     · a percentage code: Shopify would round its own percentage of its own base, and a line
+ *       discount plus a cart discount is no single percentage.
+ *   The fixed code deducts exactly what the till deducted; the taxes we send are already
+ *   after discounts (`OrderCreateTaxLineInput.priceSet`), so Shopify's total is
+ *   Σ price × quantity − discounts (+ Σ tax when taxes are added) = the till's total. How
+ *   Shopify then spreads the code over line items (its `discountAllocations`) may differ from
+ *   our R3 shares by a minor unit per line; no order total depends on it.
+ * - The tip as its own custom line "Tip", quantity 1, `requiresShipping: false`. Untaxed it is
+ *   `taxable: false` at the tip's amount. Taxed (the tip's tax is carved out of it, R5) it
+ *   carries its tax line and is `taxable: true` (a tax line on a line marked not taxable would
+ *   contradict itself); its price is the tip as the order states prices: the whole tip when
+ *   taxes are included, the tip less its tax when taxes are added — either way the customer's
+ *   tip is what the line adds to the total.
+ * - The transaction is what the sale was paid: `sale.total`, which the till prices from this
+ *   same cart. Were they ever to differ, Shopify's outstanding amount shows it and
+ *   reconciliation's "order total differs" catches it, rather than the order hiding it.
+ */
+export function pricedOrderInput(
+  sale: Sale,
+  priced: PricedCart,
+  ctx: Pick<PumpContext, 'locationId' | 'tillId'>,
+  notes: OrderNotes = {},
+) {
+  if (priced.currency !== sale.currency) {
+    throw new Error(`sale ${sale.id} is in ${sale.currency} but was priced in ${priced.currency}`);
+  }
   const money = (minor: bigint) => ({
     amount: fiatToDecimalString(minor, sale.currency),
     currencyCode: sale.currency,
   });
+  const taxLine = (rate: TaxRate, tax: bigint) => ({
+    title: rate.title,
+    rate: rateProportion(rate),
+    priceSet: { shopMoney: money(tax) },
+  });
+  const saleLines = new Map(sale.lines.map((l) => [l.lineId, l]));
   const lightning = sale.tender === 'lightning';
   const invoice = sale.invoice;
   const attributes = [
@@ -73,6 +199,57 @@ export function orderInput(sale: Sale, ctx: Pick<PumpContext, 'locationId' | 'ti
       { key: 'payment_hash', value: invoice.paymentHash },
     );
   }
+
+  const lineItems = priced.lines.map((p) => {
+    const l = saleLines.get(p.lineId);
+    if (!l) throw new Error(`sale ${sale.id} has no line ${p.lineId} to send`);
+    const taxed = p.taxRate ? { taxLines: [taxLine(p.taxRate, p.tax)] } : {};
+    const note = notes.lines?.[p.lineId];
+    const properties = note ? { properties: [{ name: 'Note', value: note }] } : {};
+    const priceSet = { shopMoney: money(p.unitPrice) };
+    return isShopifyVariant(l.variantId)
+      ? { variantId: l.variantId, quantity: p.quantity, priceSet, ...taxed, ...properties }
+      : {
+          title: l.variantTitle ? `${l.title} — ${l.variantTitle}` : l.title,
+          quantity: p.quantity,
+          priceSet,
+          requiresShipping: false,
+          taxable: p.taxRate !== null,
+          ...(l.sku ? { sku: l.sku } : {}),
+          ...taxed,
+          ...properties,
+        };
+  });
+  const tip = priced.tip;
+  const tipItems =
+    tip && tip.amount > 0n
+      ? [
+          {
+            title: TIP_TITLE,
+            quantity: 1,
+            priceSet: { shopMoney: money(priced.taxesIncluded ? tip.amount : tip.net) },
+            requiresShipping: false,
+            taxable: tip.taxRate !== null,
+            ...(tip.taxRate ? { taxLines: [taxLine(tip.taxRate, tip.tax)] } : {}),
+          },
+        ]
+      : [];
+  const anyTax = priced.lines.some((l) => l.taxRate !== null) || tipItems.some((t) => t.taxable);
+
+  const reasons = [
+    ...priced.lines.flatMap((l) => (l.lineDiscount ? [l.lineDiscount.discount.reason.trim()] : [])),
+    ...(priced.cartDiscount ? [priced.cartDiscount.discount.reason.trim()] : []),
+  ].filter((r, i, all) => r !== '' && all.indexOf(r) === i);
+  const code = (reasons.join(', ') || DISCOUNT_CODE_FALLBACK).slice(0, DISCOUNT_CODE_MAX);
+  const discount =
+    priced.totals.discounts > 0n
+      ? {
+          discountCode: {
+            itemFixedDiscountCode: { code, amountSet: { shopMoney: money(priced.totals.discounts) } },
+          },
+        }
+      : {};
+
   return {
     order: {
       currency: sale.currency,
@@ -84,18 +261,10 @@ export function orderInput(sale: Sale, ctx: Pick<PumpContext, 'locationId' | 'ti
         { namespace: SALE_ID_NAMESPACE, key: SALE_ID_KEY, type: 'single_line_text_field', value: sale.id },
       ],
       fulfillmentStatus: 'FULFILLED',
-      lineItems: sale.lines.map((l) =>
-        isShopifyVariant(l.variantId)
-          ? { variantId: l.variantId, quantity: l.quantity, priceSet: { shopMoney: money(l.unitPrice) } }
-          : {
-              title: l.variantTitle ? `${l.title} — ${l.variantTitle}` : l.title,
-              quantity: l.quantity,
-              priceSet: { shopMoney: money(l.unitPrice) },
-              requiresShipping: false,
-              taxable: false,
-              ...(l.sku ? { sku: l.sku } : {}),
-            },
-      ),
+      ...(anyTax ? { taxesIncluded: priced.taxesIncluded } : {}),
+      ...(notes.order ? { note: notes.order } : {}),
+      ...discount,
+      lineItems: [...lineItems, ...tipItems],
       transactions: [
         {
           kind: 'SALE',

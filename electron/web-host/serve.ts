@@ -6,10 +6,12 @@ import { openTill } from '../open-till.js';
 import { guardProcess } from '../process-guard.js';
 import type { Till } from '../till.js';
 import { startWebHost, type WebHost } from './server.js';
+import { webHostToken } from './token.js';
 
 /**
  * `npm run serve`: the till without Electron, for machines without a display and for E2E.
- * TILL_DATA_DIR chooses where the journal lives; TILL_PORT a fixed port (default: any free);
+ * TILL_DATA_DIR chooses where the journal lives; TILL_PORT the port (default 4242, 0 for any free);
+ * TILL_NEW_TOKEN=1 replaces the web host's token kept in the data folder (token.ts);
  * TILL_EXPORT_DIR where CSV exports go (default ~/Downloads, else <data>/exports).
  * TILL_SHOPIFY_BASE_URL points the store's https://<shop>.myshopify.com at a local Shopify fake
  * (for tests on a machine without the internet); never set it for a real store.
@@ -25,7 +27,13 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
   );
   process.exit(1);
 }
-const port = process.env.TILL_PORT ? Number(process.env.TILL_PORT) : 0;
+/**
+ * The same address every run, so a tab left open finds the till again after a restart. When
+ * another program has it, the till still starts, on another port, and says so.
+ */
+const DEFAULT_PORT = 4242;
+const portChosen = (process.env.TILL_PORT ?? '') !== '';
+const port = portChosen ? Number(process.env.TILL_PORT) : DEFAULT_PORT;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`TILL_PORT must be a port number, not "${process.env.TILL_PORT}".`);
   process.exit(1);
@@ -44,7 +52,10 @@ try {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 }
+let tokenNote: string | null;
 try {
+  const kept = webHostToken(dataDir, { renew: process.env.TILL_NEW_TOKEN === '1' });
+  tokenNote = kept.note;
   // A journal it cannot trust gives a till that shows why and sells nothing (open-till.ts).
   till = await openTill({
     dataDir,
@@ -57,13 +68,27 @@ try {
     rendererDir,
     imagesDirs: [join(dataDir, 'catalog-images'), join(resourcesDir, 'images')],
     port,
+    anyPortIfTaken: !portChosen,
+    token: kept.token,
   });
 } catch (err) {
   // Nothing is running yet, so there is nothing to survive for: say why and stop.
-  console.error('The till could not start:', err);
+  if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') {
+    console.error(
+      `The till could not start: port ${port} (TILL_PORT) is in use. Stop what uses it or choose another.`,
+    );
+  } else {
+    console.error('The till could not start:', err);
+  }
   process.exit(1);
 }
 console.log(`Lightning Till is running (data in ${dataDir}).`);
+if (tokenNote) console.log(tokenNote);
+if (!portChosen && host.port !== port) {
+  console.log(
+    `Port ${port} is in use by another program, so this till is on port ${host.port}: a tab opened at port ${port} will not find it.`,
+  );
+}
 console.log(`Open ${host.url}`);
 
 /** Closing waits this long at most: every sale is committed before it is shown, so nothing is lost. */

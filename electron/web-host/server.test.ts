@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -7,7 +8,7 @@ import { fromWire, toWire } from '../../shared/contract/wire.js';
 import { createTill, type Till } from '../till.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { closePayload, frame, OPCODE, openRawWebSocket } from '../test-support/raw-websocket.js';
-import { rawText, startWebHost, type WebHost } from './server.js';
+import { rawText, startWebHost, type WebHost, type WebHostOptions } from './server.js';
 
 describe('web host', () => {
   const dir = tempDir();
@@ -49,7 +50,9 @@ describe('web host', () => {
   it('refuses requests without the token', async () => {
     expect((await fetch(`${base()}/`)).status).toBe(401);
     expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
-    expect((await fetch(`${base()}/`, { headers: { cookie: 'till_token=guess' } })).status).toBe(401);
+    expect((await fetch(`${base()}/`, { headers: { cookie: `till_token_${host.port}=guess` } })).status).toBe(
+      401,
+    );
   });
 
   it('serves the app with a strict CSP once the token was presented', async () => {
@@ -200,7 +203,10 @@ describe('web host', () => {
 });
 
 /** The host alone, in front of a till that answers as `invoke` says: the host's own behaviour is tested. */
-async function hostFor(invoke: Till['invoke']): Promise<{ host: WebHost; done: () => Promise<void> }> {
+async function hostFor(
+  invoke: Till['invoke'],
+  opts: Pick<WebHostOptions, 'port' | 'anyPortIfTaken' | 'token'> = {},
+): Promise<{ host: WebHost; done: () => Promise<void> }> {
   const dir = tempDir();
   const renderer = join(dir.path, 'renderer');
   mkdirSync(renderer, { recursive: true });
@@ -211,7 +217,16 @@ async function hostFor(invoke: Till['invoke']): Promise<{ host: WebHost; done: (
     tick: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-  const host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [], log: () => undefined });
+  const host = await startWebHost({
+    till,
+    rendererDir: renderer,
+    imagesDirs: [],
+    log: () => undefined,
+    ...opts,
+  }).catch((err: unknown) => {
+    dir.remove();
+    throw err;
+  });
   return {
     host,
     done: async () => {
@@ -287,6 +302,74 @@ describe('stopping the web host', () => {
       await dropped;
     } finally {
       await done(); // a second close of a closed host is harmless
+    }
+  });
+});
+
+describe('restarting the web host', () => {
+  const answer: Till['invoke'] = () => Promise.resolve({ ok: true, value: null });
+  const cookieOf = async (host: WebHost) =>
+    ((await fetch(host.url, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0]!;
+  const socketWith = (port: number, cookie: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+        headers: { cookie, origin: `http://127.0.0.1:${port}` },
+      });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+  /** What the page asks when its socket will not open: is this page's cookie still taken? */
+  const probe = async (port: number, cookie: string) =>
+    (await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD', headers: { cookie } })).status;
+
+  it('with the kept token, takes the cookie an open page holds; with a new token answers 401, which the page reads', async () => {
+    const token = 'kept-token-'.padEnd(32, 'x');
+    const before = await hostFor(answer, { token });
+    const { port } = before.host;
+    const cookie = await cookieOf(before.host);
+    // Named for its port: a second till on this machine does not overwrite this one's cookie.
+    expect(cookie).toBe(`till_token_${port}=${token}`);
+    await before.done();
+
+    const again = await hostFor(answer, { token, port });
+    try {
+      (await socketWith(port, cookie)).close();
+      expect(await probe(port, cookie)).toBe(200);
+    } finally {
+      await again.done();
+    }
+
+    const renewed = await hostFor(answer, { token: 'new-token-'.padEnd(32, 'y'), port });
+    try {
+      await expect(socketWith(port, cookie)).rejects.toThrow(/401/);
+      expect(await probe(port, cookie)).toBe(401);
+    } finally {
+      await renewed.done();
+    }
+  });
+
+  it('takes another port when the wanted one is in use only if allowed to, and refuses the other port’s cookie', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      await expect(hostFor(answer, { port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const moved = await hostFor(answer, {
+        port: taken,
+        anyPortIfTaken: true,
+        token: 'one-token-'.padEnd(32, 'z'),
+      });
+      try {
+        expect(moved.host.port).not.toBe(taken);
+        expect(moved.host.url).toContain(`127.0.0.1:${moved.host.port}/`);
+        const token = 'one-token-'.padEnd(32, 'z');
+        expect(await probe(moved.host.port, `till_token_${taken}=${token}`)).toBe(401);
+      } finally {
+        await moved.done();
+      }
+    } finally {
+      await new Promise((r) => blocker.close(r));
     }
   });
 });

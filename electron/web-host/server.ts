@@ -16,8 +16,9 @@ import { requestedByTheTill } from './request-origin.js';
 /**
  * The till served to a browser on this machine only: the same contract as the Electron
  * preload, over a WebSocket. Loopback-only, and every request must prove it came from the URL
- * the host printed (a random per-run token, exchanged once for an HttpOnly cookie) so another
- * local user or a web page in the cashier's browser cannot drive the till.
+ * the host printed (a random token, exchanged once for an HttpOnly cookie) so another local user
+ * or a web page in the cashier's browser cannot drive the till. `npm run serve` keeps the token
+ * in the data folder (token.ts) so an open tab's cookie still works after a restart.
  */
 
 export interface WebHostOptions {
@@ -26,7 +27,11 @@ export interface WebHostOptions {
   rendererDir: string;
   /** Where /catalog-images/ files are looked up, in order: the synced catalog's cache, then the demo images. */
   imagesDirs: string[];
+  /** 0 or absent: any free port. */
   port?: number;
+  /** When `port` is taken, listen on any free one instead of failing (the caller says so to the user). */
+  anyPortIfTaken?: boolean;
+  /** Absent: a new random one for this run only. */
   token?: string;
   /** Where the host reports what it refused or survived; console.error by default. */
   log?: (message: string, err?: unknown) => void;
@@ -38,7 +43,11 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const COOKIE = 'till_token';
+/**
+ * Cookies are kept per host, not per port: each port's till names its own, so opening a second
+ * till on this machine (another data folder) does not overwrite the first one's and lock its tabs out.
+ */
+const cookieName = (port: number) => `till_token_${port}`;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -70,10 +79,10 @@ function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=');
-    if (k === COOKIE) return v;
+    if (k === name) return v;
   }
   return undefined;
 }
@@ -174,13 +183,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (sameToken(queryToken, token)) {
       res.writeHead(303, {
         location: url.pathname,
-        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
       res.end();
       return;
     }
-    if (!sameToken(cookieToken(req), token)) {
+    if (!sameToken(cookieToken(req, cookieName(port)), token)) {
       return send(
         res,
         401,
@@ -217,7 +226,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       !allowedHosts().includes(req.headers.host ?? '') ||
       !okOrigin ||
       !requestedByTheTill(req.headers, ownOrigins()) ||
-      !sameToken(cookieToken(req), token)
+      !sameToken(cookieToken(req, cookieName(port)), token)
     ) {
       return answerOnSocket(socket, '401 Unauthorized');
     }
@@ -267,13 +276,21 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (wanted: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(opts.port ?? 0);
+  } catch (err) {
+    if (!(opts.anyPortIfTaken && err instanceof Error && 'code' in err && err.code === 'EADDRINUSE'))
+      throw err;
+    await listen(0);
+  }
   port = (server.address() as AddressInfo).port;
   // After start-up an error on the listening socket (EMFILE on accept…) is reported, not fatal.
   server.on('error', (err) => log('the HTTP server failed', err));

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { TillError, type TillApi } from '../../shared/contract/index.js';
 import type { JournalProblem, Sale, TillStatus } from '../../shared/domain/index.js';
 import { Toasts } from './components/Toasts.js';
+import { TillUnreachable } from './components/TillUnreachable.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
@@ -18,9 +19,30 @@ type View =
   | { name: 'charge'; saleId: string }
   | { name: 'paid'; sale: Sale };
 
+interface Link {
+  socket: SocketState;
+  lost: boolean;
+  /**
+   * Times the socket came back after an outage. The till may have acted meanwhile (a charge
+   * whose reply never came, a payment found on restart): each return re-reads the till and
+   * redraws the screen from what it says, rather than assume that what failed did not happen.
+   */
+  reconnects: number;
+}
+
+function followSocket(link: Link, socket: SocketState): Link {
+  if (socket === 'down' || socket === 'refused') return { ...link, socket, lost: true };
+  if (socket === 'open' && link.lost) return { socket, lost: false, reconnects: link.reconnects + 1 };
+  return { ...link, socket };
+}
+
 export function App({ till: injected }: { till?: TillApi } = {}) {
-  const [socket, setSocket] = useState<SocketState>('open');
-  const till = useMemo(() => injected ?? connectTill(setSocket), [injected]);
+  const [{ socket, reconnects }, onSocket] = useReducer(followSocket, {
+    socket: 'open',
+    lost: false,
+    reconnects: 0,
+  });
+  const till = useMemo(() => injected ?? connectTill(onSocket), [injected]);
   const [status, setStatus] = useState<TillStatus | null>(null);
   /** undefined until the till has said whether its journal is open: nothing asks it for more before. */
   const [problem, setProblem] = useState<JournalProblem | null | undefined>(undefined);
@@ -67,11 +89,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
       if (journalProblem) return;
       const s = await till.getStatus();
       setStatus(s);
-      // A reloaded window goes back to the invoice on screen.
-      if (s.activeSaleId) setView({ name: 'charge', saleId: s.activeSaleId });
+      // A reloaded window, or one back from an outage, goes back to the invoice awaiting payment.
+      const active = s.activeSaleId;
+      if (active)
+        setView((v) =>
+          v.name === 'register' || v.name === 'charge' ? { name: 'charge', saleId: active } : v,
+        );
     });
     return off;
-  }, [till, run]);
+  }, [till, run, reconnects]);
 
   const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
   const nav = (name: 'register' | 'sales' | 'reconcile' | 'settings') => {
@@ -85,11 +111,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   };
   const onCharge = view.name === 'charge' || view.name === 'paid';
 
+  const unreachable = <TillUnreachable state={socket} />;
   if (problem === undefined) {
     return (
-      <div className="app opening" aria-busy="true">
-        Opening the till…
-      </div>
+      <>
+        <div className="app opening" aria-busy="true">
+          Opening the till…
+        </div>
+        {unreachable}
+      </>
     );
   }
   if (problem) {
@@ -106,6 +136,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         />
         {/* What just failed (a cash sale not recorded) stays in view above the problem. */}
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+        {unreachable}
       </>
     );
   }
@@ -159,7 +190,8 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
           <ConnectionBadge status={status} socket={socket} />
         </header>
         <main className="main">
-          <ErrorBoundary key={view.name} onReset={() => setView({ name: 'register' })}>
+          {/* Back from an outage, the screen is drawn afresh from what the till says now. */}
+          <ErrorBoundary key={`${view.name}-${reconnects}`} onReset={() => setView({ name: 'register' })}>
             {view.name === 'register' && (
               <RegisterScreen
                 onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
@@ -182,6 +214,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
           </ErrorBoundary>
         </main>
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+        {unreachable}
       </div>
     </ShellContext.Provider>
   );
@@ -214,7 +247,8 @@ function ShopifyBadge({ status }: { status: TillStatus | null }) {
 }
 
 function ConnectionBadge({ status, socket }: { status: TillStatus | null; socket: SocketState }) {
-  if (socket === 'reconnecting') return <div className="conn bad">Reconnecting to the till…</div>;
+  if (socket === 'down') return <div className="conn bad">Till not answering</div>;
+  if (socket === 'refused') return <div className="conn bad">Open the till’s address</div>;
   if (!status) return <div className="conn">Connecting…</div>;
   const { state, alias, message } = status.backend;
   const tone = state === 'connected' ? 'good' : state === 'connecting' ? '' : 'bad';

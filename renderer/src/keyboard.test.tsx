@@ -10,7 +10,7 @@ import { Sheet } from './components/Sheet.js';
 import { ShellContext, type Shell } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { RegisterScreen } from './screens/Register.js';
-import { awaitingSale, fakeTill, status } from './test-support.js';
+import { awaitingSale, cartOf, fakeTill, status } from './test-support.js';
 
 vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
 
@@ -218,24 +218,18 @@ function line(quantity: number): CartLine {
     unitPrice: 450n,
     quantity,
     lineTotal: 450n * BigInt(quantity),
+    discount: null,
   };
 }
 
-function cartOf(quantity: number): Cart {
-  return {
-    currency: 'USD',
-    lines: [line(quantity)],
-    itemCount: quantity,
-    total: 450n * BigInt(quantity),
-    estimatedMsat: null,
-  };
-}
+/** The cart with the one line, `quantity` of it. */
+const cartWith = (quantity: number): Cart => cartOf([line(quantity)]);
 
 function register(overrides: Partial<Record<keyof TillApi, unknown>> = {}) {
   const { till } = fakeTill({
-    getCart: vi.fn(() => Promise.resolve(cartOf(1))),
+    getCart: vi.fn(() => Promise.resolve(cartWith(1))),
     changeLineQuantity: vi.fn(() => new Promise<Cart>(() => undefined)),
-    setLineQuantity: vi.fn(() => Promise.resolve(cartOf(5))),
+    setLineQuantity: vi.fn(() => Promise.resolve(cartWith(5))),
     ...overrides,
   });
   render(
@@ -309,7 +303,7 @@ describe('a cart line', () => {
   });
 
   it('names a custom amount typed on the keypad', async () => {
-    const addCustomAmount = vi.fn(() => Promise.resolve(cartOf(1)));
+    const addCustomAmount = vi.fn(() => Promise.resolve(cartWith(1)));
     register({ addCustomAmount });
     fireEvent.click(await screen.findByTestId('keypad-tab'));
     for (const k of ['3', '0', '0']) fireEvent.click(screen.getByRole('button', { name: k }));

@@ -1,11 +1,36 @@
 import { vi } from 'vitest';
 import type { EventName, EventPayload, TillApi } from '../../shared/contract/index.js';
-import type { Cart, Sale, TillStatus } from '../../shared/domain/index.js';
+import type { Cart, CartLine, Pricing, Sale, TillStatus } from '../../shared/domain/index.js';
+import { priceCart, taxBreakdown } from '../../shared/pricing/index.js';
+
+/** Lines priced as a till with no tax rates prices them: the total is their sum. */
+export function untaxed(lines: readonly CartLine[], currency = 'USD'): Pricing {
+  const priced = priceCart({
+    currency,
+    taxesIncluded: true,
+    lines: lines.map((l) => ({ ...l, taxable: true, taxRate: null })),
+  });
+  return { ...priced, lines: [...priced.lines], taxLines: taxBreakdown(priced) };
+}
+
+/** A cart of these lines, as getCart answers it. */
+export function cartOf(lines: CartLine[], currency = 'USD'): Cart {
+  const pricing = untaxed(lines, currency);
+  return {
+    currency,
+    lines,
+    itemCount: lines.reduce((n, l) => n + l.quantity, 0),
+    total: pricing.totals.goods,
+    estimatedMsat: null,
+    discount: null,
+    pricing,
+  };
+}
 
 /** A TillApi whose commands are vi.fn()s and whose events a test pushes by hand. */
 export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}) {
   const listeners = new Map<EventName, Set<(p: never) => void>>();
-  const emptyCart: Cart = { currency: 'USD', lines: [], itemCount: 0, total: 0n, estimatedMsat: null };
+  const emptyCart: Cart = cartOf([]);
   const till = {
     getStatus: vi.fn(() => Promise.resolve(status())),
     getJournalProblem: vi.fn(() => Promise.resolve(null)),
@@ -78,6 +103,7 @@ export function awaitingSale(expiresAt: Date): Sale {
     currency: 'USD',
     lines: [],
     total: 1250n,
+    pricing: null,
     createdAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
     updatedAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
     invoice: {

@@ -4,6 +4,7 @@ import {
   BackendInput,
   Cart,
   CurrencyTotal,
+  Discount,
   JournalProblem,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
@@ -19,6 +20,7 @@ import {
   ShopifyCheck,
   ShopifyInput,
   TillStatus,
+  Tip,
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
@@ -102,6 +104,13 @@ export const commands = {
   },
   removeLine: { input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id) }).strict(), output: Cart },
   clearCart: { input: none, output: Cart },
+  /** A line's own discount (percentage or amount, with a reason); null takes it off. */
+  setLineDiscount: {
+    input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id), discount: Discount.nullable() }).strict(),
+    output: Cart,
+  },
+  /** A discount on the whole cart, spread over its lines; null takes it off. */
+  setCartDiscount: { input: z.object({ discount: Discount.nullable() }).strict(), output: Cart },
   /** Sets the cart aside under a name and empties it for the next customer. */
   parkCart: {
     input: z
@@ -129,8 +138,8 @@ export const commands = {
     input: z.object({ parkedId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
     output: z.object({ carts: z.array(ParkedCart) }),
   },
-  /** Lock the rate, journal the sale, ask the backend for an invoice. */
-  charge: { input: none, output: Sale },
+  /** Lock the rate, journal the sale (priced, with the customer's tip), ask the backend for an invoice. */
+  charge: { input: z.object({ tip: Tip.nullable().default(null) }).strict(), output: Sale },
   reissueInvoice: { input: saleRef, output: Sale },
   cancelSale: { input: saleRef, output: Sale },
   /** Demo backend only: the customer "pays" the invoice on screen. */
@@ -187,6 +196,7 @@ export const commands = {
           .bigint()
           .positive('Enter the cash handed over')
           .max(10n ** 12n),
+        tip: Tip.nullable().default(null),
       })
       .strict(),
     output: Sale,

@@ -37,6 +37,91 @@ export const Product = z.object({
 });
 export type Product = z.infer<typeof Product>;
 
+/** An exact percentage as typed: "10", "12.5", at most 100. */
+const percent = z
+  .string()
+  .trim()
+  .max(9, { message: 'Enter a percentage such as 10 or 12.5', abort: true })
+  .regex(/^(100(\.0{1,4})?|\d{1,2}(\.\d{1,4})?)$/, 'Enter a percentage such as 10 or 12.5');
+
+const reason = z.string().trim().max(MAX_LENGTH.discountReason);
+
+/** A discount on a line or on the whole cart, and why (the receipt and Shopify show it). */
+export const Discount = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('percentage'), percent, reason }).strict(),
+  z
+    .object({
+      kind: z.literal('fixed'),
+      amount: z
+        .bigint()
+        .positive('Enter an amount above zero')
+        .max(10n ** 12n, 'That amount is too large'),
+      reason,
+    })
+    .strict(),
+]);
+export type Discount = z.infer<typeof Discount>;
+
+/** What the customer adds on the charge screen. */
+export const Tip = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('percentage'), percent }).strict(),
+  z
+    .object({
+      kind: z.literal('fixed'),
+      amount: z
+        .bigint()
+        .min(0n)
+        .max(10n ** 12n, 'That tip is too large'),
+    })
+    .strict(),
+]);
+export type Tip = z.infer<typeof Tip>;
+
+export const TaxRateRef = z.object({ title: z.string(), percent: z.string() });
+const applied = z.object({ discount: Discount, amount: money });
+
+/**
+ * A cart or sale priced by shared/pricing (its PricedCart, field for field), with the receipt's
+ * tax breakdown: every total the screens, the receipt, the journal and Shopify show.
+ */
+export const Pricing = z.object({
+  currency: z.string(),
+  taxesIncluded: z.boolean(),
+  lines: z.array(
+    z.object({
+      lineId: id,
+      unitPrice: money,
+      quantity: z.number().int(),
+      subtotal: money,
+      lineDiscount: applied.nullable(),
+      cartDiscountShare: money,
+      discountedPrice: money,
+      taxRate: TaxRateRef.nullable(),
+      net: money,
+      tax: money,
+      gross: money,
+    }),
+  ),
+  cartDiscount: applied.nullable(),
+  tip: z
+    .object({ tip: Tip, amount: money, taxRate: TaxRateRef.nullable(), net: money, tax: money })
+    .nullable(),
+  totals: z.object({
+    subtotal: money,
+    lineDiscounts: money,
+    cartDiscount: money,
+    discounts: money,
+    goods: money,
+    tip: money,
+    net: money,
+    tax: money,
+    total: money,
+  }),
+  /** One row per rate (net, tax, gross), the untaxed part last with taxRate null. */
+  taxLines: z.array(z.object({ taxRate: TaxRateRef.nullable(), net: money, tax: money, gross: money })),
+});
+export type Pricing = z.infer<typeof Pricing>;
+
 export const CartLine = z.object({
   lineId: id,
   /** null for a custom amount keyed on the keypad. */
@@ -46,7 +131,10 @@ export const CartLine = z.object({
   sku: z.string().nullable(),
   unitPrice: money,
   quantity: z.number().int().positive(),
+  /** unitPrice × quantity, before discounts (and as priced: tax included or not). */
   lineTotal: money,
+  /** This line's own discount, as the cashier set it. */
+  discount: Discount.nullable(),
 });
 export type CartLine = z.infer<typeof CartLine>;
 
@@ -54,9 +142,13 @@ export const Cart = z.object({
   currency: z.string(),
   lines: z.array(CartLine),
   itemCount: z.number().int(),
+  /** What the customer pays before any tip: after discounts, tax included (pricing.totals.goods). */
   total: money,
   /** Indicative only: sats at the current rate. The rate is locked when the invoice is issued. */
   estimatedMsat: money.nullable(),
+  /** The discount on the whole cart, as the cashier set it. */
+  discount: Discount.nullable(),
+  pricing: Pricing,
 });
 export type Cart = z.infer<typeof Cart>;
 
@@ -67,8 +159,11 @@ export const ParkedCart = z.object({
   currency: z.string(),
   /** ISO time it was parked. */
   parkedAt: z.string(),
+  /** The cart's own discount, kept with it. */
+  discount: Discount.nullable(),
   lines: z.array(CartLine),
   itemCount: z.number().int(),
+  /** Σ lines before discounts, at the prices parked. */
   total: money,
 });
 export type ParkedCart = z.infer<typeof ParkedCart>;
@@ -129,7 +224,10 @@ export const Sale = z.object({
   state: SaleState,
   currency: z.string(),
   lines: z.array(CartLine),
+  /** What the customer pays: after discounts, tax and tip included. */
   total: money,
+  /** Taxes, discounts and tip as rung up; null for a sale from before pricing (the lines' sum). */
+  pricing: Pricing.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** The invoice on screen (the latest one issued for this sale). */

@@ -10,6 +10,8 @@ export const MAX_LENGTH = {
   /** What a barcode scanner types. */
   barcode: 64,
   customTitle: 80,
+  /** Why a discount was given ("regular", "damaged box"). */
+  discountReason: 80,
   /** A held cart's name (the customer's, a table number). */
   parkedName: 60,
   shopName: 80,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TillApi } from '../../../shared/contract/index.js';
 import type { Cart, ParkedCart } from '../../../shared/domain/index.js';
 import { ShellContext, type Shell } from '../context.js';
-import { fakeTill, status } from '../test-support.js';
+import { cartOf, fakeTill, status } from '../test-support.js';
 import { describeChange, HeldCarts } from './HeldCarts.js';
 
 afterEach(cleanup);
@@ -18,9 +18,10 @@ const line = {
   unitPrice: 450n,
   quantity: 2,
   lineTotal: 900n,
+  discount: null,
 };
-const full: Cart = { currency: 'USD', lines: [line], itemCount: 2, total: 900n, estimatedMsat: null };
-const empty: Cart = { ...full, lines: [], itemCount: 0, total: 0n };
+const full: Cart = cartOf([line]);
+const empty: Cart = cartOf([]);
 const parked: ParkedCart = {
   id: 'p1',
   name: 'Anna',
@@ -29,6 +30,7 @@ const parked: ParkedCart = {
   lines: [line],
   itemCount: 2,
   total: 900n,
+  discount: null,
 };
 
 function mount(till: TillApi, cart: Cart) {

@@ -1,20 +1,37 @@
+import { fiatToDecimalString, parseDecimal, parseFiat } from '../../../../shared/money/index.js';
 import { connection, type ShopifyFake } from './server.js';
 
 /**
  * The order side of the Shopify fake: the sale-id metafield definition (with its
  * `uniqueValues` capability enforced on orderCreate), orderCreate with inventory decremented
- * at the transaction's location, and orderByIdentifier by that unique value.
+ * at the transaction's location, and orderByIdentifier by that unique value. A created order's
+ * totals are computed from what orderCreate received, the way the 2026-10 schema documents
+ * them (see `orderTotals`), so a wrong price, tax line or discount shows in its totals.
  */
 
 interface MoneyInput {
   amount: string;
   currencyCode: string;
 }
+interface TaxLineInput {
+  title: string;
+  rate: string;
+  priceSet?: { shopMoney: MoneyInput };
+}
 interface LineInput {
   variantId?: string;
   title?: string;
   quantity: number;
   priceSet?: { shopMoney: MoneyInput };
+  taxable?: boolean;
+  requiresShipping?: boolean;
+  taxLines?: TaxLineInput[];
+  properties?: { name: string; value: string }[];
+}
+interface DiscountCodeInput {
+  itemFixedDiscountCode?: { code: string; amountSet?: { shopMoney: MoneyInput } };
+  itemPercentageDiscountCode?: { code: string; percentage?: number };
+  freeShippingDiscountCode?: { code: string };
 }
 interface OrderInput {
   lineItems?: LineInput[];
@@ -23,11 +40,150 @@ interface OrderInput {
     gateway?: string;
     locationId?: string;
     authorizationCode?: string;
+    kind?: string;
+    status?: string;
   }[];
   metafields?: { namespace?: string; key?: string; type?: string; value?: string }[];
   tags?: string[];
   customAttributes?: { key: string; value: string }[];
   currency?: string;
+  taxesIncluded?: boolean;
+  taxLines?: TaxLineInput[];
+  discountCode?: DiscountCodeInput;
+  note?: string;
+}
+
+/** A created order's totals in minor units of its currency, as Shopify derives them. */
+export interface OrderTotals {
+  currency: string;
+  taxesIncluded: boolean;
+  /** `subtotalPriceSet`: "the sum of the prices for all line items after discounts"; tax
+   * included in it when `taxesIncluded` (the prices include it). */
+  subtotal: bigint;
+  /** `totalDiscountsSet`: "both order and line level discounts". */
+  discounts: bigint;
+  /** `totalTaxSet` / `currentTotalTaxSet`: "the sum of the prices of all tax lines". */
+  tax: bigint;
+  /** `totalPriceSet` / `currentTotalPriceSet`: "includes taxes and discounts" — the subtotal,
+   * plus the tax when it is not already in the prices. */
+  total: bigint;
+  /** Σ successful SALE transactions. */
+  paid: bigint;
+  /** `totalOutstandingSet`: total − paid. */
+  outstanding: bigint;
+  /** `Order.taxLines`: one per `rate` and `title`, "the total price for all tax lines with the
+   * same rate and title", in the order first met. */
+  taxLines: { title: string; rate: string; tax: bigint }[];
+}
+
+/** What orderCreate refuses, as a userError, before anything is created. */
+export class OrderRefusal extends Error {
+  constructor(
+    readonly field: string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RATE_SCALE = 30;
+
+/**
+ * An input whose answer Shopify does not document (a price with more decimals than the
+ * currency, money in another currency, a discount above the prices …): not modelled, so the
+ * fake records it as a violation and the test fails naming it, rather than guessing an answer.
+ */
+function unmodelled(what: string): Error {
+  return new Error(`the fake does not model Shopify's answer to ${what}`);
+}
+
+/**
+ * The totals of an order created from `input`, as the 2026-10 schema documents each field
+ * (quoted on `OrderTotals`). What the schema says orderCreate refuses is an `OrderRefusal`
+ * (a userError); what it does not say is `unmodelled`.
+ */
+
+export function orderTotals(input: OrderInput): OrderTotals {
+  const currency = input.currency ?? 'USD';
+  const amount = (m: { shopMoney: MoneyInput } | undefined, field: string[]): bigint => {
+    if (!m) return 0n;
+    if (m.shopMoney.currencyCode !== currency) {
+      throw unmodelled(`${field.join('.')} in ${m.shopMoney.currencyCode} on an order in ${currency}`);
+    }
+    let minor: bigint;
+    try {
+      minor = parseFiat(m.shopMoney.amount, currency);
+    } catch (err) {
+      throw unmodelled(`${field.join('.')} = ${m.shopMoney.amount} (${String(err)})`);
+    }
+    if (minor < 0n) throw unmodelled(`a negative ${field.join('.')}`);
+    return minor;
+  };
+  const lines = input.lineItems ?? [];
+  if (input.taxLines?.length && lines.some((l) => l.taxLines?.length)) {
+    // "tax lines can be specified on the order or the line items but not both"
+    throw new OrderRefusal(
+      ['order', 'taxLines'],
+      'Tax lines can be specified on the order or the line items but not both',
+    );
+  }
+  let prices = 0n;
+  const groups = new Map<string, { title: string; rate: string; tax: bigint }>();
+  const addTax = (t: TaxLineInput, field: string[]) => {
+    const rate = parseDecimal(t.rate);
+    if (rate.units < 0n) throw unmodelled(`a negative ${field.join('.')}.rate`);
+    // "0.2" and "0.20" are one rate.
+    const key = `${t.title}\u0000${rate.units * 10n ** BigInt(RATE_SCALE - rate.scale)}`;
+    const group = groups.get(key) ?? { title: t.title, rate: t.rate, tax: 0n };
+    group.tax += amount(t.priceSet, [...field, 'priceSet']);
+    groups.set(key, group);
+  };
+  lines.forEach((l, i) => {
+    const field = ['order', 'lineItems', String(i)];
+    prices += amount(l.priceSet, [...field, 'priceSet']) * BigInt(l.quantity);
+    (l.taxLines ?? []).forEach((t, k) => addTax(t, [...field, 'taxLines', String(k)]));
+  });
+  (input.taxLines ?? []).forEach((t, k) => addTax(t, ['order', 'taxLines', String(k)]));
+
+  const code = input.discountCode ?? {};
+  const kinds = Object.values(code).filter((v) => v !== null && v !== undefined);
+  if (kinds.length > 1) {
+    // OrderCreateDiscountCodeInput: "Only one type of discount can be applied to an order."
+    throw new OrderRefusal(['order', 'discountCode'], 'Only one type of discount can be applied to an order');
+  }
+  let discounts = 0n;
+  if (code.itemFixedDiscountCode) {
+    discounts = amount(code.itemFixedDiscountCode.amountSet, [
+      'order',
+      'discountCode',
+      'itemFixedDiscountCode',
+      'amountSet',
+    ]);
+  } else if (code.itemPercentageDiscountCode) {
+    throw unmodelled('a percentage discount code (how Shopify rounds it is not documented)');
+  }
+  if (discounts > prices) throw unmodelled('a discount code above the line items’ prices');
+  const taxLines = [...groups.values()];
+  const tax = taxLines.reduce((a, t) => a + t.tax, 0n);
+  const taxesIncluded = input.taxesIncluded ?? false;
+  const subtotal = prices - discounts;
+  if (taxesIncluded && tax > subtotal)
+    throw unmodelled('taxes included in prices that are smaller than them');
+  const total = subtotal + (taxesIncluded ? 0n : tax);
+  const paid = (input.transactions ?? [])
+    .filter((t) => (t.kind ?? 'SALE') === 'SALE' && (t.status ?? 'SUCCESS') === 'SUCCESS')
+    .reduce((a, t, i) => a + amount(t.amountSet, ['order', 'transactions', String(i), 'amountSet']), 0n);
+  return {
+    currency,
+    taxesIncluded,
+    subtotal,
+    discounts,
+    tax,
+    total,
+    paid,
+    outstanding: total - paid,
+    taxLines,
+  };
 }
 
 export interface FakeOrder {
@@ -37,6 +193,7 @@ export interface FakeOrder {
   input: OrderInput;
   inventoryBehaviour: string;
   metafields: Map<string, string>;
+  totals: OrderTotals;
 }
 
 export interface OrdersFake {
@@ -80,8 +237,15 @@ export function installOrders(
     },
   });
   const orderNode = (o: FakeOrder) => {
-    const tx = o.input.transactions?.[0];
-    const money = tx?.amountSet.shopMoney ?? { amount: '0.00', currencyCode: o.input.currency ?? 'USD' };
+    const t = o.totals;
+    const bag = (minor: bigint) => {
+      const money = {
+        __typename: 'MoneyV2',
+        amount: fiatToDecimalString(minor, t.currency),
+        currencyCode: t.currency,
+      };
+      return { __typename: 'MoneyBag', shopMoney: money, presentmentMoney: money };
+    };
     const processedAt = (o.input as { processedAt?: string }).processedAt ?? o.createdAt;
     return {
       __typename: 'Order',
@@ -99,11 +263,23 @@ export function installOrders(
           ? null
           : { __typename: 'Metafield', id: `${o.id}/mf`, namespace: args.namespace, key: args.key, value };
       },
-      totalPriceSet: {
-        __typename: 'MoneyBag',
-        shopMoney: { __typename: 'MoneyV2', ...money },
-        presentmentMoney: { __typename: 'MoneyV2', ...money },
-      },
+      taxesIncluded: t.taxesIncluded,
+      subtotalPriceSet: bag(t.subtotal),
+      currentSubtotalPriceSet: bag(t.subtotal),
+      totalDiscountsSet: bag(t.discounts),
+      currentTotalDiscountsSet: bag(t.discounts),
+      totalTaxSet: bag(t.tax),
+      currentTotalTaxSet: bag(t.tax),
+      totalPriceSet: bag(t.total),
+      currentTotalPriceSet: bag(t.total),
+      totalOutstandingSet: bag(t.outstanding),
+      note: o.input.note ?? null,
+      taxLines: t.taxLines.map((l) => ({
+        __typename: 'TaxLine',
+        title: l.title,
+        rate: Number(l.rate),
+        priceSet: bag(l.tax),
+      })),
       transactions: (o.input.transactions ?? []).map((t) => ({
         __typename: 'OrderTransaction',
         authorizationCode: t.authorizationCode ?? null,
@@ -256,6 +432,13 @@ export function installOrders(
         ],
       };
     }
+    let totals: OrderTotals;
+    try {
+      totals = orderTotals(input);
+    } catch (err) {
+      if (!(err instanceof OrderRefusal)) throw err;
+      return { order: null, userErrors: [{ field: err.field, message: err.message, code: 'INVALID' }] };
+    }
     const behaviour = options.inventoryBehaviour ?? 'BYPASS';
     const location = input.transactions?.[0]?.locationId;
     if (behaviour !== 'BYPASS' && location) {
@@ -273,6 +456,7 @@ export function installOrders(
       input,
       inventoryBehaviour: behaviour,
       metafields,
+      totals,
     };
     state.orders.push(order);
     state.onCreated?.(order);
