@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium (never a downloaded one); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,4 +27,15 @@ export async function openBrowser(): Promise<{ browser: Browser; page: Page }> {
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   return { browser, page };
+}
+
+/** Wholly inside the window: reachable without scrolling. */
+export async function inView(page: Page, target: Locator, what: string): Promise<void> {
+  const { width, height } = page.viewportSize()!;
+  const box = await target.boundingBox();
+  expect(box, `${what} at ${width}×${height}`).not.toBeNull();
+  expect(box!.x, `${what} left edge at ${width}×${height}`).toBeGreaterThanOrEqual(0);
+  expect(box!.y, `${what} top edge at ${width}×${height}`).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width, `${what} right edge at ${width}×${height}`).toBeLessThanOrEqual(width);
+  expect(box!.y + box!.height, `${what} bottom edge at ${width}×${height}`).toBeLessThanOrEqual(height);
 }

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { inView as inViewport, openBrowser, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /**
@@ -37,15 +37,7 @@ describe.each(SIZES)('the cashier’s screens at %i×%i', (width, height) => {
     dir.remove();
   });
 
-  /** Wholly inside the window: reachable without scrolling. */
-  async function inView(target: Locator, what: string): Promise<void> {
-    const box = await target.boundingBox();
-    expect(box, `${what} at ${width}×${height}`).not.toBeNull();
-    expect(box!.x, `${what} left edge at ${width}×${height}`).toBeGreaterThanOrEqual(0);
-    expect(box!.y, `${what} top edge at ${width}×${height}`).toBeGreaterThanOrEqual(0);
-    expect(box!.x + box!.width, `${what} right edge at ${width}×${height}`).toBeLessThanOrEqual(width);
-    expect(box!.y + box!.height, `${what} bottom edge at ${width}×${height}`).toBeLessThanOrEqual(height);
-  }
+  const inView = (target: Locator, what: string) => inViewport(page, target, what);
 
   async function noSidewaysScroll(screen: string): Promise<void> {
     // A string, so Node's typecheck does not need the DOM's types.

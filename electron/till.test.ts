@@ -120,6 +120,54 @@ describe('createTill with real SQLite and the demo node', () => {
     ]);
   });
 
+  it('finds sales by their number as the receipt prints it, on any day', async () => {
+    const numbers: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await call(till, 'addCustomAmount', { amount: 100n + BigInt(i), title: `Sale ${i}` });
+      numbers.push((await call(till, 'payCash', { tendered: 500n })).number);
+      clock.advance(86_400_000 / 2);
+    }
+    const found = async (number: string) =>
+      (await call(till, 'listSales', { number })).sales.map((s) => s.number);
+    const [first] = numbers as [number];
+    // The first sale was days ago: a search is not today's list.
+    expect(await found(String(first))).toEqual([first]);
+    expect(await found(String(first).padStart(6, '0'))).toEqual([first]);
+    // The printed number's first digits: "00001" is #000010–#000019.
+    const printed = (n: number) => String(n).padStart(6, '0');
+    expect(await found('00001')).toEqual(
+      numbers.filter((n) => printed(n).startsWith('00001')).sort((a, b) => b - a),
+    );
+    expect(await found('999999')).toEqual([]);
+    expect((await refused(till, 'listSales', { number: 'abc' })).message).toMatch(/sale number/);
+  });
+
+  it('adds three for three taps of "+" in the same instant; a double "−" or "×" is quiet', async () => {
+    const { products } = await call(till, 'searchCatalog', {});
+    const variant = products.find((p) => p.variants.length === 1)!.variants[0]!;
+    const { lines } = await call(till, 'addToCart', { variantId: variant.id });
+    const lineId = lines[0]!.lineId;
+    // Sent together, as a screen does for three taps before the first answer comes back.
+    await Promise.all([1, 2, 3].map(() => call(till, 'changeLineQuantity', { lineId, by: 1 })));
+    expect((await call(till, 'getCart')).lines[0]!.quantity).toBe(4);
+
+    await call(till, 'changeLineQuantity', { lineId, by: -3 });
+    const [gone, again] = await Promise.all([
+      call(till, 'changeLineQuantity', { lineId, by: -1 }),
+      call(till, 'changeLineQuantity', { lineId, by: -1 }),
+    ]);
+    expect(gone.lines).toEqual([]);
+    expect(again.lines).toEqual([]);
+    expect((await refused(till, 'changeLineQuantity', { lineId, by: 1 })).kind).toBe('NotFound');
+
+    // A double tap of ×: removed once, the second tap quietly nothing.
+    const {
+      lines: [second],
+    } = await call(till, 'addToCart', { variantId: variant.id });
+    const removed = await Promise.all([1, 2].map(() => call(till, 'removeLine', { lineId: second!.lineId })));
+    expect(removed.map((c) => c.lines)).toEqual([[], []]);
+  });
+
   it('adds a scanned barcode and says so when nothing matches', async () => {
     const { products } = await call(till, 'searchCatalog', {});
     const variant = products.flatMap((p) => p.variants).find((v) => v.barcode !== null)!;

@@ -179,6 +179,22 @@ export function createCartService(deps: CartDeps) {
       return changed();
     },
 
+    /** Relative, read and written in one synchronous step: concurrent taps never overwrite each other. */
+    changeQuantity(lineId: string, by: number, confirmLarge: boolean): Cart {
+      assertEditable();
+      const line = readCartLines(db).find((l) => l.lineId === lineId);
+      if (!line && by <= 0) return snapshot();
+      if (!line) throw new TillError('NotFound', 'That line is no longer in the cart.');
+      return this.setQuantity(lineId, Math.min(Math.max(line.quantity + by, 0), 9999), confirmLarge);
+    },
+
+    /** A second tap of × for a line already gone is quietly nothing. */
+    remove(lineId: string): Cart {
+      assertEditable();
+      if (!readCartLines(db).some((l) => l.lineId === lineId)) return snapshot();
+      return this.setQuantity(lineId, 0, false);
+    },
+
     /** A line's own discount; null takes it off. */
     setLineDiscount(lineId: string, discount: Discount | null): Cart {
       assertEditable();

@@ -10,7 +10,8 @@ export function registerCommands({ db, cart }: TillContext) {
     addCustomAmount: ({ amount, title, confirmLarge }) => cart.addCustom(amount, title, confirmLarge),
     scanBarcode: ({ code, confirmLarge }) => cart.scan(code, confirmLarge),
     setLineQuantity: ({ lineId, quantity, confirmLarge }) => cart.setQuantity(lineId, quantity, confirmLarge),
-    removeLine: ({ lineId }) => cart.setQuantity(lineId, 0, false),
+    changeLineQuantity: ({ lineId, by, confirmLarge }) => cart.changeQuantity(lineId, by, confirmLarge),
+    removeLine: ({ lineId }) => cart.remove(lineId),
     clearCart: () => cart.clear(),
   } satisfies Partial<Handlers>;
 }

@@ -1,7 +1,7 @@
 import { TillError } from '../../shared/contract/index.js';
 import type { CurrencyTotal, SaleSummary } from '../../shared/domain/index.js';
 import { backendErrorToTillError } from '../checkout/errors.js';
-import { listSales } from '../journal/sales.js';
+import { findSalesByNumber, listSales } from '../journal/sales.js';
 import { isDemoBackend } from '../lightning/connection.js';
 import type { Handlers, TillContext } from './context.js';
 import { dayName, dayStart } from '../../shared/domain/days.js';
@@ -50,9 +50,12 @@ export function salesCommands({ db, flow, node, now }: TillContext) {
       return flow.get(saleId);
     },
     getSale: ({ saleId }) => flow.get(saleId),
-    listSales: ({ day }) => {
+    listSales: ({ day, number }) => {
       const name = day ?? dayName(now());
-      const sales = listSales(db, dayStart(name), dayStart(name, 1));
+      const sales =
+        number !== undefined
+          ? findSalesByNumber(db, number, 50)
+          : listSales(db, dayStart(name), dayStart(name, 1));
       return { sales, totals: paidTotals(sales) };
     },
   } satisfies Partial<Handlers>;

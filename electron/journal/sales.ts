@@ -8,6 +8,7 @@ import {
   type SaleSummary,
 } from '../../shared/domain/index.js';
 import { toCartLine, writeDiscount, type LineRow } from './cart.js';
+import { SALE_NUMBER_DIGITS } from '../../shared/domain/sale-number.js';
 import { big, bigOrNull, int, type Db } from './db.js';
 
 /**
@@ -311,14 +312,32 @@ export function getSale(db: Db, saleId: string): Sale | null {
 
 /** Sales created in [from, to), newest first. */
 export function listSales(db: Db, from: Date, to: Date): SaleSummary[] {
+  return summaries(db, 's.created_at >= ? AND s.created_at < ?', [from.toISOString(), to.toISOString()], -1);
+}
+
+/**
+ * The newest `limit` sales whose number, as printed on the receipt, starts with `digits`, or is
+ * `digits` as typed without the zeros ("42" finds #000042; "00004" finds #000040–#000049).
+ */
+export function findSalesByNumber(db: Db, digits: string, limit: number): SaleSummary[] {
+  return summaries(
+    db,
+    `(printf('%0${SALE_NUMBER_DIGITS}d', s.number) LIKE ? || '%' OR s.number = ?)`,
+    [digits, digits.startsWith('0') ? -1 : Number(digits)],
+    limit,
+  );
+}
+
+/** `limit` -1 is all of them (SQLite's LIMIT). */
+function summaries(db: Db, where: string, params: unknown[], limit: number): SaleSummary[] {
   const rows = db
     .prepare(
       `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error,
          (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count
        FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id AND o.kind = 'orderCreate'
-       WHERE s.created_at >= ? AND s.created_at < ? ORDER BY s.number DESC`,
+       WHERE ${where} ORDER BY s.number DESC LIMIT ?`,
     )
-    .all(from.toISOString(), to.toISOString()) as (SaleRow & { item_count: bigint })[];
+    .all(...params, limit) as (SaleRow & { item_count: bigint })[];
   return rows.map((r) => ({
     id: r.id,
     number: int(r.number),

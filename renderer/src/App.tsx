@@ -52,7 +52,8 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
 
   const toast = useCallback((tone: Toast['tone'], text: string) => {
     const id = nextToast.current++;
-    setToasts((t) => [...t.slice(-2), { id, tone, text }]);
+    // Two at most, a repeat replacing its twin: they sit over the top bar, never over the search field.
+    setToasts((t) => [...t.filter((x) => x.text !== text).slice(-1), { id, tone, text }]);
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), tone === 'bad' ? 6000 : 2500);
   }, []);
 

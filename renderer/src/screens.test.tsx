@@ -45,7 +45,7 @@ describe('Keypad', () => {
     expect(screen.getByTestId('keypad-display').textContent).toContain('1.25');
     fireEvent.click(screen.getByRole('button', { name: '0' }));
     fireEvent.click(screen.getByRole('button', { name: /^Add/ }));
-    expect(onAdd).toHaveBeenCalledWith(1250n);
+    expect(onAdd).toHaveBeenCalledWith(1250n, '');
   });
 });
 

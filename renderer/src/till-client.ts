@@ -58,6 +58,7 @@ export const REPLY_WAIT_MS = {
   addCustomAmount: QUICK_MS,
   scanBarcode: QUICK_MS,
   setLineQuantity: QUICK_MS,
+  changeLineQuantity: QUICK_MS,
   removeLine: QUICK_MS,
   clearCart: QUICK_MS,
   charge: SLOW_MS,

@@ -105,6 +105,21 @@ export const commands = {
       .strict(),
     output: Cart,
   },
+  /**
+   * "+" and "−": the till adds `by` to the line's quantity as it stands, so three taps in the
+   * same instant add three (a screen sending "quantity + 1" from what it last saw adds one).
+   * A "−" for a line already gone (a double tap that removed it) is quietly nothing.
+   */
+  changeLineQuantity: {
+    input: z
+      .object({
+        lineId: z.string().min(1).max(MAX_LENGTH.id),
+        by: z.number().int().min(-9999).max(9999),
+        confirmLarge,
+      })
+      .strict(),
+    output: Cart,
+  },
   removeLine: { input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id) }).strict(), output: Cart },
   clearCart: { input: none, output: Cart },
   /** A line's own discount (percentage or amount, with a reason); null takes it off. */
@@ -155,6 +170,15 @@ export const commands = {
           .string()
           .max(10, { message: 'day must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD')
+          .optional(),
+        /**
+         * A sale number as printed on the receipt, or its first digits: finds matching sales on
+         * any day (the newest 50), instead of one day's sales.
+         */
+        number: z
+          .string()
+          .max(12, { message: 'Type the sale number as printed on the receipt', abort: true })
+          .regex(/^\d{1,12}$/, 'Type the sale number as printed on the receipt')
           .optional(),
       })
       .strict(),

@@ -3,6 +3,7 @@ import type { Cart, ParkedCart, ResumeChange } from '../../../shared/domain/inde
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
+import { Sheet } from './Sheet.js';
 
 /** "Flat White: was $4.50, now $4.75" / "Banana Bread is no longer sold: left out". */
 export function describeChange(c: ResumeChange, currency: string): string {
@@ -67,61 +68,51 @@ export function HeldCarts({ cart, onCart }: { cart: Cart | null; onCart: (cart: 
         />
       )}
       {listing && (
-        <div className="sheet-backdrop" onClick={() => setListing(false)}>
-          <div
-            className="sheet"
-            role="dialog"
-            aria-label="Held carts"
-            onClick={(e) => e.stopPropagation()}
-            onKeyDown={(e) => e.key === 'Escape' && setListing(false)}
-          >
-            <h2>Held carts</h2>
-            {lines > 0 && <p className="hint">Park or clear the current cart to resume another.</p>}
-            <ul className="held-list">
-              {carts.map((c) => (
-                <li key={c.id} data-testid="held-cart" className="held-cart">
-                  <div className="held-text">
-                    <strong>{c.name}</strong>
-                    <small>
-                      {c.itemCount} {c.itemCount === 1 ? 'item' : 'items'} · parked {parkedTime(c.parkedAt)}
-                    </small>
-                  </div>
-                  <span className="held-total">{formatFiat(c.total, c.currency)}</span>
-                  <button
-                    className="btn ghost small danger"
-                    onClick={() => {
-                      if (!confirm(`Discard “${c.name}”? Its items are not sold.`)) return;
-                      void run(async () =>
-                        setCarts((await till.discardParkedCart({ parkedId: c.id })).carts),
-                      );
-                    }}
-                  >
-                    Discard
-                  </button>
-                  <button
-                    data-testid="resume-cart"
-                    className="btn primary"
-                    disabled={lines > 0}
-                    onClick={() =>
-                      void run(async () => {
-                        const { cart: resumed, changes } = await till.resumeParkedCart({ parkedId: c.id });
-                        onCart(resumed);
-                        setListing(false);
-                        toast('info', `Resumed “${c.name}”`);
-                        for (const change of changes) toast('bad', describeChange(change, resumed.currency));
-                      })
-                    }
-                  >
-                    Resume
-                  </button>
-                </li>
-              ))}
-            </ul>
-            <button className="btn ghost" onClick={() => setListing(false)}>
-              Close
-            </button>
-          </div>
-        </div>
+        <Sheet label="Held carts" onClose={() => setListing(false)}>
+          <h2>Held carts</h2>
+          {lines > 0 && <p className="hint">Park or clear the current cart to resume another.</p>}
+          <ul className="held-list">
+            {carts.map((c) => (
+              <li key={c.id} data-testid="held-cart" className="held-cart">
+                <div className="held-text">
+                  <strong>{c.name}</strong>
+                  <small>
+                    {c.itemCount} {c.itemCount === 1 ? 'item' : 'items'} · parked {parkedTime(c.parkedAt)}
+                  </small>
+                </div>
+                <span className="held-total">{formatFiat(c.total, c.currency)}</span>
+                <button
+                  className="btn ghost small danger"
+                  onClick={() => {
+                    if (!confirm(`Discard “${c.name}”? Its items are not sold.`)) return;
+                    void run(async () => setCarts((await till.discardParkedCart({ parkedId: c.id })).carts));
+                  }}
+                >
+                  Discard
+                </button>
+                <button
+                  data-testid="resume-cart"
+                  className="btn primary"
+                  disabled={lines > 0}
+                  onClick={() =>
+                    void run(async () => {
+                      const { cart: resumed, changes } = await till.resumeParkedCart({ parkedId: c.id });
+                      onCart(resumed);
+                      setListing(false);
+                      toast('info', `Resumed “${c.name}”`);
+                      for (const change of changes) toast('bad', describeChange(change, resumed.currency));
+                    })
+                  }
+                >
+                  Resume
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button className="btn ghost" onClick={() => setListing(false)}>
+            Close
+          </button>
+        </Sheet>
       )}
     </>
   );
@@ -144,13 +135,9 @@ function NameDialog({
     void onPark(name.trim()).finally(() => setBusy(false));
   };
   return (
-    <div className="sheet-backdrop" onClick={onCancel}>
+    <Sheet label="Park this cart" onClose={onCancel}>
       <form
-        className="sheet"
-        role="dialog"
-        aria-label="Park this cart"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+        className="sheet-form"
         onSubmit={(e) => {
           e.preventDefault();
           park();
@@ -182,6 +169,6 @@ function NameDialog({
           </button>
         </div>
       </form>
-    </div>
+    </Sheet>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Discount, Pricing, Sale, SaleState } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
 
@@ -68,7 +69,7 @@ export function Receipt({
         </div>
       )}
       <div className="receipt-meta">
-        <span>Sale #{String(sale.number).padStart(6, '0')}</span>
+        <span>Sale #{printedSaleNumber(sale.number)}</span>
         <span>{when.toLocaleString()}</span>
       </div>
       <table>

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Sale } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
 import { QrCode } from '../components/QrCode.js';
 import { useShell } from '../context.js';
@@ -30,7 +31,15 @@ export function ChargeScreen({
   const { till, run, status, toast } = useShell();
   const [sale, setSale] = useState<Sale | null>(null);
   const [busy, setBusy] = useState(false);
+  const acting = useRef(false);
+  const [copied, setCopied] = useState(false);
   const now = useNow();
+
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(t);
+  }, [copied]);
 
   useEffect(() => {
     const off = till.on('saleUpdated', (s) => {
@@ -52,13 +61,30 @@ export function ChargeScreen({
   const left = new Date(invoice.expiresAt).getTime() - now;
   const expired = sale.state === 'expired' || left <= 0;
 
+  // One tap, one request: a second tap before the button turns disabled asks nothing.
   const act = (fn: () => Promise<Sale>) => {
+    if (acting.current) return;
+    acting.current = true;
     setBusy(true);
     void run(async () => {
       const s = await fn();
       if (s.state === 'paid') onPaid(s);
       else setSale(s);
-    }).finally(() => setBusy(false));
+    }).finally(() => {
+      acting.current = false;
+      setBusy(false);
+    });
+  };
+
+  // Over plain http from another machine there is no navigator.clipboard at all: the same message.
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(invoice.bolt11);
+      setCopied(true);
+      toast('good', 'Invoice copied');
+    } catch {
+      toast('bad', 'Could not copy the invoice: this browser refused. The customer can scan the QR code.');
+    }
   };
 
   return (
@@ -92,16 +118,8 @@ export function ChargeScreen({
               New invoice
             </button>
           ) : (
-            <button
-              className="btn ghost"
-              onClick={() =>
-                void navigator.clipboard.writeText(invoice.bolt11).then(
-                  () => toast('info', 'Invoice copied'),
-                  () => toast('bad', 'Could not copy the invoice'),
-                )
-              }
-            >
-              Copy invoice
+            <button className="btn ghost" data-testid="copy-invoice" onClick={() => void copy()}>
+              {copied ? 'Copied ✓' : 'Copy invoice'}
             </button>
           )}
           {status?.demoMode && !expired && (
@@ -128,7 +146,7 @@ export function ChargeScreen({
             Cancel
           </button>
         </div>
-        <div className="sale-no">Sale #{String(sale.number).padStart(6, '0')}</div>
+        <div className="sale-no">Sale #{printedSaleNumber(sale.number)}</div>
       </div>
     </div>
   );

@@ -71,10 +71,18 @@ describe('the register asks before a large amount goes through', () => {
       'This is $1,500.00 — is that right?',
     );
     expect(till.addCustomAmount).toHaveBeenCalledTimes(1);
-    expect(till.addCustomAmount).toHaveBeenLastCalledWith({ amount: 150_000n, confirmLarge: false });
+    expect(till.addCustomAmount).toHaveBeenLastCalledWith({
+      amount: 150_000n,
+      title: '',
+      confirmLarge: false,
+    });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Yes, that’s right' }));
     await waitFor(() =>
-      expect(till.addCustomAmount).toHaveBeenLastCalledWith({ amount: 150_000n, confirmLarge: true }),
+      expect(till.addCustomAmount).toHaveBeenLastCalledWith({
+        amount: 150_000n,
+        title: '',
+        confirmLarge: true,
+      }),
     );
     expect(await screen.findByText('Charge $1,500.00')).toBeTruthy();
     expect(screen.queryByRole('alertdialog')).toBeNull();

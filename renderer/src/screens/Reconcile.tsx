@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { ReconcileRow, ReconcileRun } from '../../../shared/domain/index.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
 import { dayName } from '../../../shared/domain/days.js';
@@ -385,7 +386,7 @@ function Row({ row }: { row: ReconcileRow }) {
           : '—'}
       </td>
       <td>
-        {row.saleNumber !== null ? `#${String(row.saleNumber).padStart(6, '0')}` : '—'}
+        {row.saleNumber !== null ? `#${printedSaleNumber(row.saleNumber)}` : '—'}
         {row.tender === 'cash' && <span className="badge cash">Cash</span>}
       </td>
       <td className="amt">{row.fiat !== null && row.currency ? formatFiat(row.fiat, row.currency) : '—'}</td>

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Cart, Product, Sale } from '../../../shared/domain/index.js';
+import type { Cart, CartLine, Product, Sale } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { CashSheet } from '../components/CashSheet.js';
 import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
+import { Sheet } from '../components/Sheet.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
 
@@ -28,6 +29,16 @@ export function RegisterScreen({
   const [flash, setFlash] = useState<string | null>(null);
   const [charging, setCharging] = useState(false);
   const [cash, setCash] = useState(false);
+  /** The line whose quantity is being typed, and what is typed so far. */
+  const [typing, setTyping] = useState<{ lineId: string; text: string } | null>(null);
+  // Which line's typed quantity may still be kept: a field closed by Escape or a scan (the
+  // browser may blur it as it goes) keeps nothing, and Enter then blur keeps it once.
+  const typingLine = useRef<string | null>(null);
+  const stopTyping = useCallback(() => {
+    typingLine.current = null;
+    setTyping(null);
+  }, []);
+  const charged = useRef(false);
   const searchRef = useRef<HTMLInputElement>(null);
   // A large amount is the till's question ("This is $X — is that right?"), asked here.
   const large = useConfirmation();
@@ -55,6 +66,8 @@ export function RegisterScreen({
   const scan = useCallback(
     (code: string) => {
       setQuery('');
+      // A scan while a quantity is typed is a scan: its digits are not the quantity.
+      stopTyping();
       void run(async () => {
         const r = await withConfirmation((confirmLarge) => till.scanBarcode({ code, confirmLarge }));
         if (!r) return;
@@ -68,9 +81,10 @@ export function RegisterScreen({
         }
       });
     },
-    [till, run, toast, withConfirmation],
+    [till, run, toast, stopTyping, withConfirmation],
   );
-  useScanner(scan, { enabled: picking === null && !cash && !large.open });
+  // The keypad and the cash sheet take the keyboard themselves, scans included.
+  useScanner(scan, { enabled: picking === null && !cash && mode === 'products' && !large.open });
 
   const add = (variantId: string) =>
     void run(async () => {
@@ -85,9 +99,25 @@ export function RegisterScreen({
       if (next) setCart(next);
     });
 
+  // One tap, one invoice: a second tap before the button shows "Creating invoice…" asks nothing.
   const charge = () => {
+    if (charged.current) return;
+    charged.current = true;
     setCharging(true);
-    void run(async () => onCharged(await till.charge())).finally(() => setCharging(false));
+    void run(async () => onCharged(await till.charge())).finally(() => {
+      charged.current = false;
+      setCharging(false);
+    });
+  };
+
+  const changeQuantity = (lineId: string, by: number) =>
+    change((confirmLarge) => till.changeLineQuantity({ lineId, by, confirmLarge }));
+  const setQuantity = (line: CartLine, text: string) => {
+    if (typingLine.current !== line.lineId) return;
+    stopTyping();
+    const quantity = Number(text);
+    if (text === '' || quantity === line.quantity) return;
+    change((confirmLarge) => till.setLineQuantity({ lineId: line.lineId, quantity, confirmLarge }));
   };
 
   const takeCash = (tendered: bigint) =>
@@ -166,12 +196,19 @@ export function RegisterScreen({
                 ))}
             </div>
           </>
-        ) : (
+        ) : null}
+        {/* Kept while the products show: Escape leaves the keypad without losing what was typed. */}
+        <div className="keypad-pane" hidden={mode !== 'keypad'}>
           <Keypad
             currency={currency}
-            onAdd={(amount) => change((confirmLarge) => till.addCustomAmount({ amount, confirmLarge }))}
+            active={mode === 'keypad' && picking === null && !cash && !large.open}
+            onScan={scan}
+            onClose={() => setMode('products')}
+            onAdd={(amount, title) =>
+              change((confirmLarge) => till.addCustomAmount({ amount, title, confirmLarge }))
+            }
           />
-        )}
+        </div>
       </section>
 
       <aside className="cart">
@@ -205,25 +242,40 @@ export function RegisterScreen({
                 </div>
               </div>
               <div className="qty">
-                <button
-                  aria-label={`One less ${l.title}`}
-                  onClick={() =>
-                    void run(async () =>
-                      setCart(await till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity - 1 })),
-                    )
-                  }
-                >
+                <button aria-label={`One less ${l.title}`} onClick={() => changeQuantity(l.lineId, -1)}>
                   −
                 </button>
-                <span>{l.quantity}</span>
-                <button
-                  aria-label={`One more ${l.title}`}
-                  onClick={() =>
-                    change((confirmLarge) =>
-                      till.setLineQuantity({ lineId: l.lineId, quantity: l.quantity + 1, confirmLarge }),
-                    )
-                  }
-                >
+                {typing?.lineId === l.lineId ? (
+                  <input
+                    className="qty-input"
+                    data-testid="qty-input"
+                    aria-label={`Quantity of ${l.title}`}
+                    inputMode="numeric"
+                    maxLength={4}
+                    autoFocus
+                    onFocus={(e) => e.currentTarget.select()}
+                    value={typing.text}
+                    onChange={(e) => setTyping({ lineId: l.lineId, text: e.target.value.replace(/\D/g, '') })}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') setQuantity(l, typing.text);
+                      if (e.key === 'Escape') stopTyping();
+                    }}
+                    onBlur={() => setQuantity(l, typing.text)}
+                  />
+                ) : (
+                  <button
+                    className="qty-value"
+                    data-testid="qty-value"
+                    aria-label={`Quantity of ${l.title}: ${l.quantity}, tap to type`}
+                    onClick={() => {
+                      typingLine.current = l.lineId;
+                      setTyping({ lineId: l.lineId, text: String(l.quantity) });
+                    }}
+                  >
+                    {l.quantity}
+                  </button>
+                )}
+                <button aria-label={`One more ${l.title}`} onClick={() => changeQuantity(l.lineId, 1)}>
                   +
                 </button>
               </div>
@@ -281,30 +333,24 @@ export function RegisterScreen({
           maxChange={status?.settings.maxCashChange}
           onTake={takeCash}
           onClose={() => setCash(false)}
+          onScan={() => toast('info', 'Close the cash sheet to scan more items.')}
         />
       )}
       {picking && (
-        <div className="sheet-backdrop" onClick={() => setPicking(null)}>
-          <div
-            className="sheet"
-            role="dialog"
-            aria-label={`Choose ${picking.title}`}
-            onClick={(e) => e.stopPropagation()}
-          >
-            <h2>{picking.title}</h2>
-            <div className="variant-grid">
-              {picking.variants.map((v) => (
-                <button key={v.id} data-testid="variant-option" className="variant" onClick={() => add(v.id)}>
-                  <span>{v.title || picking.title}</span>
-                  <strong>{formatFiat(v.price, currency)}</strong>
-                </button>
-              ))}
-            </div>
-            <button className="btn ghost" onClick={() => setPicking(null)}>
-              Cancel
-            </button>
+        <Sheet label={`Choose ${picking.title}`} onClose={() => setPicking(null)}>
+          <h2>{picking.title}</h2>
+          <div className="variant-grid">
+            {picking.variants.map((v) => (
+              <button key={v.id} data-testid="variant-option" className="variant" onClick={() => add(v.id)}>
+                <span>{v.title || picking.title}</span>
+                <strong>{formatFiat(v.price, currency)}</strong>
+              </button>
+            ))}
           </div>
-        </div>
+          <button className="btn ghost" onClick={() => setPicking(null)}>
+            Cancel
+          </button>
+        </Sheet>
       )}
     </div>
   );

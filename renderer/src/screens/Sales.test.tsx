@@ -138,3 +138,40 @@ describe('Sales screen, earlier days', () => {
     await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
   });
 });
+
+describe('Sales screen, search by number', () => {
+  it('finds a sale by the number printed on its receipt, on any day', async () => {
+    const sale = { ...awaitingSale(new Date('2026-11-20T10:10:00Z')), number: 42 };
+    const listSales = vi.fn((input: { number?: string }) =>
+      Promise.resolve({ sales: input.number ? [summary(sale)] : [], totals: [] }),
+    );
+    const { till } = fakeTill({ listSales, getSale: vi.fn(() => Promise.resolve(sale)) });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <SalesScreen />
+      </ShellContext.Provider>,
+    );
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
+    const search = screen.getByLabelText('Find a sale by its number');
+    for (const [typed, number] of [
+      ['#000042', '000042'],
+      [' 42 ', '42'],
+    ] as const) {
+      fireEvent.change(search, { target: { value: typed } });
+      await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({ number }));
+      expect(screen.getByTestId('sales-title').textContent).toBe('Sales by number, any day');
+      expect(await screen.findByText('#000042')).toBeTruthy();
+      expect(screen.getByTestId('sales-found').textContent).toBe('1 found');
+    }
+    const calls = listSales.mock.calls.length;
+    fireEvent.change(search, { target: { value: 'abc' } });
+    expect(screen.getByTestId('sales-found').textContent).toBe(
+      'Type the sale number as printed on the receipt',
+    );
+    expect(screen.queryByTestId('sale-row')).toBeNull();
+    expect(listSales).toHaveBeenCalledTimes(calls);
+    fireEvent.change(search, { target: { value: '' } });
+    await waitFor(() => expect(listSales).toHaveBeenLastCalledWith({}));
+    expect(screen.getByTestId('sales-title').textContent).toBe('Today’s sales');
+  });
+});

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import { printedSaleNumber, saleNumberQuery } from '../../../shared/domain/sale-number.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { useShell } from '../context.js';
@@ -26,10 +28,18 @@ export function SalesScreen() {
   const [open, setOpen] = useState<Sale | null>(null);
   // null is today, whatever the date when the screen is looked at.
   const [day, setDay] = useState<string | null>(null);
-  const load = useCallback(
-    () => void run(async () => setData(await till.listSales(day === null ? {} : { day }))),
-    [till, run, day],
-  );
+  // A sale number typed in the search: its sales on any day, instead of the day's.
+  const [search, setSearch] = useState('');
+  const number = saleNumberQuery(search);
+  const searching = search.trim() !== '';
+  const load = useCallback(() => {
+    if (searching && number === null) return;
+    void run(async () =>
+      setData(await till.listSales(number !== null ? { number } : day === null ? {} : { day })),
+    );
+  }, [till, run, day, number, searching]);
+  // Letters in the search find nothing: no stale list under them.
+  const sales = searching && number === null ? [] : (data?.sales ?? null);
   const today = dayName(new Date());
   const step = (offset: number) => {
     const next = dayName(dayStart(day ?? today), offset);
@@ -56,48 +66,71 @@ export function SalesScreen() {
     <div className="sales">
       <div className="sales-list">
         <div className="sales-head">
-          <div className="sales-day">
-            <button
-              className="btn ghost"
-              aria-label="The day before"
-              data-testid="sales-prev"
-              onClick={() => step(-1)}
-            >
-              ‹
-            </button>
-            <h2 data-testid="sales-title">{day === null ? 'Today’s sales' : dayTitle(day)}</h2>
-            {day !== null && (
-              <>
-                <button
-                  className="btn ghost"
-                  aria-label="The day after"
-                  data-testid="sales-next"
-                  onClick={() => step(1)}
-                >
-                  ›
-                </button>
-                <button
-                  className="btn ghost"
-                  data-testid="sales-today"
-                  onClick={() => (setOpen(null), setDay(null))}
-                >
-                  Today
-                </button>
-              </>
-            )}
-          </div>
-          {data && (
-            <div className="sales-totals-list">
-              {data.totals.length === 0 && <span className="muted">Nothing paid yet</span>}
-              {/* One line per currency: dollars and euros are not one sum. */}
-              {data.totals.map((t) => (
-                <div key={t.currency} className="sales-totals" data-testid="sales-total">
-                  <span>{t.paidCount} paid</span>
-                  <strong>{formatFiat(t.paidTotal, t.currency)}</strong>
-                  <span>{formatSats(t.paidMsat)}</span>
-                </div>
-              ))}
+          {searching ? (
+            <h2 data-testid="sales-title">Sales by number, any day</h2>
+          ) : (
+            <div className="sales-day">
+              <button
+                className="btn ghost"
+                aria-label="The day before"
+                data-testid="sales-prev"
+                onClick={() => step(-1)}
+              >
+                ‹
+              </button>
+              <h2 data-testid="sales-title">{day === null ? 'Today’s sales' : dayTitle(day)}</h2>
+              {day !== null && (
+                <>
+                  <button
+                    className="btn ghost"
+                    aria-label="The day after"
+                    data-testid="sales-next"
+                    onClick={() => step(1)}
+                  >
+                    ›
+                  </button>
+                  <button
+                    className="btn ghost"
+                    data-testid="sales-today"
+                    onClick={() => (setOpen(null), setDay(null))}
+                  >
+                    Today
+                  </button>
+                </>
+              )}
             </div>
+          )}
+          <input
+            className="search sales-search"
+            data-testid="sales-search"
+            type="search"
+            inputMode="numeric"
+            aria-label="Find a sale by its number"
+            placeholder="Sale #"
+            maxLength={MAX_LENGTH.search}
+            value={search}
+            onChange={(e) => (setOpen(null), setSearch(e.target.value))}
+          />
+          {searching ? (
+            <span className="muted" data-testid="sales-found">
+              {number === null
+                ? 'Type the sale number as printed on the receipt'
+                : `${sales?.length ?? 0} found${sales?.length === 50 ? ' (the newest 50)' : ''}`}
+            </span>
+          ) : (
+            data && (
+              <div className="sales-totals-list">
+                {data.totals.length === 0 && <span className="muted">Nothing paid yet</span>}
+                {/* One line per currency: dollars and euros are not one sum. */}
+                {data.totals.map((t) => (
+                  <div key={t.currency} className="sales-totals" data-testid="sales-total">
+                    <span>{t.paidCount} paid</span>
+                    <strong>{formatFiat(t.paidTotal, t.currency)}</strong>
+                    <span>{formatSats(t.paidMsat)}</span>
+                  </div>
+                ))}
+              </div>
+            )
           )}
         </div>
         <table>
@@ -113,14 +146,14 @@ export function SalesScreen() {
             </tr>
           </thead>
           <tbody>
-            {data?.sales.map((s) => (
+            {sales?.map((s) => (
               <tr
                 key={s.id}
                 data-testid="sale-row"
                 className={open?.id === s.id ? 'selected' : ''}
                 onClick={() => void run(async () => setOpen(await till.getSale({ saleId: s.id })))}
               >
-                <td>#{String(s.number).padStart(6, '0')}</td>
+                <td>#{printedSaleNumber(s.number)}</td>
                 <td>
                   {new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                 </td>
@@ -147,7 +180,15 @@ export function SalesScreen() {
             ))}
           </tbody>
         </table>
-        {data?.sales.length === 0 && <div className="empty">No sales yet today.</div>}
+        {sales?.length === 0 && (
+          <div className="empty">
+            {searching
+              ? `No sale numbered #${number ?? search.trim()}…`
+              : day === null
+                ? 'No sales yet today.'
+                : 'No sales on this day.'}
+          </div>
+        )}
       </div>
       <div className="sales-detail">
         {open ? (
