@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Cart, CartLine, Product, Sale } from '../../../shared/domain/index.js';
+import type { Cart, CartLine, Product, Sale, Tip } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
+import { tipOn } from '../../../shared/pricing/index.js';
+import type { PricingSettings } from '../../../shared/pricing/settings.js';
 import { CashSheet } from '../components/CashSheet.js';
 import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
 import { Sheet } from '../components/Sheet.js';
+import { TipSheet } from '../components/TipSheet.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
 
@@ -29,6 +32,10 @@ export function RegisterScreen({
   const [flash, setFlash] = useState<string | null>(null);
   const [charging, setCharging] = useState(false);
   const [cash, setCash] = useState(false);
+  /** Tips on: the tip is asked before the invoice ('charge') or before the cash sheet ('cash'). */
+  const [tips, setTips] = useState<PricingSettings['tips'] | null>(null);
+  const [askingTip, setAskingTip] = useState<'charge' | 'cash' | null>(null);
+  const [cashTip, setCashTip] = useState<Tip | null>(null);
   /** The line whose quantity is being typed, and what is typed so far. */
   const [typing, setTyping] = useState<{ lineId: string; text: string } | null>(null);
   // Which line's typed quantity may still be kept: a field closed by Escape or a scan (the
@@ -49,6 +56,14 @@ export function RegisterScreen({
     void run(async () => setCart(await till.getCart()));
     return till.on('cartChanged', setCart);
   }, [till, run]);
+
+  // Whether to ask for a tip, as the owner set it (Settings pushes a status change on save).
+  useEffect(() => {
+    const load = () => void run(async () => setTips((await till.getPricingSettings()).tips));
+    load();
+    return till.on('statusChanged', load);
+  }, [till, run]);
+  const askTips = tips?.enabled === true && tips.presets.length > 0;
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -84,7 +99,9 @@ export function RegisterScreen({
     [till, run, toast, stopTyping, withConfirmation],
   );
   // The keypad and the cash sheet take the keyboard themselves, scans included.
-  useScanner(scan, { enabled: picking === null && !cash && mode === 'products' && !large.open });
+  useScanner(scan, {
+    enabled: picking === null && !cash && mode === 'products' && !large.open && askingTip === null,
+  });
 
   const add = (variantId: string) =>
     void run(async () => {
@@ -100,11 +117,11 @@ export function RegisterScreen({
     });
 
   // One tap, one invoice: a second tap before the button shows "Creating invoice…" asks nothing.
-  const charge = () => {
+  const charge = (tip: Tip | null = null) => {
     if (charged.current) return;
     charged.current = true;
     setCharging(true);
-    void run(async () => onCharged(await till.charge())).finally(() => {
+    void run(async () => onCharged(await till.charge({ tip }))).finally(() => {
       charged.current = false;
       setCharging(false);
     });
@@ -122,7 +139,7 @@ export function RegisterScreen({
 
   const takeCash = (tendered: bigint) =>
     run(async () => {
-      const sale = await till.payCash({ tendered });
+      const sale = await till.payCash({ tendered, tip: cashTip });
       setCash(false);
       onPaidCash(sale);
     });
@@ -309,7 +326,11 @@ export function RegisterScreen({
               data-testid="cash-button"
               className="btn cash-btn"
               disabled={lines.length === 0 || charging}
-              onClick={() => setCash(true)}
+              onClick={() => {
+                setCashTip(null);
+                if (askTips) setAskingTip('cash');
+                else setCash(true);
+              }}
             >
               Cash
             </button>
@@ -317,7 +338,7 @@ export function RegisterScreen({
               data-testid="charge-button"
               className="btn charge"
               disabled={lines.length === 0 || charging}
-              onClick={charge}
+              onClick={() => (askTips ? setAskingTip('charge') : charge(null))}
             >
               {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
             </button>
@@ -328,12 +349,29 @@ export function RegisterScreen({
       {large.dialog}
       {cash && cart && (
         <CashSheet
-          total={cart.total}
+          total={cart.total + (cashTip ? tipOn(cart.total, cashTip) : 0n)}
           currency={currency}
           maxChange={status?.settings.maxCashChange}
           onTake={takeCash}
           onClose={() => setCash(false)}
           onScan={() => toast('info', 'Close the cash sheet to scan more items.')}
+        />
+      )}
+      {askingTip && cart && tips && (
+        <TipSheet
+          goods={cart.total}
+          currency={currency}
+          presets={tips.presets}
+          onClose={() => setAskingTip(null)}
+          onChoose={(tip) => {
+            const next = askingTip;
+            setAskingTip(null);
+            if (next === 'charge') charge(tip);
+            else {
+              setCashTip(tip);
+              setCash(true);
+            }
+          }}
         />
       )}
       {picking && (
