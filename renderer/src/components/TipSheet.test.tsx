@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TillApi } from '../../../shared/contract/index.js';
 import type { CartLine } from '../../../shared/domain/index.js';
 import { DEFAULT_PRICING } from '../../../shared/pricing/settings.js';
 import { ShellContext, type Shell } from '../context.js';
@@ -76,7 +75,7 @@ describe('the register asks for the tip when tips are on', () => {
       charge,
       payCash,
     });
-    const shell: Shell = { till: till as TillApi, status: status(), toast: vi.fn(), run: (fn) => fn() };
+    const shell: Shell = { till, status: status(), toast: vi.fn(), run: (fn) => fn() };
     render(
       <ShellContext.Provider value={shell}>
         <RegisterScreen onCharged={vi.fn()} onPaidCash={vi.fn()} />
