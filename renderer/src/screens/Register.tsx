@@ -5,6 +5,7 @@ import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { tipOn } from '../../../shared/pricing/index.js';
 import type { PricingSettings } from '../../../shared/pricing/settings.js';
 import { CashSheet } from '../components/CashSheet.js';
+import { describeDiscount, DiscountSheet } from '../components/DiscountSheet.js';
 import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
 import { Keypad } from '../components/Keypad.js';
@@ -36,6 +37,8 @@ export function RegisterScreen({
   const [tips, setTips] = useState<PricingSettings['tips'] | null>(null);
   const [askingTip, setAskingTip] = useState<'charge' | 'cash' | null>(null);
   const [cashTip, setCashTip] = useState<Tip | null>(null);
+  /** The discount being set: a line's (by id) or the whole cart's. */
+  const [discounting, setDiscounting] = useState<{ lineId: string } | 'cart' | null>(null);
   /** The line whose quantity is being typed, and what is typed so far. */
   const [typing, setTyping] = useState<{ lineId: string; text: string } | null>(null);
   // Which line's typed quantity may still be kept: a field closed by Escape or a scan (the
@@ -100,7 +103,13 @@ export function RegisterScreen({
   );
   // The keypad and the cash sheet take the keyboard themselves, scans included.
   useScanner(scan, {
-    enabled: picking === null && !cash && mode === 'products' && !large.open && askingTip === null,
+    enabled:
+      picking === null &&
+      !cash &&
+      mode === 'products' &&
+      !large.open &&
+      askingTip === null &&
+      discounting === null,
   });
 
   const add = (variantId: string) =>
@@ -234,6 +243,15 @@ export function RegisterScreen({
           <HeldCarts cart={cart} onCart={setCart} />
           {lines.length > 0 && (
             <button
+              data-testid="cart-discount"
+              className="btn ghost small"
+              onClick={() => setDiscounting('cart')}
+            >
+              Discount
+            </button>
+          )}
+          {lines.length > 0 && (
+            <button
               className="btn ghost small"
               onClick={() => {
                 if (confirm('Clear the whole cart?')) void run(async () => setCart(await till.clearCart()));
@@ -252,11 +270,23 @@ export function RegisterScreen({
               className={`cart-line ${flash === l.lineId ? 'flash' : ''} ${formatFiat(l.lineTotal, currency).length > 11 ? 'long' : ''}`}
             >
               <div className="line-text">
-                <div className="line-title">{l.title}</div>
+                <button
+                  className="line-title-button"
+                  data-testid="line-title"
+                  aria-label={`${l.title}: discount`}
+                  onClick={() => setDiscounting({ lineId: l.lineId })}
+                >
+                  <div className="line-title">{l.title}</div>
+                </button>
                 <div className="line-sub">
                   {l.variantTitle ? `${l.variantTitle} · ` : ''}
                   {formatFiat(l.unitPrice, currency)}
                 </div>
+                {l.discount && (
+                  <div className="line-discount" data-testid="line-discount">
+                    {describeDiscount(l.discount, currency)}
+                  </div>
+                )}
               </div>
               <div className="qty">
                 <button aria-label={`One less ${l.title}`} onClick={() => changeQuantity(l.lineId, -1)}>
@@ -310,6 +340,7 @@ export function RegisterScreen({
           ))}
         </ul>
         <div className="cart-foot">
+          {cart && <CartBreakdown cart={cart} />}
           <div className="totals">
             <span>
               {cart?.itemCount ?? 0} {cart?.itemCount === 1 ? 'item' : 'items'}
@@ -357,6 +388,32 @@ export function RegisterScreen({
           onScan={() => toast('info', 'Close the cash sheet to scan more items.')}
         />
       )}
+      {discounting && cart && (
+        <DiscountSheet
+          title={
+            discounting === 'cart'
+              ? 'the whole cart'
+              : (lines.find((l) => l.lineId === discounting.lineId)?.title ?? 'this line')
+          }
+          currency={currency}
+          current={
+            discounting === 'cart'
+              ? cart.discount
+              : (lines.find((l) => l.lineId === discounting.lineId)?.discount ?? null)
+          }
+          onClose={() => setDiscounting(null)}
+          onApply={(discount) =>
+            run(async () => {
+              setCart(
+                discounting === 'cart'
+                  ? await till.setCartDiscount({ discount })
+                  : await till.setLineDiscount({ lineId: discounting.lineId, discount }),
+              );
+              setDiscounting(null);
+            })
+          }
+        />
+      )}
       {askingTip && cart && tips && (
         <TipSheet
           goods={cart.total}
@@ -389,6 +446,24 @@ export function RegisterScreen({
             Cancel
           </button>
         </Sheet>
+      )}
+    </div>
+  );
+}
+
+/** Under the lines: what came off, and the tax (added on top, or included), when there is any. */
+function CartBreakdown({ cart }: { cart: Cart }) {
+  const { totals, taxesIncluded } = cart.pricing;
+  if (totals.discounts === 0n && totals.tax === 0n) return null;
+  const money = (v: bigint) => formatFiat(v, cart.currency);
+  return (
+    <div className="cart-breakdown" data-testid="cart-breakdown">
+      {totals.discounts > 0n && <span>Subtotal {money(totals.subtotal)}</span>}
+      {totals.discounts > 0n && <span>Discounts −{money(totals.discounts)}</span>}
+      {totals.tax > 0n && (
+        <span>
+          {taxesIncluded ? 'Tax included' : 'Tax'} {money(totals.tax)}
+        </span>
       )}
     </div>
   );

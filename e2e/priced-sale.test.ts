@@ -1,0 +1,113 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../electron/test-support/fixtures.js';
+import { openBrowser, SHOTS } from './browser.js';
+import { serveTill, type ServedTill } from './serve.js';
+
+/**
+ * Issue 12's day at the counter: taxes set in Settings, a regular's discount, a cart parked while
+ * another customer pays, resumed, a tip chosen before the invoice, and a receipt with its tax
+ * lines — at the smallest till screen.
+ */
+describe('a taxed, discounted, tipped sale through the browser', () => {
+  const dir = tempDir('till-e2e-priced-');
+  let served: ServedTill;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    served = await serveTill(dir.path);
+    ({ browser, page } = await openBrowser());
+    await page.setViewportSize({ width: 1024, height: 768 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    dir.remove();
+  });
+
+  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
+
+  it('prices, parks, resumes, tips and prints the tax lines', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    await page.getByTestId('product-tile').first().waitFor();
+
+    // The owner: VAT 20 % included by default, 5.5 % on the bakery, tips of 10/15/20 %.
+    await page.getByTestId('nav-settings').click();
+    const card = page.getByTestId('pricing-settings');
+    await card.getByTestId('save-pricing').waitFor();
+    await card.getByRole('button', { name: 'Add a tax rate' }).click();
+    await card.getByTestId('tax-rate').nth(0).getByLabel('Name').fill('VAT 20%');
+    await card.getByTestId('tax-rate').nth(0).getByLabel('Percent').fill('20');
+    await card.getByRole('button', { name: 'Add a tax rate' }).click();
+    await card.getByTestId('tax-rate').nth(1).getByLabel('Name').fill('Reduced 5.5%');
+    await card.getByTestId('tax-rate').nth(1).getByLabel('Percent').fill('5.5');
+    await card.getByLabel('Default rate').selectOption({ label: 'VAT 20%' });
+    await card.getByLabel('Tax rate for Bakery').selectOption({ label: 'Reduced 5.5%' });
+    await card.getByLabel('Offer a tip on the charge screen').check();
+    await card.getByLabel('VAT or tax id').fill('FR 12 345678901');
+    await card.getByRole('button', { name: 'Save taxes and tips' }).click();
+    await card.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+
+    // The cashier: a flat white for a regular (10 % off), a croissant, 50 ¢ off the cart.
+    await page.getByTestId('nav-register').click();
+    await tile('Flat White').click();
+    await tile('Butter Croissant').click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
+    await page.getByTestId('line-title').first().click();
+    await page.getByTestId('discount-reason').fill('Regular');
+    await page.getByTestId('discount-percent').filter({ hasText: '10%' }).click();
+    await expect.poll(() => page.getByTestId('line-discount').innerText()).toBe('−10% · Regular');
+    await page.getByTestId('cart-discount').click();
+    await page.getByTestId('discount-amount').fill('0.50');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('cart-total').innerText()).toBe('$6.80');
+    expect(await page.getByTestId('cart-breakdown').innerText()).toMatch(
+      /Subtotal \$7\.75\s+Discounts −\$0\.95\s+Tax included \$0\.79/,
+    );
+    await page.screenshot({ path: `${SHOTS}/priced-cart-1024x768.png` });
+
+    // Parked while the regular finds their wallet; the next customer pays cash, no tip.
+    await page.getByTestId('park-cart').click();
+    await page.getByTestId('park-name').fill('Regular');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(0);
+    await tile('Espresso').click();
+    await page.getByTestId('variant-option').first().click();
+    await page.getByTestId('cash-button').click();
+    await page.getByTestId('tip-none').click();
+    await page.getByTestId('cash-take').click();
+    await page.getByTestId('sale-paid').waitFor();
+    await page.getByTestId('new-sale').click();
+
+    await page.getByTestId('held-carts').click();
+    await page.getByTestId('resume-cart').first().click();
+    await expect.poll(() => page.getByTestId('cart-total').innerText()).toBe('$6.80');
+
+    // A 10 % tip, asked before the invoice: 68 ¢ on $6.80.
+    await page.getByTestId('charge-button').click();
+    await page.getByTestId('tip-preset').first().waitFor();
+    expect(await page.getByTestId('tip-preset').first().innerText()).toMatch(/10%\s*\+\$0\.68/);
+    await page.screenshot({ path: `${SHOTS}/tip-choice-1024x768.png` });
+    await page.getByTestId('tip-preset').first().click();
+    await page.getByTestId('invoice-qr').waitFor();
+    await page.getByTestId('demo-pay').click();
+    await page.getByTestId('sale-paid').waitFor();
+
+    const receipt = page.getByTestId('receipt');
+    expect(await receipt.innerText()).toContain('VAT / tax id FR 12 345678901');
+    expect(await page.getByTestId('receipt-tip').innerText()).toBe('$0.68');
+    const taxRows = await page.getByTestId('receipt-taxes').locator('tbody tr').allInnerTexts();
+    expect(taxRows.map((r) => r.split(/\s+/).join(' '))).toEqual([
+      'Reduced 5.5% $2.87 $0.16 $3.03',
+      'VAT 20% $3.14 $0.63 $3.77',
+      'Untaxed $0.68 $0.00 $0.68',
+    ]);
+    expect(await receipt.locator('.receipt-total').innerText()).toMatch(/Total\s+\$7\.48/);
+    await page.screenshot({ path: `${SHOTS}/priced-receipt-1024x768.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  }, 150_000);
+});

@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import type { Discount } from '../../../shared/domain/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
+import { currencyExponent, fiatToDecimalString, formatFiat, parseFiat } from '../../../shared/money/index.js';
+import { Sheet } from './Sheet.js';
+
+const PERCENTS = ['5', '10', '15', '20', '50'];
+
+/** "−10% · Regular", "−$0.50 · Damaged box": how a discount reads on a cart line. */
+export function describeDiscount(d: Discount, currency: string): string {
+  const what = d.kind === 'percentage' ? `−${d.percent}%` : `−${formatFiat(d.amount, currency)}`;
+  return d.reason ? `${what} · ${d.reason}` : what;
+}
+
+function parseAmount(text: string, currency: string): bigint | null {
+  const t = text.trim().replace(',', '.');
+  const exponent = currencyExponent(currency);
+  const pattern = exponent === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,9}(\\.\\d{1,${exponent}})?$`);
+  if (!pattern.test(t)) return null;
+  const amount = parseFiat(t, currency);
+  return amount > 0n ? amount : null;
+}
+
+/**
+ * A discount on one line or the whole cart: a percentage tapped from the usual ones or an
+ * amount typed, and why. The till checks it (never more than 100 %, a line never below zero).
+ */
+export function DiscountSheet({
+  title,
+  currency,
+  current,
+  onApply,
+  onClose,
+}: {
+  /** What is discounted: "Flat White" or "the whole cart". */
+  title: string;
+  currency: string;
+  current: Discount | null;
+  onApply: (discount: Discount | null) => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const [reason, setReason] = useState(current?.reason ?? '');
+  const [amount, setAmount] = useState(
+    current?.kind === 'fixed' ? fiatToDecimalString(current.amount, currency) : '',
+  );
+  const [busy, setBusy] = useState(false);
+  const typed = amount.trim() === '' ? null : parseAmount(amount, currency);
+  const apply = (discount: Discount | null) => {
+    if (busy) return;
+    setBusy(true);
+    void onApply(discount).finally(() => setBusy(false));
+  };
+  return (
+    <Sheet label={`Discount on ${title}`} className="discount" onClose={onClose}>
+      <h2>Discount on {title}</h2>
+      <label className="field">
+        <span>Why (on the receipt)</span>
+        <input
+          data-testid="discount-reason"
+          value={reason}
+          maxLength={MAX_LENGTH.discountReason}
+          placeholder="Regular, damaged box, staff…"
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </label>
+      <div className="discount-grid">
+        {PERCENTS.map((percent) => (
+          <button
+            key={percent}
+            data-testid="discount-percent"
+            className={`btn ${current?.kind === 'percentage' && current.percent === percent ? 'primary' : 'ghost'}`}
+            disabled={busy}
+            onClick={() => apply({ kind: 'percentage', percent, reason: reason.trim() })}
+          >
+            {percent}%
+          </button>
+        ))}
+      </div>
+      <form
+        className="discount-amount"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed !== null) apply({ kind: 'fixed', amount: typed, reason: reason.trim() });
+        }}
+      >
+        <label className="field">
+          <span>Or an amount off ({currency})</span>
+          <input
+            data-testid="discount-amount"
+            inputMode="decimal"
+            maxLength={16}
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+          />
+        </label>
+        <button className="btn primary" data-testid="discount-amount-ok" disabled={typed === null || busy}>
+          {typed === null ? 'Take off' : `Take off ${formatFiat(typed, currency)}`}
+        </button>
+      </form>
+      {amount.trim() !== '' && typed === null && (
+        <span className="field-error">Enter an amount above zero, such as {formatFiat(250n, currency)}</span>
+      )}
+      <div className="sheet-actions">
+        {current && (
+          <button
+            className="btn ghost danger"
+            data-testid="discount-remove"
+            disabled={busy}
+            onClick={() => apply(null)}
+          >
+            Remove the discount
+          </button>
+        )}
+        <button className="btn ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Sheet>
+  );
+}
