@@ -28,6 +28,7 @@ import { createShopifyService } from './shopify/service.js';
 import { assertCurrencyChange } from './checkout/currency.js';
 import { createParkedCarts } from './checkout/parked.js';
 import { createPricingSettings } from './checkout/pricing-settings.js';
+import { createManagerPin } from './checkout/manager.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -78,6 +79,8 @@ const DEFAULT_EXPIRY_SEC = 600;
 const DEFAULT_MAX_RATE_AGE_SEC = 600;
 const STARTUP_WAIT_MS = 5_000;
 const DEFAULT_RATE_BAND_PERCENT = 10;
+/** Discounts above a fifth off need the manager's PIN until the owner says otherwise. */
+const DEFAULT_DISCOUNT_APPROVAL_PERCENT = 20;
 
 /**
  * The composition root of the till: opens the journal, builds the parts (node connection,
@@ -109,6 +112,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     maxRateAgeSec: DEFAULT_MAX_RATE_AGE_SEC,
     ...defaultLimits(demo.currency),
     manualRateBandPercent: DEFAULT_RATE_BAND_PERCENT,
+    discountApprovalPercent: DEFAULT_DISCOUNT_APPROVAL_PERCENT,
   };
   let settings = readSettings(db, defaults);
   const settingsStore: TillContext['settings'] = {
@@ -308,6 +312,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     backendDeps,
     settings: settingsStore,
     pricing,
+    manager: createManagerPin(db, now),
     rates,
     node,
     cart,

@@ -4,6 +4,7 @@ import type { Settings, TillStatus } from '../../shared/domain/index.js';
 import type { CartService } from '../checkout/cart.js';
 import type { ParkedCarts } from '../checkout/parked.js';
 import type { PricingSettingsStore } from '../checkout/pricing-settings.js';
+import type { ManagerPin } from '../checkout/manager.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -29,6 +30,7 @@ export interface TillContext {
   backendDeps: BackendDeps;
   settings: { get(): Settings; save(patch: Partial<Settings>): Settings };
   pricing: PricingSettingsStore;
+  manager: ManagerPin;
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;

@@ -1,7 +1,10 @@
+import { TillError } from '../../shared/contract/index.js';
+import { approveDiscount } from '../checkout/discount-approval.js';
 import type { Handlers, TillContext } from './context.js';
 
 /** Settings → Taxes and tips. */
-export function pricingCommands({ pricing, cart, statusChanged }: TillContext) {
+export function pricingCommands({ pricing, cart, manager, settings, statusChanged }: TillContext) {
+  const limitPercent = () => settings.get().discountApprovalPercent;
   return {
     getPricingSettings: () => pricing.get(),
     updatePricingSettings: (next) => {
@@ -11,7 +14,23 @@ export function pricingCommands({ pricing, cart, statusChanged }: TillContext) {
       statusChanged();
       return saved;
     },
-    setLineDiscount: ({ lineId, discount }) => cart.setLineDiscount(lineId, discount),
-    setCartDiscount: ({ discount }) => cart.setCartDiscount(discount),
+    setLineDiscount: ({ lineId, discount, managerPin }) => {
+      const line = cart.get().lines.find((l) => l.lineId === lineId);
+      if (!line) throw new TillError('NotFound', 'That line is no longer in the cart.');
+      approveDiscount(manager, { discount, base: line.lineTotal, limitPercent: limitPercent(), managerPin });
+      return cart.setLineDiscount(lineId, discount);
+    },
+    setCartDiscount: ({ discount, managerPin }) => {
+      // The cart discount is taken off what the lines cost after their own discounts.
+      const { totals } = cart.get().pricing;
+      const base = totals.subtotal - totals.lineDiscounts;
+      approveDiscount(manager, { discount, base, limitPercent: limitPercent(), managerPin });
+      return cart.setCartDiscount(discount);
+    },
+    getManagerPin: () => ({ set: manager.isSet() }),
+    setManagerPin: ({ pin, currentPin }) => {
+      manager.set(pin, currentPin);
+      return { set: true };
+    },
   } satisfies Partial<Handlers>;
 }

@@ -27,6 +27,8 @@ function pick(stored: Record<string, unknown>): Partial<Settings> {
   if (typeof stored.maxRateAgeSec === 'number') out.maxRateAgeSec = stored.maxRateAgeSec;
   if (typeof stored.manualRateBandPercent === 'number')
     out.manualRateBandPercent = stored.manualRateBandPercent;
+  if (typeof stored.discountApprovalPercent === 'number')
+    out.discountApprovalPercent = stored.discountApprovalPercent;
   // Amounts are written as exact JSON integers (toJsonExact), well inside a double's exact range.
   for (const key of AMOUNT_KEYS) {
     const v = stored[key];

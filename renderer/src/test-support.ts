@@ -95,6 +95,7 @@ export function status(): TillStatus {
       saleHardLimit: 2_000_000n,
       maxCashChange: 50_000n,
       manualRateBandPercent: 10,
+      discountApprovalPercent: 20,
     },
     activeSaleId: null,
     catalogProblem: null,

@@ -93,6 +93,8 @@ export const REPLY_WAIT_MS = {
   discardParkedCart: QUICK_MS,
   getPricingSettings: QUICK_MS,
   updatePricingSettings: QUICK_MS,
+  getManagerPin: QUICK_MS,
+  setManagerPin: QUICK_MS,
 } as const satisfies Record<CommandName, number>;
 
 const unavailable = (message: string): Reply<never> => ({

@@ -33,6 +33,11 @@ import { PricingSettings } from '../pricing/settings.js';
  */
 
 const none = z.object({}).strict();
+/** A manager's PIN as typed: 4 to 8 digits. */
+const managerPin = z
+  .string()
+  .max(8, { message: 'A PIN is 4 to 8 digits', abort: true })
+  .regex(/^\d{4,8}$/, 'A PIN is 4 to 8 digits');
 const manualRate = z
   .string()
   .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
@@ -124,11 +129,30 @@ export const commands = {
   clearCart: { input: none, output: Cart },
   /** A line's own discount (percentage or amount, with a reason); null takes it off. */
   setLineDiscount: {
-    input: z.object({ lineId: z.string().min(1).max(MAX_LENGTH.id), discount: Discount.nullable() }).strict(),
+    input: z
+      .object({
+        lineId: z.string().min(1).max(MAX_LENGTH.id),
+        discount: Discount.nullable(),
+        managerPin: managerPin.optional(),
+      })
+      .strict(),
     output: Cart,
   },
-  /** A discount on the whole cart, spread over its lines; null takes it off. */
-  setCartDiscount: { input: z.object({ discount: Discount.nullable() }).strict(), output: Cart },
+  /**
+   * A discount on the whole cart, spread over its lines; null takes it off. Above the owner's
+   * limit (Settings) it is answered NeedsManager unless `managerPin` is the manager's.
+   */
+  setCartDiscount: {
+    input: z.object({ discount: Discount.nullable(), managerPin: managerPin.optional() }).strict(),
+    output: Cart,
+  },
+  /** Whether a manager PIN is set (never the PIN). */
+  getManagerPin: { input: none, output: z.object({ set: z.boolean() }) },
+  /** Sets the manager PIN, or changes it with the current one. */
+  setManagerPin: {
+    input: z.object({ pin: managerPin, currentPin: managerPin.optional() }).strict(),
+    output: z.object({ set: z.boolean() }),
+  },
   /** Sets the cart aside under a name and empties it for the next customer. */
   parkCart: {
     input: z
@@ -318,6 +342,8 @@ export const ErrorKind = z.enum([
   'RateUnavailable',
   /** Allowed only once a person says yes: the message is the question to ask them. */
   'NeedsConfirmation',
+  /** Allowed only with a manager's PIN (sent again with `managerPin`): the message says why. */
+  'NeedsManager',
   /** The journal could not be written (disk full, read-only, I/O error, damaged). */
   'StorageError',
   /** The till did not open its journal; getJournalProblem says why. */

@@ -319,6 +319,12 @@ export const Settings = z.object({
     .int('Enter a whole percentage')
     .min(1, 'Allow at least 1% difference')
     .max(100, 'Allow at most 100% difference'),
+  /** A discount taking more than this percentage off needs the manager's PIN (100: never). */
+  discountApprovalPercent: z
+    .number({ error: 'Enter a whole percentage' })
+    .int('Enter a whole percentage')
+    .min(0, 'Enter a percentage from 0 to 100')
+    .max(100, 'Enter a percentage from 0 to 100'),
 });
 export type Settings = z.infer<typeof Settings>;
 
