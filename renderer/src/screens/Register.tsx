@@ -8,6 +8,7 @@ import { CashSheet } from '../components/CashSheet.js';
 import { describeDiscount, DiscountSheet } from '../components/DiscountSheet.js';
 import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
+import { useManagerApproval } from '../components/ManagerApproval.js';
 import { Keypad } from '../components/Keypad.js';
 import { Sheet } from '../components/Sheet.js';
 import { TipSheet } from '../components/TipSheet.js';
@@ -53,6 +54,8 @@ export function RegisterScreen({
   // A large amount is the till's question ("This is $X — is that right?"), asked here.
   const large = useConfirmation();
   const { withConfirmation } = large;
+  // A discount above the owner's limit: the manager's PIN, asked here.
+  const manager = useManagerApproval();
   const currency = cart?.currency ?? status?.settings.currency ?? 'USD';
 
   useEffect(() => {
@@ -109,7 +112,8 @@ export function RegisterScreen({
       mode === 'products' &&
       !large.open &&
       askingTip === null &&
-      discounting === null,
+      discounting === null &&
+      !manager.open,
   });
 
   const add = (variantId: string) =>
@@ -378,6 +382,7 @@ export function RegisterScreen({
       </aside>
 
       {large.dialog}
+      {manager.dialog}
       {cash && cart && (
         <CashSheet
           total={cart.total + (cashTip ? tipOn(cart.total, cashTip) : 0n)}
@@ -404,11 +409,13 @@ export function RegisterScreen({
           onClose={() => setDiscounting(null)}
           onApply={(discount) =>
             run(async () => {
-              setCart(
+              const next = await manager.withManager((managerPin) =>
                 discounting === 'cart'
-                  ? await till.setCartDiscount({ discount })
-                  : await till.setLineDiscount({ lineId: discounting.lineId, discount }),
+                  ? till.setCartDiscount({ discount, managerPin })
+                  : till.setLineDiscount({ lineId: discounting.lineId, discount, managerPin }),
               );
+              if (!next) return;
+              setCart(next);
               setDiscounting(null);
             })
           }

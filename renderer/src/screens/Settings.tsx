@@ -4,6 +4,7 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
+import { ManagerSettings } from './ManagerSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
@@ -102,6 +103,7 @@ export function SettingsScreen() {
         </form>
         <RateSettings />
         <LimitSettings />
+        <ManagerSettings />
       </div>
       <div className="col">
         <NodeSettings />
