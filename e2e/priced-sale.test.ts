@@ -51,6 +51,15 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     await card.getByLabel('VAT or tax id').fill('FR 12 345678901');
     await card.getByRole('button', { name: 'Save taxes and tips' }).click();
     await card.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    // Discounts above 5 % need the manager, whose PIN is 4821.
+    const manager = page.getByTestId('manager-settings');
+    await manager.getByTestId('approval-percent').fill('5');
+    await manager.getByRole('button', { name: 'Save limit' }).click();
+    await manager.getByTestId('pin-new').fill('4821');
+    await manager.getByTestId('pin-again').fill('4821');
+    await manager.getByTestId('save-pin').click();
+    await expect.poll(() => manager.getByTestId('pin-state').innerText()).toBe('A manager PIN is set.');
+    await page.screenshot({ path: `${SHOTS}/settings-manager-1024x768.png`, fullPage: true });
 
     // The cashier: a flat white for a regular (10 % off), a croissant, 50 ¢ off the cart.
     await page.getByTestId('nav-register').click();
@@ -60,9 +69,22 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     await page.getByTestId('line-title').first().click();
     await page.getByTestId('discount-reason').fill('Regular');
     await page.getByTestId('discount-percent').filter({ hasText: '10%' }).click();
+    // 10 % is above the 5 % a cashier may give alone: the manager types their PIN right here.
+    await page.getByTestId('manager-pin').fill('1234');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('manager-error').innerText())
+      .toBe('That is not the manager’s PIN.');
+    await page.getByTestId('manager-pin').fill('4821');
+    await page.screenshot({ path: `${SHOTS}/manager-approval-1024x768.png` });
+    // A click, not Enter: it fails if the PIN sheet is hidden under the discount sheet.
+    await page.getByTestId('manager-approve').click({ timeout: 5_000 });
     await expect.poll(() => page.getByTestId('line-discount').innerText()).toBe('−10% · Regular');
     await page.getByTestId('cart-discount').click();
     await page.getByTestId('discount-amount').fill('0.50');
+    await page.keyboard.press('Enter');
+    // 50 ¢ of $7.30 is 6.8 %: the manager again.
+    await page.getByTestId('manager-pin').fill('4821');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('cart-total').innerText()).toBe('$6.80');
     expect(await page.getByTestId('cart-breakdown').innerText()).toMatch(
@@ -98,7 +120,7 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     await page.getByTestId('sale-paid').waitFor();
 
     const receipt = page.getByTestId('receipt');
-    expect(await receipt.innerText()).toContain('VAT / tax id FR 12 345678901');
+    await expect.poll(() => receipt.innerText()).toContain('VAT / tax id FR 12 345678901');
     expect(await page.getByTestId('receipt-tip').innerText()).toBe('$0.68');
     const taxRows = await page.getByTestId('receipt-taxes').locator('tbody tr').allInnerTexts();
     expect(taxRows.map((r) => r.split(/\s+/).join(' '))).toEqual([

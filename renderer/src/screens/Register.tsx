@@ -382,7 +382,6 @@ export function RegisterScreen({
       </aside>
 
       {large.dialog}
-      {manager.dialog}
       {cash && cart && (
         <CashSheet
           total={cart.total + (cashTip ? tipOn(cart.total, cashTip) : 0n)}
@@ -454,6 +453,8 @@ export function RegisterScreen({
           </button>
         </Sheet>
       )}
+      {/* Last: the manager's PIN is asked over the sheet that needed it. */}
+      {manager.dialog}
     </div>
   );
 }
