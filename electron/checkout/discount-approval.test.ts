@@ -129,5 +129,7 @@ describe('aboveLimit', () => {
     expect(aboveLimit({ kind: 'fixed', amount: 200n, reason: '' }, 1000n, 20)).toBe(false);
     expect(aboveLimit({ kind: 'fixed', amount: 201n, reason: '' }, 1000n, 20)).toBe(true);
     expect(aboveLimit({ kind: 'fixed', amount: 1n, reason: '' }, 0n, 20)).toBe(true);
+    // 100 is "never": even more than the whole line (capped to a free line).
+    expect(aboveLimit({ kind: 'fixed', amount: 10_000n, reason: '' }, 450n, 100)).toBe(false);
   });
 });

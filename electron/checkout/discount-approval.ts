@@ -3,8 +3,13 @@ import type { Discount } from '../../shared/domain/index.js';
 import { parseDecimal } from '../../shared/money/index.js';
 import type { ManagerPin } from './manager.js';
 
-/** True when `discount` takes more than `limitPercent` % off `base` (exactly, no floats). */
+/**
+ * True when `discount` takes more than `limitPercent` % off `base` (exactly, no floats). A limit
+ * of 100 is "never": an amount larger than what it comes off is capped to it (a free line), and
+ * that is all a cashier may then give.
+ */
 export function aboveLimit(discount: Discount, base: bigint, limitPercent: number): boolean {
+  if (limitPercent >= 100) return false;
   const limit = BigInt(limitPercent);
   if (discount.kind === 'percentage') {
     const d = parseDecimal(discount.percent);
