@@ -42,6 +42,11 @@ export interface JournalSaleRecord {
   paidAt: string | null;
   paidLate: boolean;
   orderName: string | null;
+  /** The journaled pricing's totals; a sale from before pricing: net = total, the rest 0. */
+  net: bigint;
+  tax: bigint;
+  tip: bigint;
+  discounts: bigint;
 }
 
 interface Row {
@@ -60,7 +65,15 @@ interface Row {
   paid_at: string | null;
   paid_late: bigint;
   shopify_order_name: string | null;
+  net: bigint;
+  tax: bigint;
+  tip: bigint;
+  discounts: bigint;
 }
+
+/** A total of the sale's journaled pricing (money is {"$bigint": "…"} in its wire form). */
+const priced = (field: string) =>
+  `CAST(json_extract(s.pricing_json, '$.totals.${field}."$bigint"') AS INTEGER)`;
 
 /**
  * Sales created in [from, to), oldest first, a page of `pageSize` at a time (never all at
@@ -85,7 +98,9 @@ export async function* journalSales(
   const page = db.prepare(
     `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
             s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
-            s.shopify_order_name
+            s.shopify_order_name, coalesce(${priced('net')}, s.total) AS net,
+            coalesce(${priced('tax')}, 0) AS tax, coalesce(${priced('tip')}, 0) AS tip,
+            coalesce(${priced('discounts')}, 0) AS discounts
      FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
      WHERE s.number > ? AND s.number <= ? AND +s.created_at >= ? AND +s.created_at < ?
      ORDER BY s.number LIMIT ?`,
@@ -110,6 +125,10 @@ export async function* journalSales(
         paidAt: r.paid_at,
         paidLate: r.paid_late !== 0n,
         orderName: r.shopify_order_name,
+        net: r.net,
+        tax: r.tax,
+        tip: r.tip,
+        discounts: r.discounts,
       };
     }
     if (rows.length < pageSize) return;

@@ -501,6 +501,15 @@ export const ReconcileRow = z.object({
   currency: z.string().nullable(),
   rate: z.string().nullable(),
   rateSource: z.string().nullable(),
+  /**
+   * The sale's price breakdown as journaled, minor units of `currency`: net + tax = fiat, the tip
+   * inside it, the discounts taken off before it. A sale from before pricing: net = fiat, the
+   * rest 0. Null when the item has no sale (or its amount is a second order's).
+   */
+  net: money.nullable(),
+  tax: money.nullable(),
+  tip: money.nullable(),
+  discount: money.nullable(),
   detail: z.string(),
   /** A safe repair of this item has been applied. */
   applied: z.boolean(),
