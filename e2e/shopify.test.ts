@@ -129,7 +129,7 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     const csv = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(
-      /^time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome,suggested_repair,detail,money_taken$/,
+      /^time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome,suggested_repair,detail,money_taken,net,tax,tip,discount$/,
     );
     expect(lines).toHaveLength(3);
     // Both sales were paid: money taken, whatever Shopify says.
