@@ -1,5 +1,6 @@
 import { parseFiat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
+import { pricingTotalSql } from '../journal/sales.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
@@ -71,9 +72,7 @@ interface Row {
   discounts: bigint;
 }
 
-/** A total of the sale's journaled pricing (money is {"$bigint": "…"} in its wire form). */
-const priced = (field: string) =>
-  `CAST(json_extract(s.pricing_json, '$.totals.${field}."$bigint"') AS INTEGER)`;
+const priced = pricingTotalSql;
 
 /**
  * Sales created in [from, to), oldest first, a page of `pageSize` at a time (never all at

@@ -253,7 +253,14 @@ export const SaleSummary = Sale.pick({
   paidLate: true,
   tender: true,
   order: true,
-}).extend({ itemCount: z.number().int() });
+}).extend({
+  itemCount: z.number().int(),
+  /** From the sale's pricing, minor units: what discounts took off, the tax in the total, the tip. 0
+   * for a sale from before pricing (no tax, no discount). */
+  discounts: money,
+  tax: money,
+  tip: money,
+});
 export type SaleSummary = z.infer<typeof SaleSummary>;
 
 /**
@@ -266,6 +273,9 @@ export const CurrencyTotal = z.object({
   paidTotal: money,
   /** What arrived over Lightning for these sales; cash sales add nothing. */
   paidMsat: money,
+  /** The tax and the tips inside `paidTotal`. */
+  paidTax: money,
+  paidTip: money,
 });
 export type CurrencyTotal = z.infer<typeof CurrencyTotal>;
 
