@@ -369,4 +369,24 @@ describe('reconciliation in the till', () => {
     expect(run.items).toBe(1);
     expect((await call(w.till, 'getReconcile', {})).rows[0]!.saleState).toBe('paid');
   });
+
+  it('rebuilds a results file written before items carried the sale’s price breakdown', async () => {
+    const w = await world();
+    const sale = await sellCash(w, [0]);
+    await w.till.close();
+    const old = new Database(join(w.dir.path, 'reconcile.sqlite'));
+    old.exec(`DROP TABLE IF EXISTS results;
+      CREATE TABLE results (seq INTEGER PRIMARY KEY, outcome TEXT NOT NULL, repair TEXT NOT NULL,
+        safe INTEGER NOT NULL, sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT,
+        tender TEXT, sale_state TEXT, time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT,
+        rate TEXT, rate_source TEXT, detail TEXT NOT NULL, applied INTEGER NOT NULL DEFAULT 0);`);
+    old.close();
+    w.till = await restart(w);
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(1);
+    expect((await call(w.till, 'getReconcile', {})).rows[0]).toMatchObject({
+      net: sale.pricing!.totals.net,
+      tax: sale.pricing!.totals.tax,
+    });
+  });
 });
