@@ -31,7 +31,13 @@ function PriceParts({ sale }: { sale: SaleSummary }) {
   if (parts.length === 0) return null;
   return (
     <small className="muted sale-parts" data-testid="sale-parts">
-      {parts.join(' · ')}
+      {/* Each part whole on its line: a narrow column wraps between parts, never sideways. */}
+      {parts.map((part, i) => (
+        <span key={part} className="sale-part">
+          {i > 0 ? ' · ' : ''}
+          {part}
+        </span>
+      ))}
     </small>
   );
 }
