@@ -130,6 +130,19 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     ]);
     expect(await receipt.locator('.receipt-total').innerText()).toMatch(/Total\s+\$7\.48/);
     await page.screenshot({ path: `${SHOTS}/priced-receipt-1024x768.png`, fullPage: true });
+
+    // Sales: the row says what was taken off, the tax and the tip; the day adds the tax and tips.
+    await page.getByTestId('nav-sales').click();
+    const row = page.getByTestId('sale-row').filter({ hasText: '$7.48' });
+    await expect
+      .poll(() => row.getByTestId('sale-parts').innerText())
+      .toBe('−$0.95 off · tax $0.79 · tip $0.68');
+    expect(await page.getByTestId('sales-total-tips').innerText()).toBe('tips $0.68');
+    // $0.79 here and the espresso's $0.50 (20 % inside its $3.00); its cash sale had no tip.
+    expect(await page.getByTestId('sales-total-tax').innerText()).toBe('tax $1.29');
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow, 'Sales scrolls sideways at 1024×768').toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SHOTS}/priced-sales-1024x768.png` });
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -129,17 +129,17 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     const csv = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(
-      /^time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome,suggested_repair,detail,money_taken$/,
+      /^time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,shopify_order,outcome,suggested_repair,detail,money_taken,net,tax,tip,discount$/,
     );
     expect(lines).toHaveLength(3);
-    // Both sales were paid: money taken, whatever Shopify says.
+    // Both sales were paid: money taken, whatever Shopify says; then the sale's net, tax, tip and
+    // discount (no taxes set here: net is the total, the rest 0.00).
+    const taken = /,yes,\d+\.\d{2},0\.00,0\.00,0\.00$/;
     expect(
-      lines.some((l) => l.includes(',lightning,paid,') && l.includes(',matched,') && l.endsWith(',yes')),
+      lines.some((l) => l.includes(',lightning,paid,') && l.includes(',matched,') && taken.test(l)),
     ).toBe(true);
     expect(
-      lines.some(
-        (l) => l.includes(',cash,paid,') && l.includes(',sale_without_order,') && l.endsWith(',yes'),
-      ),
+      lines.some((l) => l.includes(',cash,paid,') && l.includes(',sale_without_order,') && taken.test(l)),
     ).toBe(true);
     expect(errors).toEqual([]);
   }, 150_000);

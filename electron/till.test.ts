@@ -116,7 +116,14 @@ describe('createTill with real SQLite and the demo node', () => {
     const { sales, totals } = await call(till, 'listSales', {});
     expect(sales.map((s) => [s.id, s.state])).toEqual([[sale.id, 'paid']]);
     expect(totals).toEqual([
-      { currency: 'USD', paidCount: 1, paidTotal: expected, paidMsat: invoice.amountMsat },
+      {
+        currency: 'USD',
+        paidCount: 1,
+        paidTotal: expected,
+        paidMsat: invoice.amountMsat,
+        paidTax: 0n,
+        paidTip: 0n,
+      },
     ]);
   });
 

@@ -88,8 +88,8 @@ describe('the till’s currency and the catalog’s prices', () => {
     const { sales, totals } = await call(till, 'listSales', {});
     expect(sales).toHaveLength(2);
     expect(totals).toEqual([
-      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n },
-      { currency: 'USD', paidCount: 1, paidTotal: 1250n, paidMsat: 0n },
+      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n, paidTax: 0n, paidTip: 0n },
+      { currency: 'USD', paidCount: 1, paidTotal: 1250n, paidMsat: 0n, paidTax: 0n, paidTip: 0n },
     ]);
   });
 

@@ -14,12 +14,21 @@ export function paidTotals(sales: readonly SaleSummary[]): CurrencyTotal[] {
   const totals = new Map<string, CurrencyTotal>();
   for (const s of sales) {
     if (s.state !== 'paid') continue;
-    const t = totals.get(s.currency) ?? { currency: s.currency, paidCount: 0, paidTotal: 0n, paidMsat: 0n };
+    const t = totals.get(s.currency) ?? {
+      currency: s.currency,
+      paidCount: 0,
+      paidTotal: 0n,
+      paidMsat: 0n,
+      paidTax: 0n,
+      paidTip: 0n,
+    };
     totals.set(s.currency, {
       ...t,
       paidCount: t.paidCount + 1,
       paidTotal: t.paidTotal + s.total,
       paidMsat: t.paidMsat + (s.amountPaidMsat ?? 0n),
+      paidTax: t.paidTax + s.tax,
+      paidTip: t.paidTip + s.tip,
     });
   }
   return [...totals.values()].sort((a, b) =>

@@ -328,16 +328,30 @@ export function findSalesByNumber(db: Db, digits: string, limit: number): SaleSu
   );
 }
 
+/**
+ * SQL for one of a sale's journaled pricing totals (`Pricing.totals`: money is {"$bigint": "…"}
+ * in its wire form), on the sales table aliased `s`; NULL for a sale from before pricing.
+ */
+export const pricingTotalSql = (field: 'net' | 'tax' | 'tip' | 'discounts'): string =>
+  `CAST(json_extract(s.pricing_json, '$.totals.${field}."$bigint"') AS INTEGER)`;
+
 /** `limit` -1 is all of them (SQLite's LIMIT). */
 function summaries(db: Db, where: string, params: unknown[], limit: number): SaleSummary[] {
   const rows = db
     .prepare(
       `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error,
-         (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count
+         (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count,
+         coalesce(${pricingTotalSql('discounts')}, 0) AS priced_discounts,
+         coalesce(${pricingTotalSql('tax')}, 0) AS priced_tax, coalesce(${pricingTotalSql('tip')}, 0) AS priced_tip
        FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id AND o.kind = 'orderCreate'
        WHERE ${where} ORDER BY s.number DESC LIMIT ?`,
     )
-    .all(...params, limit) as (SaleRow & { item_count: bigint })[];
+    .all(...params, limit) as (SaleRow & {
+    item_count: bigint;
+    priced_discounts: bigint;
+    priced_tax: bigint;
+    priced_tip: bigint;
+  })[];
   return rows.map((r) => ({
     id: r.id,
     number: int(r.number),
@@ -351,6 +365,9 @@ function summaries(db: Db, where: string, params: unknown[], limit: number): Sal
     tender: r.tender,
     order: orderOf(r),
     itemCount: int(r.item_count),
+    discounts: big(r.priced_discounts),
+    tax: big(r.priced_tax),
+    tip: big(r.priced_tip),
   }));
 }
 

@@ -9,7 +9,11 @@ import { takesMoney, type Outcome } from '../../shared/reconcile/types.js';
  * ends and a header, so a spreadsheet opens it as is. Amounts are exact decimals, never floats.
  * A row's amounts are money taken only when `money_taken` is `yes`: a cancelled or expired cart
  * nobody paid keeps its total (and `sale_state`) but says `no`, so a sum filtered on it (or on
- * `sale_state` = paid) never counts an unpaid cart.
+ * `sale_state` = paid) never counts an unpaid cart. Appended after `money_taken` (so older
+ * columns keep their place): the sale's `net`, `tax`, `tip` and `discount` as journaled, in
+ * `currency` — net + tax = fiat, the tip is inside fiat, the discount was taken off before it. A
+ * sale from before pricing reads net = fiat and 0 for the rest; a row without a sale leaves them
+ * empty.
  */
 const HEADER = [
   'time',
@@ -28,6 +32,10 @@ const HEADER = [
   'suggested_repair',
   'detail',
   'money_taken',
+  'net',
+  'tax',
+  'tip',
+  'discount',
 ];
 
 function cell(value: string | number | null): string {
@@ -45,6 +53,9 @@ function sats(msat: bigint | null): string | null {
   return rest === 0n ? whole.toString() : `${whole}.${rest.toString().padStart(3, '0')}`;
 }
 
+const money = (amount: bigint | null, currency: string | null): string | null =>
+  amount !== null && currency ? fiatToDecimalString(amount, currency) : null;
+
 export const CSV_HEADER = `${HEADER.join(',')}\r\n`;
 
 /** One CRLF-terminated line of the export. */
@@ -57,7 +68,7 @@ export function csvLine(r: ReconcileRow): string {
     r.saleState,
     r.paymentHash,
     sats(r.msat),
-    r.fiat !== null && r.currency ? fiatToDecimalString(r.fiat, r.currency) : null,
+    money(r.fiat, r.currency),
     r.currency,
     r.rate,
     r.rateSource,
@@ -66,6 +77,10 @@ export function csvLine(r: ReconcileRow): string {
     r.repair,
     r.detail,
     takesMoney({ outcome: r.outcome as Outcome, saleState: r.saleState as SaleState | null }) ? 'yes' : 'no',
+    money(r.net, r.currency),
+    money(r.tax, r.currency),
+    money(r.tip, r.currency),
+    money(r.discount, r.currency),
   ]
     .map(cell)
     .join(',')}\r\n`;

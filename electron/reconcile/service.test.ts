@@ -2,9 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReconcileRun } from '../../shared/domain/index.js';
+import type { ReconcileRun, Sale } from '../../shared/domain/index.js';
+import { fiatToDecimalString, fiatToMsat, MSAT_PER_SAT } from '../../shared/money/index.js';
 import { faults } from '../../shared/reconcile/test-support/faults.js';
 import { openJournal } from '../journal/db.js';
+import { STORE_FILE } from '../lightning/demo/store.js';
+import { orderTotals } from '../test-support/fakes/shopify/orders.js';
 import { RESOURCES_DIR } from '../test-support/fixtures.js';
 import { createTill } from '../till.js';
 import {
@@ -12,6 +15,8 @@ import {
   closeWorld,
   connect,
   drain,
+  ordersBySale,
+  ringUpPriced,
   sellCash,
   sellLightning,
   world as makeWorld,
@@ -255,6 +260,99 @@ describe('reconciliation in the till', () => {
     expect(run.items).toBe(1);
   });
 
+  it('compares totals with tax, discount and tip: a priced sale matches its order; a lost tax line or discount, or an invoice without the tip, does not; the CSV carries the breakdown', async () => {
+    // A patient Shopify client: a loaded machine must not make this about timeouts.
+    const w = await makeWorld({ till: { reconcileEngine: { workers: 2 }, shopifyTimeoutMs: 10_000 } });
+    worlds.push(w);
+    await connect(w);
+    const tip = { kind: 'percentage' as const, percent: '18' };
+    const priced = async (tender: 'cash' | 'lightning'): Promise<Sale> => {
+      await ringUpPriced(w);
+      return tender === 'cash'
+        ? call(w.till, 'payCash', { tendered: 10_000n, tip })
+        : call(w.till, 'demoPay', { saleId: (await call(w.till, 'charge', { tip })).id });
+    };
+    const matched = await priced('lightning');
+    const lostTax = await priced('cash');
+    const lostDiscount = await priced('lightning');
+    const beforeTip = await priced('lightning');
+    const old = await sellCash(w, [2]);
+    await drain(w);
+    const p = matched.pricing!;
+    expect([p.totals.tax, p.totals.discounts, p.totals.tip].every((x) => x > 0n)).toBe(true);
+
+    // Shopify's copies lose a tax line, or the discount; its totals follow, as Shopify's would.
+    const orderOf = (s: Sale) => ordersBySale(w.orders).get(s.id)![0]!;
+    const taxed = orderOf(lostTax).input.lineItems!.find((l) => l.taxLines?.length)!;
+    taxed.taxLines = [];
+    delete orderOf(lostDiscount).input.discountCode;
+    for (const s of [lostTax, lostDiscount]) orderOf(s).totals = orderTotals(orderOf(s).input);
+    expect(orderOf(lostTax).totals.total).toBeLessThan(lostTax.total);
+    expect(orderOf(lostDiscount).totals.total).toBe(
+      lostDiscount.total + lostDiscount.pricing!.totals.discounts,
+    );
+
+    // The invoice asked for the goods without the tip, and the customer paid exactly that.
+    const rate = beforeTip.invoice!.rate.rate;
+    const goodsMsat = fiatToMsat(beforeTip.pricing!.totals.goods, 'USD', rate, 'up');
+    const paid = ((goodsMsat + MSAT_PER_SAT - 1n) / MSAT_PER_SAT) * MSAT_PER_SAT;
+    const hash = beforeTip.invoice!.paymentHash;
+    const node = new Database(join(w.dir.path, STORE_FILE));
+    node
+      .prepare('UPDATE invoices SET amount_msat = ?, amount_paid_msat = ? WHERE payment_hash = ?')
+      .run(paid, paid, hash);
+    node.close();
+    const db = openJournal(join(w.dir.path, 'journal.sqlite'));
+    db.prepare('UPDATE sale_invoices SET amount_msat = ?, amount_paid_msat = ? WHERE payment_hash = ?').run(
+      paid,
+      paid,
+      hash,
+    );
+    db.prepare('UPDATE sales SET amount_paid_msat = ? WHERE id = ?').run(paid, beforeTip.id);
+    // A sale rung up before pricing existed.
+    db.prepare('UPDATE sales SET pricing_json = NULL WHERE id = ?').run(old.id);
+    db.close();
+
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(5);
+    const rows = (await call(w.till, 'getReconcile', {})).rows;
+    const outcome = (s: Sale) => rows.find((r) => r.saleId === s.id)!.outcome;
+    expect(outcome(matched)).toBe('matched');
+    expect(outcome(old)).toBe('matched');
+    expect(outcome(lostTax)).toBe('order_total_differs');
+    expect(outcome(lostDiscount)).toBe('order_total_differs');
+    expect(outcome(beforeTip)).toBe('amount_mismatch');
+    expect(rows.find((r) => r.saleId === matched.id)).toMatchObject({
+      fiat: matched.total,
+      net: p.totals.net,
+      tax: p.totals.tax,
+      tip: p.totals.tip,
+      discount: p.totals.discounts,
+    });
+
+    const csv = await call(w.till, 'exportReconcileCsv');
+    const [header, ...lines] = readFileSync(csv.path, 'utf8').slice(1).trimEnd().split('\r\n');
+    expect(header).toBe(
+      'time,sale_number,sale_id,tender,sale_state,payment_hash,sats,fiat,currency,rate,rate_source,' +
+        'shopify_order,outcome,suggested_repair,detail,money_taken,net,tax,tip,discount',
+    );
+    const columns = header!.split(',');
+    const line = (s: Sale) => lines.find((l) => l.includes(s.id))!;
+    // Details hold commas in quotes: the new columns are read from the end.
+    const tail = (s: Sale) =>
+      line(s)
+        .split(',')
+        .slice(-(columns.length - columns.indexOf('money_taken')));
+    const usd = (m: bigint) => fiatToDecimalString(m, 'USD');
+    expect(tail(matched)).toEqual([
+      'yes',
+      ...[p.totals.net, p.totals.tax, p.totals.tip, p.totals.discounts].map(usd),
+    ]);
+    expect(line(matched).split(',')[columns.indexOf('fiat')]).toBe(usd(matched.total));
+    // Before pricing: no tax, no tip, no discount; net is the total.
+    expect(tail(old)).toEqual(['yes', usd(old.total), '0.00', '0.00', '0.00']);
+  }, 60_000);
+
   it('rebuilds a results file written before items carried the sale’s state', async () => {
     const w = await world();
     await sellCash(w, [0]);
@@ -270,5 +368,25 @@ describe('reconciliation in the till', () => {
     const run = await reconcileToday(w);
     expect(run.items).toBe(1);
     expect((await call(w.till, 'getReconcile', {})).rows[0]!.saleState).toBe('paid');
+  });
+
+  it('rebuilds a results file written before items carried the sale’s price breakdown', async () => {
+    const w = await world();
+    const sale = await sellCash(w, [0]);
+    await w.till.close();
+    const old = new Database(join(w.dir.path, 'reconcile.sqlite'));
+    old.exec(`DROP TABLE IF EXISTS results;
+      CREATE TABLE results (seq INTEGER PRIMARY KEY, outcome TEXT NOT NULL, repair TEXT NOT NULL,
+        safe INTEGER NOT NULL, sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT,
+        tender TEXT, sale_state TEXT, time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT,
+        rate TEXT, rate_source TEXT, detail TEXT NOT NULL, applied INTEGER NOT NULL DEFAULT 0);`);
+    old.close();
+    w.till = await restart(w);
+    const run = await reconcileToday(w);
+    expect(run.items).toBe(1);
+    expect((await call(w.till, 'getReconcile', {})).rows[0]).toMatchObject({
+      net: sale.pricing!.totals.net,
+      tax: sale.pricing!.totals.tax,
+    });
   });
 });

@@ -67,6 +67,7 @@ const SCHEMA = `
     safe INTEGER NOT NULL,
     sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT, tender TEXT, sale_state TEXT,
     time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT, rate TEXT, rate_source TEXT,
+    net INTEGER, tax INTEGER, tip INTEGER, discount INTEGER,
     detail TEXT NOT NULL,
     applied INTEGER NOT NULL DEFAULT 0
   );
@@ -91,9 +92,9 @@ function openResults(
       db.pragma('synchronous = OFF');
       db.defaultSafeIntegers(true);
       db.exec(SCHEMA);
-      // A file from a version without the sale's state: disposable, so rebuilt.
+      // A file from a version without the sale's state or its price breakdown: disposable, so rebuilt.
       const columns = db.pragma('table_info(results)') as { name: string }[];
-      if (!columns.some((c) => c.name === 'sale_state')) {
+      if (!['sale_state', 'discount'].every((name) => columns.some((c) => c.name === name))) {
         db.exec('DROP TABLE results');
         db.exec(SCHEMA);
       }
@@ -139,8 +140,8 @@ export function createReconcileService(deps: ReconcileDeps) {
 
   const insert = out.prepare(
     `INSERT INTO results (outcome, repair, safe, sale_id, sale_number, payment_hash, order_name, tender, sale_state,
-       time, msat, fiat, currency, rate, rate_source, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       time, msat, fiat, currency, rate, rate_source, net, tax, tip, discount, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertMany = out.transaction((rows: ReconcileResult[]) => {
     for (const r of rows) {
@@ -160,6 +161,10 @@ export function createReconcileService(deps: ReconcileDeps) {
         r.currency,
         r.rate,
         r.rateSource,
+        r.net,
+        r.tax,
+        r.tip,
+        r.discounts,
         r.detail,
       );
     }
@@ -226,6 +231,10 @@ export function createReconcileService(deps: ReconcileDeps) {
         paidAt: s.paidAt ? Date.parse(s.paidAt) : null,
         paidLate: s.paidLate,
         orderName: s.orderName,
+        net: s.net,
+        tax: s.tax,
+        tip: s.tip,
+        discounts: s.discounts,
       };
     }
   }
@@ -322,6 +331,10 @@ export function createReconcileService(deps: ReconcileDeps) {
       currency: (r.currency as string | null) ?? null,
       rate: (r.rate as string | null) ?? null,
       rateSource: (r.rate_source as string | null) ?? null,
+      net: big(r.net),
+      tax: big(r.tax),
+      tip: big(r.tip),
+      discount: big(r.discount),
       detail: r.detail as string,
       applied: r.applied === 1n,
     };

@@ -1,5 +1,6 @@
 import { parseFiat } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
+import { pricingTotalSql } from '../journal/sales.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
@@ -42,6 +43,11 @@ export interface JournalSaleRecord {
   paidAt: string | null;
   paidLate: boolean;
   orderName: string | null;
+  /** The journaled pricing's totals; a sale from before pricing: net = total, the rest 0. */
+  net: bigint;
+  tax: bigint;
+  tip: bigint;
+  discounts: bigint;
 }
 
 interface Row {
@@ -60,7 +66,13 @@ interface Row {
   paid_at: string | null;
   paid_late: bigint;
   shopify_order_name: string | null;
+  net: bigint;
+  tax: bigint;
+  tip: bigint;
+  discounts: bigint;
 }
+
+const priced = pricingTotalSql;
 
 /**
  * Sales created in [from, to), oldest first, a page of `pageSize` at a time (never all at
@@ -85,7 +97,9 @@ export async function* journalSales(
   const page = db.prepare(
     `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
             s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
-            s.shopify_order_name
+            s.shopify_order_name, coalesce(${priced('net')}, s.total) AS net,
+            coalesce(${priced('tax')}, 0) AS tax, coalesce(${priced('tip')}, 0) AS tip,
+            coalesce(${priced('discounts')}, 0) AS discounts
      FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
      WHERE s.number > ? AND s.number <= ? AND +s.created_at >= ? AND +s.created_at < ?
      ORDER BY s.number LIMIT ?`,
@@ -110,6 +124,10 @@ export async function* journalSales(
         paidAt: r.paid_at,
         paidLate: r.paid_late !== 0n,
         orderName: r.shopify_order_name,
+        net: r.net,
+        tax: r.tax,
+        tip: r.tip,
+        discounts: r.discounts,
       };
     }
     if (rows.length < pageSize) return;

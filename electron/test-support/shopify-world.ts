@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Product, Sale } from '../../shared/domain/index.js';
 import { parseFiat } from '../../shared/money/index.js';
+import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 import { replaceCatalog } from '../journal/catalog.js';
 import { openJournal } from '../journal/db.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
@@ -132,6 +133,31 @@ export async function sellLightning(w: World, variantIndexes: number[]): Promise
     await call(w.till, 'addToCart', { variantId: w.products[i]!.variants[0]!.id });
   const sale = await call(w.till, 'charge');
   return call(w.till, 'demoPay', { saleId: sale.id });
+}
+
+/** Taxes added at the till (a US shop): 8.875 % on coffee, 15 % tips untaxed. */
+export const PRICED_SHOP: PricingSettings = {
+  ...DEFAULT_PRICING,
+  taxesIncluded: false,
+  rates: [{ id: 'nyc', title: 'NYC sales tax 8.875%', percent: '8.875' }],
+  defaultRateId: 'nyc',
+  tips: { enabled: true, presets: ['15', '18', '20'], taxRateId: null },
+};
+
+/**
+ * A taxed, discounted cart (a line 15 % off, $0.37 off the cart, a custom amount), the shop's
+ * pricing set to `PRICED_SHOP`; the tip is chosen as it is paid.
+ */
+export async function ringUpPriced(w: World) {
+  await call(w.till, 'updatePricingSettings', PRICED_SHOP);
+  const first = await call(w.till, 'addToCart', { variantId: w.products[0]!.variants[0]!.id, quantity: 3 });
+  await call(w.till, 'setLineDiscount', {
+    lineId: first.lines[0]!.lineId,
+    discount: { kind: 'percentage', percent: '15', reason: 'Staff' },
+  });
+  await call(w.till, 'addToCart', { variantId: w.products[1]!.variants[0]!.id });
+  await call(w.till, 'addCustomAmount', { amount: 199n, title: 'Cake of the day' });
+  return call(w.till, 'setCartDiscount', { discount: { kind: 'fixed', amount: 37n, reason: 'Regular' } });
 }
 
 /** Closes the till and the fake and removes the data. */

@@ -253,7 +253,14 @@ export const SaleSummary = Sale.pick({
   paidLate: true,
   tender: true,
   order: true,
-}).extend({ itemCount: z.number().int() });
+}).extend({
+  itemCount: z.number().int(),
+  /** From the sale's pricing, minor units: what discounts took off, the tax in the total, the tip. 0
+   * for a sale from before pricing (no tax, no discount). */
+  discounts: money,
+  tax: money,
+  tip: money,
+});
 export type SaleSummary = z.infer<typeof SaleSummary>;
 
 /**
@@ -266,6 +273,9 @@ export const CurrencyTotal = z.object({
   paidTotal: money,
   /** What arrived over Lightning for these sales; cash sales add nothing. */
   paidMsat: money,
+  /** The tax and the tips inside `paidTotal`. */
+  paidTax: money,
+  paidTip: money,
 });
 export type CurrencyTotal = z.infer<typeof CurrencyTotal>;
 
@@ -501,6 +511,15 @@ export const ReconcileRow = z.object({
   currency: z.string().nullable(),
   rate: z.string().nullable(),
   rateSource: z.string().nullable(),
+  /**
+   * The sale's price breakdown as journaled, minor units of `currency`: net + tax = fiat, the tip
+   * inside it, the discounts taken off before it. A sale from before pricing: net = fiat, the
+   * rest 0. Null when the item has no sale (or its amount is a second order's).
+   */
+  net: money.nullable(),
+  tax: money.nullable(),
+  tip: money.nullable(),
+  discount: money.nullable(),
   detail: z.string(),
   /** A safe repair of this item has been applied. */
   applied: z.boolean(),

@@ -44,6 +44,10 @@ const sale = (over: Partial<JournalSale> = {}): JournalSale => ({
   paidAt: PAID_AT,
   paidLate: false,
   orderName: '#1001',
+  net: 500n,
+  tax: 0n,
+  tip: 0n,
+  discounts: 0n,
   ...over,
 });
 
@@ -74,6 +78,10 @@ const NOTHING: Omit<ReconcileResult, 'outcome' | 'repair' | 'safe' | 'detail'> =
   currency: null,
   rate: null,
   rateSource: null,
+  net: null,
+  tax: null,
+  tip: null,
+  discounts: null,
 };
 
 /** The item of sale #1 as paid by Lightning with its order, as every field should read. */
@@ -92,6 +100,10 @@ const SALE_ITEM = {
   currency: 'USD',
   rate: '50000',
   rateSource: 'coingecko',
+  net: 500n,
+  tax: 0n,
+  tip: 0n,
+  discounts: 0n,
 } as const;
 
 const CASH_ITEM = {
@@ -470,6 +482,11 @@ describe('classifier, one story per branch', () => {
           orderName: '#1002',
           fiat: 499n,
           currency: 'EUR',
+          // The sale's breakdown is not this order's.
+          net: null,
+          tax: null,
+          tip: null,
+          discounts: null,
           outcome: 'paid_twice',
           repair: 'resolve_duplicate',
           safe: false,
@@ -609,6 +626,61 @@ describe('classifier, one story per branch', () => {
         repair: 'correct_order',
         safe: false,
         detail: 'order 600 USD, sale 500 USD (minor units)',
+      }),
+    );
+  });
+
+  /**
+   * The same $5.00, priced: $4.50 of goods less $0.50 of discounts, $0.35 of sales tax added
+   * (goods $4.35) and a $0.65 tip; net $4.65 (the tip included) + tax $0.35 = $5.00.
+   */
+  const PRICED = { net: 465n, tax: 35n, tip: 65n, discounts: 50n } as const;
+
+  it('a taxed, discounted, tipped sale whose Shopify order carries the same total is matched, its breakdown kept', () => {
+    expect(
+      classify({ node: [invoice()], journal: [sale(PRICED)], shopify: [order({ total: 500n })] }),
+    ).toEqual(one({ ...SALE_ITEM, ...PRICED, outcome: 'matched', repair: 'none', safe: true, detail: '' }));
+  });
+
+  it('a priced sale whose order lost a tax line or the discount: the order’s total differs', () => {
+    for (const [lost, total] of [
+      ['tax', 465n],
+      ['discount', 550n],
+    ] as const) {
+      expect(
+        classify({ node: [invoice()], journal: [sale(PRICED)], shopify: [order({ total })] }),
+        lost,
+      ).toEqual(
+        one({
+          ...SALE_ITEM,
+          ...PRICED,
+          outcome: 'order_total_differs',
+          repair: 'correct_order',
+          safe: false,
+          detail: `order ${total} USD, sale 500 USD (minor units)`,
+        }),
+      );
+    }
+  });
+
+  it('a priced Lightning sale whose invoice asked (and got) the amount before the tip: review the amount', () => {
+    // $4.35 at 50,000 USD/BTC is 8,700 sat.
+    const beforeTip = 8_700_000n;
+    expect(
+      classify({
+        node: [invoice({ amountMsat: beforeTip, amountPaidMsat: beforeTip })],
+        journal: [sale({ ...PRICED, amountPaidMsat: beforeTip })],
+        shopify: [order()],
+      }),
+    ).toEqual(
+      one({
+        ...SALE_ITEM,
+        ...PRICED,
+        msat: beforeTip,
+        outcome: 'amount_mismatch',
+        repair: 'review_amount',
+        safe: false,
+        detail: '8700 sat at 50000 is 435, sale total 500 (minor units, tolerance 2)',
       }),
     );
   });

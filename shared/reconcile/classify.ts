@@ -112,6 +112,10 @@ function result(
     currency: f.currency ?? null,
     rate: f.rate ?? null,
     rateSource: f.rateSource ?? null,
+    net: f.net ?? null,
+    tax: f.tax ?? null,
+    tip: f.tip ?? null,
+    discounts: f.discounts ?? null,
     detail,
   };
 }
@@ -157,6 +161,10 @@ function classifyGroup(g: Group, out: ReconcileResult[], ordersExpected: boolean
       currency: sale.currency,
       rate: sale.rate,
       rateSource: sale.rateSource,
+      net: sale.net,
+      tax: sale.tax,
+      tip: sale.tip,
+      discounts: sale.discounts,
     };
     const lightning = sale.tender === 'lightning' && sale.paymentHash !== null;
     // The invoice belongs to the first (paid) sale that names it; a second paid one is a double count.
@@ -195,6 +203,11 @@ function classifyGroup(g: Group, out: ReconcileResult[], ordersExpected: boolean
             orderName: o.name,
             fiat: o.total,
             currency: o.currency,
+            // The row's amount is the second order's, not the sale's: no breakdown of it.
+            net: null,
+            tax: null,
+            tip: null,
+            discounts: null,
           },
         ),
       );

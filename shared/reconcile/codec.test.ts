@@ -90,6 +90,10 @@ const saleArb: fc.Arbitrary<JournalSale> = fc.record({
   paidAt: maybe(int),
   paidLate: fc.boolean(),
   orderName: maybe(text),
+  net: big,
+  tax: big,
+  tip: big,
+  discounts: big,
 });
 const orderArb: fc.Arbitrary<ShopifyOrder> = fc.record({
   orderId: text,
@@ -116,6 +120,10 @@ const resultArb: fc.Arbitrary<ReconcileResult> = fc
     currency: maybe(text),
     rate: maybe(text),
     rateSource: maybe(text),
+    net: maybe(big),
+    tax: maybe(big),
+    tip: maybe(big),
+    discounts: maybe(big),
     detail: text,
   })
   .map((r) => ({ ...r, safe: SAFE_REPAIRS[r.repair] }));
@@ -186,6 +194,10 @@ describe(`reconcile codec (FC_SEED=${SEED})`, () => {
       paidAt: null,
       paidLate: true,
       orderName: '\\0',
+      net: 0n,
+      tax: -1n,
+      tip: 2n ** 64n,
+      discounts: 0n,
     };
     expect(decodeRecords(encodeSale(s)).journal).toEqual([s]);
   });

@@ -44,7 +44,7 @@ export const encodeInvoice = (i: NodeInvoice): string =>
   `N\t${esc(i.paymentHash)}\t${i.amountMsat}\t${big(i.amountPaidMsat)}\t${i.state}\t${i.createdAt}\t${i.expiresAt}\t${num(i.settledAt)}\n`;
 
 export const encodeSale = (s: JournalSale): string =>
-  `J\t${esc(s.saleId)}\t${s.number}\t${esc(s.paymentHash)}\t${s.tender}\t${s.state}\t${s.total}\t${esc(s.currency)}\t${big(s.amountPaidMsat)}\t${esc(s.rate)}\t${esc(s.rateSource)}\t${num(s.paidAt)}\t${s.paidLate ? 1 : 0}\t${esc(s.orderName)}\n`;
+  `J\t${esc(s.saleId)}\t${s.number}\t${esc(s.paymentHash)}\t${s.tender}\t${s.state}\t${s.total}\t${esc(s.currency)}\t${big(s.amountPaidMsat)}\t${esc(s.rate)}\t${esc(s.rateSource)}\t${num(s.paidAt)}\t${s.paidLate ? 1 : 0}\t${esc(s.orderName)}\t${s.net}\t${s.tax}\t${s.tip}\t${s.discounts}\n`;
 
 export const encodeOrder = (o: ShopifyOrder): string =>
   `S\t${esc(o.orderId)}\t${esc(o.name)}\t${esc(o.saleId)}\t${o.total}\t${esc(o.currency)}\t${esc(o.paymentHash)}\n`;
@@ -127,6 +127,10 @@ export function decodeRecords(text: string, into?: PartitionInput): PartitionInp
           paidAt: f.nnum(),
           paidLate: f.next() === '1',
           orderName: f.nstr(),
+          net: f.big(),
+          tax: f.big(),
+          tip: f.big(),
+          discounts: f.big(),
         });
         break;
       case 'S':
@@ -149,7 +153,7 @@ export function decodeRecords(text: string, into?: PartitionInput): PartitionInp
 }
 
 export function encodeResult(r: ReconcileResult): string {
-  return `${r.outcome}\t${r.repair}\t${esc(r.saleId)}\t${num(r.saleNumber)}\t${esc(r.paymentHash)}\t${esc(r.orderId)}\t${esc(r.orderName)}\t${esc(r.tender)}\t${esc(r.saleState)}\t${num(r.time)}\t${big(r.msat)}\t${big(r.fiat)}\t${esc(r.currency)}\t${esc(r.rate)}\t${esc(r.rateSource)}\t${esc(r.detail)}\n`;
+  return `${r.outcome}\t${r.repair}\t${esc(r.saleId)}\t${num(r.saleNumber)}\t${esc(r.paymentHash)}\t${esc(r.orderId)}\t${esc(r.orderName)}\t${esc(r.tender)}\t${esc(r.saleState)}\t${num(r.time)}\t${big(r.msat)}\t${big(r.fiat)}\t${esc(r.currency)}\t${esc(r.rate)}\t${esc(r.rateSource)}\t${big(r.net)}\t${big(r.tax)}\t${big(r.tip)}\t${big(r.discounts)}\t${esc(r.detail)}\n`;
 }
 
 export function decodeResults(text: string, safeOf: (repair: Repair) => boolean): ReconcileResult[] {
@@ -176,6 +180,10 @@ export function decodeResults(text: string, safeOf: (repair: Repair) => boolean)
       currency: f.nstr(),
       rate: f.nstr(),
       rateSource: f.nstr(),
+      net: f.nbig(),
+      tax: f.nbig(),
+      tip: f.nbig(),
+      discounts: f.nbig(),
       detail: f.str(),
     });
   }

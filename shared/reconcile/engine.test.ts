@@ -126,6 +126,10 @@ const saleArb: fc.Arbitrary<JournalSale> = fc.record({
   paidAt: fc.option(fc.integer({ min: 0, max: 3_000 })),
   paidLate: fc.boolean(),
   orderName: fc.option(fc.constantFrom('#1001', '#1002', 'new\nline')),
+  net: fc.bigInt({ min: 0n, max: 100_000n }),
+  tax: fc.bigInt({ min: 0n, max: 10_000n }),
+  tip: fc.bigInt({ min: 0n, max: 10_000n }),
+  discounts: fc.bigInt({ min: 0n, max: 10_000n }),
 });
 const orderArb: fc.Arbitrary<ShopifyOrder> = fc.record({
   orderId: fc.constantFrom('o1', 'o2', 'o3', 'o4'),

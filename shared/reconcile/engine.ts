@@ -145,8 +145,8 @@ export class ReconcileAbortedError extends Error {
 
 const MANIFEST = 'manifest.json';
 const DONE_LOG = 'done.log';
-/** 3: result lines carry the sale state. */
-const VERSION = 3;
+/** 3: result lines carry the sale state. 4: sales and results carry its price breakdown. */
+const VERSION = 4;
 
 interface Manifest {
   version: number;

@@ -38,6 +38,16 @@ export interface JournalSale {
   paidAt: number | null;
   paidLate: boolean;
   orderName: string | null;
+  /**
+   * The sale's price breakdown as journaled (shared/domain `Pricing.totals`), minor units: net +
+   * tax = total; `tip` is in the total, `discounts` were taken off before it. A sale from before
+   * pricing reads as no tax, no tip, no discount (net = total). Carried to the results for the
+   * export; classification compares `total`, which already includes tax and tip after discounts.
+   */
+  net: bigint;
+  tax: bigint;
+  tip: bigint;
+  discounts: bigint;
 }
 
 /** One Shopify order the till created (found by the lightning_till.sale_id metafield or tag). */
@@ -46,7 +56,10 @@ export interface ShopifyOrder {
   name: string;
   /** The lightning_till.sale_id metafield; null when only the tag identifies the order. */
   saleId: string | null;
-  /** The SALE transaction's amount, minor units of `currency`. */
+  /**
+   * Shopify's `totalPriceSet` (shop money), minor units of `currency`: "includes taxes and
+   * discounts", and the tip (a custom line) — comparable with the sale's priced total.
+   */
   total: bigint;
   currency: string;
   /** The payment_hash custom attribute (Lightning orders only). */
@@ -130,6 +143,11 @@ export interface ReconcileResult {
   currency: string | null;
   rate: string | null;
   rateSource: string | null;
+  /** The sale's price breakdown (`JournalSale`), minor units of `currency`; null without a sale. */
+  net: bigint | null;
+  tax: bigint | null;
+  tip: bigint | null;
+  discounts: bigint | null;
   /** One line for a person: what disagrees, with the figures. */
   detail: string;
 }

@@ -14,7 +14,10 @@ function shell(till: TillApi): Shell {
   return { till, status: status(), toast: vi.fn(), run: (fn) => fn() };
 }
 
-function summary(sale: Sale): SaleSummary {
+function summary(
+  sale: Sale,
+  parts: Partial<Pick<SaleSummary, 'discounts' | 'tax' | 'tip'>> = {},
+): SaleSummary {
   const { id, number, state, currency, total, createdAt, paidAt, amountPaidMsat, paidLate, tender, order } =
     sale;
   const itemCount = sale.lines.length;
@@ -31,12 +34,20 @@ function summary(sale: Sale): SaleSummary {
     tender,
     order,
     itemCount,
+    discounts: 0n,
+    tax: 0n,
+    tip: 0n,
+    ...parts,
   };
 }
 
-function salesScreen(sale: Sale, totals: CommandOutput<'listSales'>['totals'] = []) {
+function salesScreen(
+  sale: Sale,
+  totals: CommandOutput<'listSales'>['totals'] = [],
+  parts: Parameters<typeof summary>[1] = {},
+) {
   const { till } = fakeTill({
-    listSales: vi.fn(() => Promise.resolve({ sales: [summary(sale)], totals })),
+    listSales: vi.fn(() => Promise.resolve({ sales: [summary(sale, parts)], totals })),
     getSale: vi.fn(() => Promise.resolve(sale)),
   });
   render(
@@ -91,8 +102,15 @@ describe('Sales screen totals', () => {
   it('shows one total per currency, each in its own money', async () => {
     const sale = { ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'paid' as const };
     salesScreen(sale, [
-      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n },
-      { currency: 'USD', paidCount: 2, paidTotal: 2500n, paidMsat: 12_500_000n },
+      { currency: 'EUR', paidCount: 1, paidTotal: 900n, paidMsat: 0n, paidTax: 150n, paidTip: 0n },
+      {
+        currency: 'USD',
+        paidCount: 2,
+        paidTotal: 2500n,
+        paidMsat: 12_500_000n,
+        paidTax: 203n,
+        paidTip: 375n,
+      },
     ]);
     const totals = await screen.findAllByTestId('sales-total');
     expect(totals).toHaveLength(2);
@@ -102,6 +120,27 @@ describe('Sales screen totals', () => {
     expect(within(totals[1]!).getByText('2 paid')).toBeTruthy();
     // Never the raw sum of both (9.00 + 25.00 minor units as one amount).
     expect(screen.queryByText(/34\.00/)).toBeNull();
+    // The tax and tips inside each, in that currency's own money, never added across.
+    expect(within(totals[0]!).getByTestId('sales-total-tax').textContent).toBe('tax €1.50');
+    expect(within(totals[0]!).getByTestId('sales-total-tips').textContent).toBe('tips €0.00');
+    expect(within(totals[1]!).getByTestId('sales-total-tax').textContent).toBe('tax $2.03');
+    expect(within(totals[1]!).getByTestId('sales-total-tips').textContent).toBe('tips $3.75');
+    expect(screen.queryByText(/3\.53/)).toBeNull();
+  });
+
+  it('shows a row’s discount, tax and tip under its total, and nothing for a sale without them', async () => {
+    const sale = { ...awaitingSale(new Date('2026-11-27T10:10:00Z')), state: 'paid' as const };
+    salesScreen(sale, [], { discounts: 50n, tax: 35n, tip: 65n });
+    const row = await screen.findByTestId('sale-row');
+    expect(within(row).getByTestId('sale-parts').textContent).toBe('−$0.50 off · tax $0.35 · tip $0.65');
+    cleanup();
+    salesScreen(sale, [], { tax: 35n });
+    expect(within(await screen.findByTestId('sale-row')).getByTestId('sale-parts').textContent).toBe(
+      'tax $0.35',
+    );
+    cleanup();
+    salesScreen(sale);
+    expect(within(await screen.findByTestId('sale-row')).queryByTestId('sale-parts')).toBeNull();
   });
 
   it('says nothing is paid yet on a day without paid sales', async () => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
-import type { Sale, SaleState } from '../../../shared/domain/index.js';
+import type { Sale, SaleState, SaleSummary } from '../../../shared/domain/index.js';
 import { printedSaleNumber, saleNumberQuery } from '../../../shared/domain/sale-number.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
@@ -19,6 +19,27 @@ const LABEL: Record<SaleState, string> = {
 function dayTitle(day: string): string {
   const date = dayStart(day);
   return `Sales on ${date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}`;
+}
+
+/** Under a row's total, the parts of it there are: what discounts took off, the tax in it, the tip. */
+function PriceParts({ sale }: { sale: SaleSummary }) {
+  const parts = [
+    sale.discounts > 0n && `−${formatFiat(sale.discounts, sale.currency)} off`,
+    sale.tax > 0n && `tax ${formatFiat(sale.tax, sale.currency)}`,
+    sale.tip > 0n && `tip ${formatFiat(sale.tip, sale.currency)}`,
+  ].filter((p): p is string => p !== false);
+  if (parts.length === 0) return null;
+  return (
+    <small className="muted sale-parts" data-testid="sale-parts">
+      {/* Each part whole on its line: a narrow column wraps between parts, never sideways. */}
+      {parts.map((part, i) => (
+        <span key={part} className="sale-part">
+          {i > 0 ? ' · ' : ''}
+          {part}
+        </span>
+      ))}
+    </small>
+  );
 }
 
 export function SalesScreen() {
@@ -127,6 +148,13 @@ export function SalesScreen() {
                     <span>{t.paidCount} paid</span>
                     <strong>{formatFiat(t.paidTotal, t.currency)}</strong>
                     <span>{formatSats(t.paidMsat)}</span>
+                    {/* Inside the total, not added to it. */}
+                    <span className="muted" data-testid="sales-total-tax">
+                      tax {formatFiat(t.paidTax, t.currency)}
+                    </span>
+                    <span className="muted" data-testid="sales-total-tips">
+                      tips {formatFiat(t.paidTip, t.currency)}
+                    </span>
                   </div>
                 ))}
               </div>
@@ -158,7 +186,10 @@ export function SalesScreen() {
                   {new Date(s.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                 </td>
                 <td>{s.itemCount}</td>
-                <td className="amt">{formatFiat(s.total, s.currency)}</td>
+                <td className="amt">
+                  {formatFiat(s.total, s.currency)}
+                  <PriceParts sale={s} />
+                </td>
                 <td className="amt">{s.amountPaidMsat !== null ? formatSats(s.amountPaidMsat) : '—'}</td>
                 <td>
                   <span className={`badge state-${s.state}`}>{LABEL[s.state]}</span>

@@ -1,4 +1,5 @@
 import { MSAT_PER_SAT } from '../../money/index.js';
+import { priceCart, type PricingTotals } from '../../pricing/index.js';
 import { mulberry32 } from '../../random.js';
 import { Outcome, Repair } from '../types.js';
 import type { JournalSale, NodeInvoice, ShopifyOrder } from '../types.js';
@@ -36,6 +37,10 @@ export const KINDS = [
   'order_total_differs',
   'order_currency_differs',
   'unpaid_invoice',
+  'priced_matched',
+  'priced_order_lost_tax',
+  'priced_order_lost_discount',
+  'priced_paid_before_tip',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -75,6 +80,11 @@ export const EXPECTED: Record<Kind, readonly Expected[]> = {
   order_total_differs: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
   order_currency_differs: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
   unpaid_invoice: [],
+  // Taxed, discounted and tipped: the order's total is Shopify's, taxes and tip included.
+  priced_matched: [MATCHED],
+  priced_order_lost_tax: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
+  priced_order_lost_discount: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
+  priced_paid_before_tip: [x(Outcome.AmountMismatch, Repair.ReviewAmount)],
 };
 
 /** Node invoices of a kind that are not items (never paid and unclaimed, or listed again). */
@@ -183,9 +193,63 @@ function sal(f: Facts, over?: Partial<JournalSale>): JournalSale {
     paidAt: f.settledAt,
     paidLate: false,
     orderName: f.name,
+    // Priced before pricing existed: no tax, no tip, no discount.
+    net: f.total,
+    tax: 0n,
+    tip: 0n,
+    discounts: 0n,
   };
   return over ? Object.assign(s, over) : s;
 }
+
+/** msat for `minor` cents at the item's rate, rounded up to a whole sat, as the till invoices. */
+const msatFor = (f: Facts, minor: bigint): bigint =>
+  BigInt(Math.ceil((Number(minor) * 1e6) / Number(f.rate))) * MSAT_PER_SAT;
+
+/**
+ * Item i as a taxed, discounted, tipped sale, priced by shared/pricing as the till prices it:
+ * two coffees at the item's amount with 10 % off and sales tax, a cake at the reduced rate, $0.37
+ * off the cart and a 15 % tip. The facts' total and invoice are the priced total's.
+ */
+function priced(f: Facts): { f: Facts; totals: PricingTotals; lineTax: bigint } {
+  const cart = priceCart({
+    currency: CURRENCY,
+    taxesIncluded: false,
+    lines: [
+      {
+        lineId: 'coffee',
+        unitPrice: f.total,
+        quantity: 2,
+        taxable: true,
+        taxRate: { title: 'Sales tax 8.875%', percent: '8.875' },
+        discount: { kind: 'percentage', percent: '10', reason: 'Staff' },
+      },
+      {
+        lineId: 'cake',
+        unitPrice: 450n,
+        quantity: 1,
+        taxable: true,
+        taxRate: { title: 'Reduced 5.5%', percent: '5.5' },
+      },
+    ],
+    cartDiscount: { kind: 'fixed', amount: 37n, reason: 'Regular' },
+    tip: { kind: 'percentage', percent: '15' },
+  });
+  const { totals } = cart;
+  return {
+    f: { ...f, total: totals.total, amountMsat: msatFor(f, totals.total) },
+    totals,
+    lineTax: cart.lines[0]!.tax,
+  };
+}
+
+const breakdown = (t: PricingTotals): Partial<JournalSale> => ({
+  total: t.total,
+  net: t.net,
+  tax: t.tax,
+  tip: t.tip,
+  discounts: t.discounts,
+});
 
 function ord(f: Facts, over?: Partial<ShopifyOrder>): ShopifyOrder {
   const o: ShopifyOrder = {
@@ -304,6 +368,38 @@ export function item(seed: number, i: number, kind: Kind): Item {
         journal: [],
         shopify: [],
       };
+    case 'priced_matched': {
+      const p = priced(f);
+      return { node: [inv(p.f)], journal: [sal(p.f, breakdown(p.totals))], shopify: [ord(p.f)] };
+    }
+    case 'priced_order_lost_tax': {
+      // The order reached Shopify without the coffee line's tax line.
+      const p = priced(f);
+      return {
+        node: [inv(p.f)],
+        journal: [sal(p.f, breakdown(p.totals))],
+        shopify: [ord(p.f, { total: p.f.total - p.lineTax })],
+      };
+    }
+    case 'priced_order_lost_discount': {
+      // The order reached Shopify without the discount (its tax lines as sent).
+      const p = priced(f);
+      return {
+        node: [inv(p.f)],
+        journal: [sal(p.f, breakdown(p.totals))],
+        shopify: [ord(p.f, { total: p.f.total + p.totals.discounts })],
+      };
+    }
+    case 'priced_paid_before_tip': {
+      // The invoice asked for (and the customer paid) the goods without the tip.
+      const p = priced(f);
+      const beforeTip = msatFor(f, p.totals.goods);
+      return {
+        node: [inv(p.f, { amountMsat: beforeTip, amountPaidMsat: beforeTip })],
+        journal: [sal(p.f, { ...breakdown(p.totals), amountPaidMsat: beforeTip })],
+        shopify: [ord(p.f)],
+      };
+    }
   }
 }
 
