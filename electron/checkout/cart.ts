@@ -18,9 +18,12 @@ import {
   insertCartLine,
   readCartDiscount,
   readCartLines,
+  readCartNote,
   setCartLineDiscount,
+  setCartLineNote,
   setCartLineQuantity,
   writeCartDiscount,
+  writeCartNote,
 } from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
@@ -39,6 +42,12 @@ export interface CartDeps {
 
 export type CartService = ReturnType<typeof createCartService>;
 
+/** A note as kept: trimmed, and nothing when nothing is left. */
+function noteOrNull(note: string | null): string | null {
+  const trimmed = note?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
 export function createCartService(deps: CartDeps) {
   const { db, events } = deps;
 
@@ -56,6 +65,7 @@ export function createCartService(deps: CartDeps) {
       // The sats the invoice will ask at this rate, rounded as it will be: never a fraction of a sat.
       estimatedMsat: rate && rate.currency === currency ? invoiceMsat(total, currency, rate.rate) : null,
       discount,
+      note: readCartNote(db),
       pricing,
     };
   }
@@ -122,7 +132,7 @@ export function createCartService(deps: CartDeps) {
     get: (): Cart => snapshot(),
 
     /** The cart's lines priced for a sale, with the customer's tip (read inside the sale's transaction). */
-    priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing } {
+    priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing; note: string | null } {
       const lines = readCartLines(db);
       const pricing = priceLines(db, {
         currency: deps.settings().currency,
@@ -131,7 +141,7 @@ export function createCartService(deps: CartDeps) {
         tip,
         settings: deps.pricing(),
       });
-      return { lines, pricing };
+      return { lines, pricing, note: readCartNote(db) };
     },
 
     addVariant(variantId: string, quantity: number, confirmLarge: boolean): Cart {
@@ -211,6 +221,22 @@ export function createCartService(deps: CartDeps) {
         throw new TillError('InvalidState', 'The cart is empty: add something before a discount.');
       }
       writeCartDiscount(db, discount);
+      return changed();
+    },
+
+    /** A line's note ("oat milk"), trimmed; empty or null takes it off. */
+    setLineNote(lineId: string, note: string | null): Cart {
+      assertEditable();
+      if (!setCartLineNote(db, lineId, noteOrNull(note))) {
+        throw new TillError('NotFound', 'That line is no longer in the cart.');
+      }
+      return changed();
+    },
+
+    /** The order's note, trimmed; empty or null takes it off. */
+    setCartNote(note: string | null): Cart {
+      assertEditable();
+      writeCartNote(db, noteOrNull(note));
       return changed();
     },
 

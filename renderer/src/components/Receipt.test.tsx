@@ -21,6 +21,7 @@ function line(lineId: string, title: string, unitPrice: bigint, quantity = 1): C
     quantity,
     lineTotal: unitPrice * BigInt(quantity),
     discount: null,
+    note: null,
   };
 }
 
@@ -49,6 +50,7 @@ function cafeSale(taxesIncluded = true): Sale {
     lines,
     total: priced.totals.total,
     pricing: { ...priced, lines: [...priced.lines], taxLines: taxBreakdown(priced) },
+    note: null,
     createdAt: at,
     updatedAt: at,
     invoice: null,
