@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Cart } from '../../shared/domain/index.js';
 import { DEFAULT_PRICING } from '../../shared/pricing/settings.js';
+import { RESOURCES_DIR } from '../test-support/fixtures.js';
 import {
   closeWorld,
   connect,
@@ -9,11 +11,26 @@ import {
   type World,
 } from '../test-support/shopify-world.js';
 import { call } from '../test-support/till-calls.js';
+import { createTill, type Till } from '../till.js';
 
 const worlds: World[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) await closeWorld(w);
 });
+
+/** The world's till closed and opened again on the same journal. */
+async function restart(w: World): Promise<Till> {
+  await w.till.close();
+  w.till = await createTill({
+    dataDir: w.dir.path,
+    resourcesDir: RESOURCES_DIR,
+    now: w.clock.now,
+    timers: false,
+    log: () => undefined,
+    shopifyBaseUrl: w.fake.url,
+  });
+  return w.till;
+}
 
 async function opened(opts: { taxesIncluded?: boolean } = {}): Promise<World> {
   const w = await world(opts);
@@ -57,10 +74,18 @@ describe('taxes included, by default as the Shopify shop says', () => {
     const w = await opened({ taxesIncluded: false });
     expect((await call(w.till, 'getPricingSettings')).taxesIncluded).toBe(true);
     await call(w.till, 'addToCart', { variantId: w.products[0]!.variants[0]!.id });
+    const pushed: boolean[] = [];
+    const off = w.till.subscribe((event, payload) => {
+      if (event === 'cartChanged') pushed.push((payload as Cart).pricing.taxesIncluded);
+    });
     await connect(w);
+    off();
     expect(await call(w.till, 'getPricingSettings')).toEqual({ ...DEFAULT_PRICING, taxesIncluded: false });
     // The cart on screen is priced the shop's way at once.
+    expect(pushed).toEqual([false]);
     expect((await call(w.till, 'getCart')).pricing.taxesIncluded).toBe(false);
+    // The shop's answer is kept in the journal: still the till's after a restart.
+    expect((await call(await restart(w), 'getPricingSettings')).taxesIncluded).toBe(false);
   });
 
   it('never overrides what the owner saved', async () => {
@@ -74,6 +99,7 @@ describe('taxes included, by default as the Shopify shop says', () => {
     await call(w.till, 'updatePricingSettings', owner);
     await connect(w);
     expect(await call(w.till, 'getPricingSettings')).toEqual(owner);
+    expect(await call(await restart(w), 'getPricingSettings')).toEqual(owner);
   });
 
   it('a shop whose prices include tax keeps the till including it', async () => {
