@@ -42,10 +42,9 @@ export interface CartDeps {
 
 export type CartService = ReturnType<typeof createCartService>;
 
-/** A note as kept: trimmed, and nothing when nothing is left. */
+/** A note as kept (the contract has trimmed it): nothing when nothing is left. */
 function noteOrNull(note: string | null): string | null {
-  const trimmed = note?.trim() ?? '';
-  return trimmed === '' ? null : trimmed;
+  return note === '' ? null : note;
 }
 
 export function createCartService(deps: CartDeps) {
@@ -185,6 +184,8 @@ export function createCartService(deps: CartDeps) {
         if (!setCartLineQuantity(db, lineId, quantity)) {
           throw new TillError('NotFound', 'That line is no longer in the cart.');
         }
+        // The last line gone: the cart's note and discount go too, never left for the next customer.
+        if (readCartLines(db).length === 0) clearCartLines(db);
       })();
       return changed();
     },
@@ -236,7 +237,11 @@ export function createCartService(deps: CartDeps) {
     /** The order's note, trimmed; empty or null takes it off. */
     setCartNote(note: string | null): Cart {
       assertEditable();
-      writeCartNote(db, noteOrNull(note));
+      const kept = noteOrNull(note);
+      if (kept !== null && readCartLines(db).length === 0) {
+        throw new TillError('InvalidState', 'The cart is empty: add something before a note.');
+      }
+      writeCartNote(db, kept);
       return changed();
     },
 

@@ -50,6 +50,20 @@ describe('order and line notes', () => {
     expect((await call(till, 'setCartNote', { note: null })).note).toBeNull();
   });
 
+  it('leave with the last line, never waiting for the next customer', async () => {
+    const { till, variants } = await freshTill();
+    expect((await refused(till, 'setCartNote', { note: 'to go' })).message).toBe(
+      'The cart is empty: add something before a note.',
+    );
+    const cart = await call(till, 'addToCart', { variantId: variants[0] });
+    await call(till, 'setCartNote', { note: 'to go' });
+    await call(till, 'setCartDiscount', { discount: { kind: 'percentage', percent: '5', reason: '' } });
+    const emptied = await call(till, 'removeLine', { lineId: cart.lines[0]!.lineId });
+    expect([emptied.note, emptied.discount]).toEqual([null, null]);
+    const next = await call(till, 'addToCart', { variantId: variants[1] });
+    expect([next.note, next.discount]).toEqual([null, null]);
+  });
+
   it('refuses a note too long, in words, and a line that is gone', async () => {
     const { till, variants } = await freshTill();
     const cart = await call(till, 'addToCart', { variantId: variants[0] });
