@@ -80,6 +80,16 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     // A click, not Enter: it fails if the PIN sheet is hidden under the discount sheet.
     await page.getByTestId('manager-approve').click({ timeout: 5_000 });
     await expect.poll(() => page.getByTestId('line-discount').innerText()).toBe('−10% · Regular');
+    // A note on the flat white, from the same sheet, and one on the order: Enter saves each.
+    await page.getByTestId('line-title').first().click();
+    await page.getByTestId('discount-note').click();
+    await page.getByTestId('note-input').fill('oat milk');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('line-note').innerText()).toBe('oat milk');
+    await page.getByTestId('cart-note-button').click();
+    await page.getByTestId('note-input').fill('For here');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('cart-note').innerText()).toBe('Note: For here');
     await page.getByTestId('cart-discount').click();
     await page.getByTestId('discount-amount').fill('0.50');
     await page.keyboard.press('Enter');
@@ -108,6 +118,8 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     await page.getByTestId('held-carts').click();
     await page.getByTestId('resume-cart').first().click();
     await expect.poll(() => page.getByTestId('cart-total').innerText()).toBe('$6.80');
+    expect(await page.getByTestId('line-note').innerText()).toBe('oat milk');
+    expect(await page.getByTestId('cart-note').innerText()).toBe('Note: For here');
 
     // A 10 % tip, asked before the invoice: 68 ¢ on $6.80.
     await page.getByTestId('charge-button').click();
@@ -121,6 +133,8 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
 
     const receipt = page.getByTestId('receipt');
     await expect.poll(() => receipt.innerText()).toContain('VAT / tax id FR 12 345678901');
+    expect(await page.getByTestId('receipt-line-note').innerText()).toBe('Note: oat milk');
+    expect(await page.getByTestId('receipt-note').innerText()).toBe('Note: For here');
     expect(await page.getByTestId('receipt-tip').innerText()).toBe('$0.68');
     const taxRows = await page.getByTestId('receipt-taxes').locator('tbody tr').allInnerTexts();
     expect(taxRows.map((r) => r.split(/\s+/).join(' '))).toEqual([

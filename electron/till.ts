@@ -175,6 +175,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         void rates.refresh();
       },
     },
+    adoptTaxesIncluded: (included) => {
+      // Re-price the cart on screen only when the shop's answer became the till's.
+      if (pricing.adoptShopTaxesIncluded(included)) cart.changed();
+    },
     timers: deps.timers !== false,
     ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
     ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),

@@ -18,9 +18,12 @@ import {
   insertCartLine,
   readCartDiscount,
   readCartLines,
+  readCartNote,
   setCartLineDiscount,
+  setCartLineNote,
   setCartLineQuantity,
   writeCartDiscount,
+  writeCartNote,
 } from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
@@ -39,6 +42,11 @@ export interface CartDeps {
 
 export type CartService = ReturnType<typeof createCartService>;
 
+/** A note as kept (the contract has trimmed it): nothing when nothing is left. */
+function noteOrNull(note: string | null): string | null {
+  return note === '' ? null : note;
+}
+
 export function createCartService(deps: CartDeps) {
   const { db, events } = deps;
 
@@ -56,6 +64,7 @@ export function createCartService(deps: CartDeps) {
       // The sats the invoice will ask at this rate, rounded as it will be: never a fraction of a sat.
       estimatedMsat: rate && rate.currency === currency ? invoiceMsat(total, currency, rate.rate) : null,
       discount,
+      note: readCartNote(db),
       pricing,
     };
   }
@@ -122,7 +131,7 @@ export function createCartService(deps: CartDeps) {
     get: (): Cart => snapshot(),
 
     /** The cart's lines priced for a sale, with the customer's tip (read inside the sale's transaction). */
-    priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing } {
+    priced(tip: Tip | null): { lines: CartLine[]; pricing: Pricing; note: string | null } {
       const lines = readCartLines(db);
       const pricing = priceLines(db, {
         currency: deps.settings().currency,
@@ -131,7 +140,7 @@ export function createCartService(deps: CartDeps) {
         tip,
         settings: deps.pricing(),
       });
-      return { lines, pricing };
+      return { lines, pricing, note: readCartNote(db) };
     },
 
     addVariant(variantId: string, quantity: number, confirmLarge: boolean): Cart {
@@ -175,6 +184,8 @@ export function createCartService(deps: CartDeps) {
         if (!setCartLineQuantity(db, lineId, quantity)) {
           throw new TillError('NotFound', 'That line is no longer in the cart.');
         }
+        // The last line gone: the cart's note and discount go too, never left for the next customer.
+        if (readCartLines(db).length === 0) clearCartLines(db);
       })();
       return changed();
     },
@@ -211,6 +222,26 @@ export function createCartService(deps: CartDeps) {
         throw new TillError('InvalidState', 'The cart is empty: add something before a discount.');
       }
       writeCartDiscount(db, discount);
+      return changed();
+    },
+
+    /** A line's note ("oat milk"), trimmed; empty or null takes it off. */
+    setLineNote(lineId: string, note: string | null): Cart {
+      assertEditable();
+      if (!setCartLineNote(db, lineId, noteOrNull(note))) {
+        throw new TillError('NotFound', 'That line is no longer in the cart.');
+      }
+      return changed();
+    },
+
+    /** The order's note, trimmed; empty or null takes it off. */
+    setCartNote(note: string | null): Cart {
+      assertEditable();
+      const kept = noteOrNull(note);
+      if (kept !== null && readCartLines(db).length === 0) {
+        throw new TillError('InvalidState', 'The cart is empty: add something before a note.');
+      }
+      writeCartNote(db, kept);
       return changed();
     },
 

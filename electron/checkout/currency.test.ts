@@ -39,6 +39,7 @@ function euroStore(w: World): void {
     myshopifyDomain: w.fake.shopDomain,
     currencyCode: 'EUR',
     ianaTimezone: 'Europe/Berlin',
+    taxesIncluded: true,
   }));
 }
 

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
 import type { Cart, ParkedCart, ResumeChange } from '../../shared/domain/index.js';
 import { findVariant } from '../journal/catalog.js';
-import { insertCartLine, readCartDiscount, readCartLines, writeCartDiscount } from '../journal/cart.js';
+import {
+  insertCartLine,
+  readCartDiscount,
+  readCartLines,
+  readCartNote,
+  writeCartDiscount,
+  writeCartNote,
+} from '../journal/cart.js';
 import type { Db } from '../journal/db.js';
 import type { EventBus } from '../events.js';
 import {
@@ -73,6 +80,7 @@ export function createParkedCarts(deps: ParkedCartsDeps) {
       currency: deps.currency(),
       parkedAt: deps.now().toISOString(),
       discount: readCartDiscount(db),
+      note: readCartNote(db),
     });
     return toParked(readParkedCart(db, id)!);
   });
@@ -114,9 +122,11 @@ export function createParkedCarts(deps: ParkedCartsDeps) {
         unitPrice,
         quantity: line.quantity,
         discount: line.discount,
+        note: line.note,
       });
     }
     writeCartDiscount(db, parked.discount);
+    writeCartNote(db, parked.note);
     deleteParkedCart(db, parkedId);
     return changes;
   });

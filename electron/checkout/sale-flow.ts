@@ -227,7 +227,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         if (sale.state === 'awaiting_payment') return sale;
         throw new TillError('InvalidState', 'The last sale is still open: issue a new invoice or cancel it.');
       }
-      const { lines, pricing } = deps.cart.priced(tip);
+      const { lines, pricing, note } = deps.cart.priced(tip);
       if (lines.length === 0)
         throw new TillError('InvalidState', 'The cart is empty: add something to charge for.');
       if (pricing.totals.total <= 0n)
@@ -235,7 +235,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       checkSaleTotal(deps.settings(), pricing.totals.total);
       const saleId = randomUUID();
       db.transaction(() => {
-        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, at: now() });
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, note, at: now() });
         writeMeta(db, ACTIVE_SALE, saleId);
       })();
       try {
@@ -258,7 +258,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       if (active !== null && mustGet(active).state === 'awaiting_payment') {
         throw new TillError('InvalidState', 'An invoice is on screen: cancel it before taking cash.');
       }
-      const { lines, pricing } = deps.cart.priced(tip);
+      const { lines, pricing, note } = deps.cart.priced(tip);
       if (lines.length === 0)
         throw new TillError('InvalidState', 'The cart is empty: add something to sell.');
       const total = pricing.totals.total;
@@ -269,7 +269,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       const at = now();
       let queued = false;
       db.transaction(() => {
-        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, at });
+        insertSale(db, { id: saleId, currency: deps.settings().currency, lines, pricing, note, at });
         markCashTender(db, saleId, tendered);
         transition(db, saleId, 'paid', at, { tender: 'cash', tendered: tendered.toString() });
         markSalePaid(db, saleId, at, null, false);

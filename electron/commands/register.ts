@@ -13,5 +13,7 @@ export function registerCommands({ db, cart }: TillContext) {
     changeLineQuantity: ({ lineId, by, confirmLarge }) => cart.changeQuantity(lineId, by, confirmLarge),
     removeLine: ({ lineId }) => cart.remove(lineId),
     clearCart: () => cart.clear(),
+    setLineNote: ({ lineId, note }) => cart.setLineNote(lineId, note),
+    setCartNote: ({ note }) => cart.setCartNote(note),
   } satisfies Partial<Handlers>;
 }

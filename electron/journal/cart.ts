@@ -1,6 +1,7 @@
 import { fromWire, toWire } from '../../shared/contract/wire.js';
 import { Discount, type CartLine } from '../../shared/domain/index.js';
 import { big, int, type Db } from './db.js';
+import { readMeta, writeMeta } from './settings.js';
 
 /** The cart lives in the journal so a crashed window or a restarted till loses nothing. */
 
@@ -14,6 +15,7 @@ export interface LineRow {
   unit_price: bigint;
   quantity: bigint;
   discount_json: string | null;
+  note: string | null;
 }
 
 /** A discount as stored; one this version cannot read counts as none rather than failing the cart. */
@@ -27,7 +29,10 @@ export function writeDiscount(discount: Discount | null): string | null {
   return discount === null ? null : toWire(discount);
 }
 
-export type NewCartLine = Omit<CartLine, 'lineTotal' | 'discount'> & { discount?: Discount | null };
+export type NewCartLine = Omit<CartLine, 'lineTotal' | 'discount' | 'note'> & {
+  discount?: Discount | null;
+  note?: string | null;
+};
 
 export function toCartLine(r: LineRow): CartLine {
   const quantity = int(r.quantity);
@@ -42,6 +47,7 @@ export function toCartLine(r: LineRow): CartLine {
     quantity,
     lineTotal: unitPrice * BigInt(quantity),
     discount: readDiscount(r.discount_json),
+    note: r.note,
   };
 }
 
@@ -51,9 +57,9 @@ export function readCartLines(db: Db): CartLine[] {
 
 export function insertCartLine(db: Db, line: NewCartLine): void {
   db.prepare(
-    `INSERT INTO cart_lines (line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
+    `INSERT INTO cart_lines (line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json, note)
      VALUES (@lineId, (SELECT coalesce(max(position), 0) + 1 FROM cart_lines), @variantId, @title,
-             @variantTitle, @sku, @unitPrice, @quantity, @discountJson)`,
+             @variantTitle, @sku, @unitPrice, @quantity, @discountJson, @note)`,
   ).run({
     lineId: line.lineId,
     variantId: line.variantId,
@@ -63,6 +69,7 @@ export function insertCartLine(db: Db, line: NewCartLine): void {
     unitPrice: line.unitPrice,
     quantity: line.quantity,
     discountJson: writeDiscount(line.discount ?? null),
+    note: line.note ?? null,
   });
 }
 
@@ -84,25 +91,35 @@ export function setCartLineDiscount(db: Db, lineId: string, discount: Discount |
   );
 }
 
+/** Returns false when no such line exists. */
+export function setCartLineNote(db: Db, lineId: string, note: string | null): boolean {
+  return db.prepare('UPDATE cart_lines SET note = ? WHERE line_id = ?').run(note, lineId).changes > 0;
+}
+
 const CART_DISCOUNT = 'cart_discount';
+const CART_NOTE = 'cart_note';
 
 /** The discount on the whole cart (kept in meta beside the lines). */
 export function readCartDiscount(db: Db): Discount | null {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(CART_DISCOUNT) as
-    { value: string } | undefined;
-  return readDiscount(row?.value ?? null);
+  return readDiscount(readMeta(db, CART_DISCOUNT));
 }
 
 export function writeCartDiscount(db: Db, discount: Discount | null): void {
-  if (discount === null) db.prepare('DELETE FROM meta WHERE key = ?').run(CART_DISCOUNT);
-  else
-    db.prepare(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    ).run(CART_DISCOUNT, writeDiscount(discount));
+  writeMeta(db, CART_DISCOUNT, writeDiscount(discount));
 }
 
-/** Empties the cart: its lines and its discount. */
+/** The order's note (kept in meta beside the lines). */
+export function readCartNote(db: Db): string | null {
+  return readMeta(db, CART_NOTE);
+}
+
+export function writeCartNote(db: Db, note: string | null): void {
+  writeMeta(db, CART_NOTE, note);
+}
+
+/** Empties the cart: its lines, its discount and its note. */
 export function clearCartLines(db: Db): void {
   db.prepare('DELETE FROM cart_lines').run();
   writeCartDiscount(db, null);
+  writeCartNote(db, null);
 }

@@ -223,13 +223,18 @@ export const migrations: readonly string[] = [
   -- The sale as priced when it was rung up (shared/domain Pricing, wire JSON): taxes, discounts,
   -- tip. NULL for sales from before pricing: no tax, no discount, the lines' sum.
   ALTER TABLE sales ADD COLUMN pricing_json TEXT;
+  -- Notes: a line's ("oat milk") and the order's (the cart's is in meta), as typed; NULL: none.
+  ALTER TABLE cart_lines ADD COLUMN note TEXT;
+  ALTER TABLE sale_lines ADD COLUMN note TEXT;
+  ALTER TABLE sales ADD COLUMN note TEXT;
 
   CREATE TABLE parked_carts (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
     currency      TEXT NOT NULL,
     parked_at     TEXT NOT NULL,
-    discount_json TEXT
+    discount_json TEXT,
+    note          TEXT
   ) STRICT;
   CREATE TABLE parked_cart_lines (
     parked_id     TEXT NOT NULL REFERENCES parked_carts(id) ON DELETE CASCADE,
@@ -242,6 +247,7 @@ export const migrations: readonly string[] = [
     unit_price    INTEGER NOT NULL,
     quantity      INTEGER NOT NULL CHECK (quantity > 0),
     discount_json TEXT,
+    note          TEXT,
     PRIMARY KEY (parked_id, line_id)
   ) STRICT;
   `,

@@ -11,13 +11,14 @@ export interface ParkedRow {
   currency: string;
   parkedAt: string;
   discount: Discount | null;
+  note: string | null;
   lines: CartLine[];
 }
 
 export function readParkedCarts(db: Db): ParkedRow[] {
   const carts = db
     .prepare(
-      'SELECT id, name, currency, parked_at, discount_json FROM parked_carts ORDER BY parked_at, rowid',
+      'SELECT id, name, currency, parked_at, discount_json, note FROM parked_carts ORDER BY parked_at, rowid',
     )
     .all() as {
     id: string;
@@ -25,6 +26,7 @@ export function readParkedCarts(db: Db): ParkedRow[] {
     currency: string;
     parked_at: string;
     discount_json: string | null;
+    note: string | null;
   }[];
   const lines = db.prepare('SELECT * FROM parked_cart_lines WHERE parked_id = ? ORDER BY position');
   return carts.map((c) => ({
@@ -33,6 +35,7 @@ export function readParkedCarts(db: Db): ParkedRow[] {
     currency: c.currency,
     parkedAt: c.parked_at,
     discount: readDiscount(c.discount_json),
+    note: c.note,
     lines: (lines.all(c.id) as LineRow[]).map(toCartLine),
   }));
 }
@@ -48,11 +51,12 @@ export function countParkedCarts(db: Db): number {
 /** Moves every cart line into a new parked cart (call inside a transaction). */
 export function parkCartLines(db: Db, cart: Omit<ParkedRow, 'lines'>): void {
   db.prepare(
-    'INSERT INTO parked_carts (id, name, currency, parked_at, discount_json) VALUES (?, ?, ?, ?, ?)',
-  ).run(cart.id, cart.name, cart.currency, cart.parkedAt, writeDiscount(cart.discount));
+    'INSERT INTO parked_carts (id, name, currency, parked_at, discount_json, note) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(cart.id, cart.name, cart.currency, cart.parkedAt, writeDiscount(cart.discount), cart.note);
   db.prepare(
-    `INSERT INTO parked_cart_lines (parked_id, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
-     SELECT ?, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json FROM cart_lines`,
+    `INSERT INTO parked_cart_lines (parked_id, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json, note)
+     SELECT ?, line_id, position, variant_id, title, variant_title, sku, unit_price, quantity, discount_json, note
+     FROM cart_lines`,
   ).run(cart.id);
   clearCartLines(db);
 }

@@ -34,6 +34,7 @@ interface SaleRow {
   cash_tendered: bigint | null;
   shopify_order_name: string | null;
   pricing_json: string | null;
+  note: string | null;
   outbox_state: 'pending' | 'done' | 'failed' | null;
   outbox_error: string | null;
 }
@@ -83,6 +84,8 @@ export interface NewSale {
   lines: CartLine[];
   /** As priced when rung up; its totals.total is the sale's total. */
   pricing: Pricing;
+  /** The order note; null: none. */
+  note: string | null;
   at: Date;
 }
 
@@ -97,12 +100,12 @@ function readPricing(r: SaleRow): Pricing | null {
 export function insertSale(db: Db, sale: NewSale): void {
   const at = sale.at.toISOString();
   db.prepare(
-    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json)
-     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?)`,
-  ).run(sale.id, sale.currency, sale.pricing.totals.total, at, at, toWire(sale.pricing));
+    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json, note)
+     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?, ?)`,
+  ).run(sale.id, sale.currency, sale.pricing.totals.total, at, at, toWire(sale.pricing), sale.note);
   const line = db.prepare(
-    `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity, discount_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity, discount_json, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   sale.lines.forEach((l, i) =>
     line.run(
@@ -116,6 +119,7 @@ export function insertSale(db: Db, sale: NewSale): void {
       l.unitPrice,
       l.quantity,
       writeDiscount(l.discount),
+      l.note,
     ),
   );
   db.prepare(
@@ -285,6 +289,7 @@ export function getSale(db: Db, saleId: string): Sale | null {
     lines,
     total: big(r.total),
     pricing: readPricing(r),
+    note: r.note,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     invoice: inv

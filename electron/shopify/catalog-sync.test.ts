@@ -150,6 +150,7 @@ describe('the Shopify catalog sync', () => {
       myshopifyDomain: fake.shopDomain,
       currencyCode: 'EUR',
       ianaTimezone: 'Europe/Berlin',
+      taxesIncluded: true,
     }));
     for (const run of [() => sync.full(), () => sync.incremental()]) {
       await expect(run()).rejects.toThrow(

@@ -92,6 +92,8 @@ export interface ShopifyCheck {
   shopName: string;
   shopDomain: string;
   currency: string;
+  /** Whether the shop's prices include tax (Shop.taxesIncluded). */
+  taxesIncluded: boolean;
   grantedScopes: string[];
   /** Scope handles the till needs and lacks, each with why. */
   missingScopes: { scope: string; why: string }[];
@@ -99,7 +101,7 @@ export interface ShopifyCheck {
 }
 
 interface CheckAnswer {
-  shop: { name: string; myshopifyDomain: string; currencyCode: string };
+  shop: { name: string; myshopifyDomain: string; currencyCode: string; taxesIncluded: boolean };
   currentAppInstallation: { accessScopes: { handle: string }[] };
 }
 interface LocationsAnswer {
@@ -113,7 +115,7 @@ function grants(granted: Set<string>, scope: string): boolean {
 
 export async function checkStore(client: ShopifyClient): Promise<ShopifyCheck> {
   const answer = await client.request<CheckAnswer>(
-    `query TillCheck { shop { name myshopifyDomain currencyCode } currentAppInstallation { accessScopes { handle } } }`,
+    `query TillCheck { shop { name myshopifyDomain currencyCode taxesIncluded } currentAppInstallation { accessScopes { handle } } }`,
     undefined,
     2,
   );
@@ -134,6 +136,7 @@ export async function checkStore(client: ShopifyClient): Promise<ShopifyCheck> {
     shopName: answer.shop.name,
     shopDomain: answer.shop.myshopifyDomain,
     currency: answer.shop.currencyCode,
+    taxesIncluded: answer.shop.taxesIncluded,
     grantedScopes: [...granted].sort(),
     missingScopes,
     locations,

@@ -59,9 +59,7 @@ const isShopifyVariant = (id: string | null): id is string =>
   id !== null && id.startsWith('gid://shopify/ProductVariant/');
 
 /**
- * Notes for the order, once the cart carries them (issue 12: "Order note and per-line note,
- * printed on the receipt and sent to Shopify"). shared/pricing's CartInput has no notes yet:
- * whoever adds them passes them here. The order note becomes the order's `note`; a line's
+ * The sale's notes as Shopify takes them: the order note becomes the order's `note`; a line's
  * note a line item property named "Note" (`OrderCreateLineItemPropertyInput`).
  */
 export interface OrderNotes {
@@ -124,7 +122,14 @@ function unpriced(sale: Sale): PricedCart {
  * for a sale from before pricing, at its lines' prices and nothing else.
  */
 export function orderInput(sale: Sale, ctx: Pick<PumpContext, 'locationId' | 'tillId'>) {
-  return pricedOrderInput(sale, sale.pricing ?? unpriced(sale), ctx);
+  return pricedOrderInput(sale, sale.pricing ?? unpriced(sale), ctx, notesOf(sale));
+}
+
+/** The order note and each line's note, as rung up. */
+function notesOf(sale: Sale): OrderNotes {
+  const lines: Record<string, string> = {};
+  for (const l of sale.lines) if (l.note !== null) lines[l.lineId] = l.note;
+  return { order: sale.note, lines };
 }
 
 /**

@@ -45,6 +45,8 @@ export interface ShopifyServiceDeps {
    * sale is under way); a catalog sync refuses a store whose currency no longer matches.
    */
   currency: { get(): string; adopt(currency: string): void };
+  /** The shop's prices include tax or not: the till's default until the owner sets it. */
+  adoptTaxesIncluded: (included: boolean) => void;
   /** Tests: where https://{shop} really lives (an in-process fake). */
   baseUrl?: string;
   timeoutMs?: number;
@@ -159,7 +161,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
   async function save(input: ShopifyInput, locationId: string): Promise<void> {
     const { shopDomain, credentials } = fromInput(input);
     const candidate = clientFor(shopDomain, credentials, opts());
-    let found: ShopifyCheck;
+    let found: Awaited<ReturnType<typeof checkStore>>;
     try {
       found = await checkStore(candidate);
       if (found.missingScopes.length > 0) {
@@ -176,6 +178,7 @@ export function createShopifyService(deps: ShopifyServiceDeps) {
     if (!location)
       throw new TillError('ValidationError', 'Choose one of the store’s locations for this till.');
     deps.currency.adopt(found.currency);
+    deps.adoptTaxesIncluded(found.taxesIncluded);
     const config: StoredShopify = {
       shopDomain,
       shopName: found.shopName,

@@ -65,7 +65,14 @@ export interface World {
 }
 
 export async function world(
-  opts: { scopes?: string[]; products?: number; client?: boolean; till?: Partial<TillDeps> } = {},
+  opts: {
+    scopes?: string[];
+    products?: number;
+    client?: boolean;
+    till?: Partial<TillDeps>;
+    /** The shop's Shop.taxesIncluded (the fake's default: true). */
+    taxesIncluded?: boolean;
+  } = {},
 ): Promise<World> {
   const dir = tempDir('till-shopify-');
   const clock = manualClock();
@@ -77,6 +84,7 @@ export async function world(
     scopes: opts.scopes ?? ALL_SCOPES,
     now: clock.now,
     ...(opts.client ? { client: { id: 'client-1', secret: 'shpss_secret', tokenTtlSec: 3600 } } : {}),
+    ...(opts.taxesIncluded !== undefined ? { taxesIncluded: opts.taxesIncluded } : {}),
   });
   fake.define('locations', () => ({
     nodes: [

@@ -219,6 +219,7 @@ function line(quantity: number): CartLine {
     quantity,
     lineTotal: 450n * BigInt(quantity),
     discount: null,
+    note: null,
   };
 }
 

@@ -24,6 +24,7 @@ export function cartOf(lines: CartLine[], currency = 'USD'): Cart {
     total: pricing.totals.goods,
     estimatedMsat: null,
     discount: null,
+    note: null,
     pricing,
   };
 }
@@ -115,6 +116,7 @@ export function awaitingSale(expiresAt: Date): Sale {
     lines: [],
     total: 1250n,
     pricing: null,
+    note: null,
     createdAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
     updatedAt: new Date(expiresAt.getTime() - 600_000).toISOString(),
     invoice: {

@@ -87,6 +87,8 @@ export const REPLY_WAIT_MS = {
   previewManualRate: QUICK_MS,
   setLineDiscount: QUICK_MS,
   setCartDiscount: QUICK_MS,
+  setLineNote: QUICK_MS,
+  setCartNote: QUICK_MS,
   parkCart: QUICK_MS,
   listParkedCarts: QUICK_MS,
   resumeParkedCart: QUICK_MS,

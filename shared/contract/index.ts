@@ -146,6 +146,33 @@ export const commands = {
     input: z.object({ discount: Discount.nullable(), managerPin: managerPin.optional() }).strict(),
     output: Cart,
   },
+  /** A line's note ("oat milk"): trimmed; empty or null takes it off. */
+  setLineNote: {
+    input: z
+      .object({
+        lineId: z.string().min(1).max(MAX_LENGTH.id),
+        note: z
+          .string()
+          .trim()
+          .max(MAX_LENGTH.lineNote, `Keep the note under ${MAX_LENGTH.lineNote} characters`)
+          .nullable(),
+      })
+      .strict(),
+    output: Cart,
+  },
+  /** The order's note (receipt, Shopify order): trimmed; empty or null takes it off. */
+  setCartNote: {
+    input: z
+      .object({
+        note: z
+          .string()
+          .trim()
+          .max(MAX_LENGTH.orderNote, `Keep the note under ${MAX_LENGTH.orderNote} characters`)
+          .nullable(),
+      })
+      .strict(),
+    output: Cart,
+  },
   /** Whether a manager PIN is set (never the PIN). */
   getManagerPin: { input: none, output: z.object({ set: z.boolean() }) },
   /** Sets the manager PIN, or changes it with the current one. */

@@ -135,6 +135,8 @@ export const CartLine = z.object({
   lineTotal: money,
   /** This line's own discount, as the cashier set it. */
   discount: Discount.nullable(),
+  /** What the customer asked for this line ("oat milk"); null: none. */
+  note: z.string().nullable(),
 });
 export type CartLine = z.infer<typeof CartLine>;
 
@@ -148,6 +150,8 @@ export const Cart = z.object({
   estimatedMsat: money.nullable(),
   /** The discount on the whole cart, as the cashier set it. */
   discount: Discount.nullable(),
+  /** The order's note; null: none. */
+  note: z.string().nullable(),
   pricing: Pricing,
 });
 export type Cart = z.infer<typeof Cart>;
@@ -161,6 +165,8 @@ export const ParkedCart = z.object({
   parkedAt: z.string(),
   /** The cart's own discount, kept with it. */
   discount: Discount.nullable(),
+  /** The cart's order note, kept with it. */
+  note: z.string().nullable(),
   lines: z.array(CartLine),
   itemCount: z.number().int(),
   /** Σ lines before discounts, at the prices parked. */
@@ -228,6 +234,8 @@ export const Sale = z.object({
   total: money,
   /** Taxes, discounts and tip as rung up; null for a sale from before pricing (the lines' sum). */
   pricing: Pricing.nullable(),
+  /** The order note as rung up (receipt, Shopify order); null: none. */
+  note: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** The invoice on screen (the latest one issued for this sale). */

@@ -14,6 +14,10 @@ export const MAX_LENGTH = {
   discountReason: 80,
   /** A held cart's name (the customer's, a table number). */
   parkedName: 60,
+  /** A line's note for whoever makes it ("oat milk", "no onions"). */
+  lineNote: 100,
+  /** The order's note (the receipt and the Shopify order carry it). */
+  orderNote: 500,
   shopName: 80,
   /** A node's REST address (host:port or URL). */
   address: 300,

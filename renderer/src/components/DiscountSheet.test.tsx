@@ -19,6 +19,7 @@ const coffee: CartLine = {
   quantity: 1,
   lineTotal: 450n,
   discount: null,
+  note: null,
 };
 
 describe('the discount sheet', () => {

@@ -31,6 +31,7 @@ export function DiscountSheet({
   current,
   onApply,
   onClose,
+  onNote,
 }: {
   /** What is discounted: "Flat White" or "the whole cart". */
   title: string;
@@ -38,6 +39,8 @@ export function DiscountSheet({
   current: Discount | null;
   onApply: (discount: Discount | null) => Promise<unknown>;
   onClose: () => void;
+  /** A line's sheet also leads to its note ("oat milk"). */
+  onNote?: () => void;
 }) {
   const [reason, setReason] = useState(current?.reason ?? '');
   const [amount, setAmount] = useState(
@@ -101,6 +104,11 @@ export function DiscountSheet({
         <span className="field-error">Enter an amount above zero, such as {formatFiat(250n, currency)}</span>
       )}
       <div className="sheet-actions">
+        {onNote && (
+          <button className="btn ghost" data-testid="discount-note" disabled={busy} onClick={onNote}>
+            Note…
+          </button>
+        )}
         {current && (
           <button
             className="btn ghost danger"

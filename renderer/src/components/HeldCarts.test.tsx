@@ -19,6 +19,7 @@ const line = {
   quantity: 2,
   lineTotal: 900n,
   discount: null,
+  note: null,
 };
 const full: Cart = cartOf([line]);
 const empty: Cart = cartOf([]);
@@ -31,6 +32,7 @@ const parked: ParkedCart = {
   itemCount: 2,
   total: 900n,
   discount: null,
+  note: null,
 };
 
 function mount(till: TillApi, cart: Cart) {

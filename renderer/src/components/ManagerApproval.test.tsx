@@ -20,6 +20,7 @@ const coffee: CartLine = {
   quantity: 1,
   lineTotal: 450n,
   discount: null,
+  note: null,
 };
 const half = { kind: 'percentage' as const, percent: '50', reason: '' };
 

@@ -21,6 +21,7 @@ function line(lineId: string, title: string, unitPrice: bigint, quantity = 1): C
     quantity,
     lineTotal: unitPrice * BigInt(quantity),
     discount: null,
+    note: null,
   };
 }
 
@@ -49,6 +50,7 @@ function cafeSale(taxesIncluded = true): Sale {
     lines,
     total: priced.totals.total,
     pricing: { ...priced, lines: [...priced.lines], taxLines: taxBreakdown(priced) },
+    note: null,
     createdAt: at,
     updatedAt: at,
     invoice: null,
@@ -104,5 +106,22 @@ describe('the receipt of a priced sale', () => {
     expect(screen.queryByTestId('receipt-sums')).toBeNull();
     expect(screen.queryByTestId('receipt-taxes')).toBeNull();
     expect(screen.queryByTestId('receipt-line-discount')).toBeNull();
+  });
+
+  it('prints a line’s note under it and the order’s note under the total', () => {
+    const sale = cafeSale();
+    sale.lines[0]!.note = 'oat milk';
+    sale.note = 'For Anna, table 4';
+    render(<Receipt sale={sale} shopName="Corner Deli" />);
+    const notes = screen.getAllByTestId('receipt-line-note');
+    expect(notes.map((n) => n.textContent)).toEqual(['Note: oat milk']);
+    expect(notes[0]!.closest('tr')!.textContent).toContain('Flat White');
+    expect(screen.getByTestId('receipt-note').textContent).toBe('Note: For Anna, table 4');
+  });
+
+  it('prints no note when there is none', () => {
+    render(<Receipt sale={cafeSale()} shopName="Corner Deli" />);
+    expect(screen.queryByTestId('receipt-line-note')).toBeNull();
+    expect(screen.queryByTestId('receipt-note')).toBeNull();
   });
 });

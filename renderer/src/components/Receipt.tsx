@@ -82,6 +82,11 @@ export function Receipt({
                 <td>
                   {l.title}
                   {l.variantTitle && <div className="muted">{l.variantTitle}</div>}
+                  {l.note && (
+                    <div className="muted receipt-line-note" data-testid="receipt-line-note">
+                      Note: {l.note}
+                    </div>
+                  )}
                 </td>
                 <td className="amt">{formatFiat(l.lineTotal, sale.currency)}</td>
               </tr>,
@@ -101,6 +106,11 @@ export function Receipt({
         <span>{paid ? 'Total' : 'Total asked'}</span>
         <strong>{formatFiat(sale.total, sale.currency)}</strong>
       </div>
+      {sale.note && (
+        <div className="receipt-note" data-testid="receipt-note">
+          Note: {sale.note}
+        </div>
+      )}
       {paid ? <PaidDetails sale={sale} /> : <UnpaidDetails sale={sale} />}
     </article>
   );

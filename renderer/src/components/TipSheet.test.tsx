@@ -20,6 +20,7 @@ const coffee: CartLine = {
   quantity: 1,
   lineTotal: 680n,
   discount: null,
+  note: null,
 };
 
 describe('the tip sheet', () => {

@@ -43,6 +43,7 @@ const customCart = (total: bigint): Cart =>
       quantity: 1,
       lineTotal: total,
       discount: null,
+      note: null,
     },
   ]);
 

@@ -10,6 +10,7 @@ import { useConfirmation } from '../components/Confirm.js';
 import { HeldCarts } from '../components/HeldCarts.js';
 import { useManagerApproval } from '../components/ManagerApproval.js';
 import { Keypad } from '../components/Keypad.js';
+import { NoteSheet } from '../components/NoteSheet.js';
 import { Sheet } from '../components/Sheet.js';
 import { TipSheet } from '../components/TipSheet.js';
 import { useShell } from '../context.js';
@@ -40,6 +41,8 @@ export function RegisterScreen({
   const [cashTip, setCashTip] = useState<Tip | null>(null);
   /** The discount being set: a line's (by id) or the whole cart's. */
   const [discounting, setDiscounting] = useState<{ lineId: string } | 'cart' | null>(null);
+  /** The note being written: a line's (by id) or the order's. */
+  const [noting, setNoting] = useState<{ lineId: string } | 'cart' | null>(null);
   /** The line whose quantity is being typed, and what is typed so far. */
   const [typing, setTyping] = useState<{ lineId: string; text: string } | null>(null);
   // Which line's typed quantity may still be kept: a field closed by Escape or a scan (the
@@ -247,6 +250,15 @@ export function RegisterScreen({
           <HeldCarts cart={cart} onCart={setCart} />
           {lines.length > 0 && (
             <button
+              data-testid="cart-note-button"
+              className="btn ghost small"
+              onClick={() => setNoting('cart')}
+            >
+              Note
+            </button>
+          )}
+          {lines.length > 0 && (
+            <button
               data-testid="cart-discount"
               className="btn ghost small"
               onClick={() => setDiscounting('cart')}
@@ -290,6 +302,16 @@ export function RegisterScreen({
                   <div className="line-discount" data-testid="line-discount">
                     {describeDiscount(l.discount, currency)}
                   </div>
+                )}
+                {l.note && (
+                  <button
+                    className="line-note"
+                    data-testid="line-note"
+                    aria-label={`Note on ${l.title}: ${l.note}, tap to change`}
+                    onClick={() => setNoting({ lineId: l.lineId })}
+                  >
+                    {l.note}
+                  </button>
                 )}
               </div>
               <div className="qty">
@@ -344,6 +366,11 @@ export function RegisterScreen({
           ))}
         </ul>
         <div className="cart-foot">
+          {cart?.note && lines.length > 0 && (
+            <button className="cart-note" data-testid="cart-note" onClick={() => setNoting('cart')}>
+              Note: {cart.note}
+            </button>
+          )}
           {cart && <CartBreakdown cart={cart} />}
           <div className="totals">
             <span>
@@ -406,6 +433,14 @@ export function RegisterScreen({
               : (lines.find((l) => l.lineId === discounting.lineId)?.discount ?? null)
           }
           onClose={() => setDiscounting(null)}
+          {...(discounting === 'cart'
+            ? {}
+            : {
+                onNote: () => {
+                  setDiscounting(null);
+                  setNoting(discounting);
+                },
+              })}
           onApply={(discount) =>
             run(async () => {
               const next = await manager.withManager((managerPin) =>
@@ -416,6 +451,30 @@ export function RegisterScreen({
               if (!next) return;
               setCart(next);
               setDiscounting(null);
+            })
+          }
+        />
+      )}
+      {noting && cart && (
+        <NoteSheet
+          title={
+            noting === 'cart'
+              ? 'the order'
+              : (lines.find((l) => l.lineId === noting.lineId)?.title ?? 'this line')
+          }
+          current={
+            noting === 'cart' ? cart.note : (lines.find((l) => l.lineId === noting.lineId)?.note ?? null)
+          }
+          maxLength={noting === 'cart' ? MAX_LENGTH.orderNote : MAX_LENGTH.lineNote}
+          onClose={() => setNoting(null)}
+          onSave={(note) =>
+            run(async () => {
+              setCart(
+                noting === 'cart'
+                  ? await till.setCartNote({ note })
+                  : await till.setLineNote({ lineId: noting.lineId, note }),
+              );
+              setNoting(null);
             })
           }
         />

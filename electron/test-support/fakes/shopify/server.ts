@@ -82,6 +82,8 @@ export interface ShopifyFakeOptions {
   /** Dev Dashboard app credentials for the client-credentials grant. */
   client?: { id: string; secret: string; tokenTtlSec: number };
   bucket?: { maximumAvailable: number; restoreRate: number };
+  /** Shop.taxesIncluded: whether the shop's prices include tax (default true). */
+  taxesIncluded?: boolean;
 }
 
 export interface ShopifyFake {
@@ -197,6 +199,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     myshopifyDomain: shopDomain,
     currencyCode: 'USD',
     ianaTimezone: 'Europe/Berlin',
+    taxesIncluded: opts.taxesIncluded ?? true,
   });
   resolvers.currentAppInstallation = () => ({
     __typename: 'AppInstallation',
