@@ -88,9 +88,11 @@ describe('held carts in the cart’s header', () => {
     const { till, emit } = fakeTill({ resumeParkedCart });
     const { onCart, toast } = mount(till, empty);
     expect(screen.queryByTestId('held-carts')).toBeNull();
-    emit('parkedCartsChanged', [parked]);
+    emit('parkedCartsChanged', [{ ...parked, note: 'Oat milk, takeaway' }]);
     fireEvent.click(await screen.findByTestId('held-carts'));
     expect(screen.getByTestId('held-cart').textContent).toContain('Anna');
+    // The cart's note helps find the right cart.
+    expect(screen.getByTestId('held-note').textContent).toBe('Oat milk, takeaway');
     expect(screen.getByTestId('held-cart').textContent).toContain('$9.00');
     fireEvent.click(screen.getByTestId('resume-cart'));
     await waitFor(() => expect(onCart).toHaveBeenCalledWith(full));

@@ -79,6 +79,11 @@ export function HeldCarts({ cart, onCart }: { cart: Cart | null; onCart: (cart: 
                   <small>
                     {c.itemCount} {c.itemCount === 1 ? 'item' : 'items'} · parked {parkedTime(c.parkedAt)}
                   </small>
+                  {c.note && (
+                    <small className="held-note" data-testid="held-note">
+                      {c.note}
+                    </small>
+                  )}
                 </div>
                 <span className="held-total">{formatFiat(c.total, c.currency)}</span>
                 <button
