@@ -175,17 +175,17 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         void rates.refresh();
       },
     },
-    adoptTaxesIncluded: (included) => {
-      // Re-price the cart on screen only when the shop's answer became the till's.
-      if (pricing.adoptShopTaxesIncluded(included)) cart.changed();
-    },
+    adoptTaxesIncluded: (included) => void pricing.adoptShopTaxesIncluded(included),
     timers: deps.timers !== false,
     ...(deps.shopifyBaseUrl ? { baseUrl: deps.shopifyBaseUrl } : {}),
     ...(deps.shopifyTimeoutMs ? { timeoutMs: deps.shopifyTimeoutMs } : {}),
     ...(deps.shopifySleep ? { sleep: deps.shopifySleep } : {}),
   });
 
-  const pricing = createPricingSettings(db, log);
+  const pricing = createPricingSettings(db, log, (next) => {
+    events.emit('pricingChanged', next);
+    cart.changed();
+  });
   const cart = createCartService({
     db,
     events,

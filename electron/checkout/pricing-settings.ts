@@ -12,7 +12,12 @@ const SHOP_TAXES_INCLUDED = 'shop_taxes_included';
  * till that will not start. Until the owner saves them, prices are tax-included as the
  * connected Shopify shop says (Shop.taxesIncluded), or by default with no shop.
  */
-export function createPricingSettings(db: Db, log: (message: string, err?: unknown) => void) {
+export function createPricingSettings(
+  db: Db,
+  log: (message: string, err?: unknown) => void,
+  /** The till's prices changed: the cart on screen is priced again, the screens told. */
+  changed: (settings: PricingSettings) => void,
+) {
   let current = read();
 
   function defaults(): PricingSettings {
@@ -34,6 +39,7 @@ export function createPricingSettings(db: Db, log: (message: string, err?: unkno
     save(next: PricingSettings): PricingSettings {
       writeSettingValue(db, KEY, next);
       current = next;
+      changed(current);
       return current;
     },
     /**
@@ -44,6 +50,7 @@ export function createPricingSettings(db: Db, log: (message: string, err?: unkno
       writeMeta(db, SHOP_TAXES_INCLUDED, String(included));
       if (readSettingValue(db, KEY) !== null) return false;
       current = read();
+      changed(current);
       return true;
     },
   };

@@ -3,17 +3,12 @@ import { approveDiscount } from '../checkout/discount-approval.js';
 import type { Handlers, TillContext } from './context.js';
 
 /** Settings → Taxes and tips. */
-export function pricingCommands({ pricing, cart, manager, settings, statusChanged }: TillContext) {
+export function pricingCommands({ pricing, cart, manager, settings }: TillContext) {
   const limitPercent = () => settings.get().discountApprovalPercent;
   return {
     getPricingSettings: () => pricing.get(),
-    updatePricingSettings: (next) => {
-      const saved = pricing.save(next);
-      // The cart on screen is priced again with the new rates.
-      cart.changed();
-      statusChanged();
-      return saved;
-    },
+    // Saving re-prices the cart on screen and tells every screen (createPricingSettings).
+    updatePricingSettings: (next) => pricing.save(next),
     setLineDiscount: ({ lineId, discount, managerPin }) => {
       const line = cart.get().lines.find((l) => l.lineId === lineId);
       if (!line) throw new TillError('NotFound', 'That line is no longer in the cart.');

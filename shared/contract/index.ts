@@ -339,6 +339,8 @@ export const commands = {
 
 export const events = {
   cartChanged: Cart,
+  /** The owner's pricing settings after a save (or a Shopify shop's tax default was adopted). */
+  pricingChanged: PricingSettings,
   /** Held carts after one was parked, resumed or discarded. */
   parkedCartsChanged: z.array(ParkedCart),
   reconcileProgress: ReconcileRun,

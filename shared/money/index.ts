@@ -108,6 +108,17 @@ export function parseFiat(text: string, currency: string): MinorUnits {
 }
 
 /** Minor units back to the canonical decimal string ("12.50"). */
+/**
+ * An amount as a cashier types it ("2.50", "2,5", "300" in yen): minor units, or null when it is
+ * not a plain amount with at most the currency's decimals.
+ */
+export function parseTypedFiat(text: string, currency: string): MinorUnits | null {
+  const t = text.trim().replace(',', '.');
+  const exponent = currencyExponent(currency);
+  const pattern = exponent === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,9}(\\.\\d{1,${exponent}})?$`);
+  return pattern.test(t) ? parseFiat(t, currency) : null;
+}
+
 export function fiatToDecimalString(minor: MinorUnits, currency: string): string {
   const exp = currencyExponent(currency);
   const negative = minor < 0n;

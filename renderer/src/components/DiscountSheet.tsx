@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Discount } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
-import { currencyExponent, fiatToDecimalString, formatFiat, parseFiat } from '../../../shared/money/index.js';
+import { fiatToDecimalString, formatFiat, parseTypedFiat } from '../../../shared/money/index.js';
 import { Sheet } from './Sheet.js';
 
 const PERCENTS = ['5', '10', '15', '20', '50'];
@@ -12,13 +12,10 @@ export function describeDiscount(d: Discount, currency: string): string {
   return d.reason ? `${what} · ${d.reason}` : what;
 }
 
+/** An amount off: typed as the till's currency is written, above zero. */
 function parseAmount(text: string, currency: string): bigint | null {
-  const t = text.trim().replace(',', '.');
-  const exponent = currencyExponent(currency);
-  const pattern = exponent === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,9}(\\.\\d{1,${exponent}})?$`);
-  if (!pattern.test(t)) return null;
-  const amount = parseFiat(t, currency);
-  return amount > 0n ? amount : null;
+  const amount = parseTypedFiat(text, currency);
+  return amount !== null && amount > 0n ? amount : null;
 }
 
 /**

@@ -20,8 +20,10 @@ export function useReceiptHeader(): ReceiptHeader | null {
       (p) => live && setHeader(p.receipt),
       () => undefined, // a receipt without its tax id is still a receipt; Settings shows the error
     );
+    const off = till.on('pricingChanged', (p) => setHeader(p.receipt));
     return () => {
       live = false;
+      off();
     };
   }, [till]);
   return header;

@@ -70,7 +70,7 @@ describe('the register asks for the tip when tips are on', () => {
         tips: { enabled: tipsOn, presets: ['10', '20'], taxRateId: null },
       }),
     );
-    const { till } = fakeTill({
+    const { till, emit } = fakeTill({
       getCart: vi.fn(() => Promise.resolve(cartOf([coffee]))),
       getPricingSettings,
       charge,
@@ -82,7 +82,7 @@ describe('the register asks for the tip when tips are on', () => {
         <RegisterScreen onCharged={vi.fn()} onPaidCash={vi.fn()} />
       </ShellContext.Provider>,
     );
-    return { charge, payCash, getPricingSettings };
+    return { charge, payCash, getPricingSettings, emit };
   }
 
   /** The cart and the owner's tip settings are on screen. */
@@ -123,5 +123,19 @@ describe('the register asks for the tip when tips are on', () => {
     fireEvent.click(screen.getByTestId('charge-button'));
     expect(screen.queryByTestId('tip-preset')).toBeNull();
     expect(charge).toHaveBeenCalledExactlyOnceWith({ tip: null });
+  });
+
+  it('asks from the moment the owner turns tips on, without a reload', async () => {
+    const { charge, getPricingSettings, emit } = register(false);
+    await loaded(getPricingSettings);
+    act(() =>
+      emit('pricingChanged', {
+        ...DEFAULT_PRICING,
+        tips: { enabled: true, presets: ['10', '15'], taxRateId: null },
+      }),
+    );
+    fireEvent.click(screen.getByTestId('charge-button'));
+    expect(screen.getAllByTestId('tip-preset')).toHaveLength(2);
+    expect(charge).not.toHaveBeenCalled();
   });
 });

@@ -1,18 +1,8 @@
 import { useState } from 'react';
 import type { Tip } from '../../../shared/domain/index.js';
-import { currencyExponent, formatFiat, parseFiat } from '../../../shared/money/index.js';
+import { formatFiat, parseTypedFiat } from '../../../shared/money/index.js';
 import { tipOn } from '../../../shared/pricing/index.js';
 import { Sheet } from './Sheet.js';
-
-/** What "Other amount" accepts: a plain amount such as 2 or 2.50 in the till's currency. */
-function parseTip(text: string, currency: string): bigint | null {
-  const t = text.trim().replace(',', '.');
-  if (t === '') return null;
-  const exponent = currencyExponent(currency);
-  const pattern = exponent === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,9}(\\.\\d{1,${exponent}})?$`);
-  if (!pattern.test(t)) return null;
-  return parseFiat(t, currency);
-}
 
 /**
  * The tip, asked before the invoice or the cash: a big button per preset with what it adds, an
@@ -34,7 +24,7 @@ export function TipSheet({
   onClose: () => void;
 }) {
   const [other, setOther] = useState<string | null>(null);
-  const amount = other === null ? null : parseTip(other, currency);
+  const amount = other === null ? null : parseTypedFiat(other, currency);
   return (
     <Sheet label="Add a tip?" className="tip" onClose={onClose}>
       <h2>Add a tip?</h2>

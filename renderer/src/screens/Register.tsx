@@ -66,11 +66,10 @@ export function RegisterScreen({
     return till.on('cartChanged', setCart);
   }, [till, run]);
 
-  // Whether to ask for a tip, as the owner set it (Settings pushes a status change on save).
+  // Whether to ask for a tip, as the owner set it (pushed again whenever it is saved).
   useEffect(() => {
-    const load = () => void run(async () => setTips((await till.getPricingSettings()).tips));
-    load();
-    return till.on('statusChanged', load);
+    void run(async () => setTips((await till.getPricingSettings()).tips));
+    return till.on('pricingChanged', (p) => setTips(p.tips));
   }, [till, run]);
   const askTips = tips?.enabled === true && tips.presets.length > 0;
 
