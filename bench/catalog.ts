@@ -1,3 +1,4 @@
+import { signedInTill } from '../electron/test-support/till-calls.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Product } from '../shared/domain/index.js';
@@ -181,7 +182,7 @@ export async function benchCatalog(variants = Number(process.env.BENCH_CATALOG_V
 
     // 4. Start-up to a ready register: open the synced journal and answer a search.
     t = process.hrtime.bigint();
-    const till = await createTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false });
+    const till = await signedInTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false });
     const reply = await till.invoke('searchCatalog', { query: 'latte' });
     const startNs = process.hrtime.bigint() - t;
     if (!reply.ok) throw new Error(reply.error.message);

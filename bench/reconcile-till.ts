@@ -1,3 +1,4 @@
+import { signedInTill } from '../electron/test-support/till-calls.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReconcileRun } from '../shared/domain/index.js';
@@ -22,7 +23,7 @@ export async function benchTillReconcile(n: number) {
     const dataDir = join(dir.path, 'till');
     const exportDir = join(dir.path, 'exports');
     // A first start creates the journal and the demo node's store.
-    await (await createTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false, exportDir })).close();
+    await (await signedInTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false, exportDir })).close();
 
     const start = Date.UTC(2025, 10, 25);
     const span = 365 * 24 * 3600 * 1000;
@@ -115,7 +116,7 @@ export async function benchTillReconcile(n: number) {
     node.close();
     const fillSeconds = (Date.now() - tFill) / 1000;
 
-    const till = await createTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false, exportDir });
+    const till = await signedInTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false, exportDir });
     try {
       const done = new Promise<ReconcileRun>((resolve) =>
         till.subscribe((event, payload) => {

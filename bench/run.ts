@@ -1,3 +1,4 @@
+import { signedInTill } from '../electron/test-support/till-calls.js';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,7 +35,7 @@ async function call<T>(
 try {
   // 1. A whole sale through the till (cart → charge → invoice → paid, every step journaled
   //    with synchronous=FULL), against the bare SQLite cost of one durable transaction.
-  const till = await createTill({
+  const till = await signedInTill({
     dataDir: join(dir.path, 'till'),
     resourcesDir: RESOURCES_DIR,
     timers: false,

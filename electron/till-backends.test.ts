@@ -1,3 +1,4 @@
+import { signedInTill } from './test-support/till-calls.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
   });
 
   async function open(timers = false): Promise<Till> {
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       now: clock.now,
@@ -314,7 +315,7 @@ describe.each([
     const dir = tempDir();
     const clock = manualClock();
     const { fake, input } = await start(clock.now);
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       now: clock.now,

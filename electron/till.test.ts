@@ -1,3 +1,4 @@
+import { signedInTill } from './test-support/till-calls.js';
 import { join } from 'node:path';
 import bolt11 from 'bolt11';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ describe('createTill with real SQLite and the demo node', () => {
   const events: { event: EventName; payload: unknown }[] = [];
 
   async function open(): Promise<Till> {
-    const t = await createTill({
+    const t = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       now: clock.now,
@@ -324,7 +325,7 @@ describe('a Lightning node that goes away', () => {
       listInvoices: (req) => demo.listInvoices(req),
       close: () => demo.close(),
     };
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       backend: flaky,
@@ -359,7 +360,7 @@ describe('a Lightning node that hangs', () => {
     const dir = tempDir();
     const demo = createDemoBackend({ dataDir: join(dir.path, 'node') });
     const hanging: LightningBackend = { ...demo, kind: 'demo', getInfo: () => new Promise(() => {}) };
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       backend: hanging,
@@ -380,7 +381,7 @@ describe('a node on another network than the till is set to', () => {
   it('is shown as refused, and its invoices are never put on screen', async () => {
     const dir = tempDir();
     const clock = manualClock();
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       backend: createDemoBackend({ dataDir: join(dir.path, 'node'), now: clock.now }),

@@ -28,7 +28,9 @@ import { createShopifyService } from './shopify/service.js';
 import { assertCurrencyChange } from './checkout/currency.js';
 import { createParkedCarts } from './checkout/parked.js';
 import { createPricingSettings } from './checkout/pricing-settings.js';
-import { createManagerPin } from './checkout/manager.js';
+import { createAudit } from './staff/audit.js';
+import { createGate } from './staff/gate.js';
+import { createStaff } from './staff/staff.js';
 
 export interface TillDeps {
   /** Where the journal and the demo node keep their files. */
@@ -81,6 +83,8 @@ const STARTUP_WAIT_MS = 5_000;
 const DEFAULT_RATE_BAND_PERCENT = 10;
 /** Discounts above a fifth off need the manager's PIN until the owner says otherwise. */
 const DEFAULT_DISCOUNT_APPROVAL_PERCENT = 20;
+/** The till locks itself after five minutes without a tap until the owner says otherwise. */
+const DEFAULT_IDLE_LOCK_SEC = 300;
 
 /**
  * The composition root of the till: opens the journal, builds the parts (node connection,
@@ -113,6 +117,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     ...defaultLimits(demo.currency),
     manualRateBandPercent: DEFAULT_RATE_BAND_PERCENT,
     discountApprovalPercent: DEFAULT_DISCOUNT_APPROVAL_PERCENT,
+    idleLockSec: DEFAULT_IDLE_LOCK_SEC,
   };
   let settings = readSettings(db, defaults);
   const settingsStore: TillContext['settings'] = {
@@ -136,6 +141,9 @@ export async function createTill(deps: TillDeps): Promise<Till> {
         stored: { ...DEMO, network: deps.expectedNetwork ?? 'regtest' } as StoredBackend,
       }
     : openSaved(readSettingValue(db, BACKEND_SETTING), secrets, backendDeps);
+
+  const staff = await createStaff({ db, now, idleLockSec: () => settings.idleLockSec });
+  const audit = createAudit(db, tillId, now);
 
   const statusChanged = () => events.emit('statusChanged', status());
   const node = createNodeConnection({
@@ -262,6 +270,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       shopify: shopify.status(),
       activeSaleId: flow.activeSaleId(),
       catalogProblem: demo.problem(),
+      session: staff.session(),
+      demoOwnerPin: staff.demoOwnerPin(),
     };
   }
 
@@ -284,6 +294,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   flow.sweepExpired();
 
   async function tick(): Promise<void> {
+    if (staff.expireIdle()) statusChanged();
     flow.sweepExpired();
     await flow.pollAwaiting();
     await shopify.pump();
@@ -316,7 +327,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     backendDeps,
     settings: settingsStore,
     pricing,
-    manager: createManagerPin(db, now),
+    staff,
+    audit,
     rates,
     node,
     cart,
@@ -330,6 +342,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     saleUnderWay,
   });
 
+  const gate = createGate({ staff, audit, locked: statusChanged, log });
+
   let closed = false;
   async function invoke(name: unknown, input: unknown): Promise<Reply<unknown>> {
     if (closed) return { ok: false, error: { kind: 'Internal', message: 'The till is shutting down.' } };
@@ -337,9 +351,11 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       return { ok: false, error: unknownCommand(name) };
     }
     try {
-      const parsed: unknown = commands[name].input.parse(input ?? {});
       const handler = handlers[name] as (input: unknown) => unknown;
-      return { ok: true, value: await handler(parsed) };
+      // The gate decides who may (and takes a manager's approval off the input) before the
+      // command's own schema sees it.
+      const value = await gate(name, input ?? {}, async (checked) => handler(commands[name].input.parse(checked)));
+      return { ok: true, value };
     } catch (err) {
       if (err instanceof TillError) return { ok: false, error: err.toShape() };
       if (err instanceof ZodError) {

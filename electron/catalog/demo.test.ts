@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ describe('a till and its demo catalog', () => {
     const data = tempDir('till-');
     dirs.push(data);
     const bad = edited((c) => (c.products[1]!.variants[0]!.price = '0.00'));
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: data.path,
       resourcesDir: bad,
       timers: false,
@@ -149,12 +150,12 @@ describe('a till and its demo catalog', () => {
   it('a till with a journal starts without reading the catalog file, whatever is in it', async () => {
     const data = tempDir('till-');
     dirs.push(data);
-    const first = await createTill({ dataDir: data.path, resourcesDir: RESOURCES_DIR, timers: false });
+    const first = await signedInTill({ dataDir: data.path, resourcesDir: RESOURCES_DIR, timers: false });
     const before = await call(first, 'searchCatalog', {});
     const shopName = (await call(first, 'getStatus')).settings.shopName;
     await first.close();
     const logged: string[] = [];
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: data.path,
       resourcesDir: resources('{ not json at all'),
       timers: false,

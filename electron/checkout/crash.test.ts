@@ -23,6 +23,7 @@
  *   (a settlement reported again — subscription, lookup, replay — is credited again)
  *   → red: "settled invoice … credited: expected 2 to be 1".
  */
+import { signedInTill } from '../test-support/till-calls.js';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,7 +222,7 @@ describe('a till killed anywhere on the sale path', () => {
         expect(reported.settled.size, `${REPLAY}: the wallet paid nothing`).toBeGreaterThan(0);
 
         // The last restart: the till alone finds whatever the node settled while it was dead.
-        const till = await createTill({
+        const till = await signedInTill({
           dataDir: dir.path,
           resourcesDir: RESOURCES_DIR,
           timers: false,

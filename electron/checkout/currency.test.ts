@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogCurrency } from '../journal/catalog.js';
 import { openJournal } from '../journal/db.js';
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 async function openTill(resourcesDir: string, dataDir = tempDir()): Promise<Till> {
-  const till = await createTill({
+  const till = await signedInTill({
     dataDir: dataDir.path,
     resourcesDir,
     now: manualClock().now,

@@ -1,7 +1,8 @@
-import { TillError } from '../../shared/contract/index.js';
 import type { Discount } from '../../shared/domain/index.js';
+import { roleCovers } from '../../shared/domain/index.js';
 import { parseDecimal } from '../../shared/money/index.js';
-import type { ManagerPin } from './manager.js';
+import { currentActor } from '../staff/actor.js';
+import { needsApproval } from '../staff/gate.js';
 
 /**
  * True when `discount` takes more than `limitPercent` % off `base` (exactly, no floats). A limit
@@ -19,17 +20,16 @@ export function aboveLimit(discount: Discount, base: bigint, limitPercent: numbe
 }
 
 /**
- * A discount above the owner's limit runs only with the manager's PIN (checked here, in the
- * till, whatever the screen sends). Taking a discount off never needs one.
+ * A discount above the owner's limit runs only for a manager, or a cashier with a manager's
+ * approval in place (the gate checked that PIN: electron/staff/gate.ts); checked here, in the
+ * till, whatever the screen sends. Taking a discount off never needs one.
  */
-export function approveDiscount(
-  manager: ManagerPin,
-  request: { discount: Discount | null; base: bigint; limitPercent: number; managerPin: string | undefined },
-): void {
-  const { discount, base, limitPercent, managerPin } = request;
+export function approveDiscount(request: { discount: Discount | null; base: bigint; limitPercent: number }): void {
+  const { discount, base, limitPercent } = request;
   if (discount === null || !aboveLimit(discount, base, limitPercent)) return;
-  if (managerPin === undefined) {
-    throw new TillError('NeedsManager', `A discount above ${limitPercent}% needs a manager’s PIN.`);
-  }
-  manager.verify(managerPin);
+  const actor = currentActor();
+  if (actor && (roleCovers(actor.staff.role, 'manager') || actor.approver !== null)) return;
+  const refusal = needsApproval('manager');
+  refusal.message = `A discount above ${limitPercent}% needs a manager: ask one to enter their PIN.`;
+  throw refusal;
 }

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Product } from '../../shared/domain/index.js';
 import { RateError } from '../rates/public-sources.js';
@@ -32,7 +33,7 @@ describe('amount limits and the manual-rate band, through till.invoke', () => {
   });
 
   const open = (resourcesDir = RESOURCES_DIR) =>
-    createTill({
+    signedInTill({
       dataDir: dir.path,
       resourcesDir,
       now: clock.now,

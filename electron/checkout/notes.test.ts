@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_LENGTH } from '../../shared/domain/limits.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
@@ -10,7 +11,7 @@ afterEach(async () => {
 });
 
 async function open(dataDir: string): Promise<Till> {
-  const till = await createTill({
+  const till = await signedInTill({
     dataDir,
     resourcesDir: RESOURCES_DIR,
     now: manualClock().now,

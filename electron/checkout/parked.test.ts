@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 async function open(dataDir: string, resourcesDir = RESOURCES_DIR): Promise<Till> {
   const clock = manualClock();
-  const till = await createTill({ dataDir, resourcesDir, now: clock.now, timers: false });
+  const till = await signedInTill({ dataDir, resourcesDir, now: clock.now, timers: false });
   cleanups.push(() => till.close());
   return till;
 }

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ describe('pricing settings', () => {
   const logs: string[] = [];
   const tills: Till[] = [];
   const open = async () => {
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       now: manualClock().now,

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Product } from '../../shared/domain/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
@@ -23,7 +24,7 @@ describe('a priced sale: taxes, discounts and a tip, from the cart to the journa
   let till: Till;
   let products: Product[];
   const open = () =>
-    createTill({ dataDir: dir.path, resourcesDir: RESOURCES_DIR, now: manualClock().now, timers: false });
+    signedInTill({ dataDir: dir.path, resourcesDir: RESOURCES_DIR, now: manualClock().now, timers: false });
   const variant = (title: string) => products.find((p) => p.title === title)!.variants[0]!.id;
 
   beforeEach(async () => {

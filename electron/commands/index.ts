@@ -8,6 +8,7 @@ import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
 import { settingsCommands } from './settings.js';
 import { shopifyCommands } from './shopify.js';
+import { staffCommands } from './staff.js';
 
 export type { Handlers, TillContext } from './context.js';
 
@@ -15,6 +16,7 @@ export type { Handlers, TillContext } from './context.js';
 export function commandHandlers(ctx: TillContext) {
   return {
     ...openJournalCommands,
+    ...staffCommands(ctx),
     ...registerCommands(ctx),
     ...parkedCommands(ctx),
     ...salesCommands(ctx),

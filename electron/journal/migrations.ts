@@ -251,4 +251,47 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (parked_id, line_id)
   ) STRICT;
   `,
+  /* 5: staff, who did what (the audit), and who rang up each sale */ `
+  CREATE TABLE staff (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('cashier','manager','owner')),
+    -- scrypt of the PIN with its own salt (hex); never the PIN.
+    pin_salt   TEXT NOT NULL,
+    pin_hash   TEXT NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    -- 1 while the owner still has the documented demo PIN.
+    demo_pin   INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  -- Every change made on the till, and every refusal worth knowing (wrong PINs, missing rights).
+  -- Append-only: nothing updates or deletes a row.
+  CREATE TABLE audit (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            TEXT NOT NULL,
+    till_id       TEXT NOT NULL,
+    staff_id      TEXT,
+    staff_name    TEXT,
+    approver_id   TEXT,
+    approver_name TEXT,
+    action        TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    outcome       TEXT NOT NULL CHECK (outcome IN ('done','refused')),
+    sale_id       TEXT
+  ) STRICT;
+  CREATE INDEX audit_staff ON audit(staff_id, id);
+  CREATE INDEX audit_sale ON audit(sale_id, id) WHERE sale_id IS NOT NULL;
+  CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+  CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+
+  ALTER TABLE sales ADD COLUMN staff_id TEXT;
+  ALTER TABLE sales ADD COLUMN staff_name TEXT;
+  ALTER TABLE sale_events ADD COLUMN staff_id TEXT;
+  ALTER TABLE sale_events ADD COLUMN staff_name TEXT;
+  ALTER TABLE sale_events ADD COLUMN approver_id TEXT;
+  ALTER TABLE sale_events ADD COLUMN approver_name TEXT;
+  `,
 ];

@@ -1,3 +1,4 @@
+import { currentActor } from '../staff/actor.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
 import {
   Pricing,
@@ -35,6 +36,7 @@ interface SaleRow {
   shopify_order_name: string | null;
   pricing_json: string | null;
   note: string | null;
+  staff_name: string | null;
   outbox_state: 'pending' | 'done' | 'failed' | null;
   outbox_error: string | null;
 }
@@ -97,12 +99,41 @@ function readPricing(r: SaleRow): Pricing | null {
   return parsed.data;
 }
 
+/**
+ * Who a history row is for: the person the command runs as and the manager who approved it
+ * (electron/staff/actor.ts); nobody for the till's own background work (a payment settling).
+ */
+function eventActor(): [string | null, string | null, string | null, string | null] {
+  const actor = currentActor();
+  return [
+    actor?.staff.staffId ?? null,
+    actor?.staff.name ?? null,
+    actor?.approver?.staffId ?? null,
+    actor?.approver?.name ?? null,
+  ];
+}
+
+const INSERT_EVENT = `INSERT INTO sale_events
+  (sale_id, at, from_state, to_state, detail, staff_id, staff_name, approver_id, approver_name)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 export function insertSale(db: Db, sale: NewSale): void {
   const at = sale.at.toISOString();
+  const who = currentActor()?.staff ?? null;
   db.prepare(
-    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json, note)
-     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?, ?)`,
-  ).run(sale.id, sale.currency, sale.pricing.totals.total, at, at, toWire(sale.pricing), sale.note);
+    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json, note, staff_id, staff_name)
+     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    sale.id,
+    sale.currency,
+    sale.pricing.totals.total,
+    at,
+    at,
+    toWire(sale.pricing),
+    sale.note,
+    who?.staffId ?? null,
+    who?.name ?? null,
+  );
   const line = db.prepare(
     `INSERT INTO sale_lines (sale_id, position, line_id, variant_id, title, variant_title, sku, unit_price, quantity, discount_json, note)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,9 +153,7 @@ export function insertSale(db: Db, sale: NewSale): void {
       l.note,
     ),
   );
-  db.prepare(
-    `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, NULL, 'open', NULL)`,
-  ).run(sale.id, at);
+  db.prepare(INSERT_EVENT).run(sale.id, at, null, 'open', null, ...eventActor());
 }
 
 export function transition(
@@ -144,9 +173,7 @@ export function transition(
     detail.reason ?? null,
     saleId,
   );
-  db.prepare(
-    'INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)',
-  ).run(saleId, at.toISOString(), row.state, to, JSON.stringify(detail));
+  db.prepare(INSERT_EVENT).run(saleId, at.toISOString(), row.state, to, JSON.stringify(detail), ...eventActor());
 }
 
 /**
@@ -154,9 +181,7 @@ export function transition(
  * reconciliation's repair. Inside the caller's transaction.
  */
 export function notePaidSale(db: Db, saleId: string, at: Date, detail: Record<string, unknown>): void {
-  db.prepare(
-    `INSERT INTO sale_events (sale_id, at, from_state, to_state, detail) VALUES (?, ?, 'paid', 'paid', ?)`,
-  ).run(saleId, at.toISOString(), JSON.stringify(detail));
+  db.prepare(INSERT_EVENT).run(saleId, at.toISOString(), 'paid', 'paid', JSON.stringify(detail), ...eventActor());
 }
 
 /** Flags a paid sale as paid late (its invoice settled after expiry). Inside the caller's transaction. */
@@ -312,6 +337,7 @@ export function getSale(db: Db, saleId: string): Sale | null {
     paidLate: r.paid_late !== 0n,
     stateReason: r.state_reason,
     order: orderOf(r),
+    staffName: r.staff_name,
   };
 }
 

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { describe, expect, it } from 'vitest';
 import { writeSettingValue } from '../journal/settings.js';
 import { openJournal } from '../journal/db.js';
@@ -30,7 +31,7 @@ describe('the saved node connection', () => {
       const db = openJournal(`${dir.path}/journal.sqlite`);
       writeSettingValue(db, BACKEND_SETTING, { kind: 'lnd', network: 'mainnet', restUrl: 42 });
       db.close();
-      const till = await createTill({
+      const till = await signedInTill({
         dataDir: dir.path,
         resourcesDir: RESOURCES_DIR,
         timers: false,

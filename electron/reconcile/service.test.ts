@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,7 +55,7 @@ async function reconcileToday(w: World): Promise<ReconcileRun> {
 
 /** The till started again on the world's data, as after a restart (its old one closed). */
 function restart(w: World) {
-  return createTill({
+  return signedInTill({
     dataDir: w.dir.path,
     resourcesDir: RESOURCES_DIR,
     now: w.clock.now,

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sale } from '../../shared/domain/index.js';
@@ -28,7 +29,7 @@ describe('reconciliation sources', () => {
     }));
     const orders = installOrders(fake);
     const backend = createDemoBackend({ dataDir: join(dir.path, 'node'), now: clock.now });
-    const till = await createTill({
+    const till = await signedInTill({
       dataDir: dir.path,
       resourcesDir: RESOURCES_DIR,
       backend,

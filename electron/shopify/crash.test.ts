@@ -20,6 +20,7 @@
  *   → red: "orders created for sale …: expected 2 to be 1".
  * Both stay green with SHOPIFY_CRASH_UNIQUE=on: the unique refusal catches the second send.
  */
+import { signedInTill } from '../test-support/till-calls.js';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
@@ -61,7 +62,7 @@ describe('a till killed while sending orders to Shopify', () => {
       const orders = installOrders(fake);
       const random = mulberry32(SEED);
       try {
-        const setup = await createTill({
+        const setup = await signedInTill({
           dataDir: dir.path,
           resourcesDir: RESOURCES_DIR,
           timers: false,
@@ -113,7 +114,7 @@ describe('a till killed while sending orders to Shopify', () => {
         // The last restart drains the queue by itself: a bounded number of the till's own ticks,
         // its clock moved past each back-off (no wall-clock waits).
         const clock = manualClock(new Date('2030-01-01T00:00:00Z'));
-        const till = await createTill({
+        const till = await signedInTill({
           dataDir: dir.path,
           resourcesDir: RESOURCES_DIR,
           now: clock.now,

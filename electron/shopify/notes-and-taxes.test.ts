@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cart } from '../../shared/domain/index.js';
 import { DEFAULT_PRICING } from '../../shared/pricing/settings.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
 /** The world's till closed and opened again on the same journal. */
 async function restart(w: World): Promise<Till> {
   await w.till.close();
-  w.till = await createTill({
+  w.till = await signedInTill({
     dataDir: w.dir.path,
     resourcesDir: RESOURCES_DIR,
     now: w.clock.now,

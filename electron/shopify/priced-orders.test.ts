@@ -109,6 +109,7 @@ function saleOf(cart: CartInput, priced: PricedCart, variantLines: readonly bool
     paidLate: false,
     stateReason: null,
     order: null,
+    staffName: null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { signedInTill } from './till-calls.js';
 import { join } from 'node:path';
 import type { Cart, Sale } from '../../shared/domain/index.js';
 import { mulberry32 } from '../../shared/random.js';
@@ -30,7 +31,7 @@ if (!dataDir || !resourcesDir || !seedText || !killAfter || !nthText || !turnsTe
 const random = mulberry32(Number(seedText));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
-const till = await createTill({ dataDir, resourcesDir, timers: false, log: () => undefined });
+const till = await signedInTill({ dataDir, resourcesDir, timers: false, log: () => undefined });
 const wallet = openDemoStore(join(dataDir, STORE_FILE));
 const variants = (await call(till, 'searchCatalog', { limit: 500 })).products.flatMap((p) =>
   p.variants.map((v) => v.id),

@@ -1,3 +1,4 @@
+import { signedInTill } from './till-calls.js';
 import { mulberry32 } from '../../shared/random.js';
 import { createTill } from '../till.js';
 import { manualClock } from './fixtures.js';
@@ -33,7 +34,7 @@ const random = mulberry32(Number(seedText));
 // Each run's clock starts where the parent says, after the last run's: back-offs stay ordered.
 const clock = manualClock(new Date(Number(startText)));
 
-const till = await createTill({
+const till = await signedInTill({
   dataDir,
   resourcesDir,
   now: clock.now,

@@ -1,3 +1,4 @@
+import { signedInTill } from './till-calls.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Product, Sale } from '../../shared/domain/index.js';
@@ -94,7 +95,7 @@ export async function world(
     ],
   }));
   const orders = installOrders(fake, { stock });
-  const till = await createTill({
+  const till = await signedInTill({
     dataDir: dir.path,
     resourcesDir: RESOURCES_DIR,
     now: clock.now,

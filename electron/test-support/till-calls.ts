@@ -1,5 +1,5 @@
 import type { CommandName, CommandOutput, Reply, TillErrorShape } from '../../shared/contract/index.js';
-import type { Till } from '../till.js';
+import { createTill, type Till, type TillDeps } from '../till.js';
 
 /** A command that must succeed: its output, or the till's error as a thrown Error. */
 export async function call<K extends CommandName>(
@@ -17,4 +17,18 @@ export async function refused(till: Till, name: CommandName, input: unknown): Pr
   const reply: Reply<unknown> = await till.invoke(name, input);
   if (reply.ok) throw new Error(`${name} was expected to fail`);
   return reply.error;
+}
+
+/** The demo owner's PIN every new till starts with (electron/staff/staff.ts DEMO_OWNER_PIN). */
+export const OWNER_PIN = '1234';
+
+/** Signs `till` in as its demo owner, as the PIN pad would: tests of other areas start here. */
+export async function signIn(till: Till, pin = OWNER_PIN): Promise<Till> {
+  await call(till, 'unlock', { pin });
+  return till;
+}
+
+/** createTill, signed in as the demo owner. */
+export async function signedInTill(deps: TillDeps): Promise<Till> {
+  return signIn(await createTill(deps));
 }

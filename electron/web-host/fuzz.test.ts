@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -290,7 +291,7 @@ describe('the web host under fuzzing', () => {
     mkdirSync(join(renderer, 'assets'), { recursive: true });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>till</title>');
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
-    till = await createTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
+    till = await signedInTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
     host = await startWebHost({
       till,
       rendererDir: renderer,

@@ -1,3 +1,4 @@
+import { signedInTill } from '../test-support/till-calls.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('web host', () => {
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>till</title>');
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'do not serve');
-    till = await createTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
+    till = await signedInTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
     host = await startWebHost({
       till,
       rendererDir: renderer,

@@ -39,7 +39,6 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
-    getManagerPin: vi.fn(() => Promise.resolve({ set: false })),
     getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
     updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
@@ -98,9 +97,12 @@ export function status(): TillStatus {
       maxCashChange: 50_000n,
       manualRateBandPercent: 10,
       discountApprovalPercent: 20,
+      idleLockSec: 300,
     },
     activeSaleId: null,
     catalogProblem: null,
+    session: { staffId: 'owner-1', name: 'Olivia', role: 'owner', since: '2026-11-27T09:00:00.000Z' },
+    demoOwnerPin: null,
   };
 }
 
@@ -110,6 +112,7 @@ export function awaitingSale(expiresAt: Date): Sale {
     tender: 'lightning',
     cashTendered: null,
     order: null,
+    staffName: 'Olivia',
     number: 7,
     state: 'awaiting_payment',
     currency: 'USD',

@@ -95,8 +95,13 @@ export const REPLY_WAIT_MS = {
   discardParkedCart: QUICK_MS,
   getPricingSettings: QUICK_MS,
   updatePricingSettings: QUICK_MS,
-  getManagerPin: QUICK_MS,
-  setManagerPin: QUICK_MS,
+  // A PIN check is ~50 ms of scrypt per staff member: quick, but not instant.
+  unlock: QUICK_MS,
+  lock: QUICK_MS,
+  listStaff: QUICK_MS,
+  addStaff: QUICK_MS,
+  updateStaff: QUICK_MS,
+  listAudit: QUICK_MS,
 } as const satisfies Record<CommandName, number>;
 
 const unavailable = (message: string): Reply<never> => ({

@@ -7,6 +7,11 @@ import {
   Discount,
   JournalProblem,
   ManualRatePreview,
+  AuditEntry,
+  Pin,
+  Role,
+  StaffMember,
+  StaffName,
   NEW_JOURNAL_CONFIRMATION,
   NodeCheck,
   ParkedCart,
@@ -33,11 +38,6 @@ import { PricingSettings } from '../pricing/settings.js';
  */
 
 const none = z.object({}).strict();
-/** A manager's PIN as typed: 4 to 8 digits. */
-const managerPin = z
-  .string()
-  .max(8, { message: 'A PIN is 4 to 8 digits', abort: true })
-  .regex(/^\d{4,8}$/, 'A PIN is 4 to 8 digits');
 const manualRate = z
   .string()
   .max(MAX_LENGTH.rate, { message: 'Enter the price of one bitcoin, e.g. 97250.50', abort: true })
@@ -52,6 +52,49 @@ const confirmLarge = z.boolean().default(false);
 
 export const commands = {
   getStatus: { input: none, output: TillStatus },
+  /**
+   * Signs in whoever's PIN this is (switching user when someone else was signed in). Wrong PINs
+   * lock the pad for a growing while; the answer never says which part was wrong.
+   */
+  unlock: { input: z.object({ pin: Pin }).strict(), output: TillStatus },
+  /** Locks the till (the cart and any sale on screen stay as they are for the next person). */
+  lock: { input: none, output: TillStatus },
+  /** Everyone who works the till, active first. */
+  listStaff: { input: none, output: z.object({ staff: z.array(StaffMember) }) },
+  /** The owner adds a person with a role and their own PIN (no two people share a PIN). */
+  addStaff: {
+    input: z.object({ name: StaffName, role: Role, pin: Pin }).strict(),
+    output: StaffMember,
+  },
+  /**
+   * The owner renames, changes the role or PIN of, or deactivates a person. Anyone signed in may
+   * change their own PIN with `currentPin`. The last active owner cannot be demoted or removed.
+   */
+  updateStaff: {
+    input: z
+      .object({
+        staffId: z.string().min(1).max(MAX_LENGTH.id),
+        name: StaffName.optional(),
+        role: Role.optional(),
+        pin: Pin.optional(),
+        currentPin: Pin.optional(),
+        active: z.boolean().optional(),
+      })
+      .strict(),
+    output: StaffMember,
+  },
+  /** Who did what, newest first; a page at a time, optionally one person's or one sale's. */
+  listAudit: {
+    input: z
+      .object({
+        staffId: z.string().max(MAX_LENGTH.id).optional(),
+        saleId: z.string().max(MAX_LENGTH.id).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    output: z.object({ entries: z.array(AuditEntry), total: z.number().int() }),
+  },
   /** Null when the journal is open; otherwise why not, and the till refuses every other command. */
   getJournalProblem: { input: none, output: JournalProblem.nullable() },
   /**
@@ -133,17 +176,16 @@ export const commands = {
       .object({
         lineId: z.string().min(1).max(MAX_LENGTH.id),
         discount: Discount.nullable(),
-        managerPin: managerPin.optional(),
       })
       .strict(),
     output: Cart,
   },
   /**
    * A discount on the whole cart, spread over its lines; null takes it off. Above the owner's
-   * limit (Settings) it is answered NeedsManager unless `managerPin` is the manager's.
+   * limit (Settings) a cashier is answered NeedsManager until a manager approves (`managerPin`).
    */
   setCartDiscount: {
-    input: z.object({ discount: Discount.nullable(), managerPin: managerPin.optional() }).strict(),
+    input: z.object({ discount: Discount.nullable() }).strict(),
     output: Cart,
   },
   /** A line's note ("oat milk"): trimmed; empty or null takes it off. */
@@ -172,13 +214,6 @@ export const commands = {
       })
       .strict(),
     output: Cart,
-  },
-  /** Whether a manager PIN is set (never the PIN). */
-  getManagerPin: { input: none, output: z.object({ set: z.boolean() }) },
-  /** Sets the manager PIN, or changes it with the current one. */
-  setManagerPin: {
-    input: z.object({ pin: managerPin, currentPin: managerPin.optional() }).strict(),
-    output: z.object({ set: z.boolean() }),
   },
   /** Sets the cart aside under a name and empties it for the next customer. */
   parkCart: {
@@ -371,8 +406,13 @@ export const ErrorKind = z.enum([
   'RateUnavailable',
   /** Allowed only once a person says yes: the message is the question to ask them. */
   'NeedsConfirmation',
-  /** Allowed only with a manager's PIN (sent again with `managerPin`): the message says why. */
+  /**
+   * Allowed only with the approval of someone whose role may do it: sent again with that person's
+   * PIN as `managerPin`, it runs once, attributed to both. The message says why.
+   */
   'NeedsManager',
+  /** Nobody is signed in (or the till locked itself): the PIN pad comes first. */
+  'Locked',
   /** The journal could not be written (disk full, read-only, I/O error, damaged). */
   'StorageError',
   /** The till did not open its journal; getJournalProblem says why. */
@@ -406,9 +446,18 @@ export class TillError extends Error {
 /** A command's answer as it crosses a process boundary: errors travel as values. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: TillErrorShape };
 
+/**
+ * A manager's approval in place: any command's input may carry `managerPin`, the PIN of someone
+ * whose role may do what the signed-in person may not. The till takes it off before the command's
+ * own schema sees the input (shared/contract/access.ts says who may do what).
+ */
+export interface Approval {
+  managerPin?: string;
+}
+
 /** The API the renderer sees as `window.till`, derived from the contract. */
 export type TillApi = {
-  [K in CommandName]: (input?: CommandInput<K>) => Promise<CommandOutput<K>>;
+  [K in CommandName]: (input?: CommandInput<K> & Approval) => Promise<CommandOutput<K>>;
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 };

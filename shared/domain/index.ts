@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { MAX_LENGTH } from './limits.js';
+import { Session } from './staff.js';
+
+export * from './staff.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract
@@ -246,6 +249,8 @@ export const Sale = z.object({
   paidLate: z.boolean(),
   stateReason: z.string().nullable(),
   order: OrderSync.nullable(),
+  /** Who rang it up (the receipt, the Shopify order); null for a sale from before staff. */
+  staffName: z.string().nullable(),
 });
 export type Sale = z.infer<typeof Sale>;
 
@@ -343,6 +348,12 @@ export const Settings = z.object({
     .int('Enter a whole percentage')
     .min(0, 'Enter a percentage from 0 to 100')
     .max(100, 'Enter a percentage from 0 to 100'),
+  /** The till locks itself after this long without a tap (0: never). */
+  idleLockSec: z
+    .number({ error: 'Enter a number of minutes' })
+    .int('Enter a whole number of seconds')
+    .min(0, 'Enter 0 (never) or more')
+    .max(86_400, 'Lock at least once a day'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -611,6 +622,13 @@ export const TillStatus = z.object({
   activeSaleId: z.string().nullable(),
   /** Why the register has no products (a demo catalog file that could not be used), else null. */
   catalogProblem: z.string().nullable(),
+  /** Who is signed in; null: the till is locked and shows its PIN pad. */
+  session: Session.nullable(),
+  /**
+   * The demo owner's PIN while the owner still has it (shown on the demo banner: change it before
+   * taking real money); null once changed.
+   */
+  demoOwnerPin: z.string().nullable(),
 });
 export type TillStatus = z.infer<typeof TillStatus>;
 

@@ -14,6 +14,8 @@ export const MAX_LENGTH = {
   discountReason: 80,
   /** A held cart's name (the customer's, a table number). */
   parkedName: 60,
+  /** A staff member's name as the receipt and the audit show it. */
+  staffName: 60,
   /** A line's note for whoever makes it ("oat milk", "no onions"). */
   lineNote: 100,
   /** The order's note (the receipt and the Shopify order carry it). */

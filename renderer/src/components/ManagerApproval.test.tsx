@@ -5,7 +5,6 @@ import { TillError } from '../../../shared/contract/index.js';
 import type { CartLine } from '../../../shared/domain/index.js';
 import { ShellContext, type Shell } from '../context.js';
 import { RegisterScreen } from '../screens/Register.js';
-import { ManagerSettings } from '../screens/ManagerSettings.js';
 import { cartOf, fakeTill, status } from '../test-support.js';
 
 afterEach(cleanup);
@@ -85,29 +84,5 @@ describe('a manager approves a large discount on the cashier’s screen', () => 
     expect(setLineDiscount).toHaveBeenCalledTimes(1);
     expect(screen.queryByTestId('line-discount')).toBeNull();
     expect(screen.getByTestId('discount-reason')).toBeTruthy();
-  });
-});
-
-describe('Settings → Manager approval', () => {
-  it('sets a PIN typed twice, then changing it asks for the current one', async () => {
-    const setManagerPin = vi.fn(() => Promise.resolve({ set: true }));
-    mount(<ManagerSettings />, {
-      setManagerPin,
-      getSettings: vi.fn(() => Promise.resolve(status().settings)),
-    });
-    await waitFor(() => expect(screen.getByTestId('pin-state').textContent).toMatch(/No manager PIN yet/));
-    fireEvent.change(screen.getByTestId('pin-new'), { target: { value: '4821' } });
-    fireEvent.change(screen.getByTestId('pin-again'), { target: { value: '4812' } });
-    fireEvent.click(screen.getByTestId('save-pin'));
-    expect(await screen.findByText('The two PINs differ')).toBeTruthy();
-    expect(setManagerPin).not.toHaveBeenCalled();
-    fireEvent.change(screen.getByTestId('pin-again'), { target: { value: '4821' } });
-    await act(async () => {
-      fireEvent.click(screen.getByTestId('save-pin'));
-      await Promise.resolve();
-    });
-    expect(setManagerPin).toHaveBeenCalledExactlyOnceWith({ pin: '4821' });
-    await waitFor(() => expect(screen.getByTestId('pin-current')).toBeTruthy());
-    expect(screen.getByTestId('pin-state').textContent).toBe('A manager PIN is set.');
   });
 });

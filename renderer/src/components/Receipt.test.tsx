@@ -59,6 +59,7 @@ function cafeSale(taxesIncluded = true): Sale {
     paidLate: false,
     stateReason: null,
     order: null,
+    staffName: null,
   };
 }
 

@@ -4,7 +4,6 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
-import { ManagerSettings } from './ManagerSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
@@ -103,7 +102,6 @@ export function SettingsScreen() {
         </form>
         <RateSettings />
         <LimitSettings />
-        <ManagerSettings />
       </div>
       <div className="col">
         <NodeSettings />

@@ -1,0 +1,80 @@
+import type { Role } from '../domain/staff.js';
+import type { CommandName } from './index.js';
+
+/**
+ * Who may run each Command — the one table the till enforces (electron/staff/gate.ts) and the
+ * screens read to show or hide what a role cannot do. `locked`: anyone, even with nobody signed
+ * in (the PIN pad, the status, the journal's own recovery); otherwise the least role that may.
+ * A role below it is answered NeedsManager and may send the command again with the PIN of
+ * someone whose role may (a manager's approval in place).
+ *
+ * `reads`: the command changes nothing, so the audit does not record it. Everything else that
+ * runs is recorded with who did it and who approved it.
+ */
+export type Access = 'locked' | Role;
+
+export const COMMAND_ACCESS = {
+  getStatus: { role: 'locked', reads: true },
+  getJournalProblem: { role: 'locked', reads: true },
+  // Offered only when the journal is missing, when no staff can exist yet; guarded by its typed confirmation.
+  startNewJournal: { role: 'locked', reads: false },
+  unlock: { role: 'locked', reads: false },
+  lock: { role: 'locked', reads: false },
+  listStaff: { role: 'manager', reads: true },
+  addStaff: { role: 'owner', reads: false },
+  // Owner-only except a person changing their own PIN (checked in the handler).
+  updateStaff: { role: 'cashier', reads: false },
+  listAudit: { role: 'manager', reads: true },
+
+  searchCatalog: { role: 'cashier', reads: true },
+  getCart: { role: 'cashier', reads: true },
+  addToCart: { role: 'cashier', reads: false },
+  addCustomAmount: { role: 'cashier', reads: false },
+  scanBarcode: { role: 'cashier', reads: false },
+  setLineQuantity: { role: 'cashier', reads: false },
+  changeLineQuantity: { role: 'cashier', reads: false },
+  removeLine: { role: 'cashier', reads: false },
+  clearCart: { role: 'cashier', reads: false },
+  // Above the owner's limit the handler asks for a manager (electron/checkout/discount-approval.ts).
+  setLineDiscount: { role: 'cashier', reads: false },
+  setCartDiscount: { role: 'cashier', reads: false },
+  setLineNote: { role: 'cashier', reads: false },
+  setCartNote: { role: 'cashier', reads: false },
+  parkCart: { role: 'cashier', reads: false },
+  listParkedCarts: { role: 'cashier', reads: true },
+  resumeParkedCart: { role: 'cashier', reads: false },
+  discardParkedCart: { role: 'cashier', reads: false },
+  charge: { role: 'cashier', reads: false },
+  reissueInvoice: { role: 'cashier', reads: false },
+  cancelSale: { role: 'cashier', reads: false },
+  demoPay: { role: 'cashier', reads: false },
+  getSale: { role: 'cashier', reads: true },
+  listSales: { role: 'cashier', reads: true },
+  payCash: { role: 'cashier', reads: false },
+  getSettings: { role: 'cashier', reads: true },
+  getPricingSettings: { role: 'cashier', reads: true },
+
+  retryOrder: { role: 'manager', reads: false },
+  syncCatalog: { role: 'manager', reads: false },
+  startReconcile: { role: 'manager', reads: false },
+  cancelReconcile: { role: 'manager', reads: false },
+  getReconcile: { role: 'manager', reads: true },
+  exportReconcileCsv: { role: 'manager', reads: false },
+  applySafeRepairs: { role: 'manager', reads: false },
+  previewManualRate: { role: 'manager', reads: true },
+  setManualRate: { role: 'manager', reads: false },
+
+  updateSettings: { role: 'owner', reads: false },
+  updatePricingSettings: { role: 'owner', reads: false },
+  getBackendConfig: { role: 'owner', reads: true },
+  testBackend: { role: 'owner', reads: true },
+  saveBackend: { role: 'owner', reads: false },
+  testShopify: { role: 'owner', reads: true },
+  saveShopify: { role: 'owner', reads: false },
+  disconnectShopify: { role: 'owner', reads: false },
+} as const satisfies Record<CommandName, { role: Access; reads: boolean }>;
+
+/** The least role that may run `name`, or `locked` for anyone. */
+export function accessOf(name: CommandName): Access {
+  return COMMAND_ACCESS[name].role;
+}
