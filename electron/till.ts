@@ -354,7 +354,9 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       const handler = handlers[name] as (input: unknown) => unknown;
       // The gate decides who may (and takes a manager's approval off the input) before the
       // command's own schema sees it.
-      const value = await gate(name, input ?? {}, async (checked) => handler(commands[name].input.parse(checked)));
+      const value = await gate(name, input ?? {}, async (checked) =>
+        handler(commands[name].input.parse(checked)),
+      );
       return { ok: true, value };
     } catch (err) {
       if (err instanceof TillError) return { ok: false, error: err.toShape() };

@@ -56,7 +56,9 @@ describe('a discount above the owner’s limit needs a manager, checked by the t
       kind: 'NotAuthorized',
       message: 'That PIN is not right. Try again.',
     });
-    expect(await refused(till, 'setLineDiscount', { lineId, discount: half, managerPin: CASHIER_PIN })).toEqual({
+    expect(
+      await refused(till, 'setLineDiscount', { lineId, discount: half, managerPin: CASHIER_PIN }),
+    ).toEqual({
       kind: 'NotAuthorized',
       message: 'Casey cannot approve this: it needs a manager.',
     });
@@ -88,7 +90,9 @@ describe('a discount above the owner’s limit needs a manager, checked by the t
     for (let i = 0; i < 3; i++)
       await refused(till, 'setLineDiscount', { lineId, discount: half, managerPin: '9876' });
     // Even the right PIN waits out the lock: guessing gets no faster for knowing when it ends.
-    expect(await refused(till, 'setLineDiscount', { lineId, discount: half, managerPin: MANAGER_PIN })).toEqual({
+    expect(
+      await refused(till, 'setLineDiscount', { lineId, discount: half, managerPin: MANAGER_PIN }),
+    ).toEqual({
       kind: 'NotAuthorized',
       message: 'Too many wrong PINs: try again in 30 s.',
     });

@@ -24,7 +24,11 @@ export function aboveLimit(discount: Discount, base: bigint, limitPercent: numbe
  * approval in place (the gate checked that PIN: electron/staff/gate.ts); checked here, in the
  * till, whatever the screen sends. Taking a discount off never needs one.
  */
-export function approveDiscount(request: { discount: Discount | null; base: bigint; limitPercent: number }): void {
+export function approveDiscount(request: {
+  discount: Discount | null;
+  base: bigint;
+  limitPercent: number;
+}): void {
   const { discount, base, limitPercent } = request;
   if (discount === null || !aboveLimit(discount, base, limitPercent)) return;
   const actor = currentActor();

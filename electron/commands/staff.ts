@@ -21,7 +21,8 @@ export function staffCommands({ staff, audit, status, statusChanged }: TillConte
     addStaff: (input) => staff.add(input),
     updateStaff: async ({ staffId, currentPin, ...patch }) => {
       const actor = currentActor();
-      const owner = actor !== null && (roleCovers(actor.staff.role, 'owner') || actor.approver?.role === 'owner');
+      const owner =
+        actor !== null && (roleCovers(actor.staff.role, 'owner') || actor.approver?.role === 'owner');
       const self = actor?.staff.staffId === staffId;
       const onlyOwnPin = self && patch.pin !== undefined && Object.keys(patch).every((k) => k === 'pin');
       if (!owner && !onlyOwnPin) throw needsApproval('owner');

@@ -173,7 +173,14 @@ export function transition(
     detail.reason ?? null,
     saleId,
   );
-  db.prepare(INSERT_EVENT).run(saleId, at.toISOString(), row.state, to, JSON.stringify(detail), ...eventActor());
+  db.prepare(INSERT_EVENT).run(
+    saleId,
+    at.toISOString(),
+    row.state,
+    to,
+    JSON.stringify(detail),
+    ...eventActor(),
+  );
 }
 
 /**
@@ -181,7 +188,14 @@ export function transition(
  * reconciliation's repair. Inside the caller's transaction.
  */
 export function notePaidSale(db: Db, saleId: string, at: Date, detail: Record<string, unknown>): void {
-  db.prepare(INSERT_EVENT).run(saleId, at.toISOString(), 'paid', 'paid', JSON.stringify(detail), ...eventActor());
+  db.prepare(INSERT_EVENT).run(
+    saleId,
+    at.toISOString(),
+    'paid',
+    'paid',
+    JSON.stringify(detail),
+    ...eventActor(),
+  );
 }
 
 /** Flags a paid sale as paid late (its invoice settled after expiry). Inside the caller's transaction. */

@@ -29,6 +29,7 @@ function pick(stored: Record<string, unknown>): Partial<Settings> {
     out.manualRateBandPercent = stored.manualRateBandPercent;
   if (typeof stored.discountApprovalPercent === 'number')
     out.discountApprovalPercent = stored.discountApprovalPercent;
+  if (typeof stored.idleLockSec === 'number') out.idleLockSec = stored.idleLockSec;
   // Amounts are written as exact JSON integers (toJsonExact), well inside a double's exact range.
   for (const key of AMOUNT_KEYS) {
     const v = stored[key];

@@ -182,6 +182,8 @@ describe('sales become Shopify orders through the outbox', () => {
       rate_source: charged.invoice!.rate.source,
       payment_hash: charged.invoice!.paymentHash,
       tender: 'Lightning',
+      // The demo owner rang it up (signedInTill): the order names them.
+      staff: 'Owner',
     });
     expect(order!.input.tags).toEqual(['lightning-till', 'lightning']);
   });

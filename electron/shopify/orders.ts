@@ -196,6 +196,8 @@ export function pricedOrderInput(
     { key: 'till_sale_number', value: String(sale.number) },
     { key: 'tender', value: lightning ? 'Lightning' : 'Cash' },
   ];
+  // Who rang it up, as the till's staff list names them (sales from before staff have nobody).
+  if (sale.staffName) attributes.push({ key: 'staff', value: sale.staffName });
   if (lightning && invoice) {
     attributes.push(
       { key: 'sats', value: String((sale.amountPaidMsat ?? invoice.amountMsat) / MSAT_PER_SAT) },

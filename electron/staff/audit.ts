@@ -40,7 +40,8 @@ const SHOWN = new Set([
 ]);
 
 function shown(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'bigint' ? value.toString() : value;
   if (depth > 3 || Array.isArray(value)) return '…';
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

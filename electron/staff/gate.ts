@@ -23,7 +23,12 @@ export function needsApproval(needed: Role): TillError {
 
 /** Takes a manager's approval off a command's input, so the command's own schema never sees it. */
 function takeApproval(input: unknown): { input: unknown; managerPin: string | undefined } {
-  if (input === null || typeof input !== 'object' || Array.isArray(input) || !Object.hasOwn(input, 'managerPin')) {
+  if (
+    input === null ||
+    typeof input !== 'object' ||
+    Array.isArray(input) ||
+    !Object.hasOwn(input, 'managerPin')
+  ) {
     return { input, managerPin: undefined };
   }
   const { managerPin, ...rest } = input as Record<string, unknown>;
@@ -40,7 +45,9 @@ function saleIdOf(input: unknown, output: unknown): string | null {
   const fromInput = (input as { saleId?: unknown } | null)?.saleId;
   if (typeof fromInput === 'string') return fromInput;
   const sale = output as { id?: unknown; number?: unknown; tender?: unknown } | null;
-  return sale && typeof sale.id === 'string' && typeof sale.number === 'number' && 'tender' in sale ? sale.id : null;
+  return sale && typeof sale.id === 'string' && typeof sale.number === 'number' && 'tender' in sale
+    ? sale.id
+    : null;
 }
 
 /**
@@ -93,7 +100,12 @@ export function createGate(deps: {
       }
     } catch (err) {
       if (err instanceof TillError && err.kind === 'NotAuthorized') {
-        audit.record({ actor, action: name, detail: 'approval refused: wrong PIN or role', outcome: 'refused' });
+        audit.record({
+          actor,
+          action: name,
+          detail: 'approval refused: wrong PIN or role',
+          outcome: 'refused',
+        });
       }
       throw err;
     }

@@ -57,7 +57,9 @@ export async function createStaff({ db, now, idleLockSec }: StaffDeps) {
   }
 
   const rows = (): StaffRow[] =>
-    db.prepare('SELECT * FROM staff ORDER BY active DESC, name COLLATE NOCASE, created_at').all() as StaffRow[];
+    db
+      .prepare('SELECT * FROM staff ORDER BY active DESC, name COLLATE NOCASE, created_at')
+      .all() as StaffRow[];
   const row = (id: string): StaffRow | undefined =>
     db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
 
@@ -112,7 +114,11 @@ export async function createStaff({ db, now, idleLockSec }: StaffDeps) {
 
   function activeOwners(): number {
     return Number(
-      (db.prepare(`SELECT count(*) AS n FROM staff WHERE role = 'owner' AND active = 1`).get() as { n: bigint }).n,
+      (
+        db.prepare(`SELECT count(*) AS n FROM staff WHERE role = 'owner' AND active = 1`).get() as {
+          n: bigint;
+        }
+      ).n,
     );
   }
 
@@ -147,7 +153,13 @@ export async function createStaff({ db, now, idleLockSec }: StaffDeps) {
       const found = await checked(pin);
       if (!found) throw new TillError('NotAuthorized', 'That PIN did not open the till. Try again.');
       const at = now();
-      session = { staffId: found.id, name: found.name, role: found.role, since: at.toISOString(), lastSeen: at.getTime() };
+      session = {
+        staffId: found.id,
+        name: found.name,
+        role: found.role,
+        since: at.toISOString(),
+        lastSeen: at.getTime(),
+      };
       return person(found);
     },
     lock(): void {
