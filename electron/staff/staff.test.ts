@@ -73,7 +73,7 @@ describe('staff, PINs and the till’s session', () => {
     }
   });
 
-  it('keeps only salted hashes: the PINs appear nowhere in the journal', async () => {
+  it('keeps only salted hashes: the PINs appear nowhere in the journal', () => {
     const text = journalText(dir.path);
     for (const pin of [MANAGER_PIN, CASHIER_PIN]) expect(text).not.toContain(`"${pin}"`);
     const db = new Database(join(dir.path, 'journal.sqlite'), { readonly: true });
@@ -249,7 +249,7 @@ describe('staff, PINs and the till’s session', () => {
     ]);
   });
 
-  it('the audit is append-only, even to someone with the journal open', async () => {
+  it('the audit is append-only, even to someone with the journal open', () => {
     const db = new Database(join(dir.path, 'journal.sqlite'));
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
     expect(() => db.prepare(`UPDATE audit SET staff_name = 'x'`).run()).toThrow(/append-only/);
