@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileRun } from '../shared/domain/index.js';
 import { openJournal } from './journal/db.js';
 import { openTill } from './open-till.js';
+import { signInIfOpen } from './test-support/till-calls.js';
+
+const openSignedIn = async (deps: Parameters<typeof openTill>[0]) => signInIfOpen(await openTill(deps));
 import { createFileSecretStore } from './secrets/store.js';
 import { createImageCache } from './shopify/images.js';
 import { call } from './test-support/till-calls.js';
@@ -49,7 +52,7 @@ describe.each([0o022, 0o000])('with umask %o', (mask) => {
     const dataDir = join(tmp.path, 'data');
     const clock = manualClock(new Date());
     try {
-      const till = await openTill({
+      const till = await openSignedIn({
         dataDir,
         resourcesDir: RESOURCES_DIR,
         now: clock.now,
@@ -117,11 +120,11 @@ describe.each([0o022, 0o000])('with umask %o', (mask) => {
 it('a journal left readable by others (an older build) is made private at start-up', async () => {
   const tmp = tempDir('till-modes-');
   try {
-    const first = await openTill({ dataDir: tmp.path, resourcesDir: RESOURCES_DIR, timers: false });
+    const first = await openSignedIn({ dataDir: tmp.path, resourcesDir: RESOURCES_DIR, timers: false });
     await first.close();
     chmodSync(tmp.path, 0o755);
     chmodSync(join(tmp.path, 'journal.sqlite'), 0o644);
-    const till = await openTill({ dataDir: tmp.path, resourcesDir: RESOURCES_DIR, timers: false });
+    const till = await openSignedIn({ dataDir: tmp.path, resourcesDir: RESOURCES_DIR, timers: false });
     expect(statSync(tmp.path).mode & 0o777).toBe(0o700);
     expect(statSync(join(tmp.path, 'journal.sqlite')).mode & 0o777).toBe(0o600);
     expect(statSync(join(tmp.path, 'journal.sqlite-wal')).mode & 0o777).toBe(0o600);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalProblem, Sale } from '../../shared/domain/index.js';
 import { openTill } from '../open-till.js';
+import { signInIfOpen } from '../test-support/till-calls.js';
 import { call, refused } from '../test-support/till-calls.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { createTill, type Till, type TillDeps } from '../till.js';
@@ -53,7 +54,7 @@ function deps(dir: string, extra: Partial<TillDeps> = {}): TillDeps {
 }
 
 async function open(dir: string, extra: Partial<TillDeps> = {}): Promise<Till> {
-  const till = await openTill(deps(dir, extra));
+  const till = await signInIfOpen(await openTill(deps(dir, extra)));
   tills.push(till);
   return till;
 }
@@ -253,7 +254,10 @@ describe('a missing journal beside another till’s files', () => {
     );
     expect(readFileSync(join(dir, aside[0]!, 'demo-node.key'), 'utf8')).toBe(oldKey);
 
-    // The same till object now sells, and a Lightning sale runs on a fresh demo node.
+    // The same till object now sells, once its new owner signs in (a new journal has the demo
+    // owner), and a Lightning sale runs on a fresh demo node.
+    expect(status).toMatchObject({ session: null, demoOwnerPin: '1234' });
+    await signInIfOpen(till);
     const variant = await firstVariant(till);
     await call(till, 'addToCart', { variantId: variant });
     const sale: Sale = await call(till, 'charge');

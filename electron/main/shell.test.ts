@@ -207,6 +207,10 @@ describe('the Electron shell (against a stand-in electron module)', () => {
     const reply = fromWire((await invoke(trusted, 'getStatus', toWire({}))) as string) as Reply<TillStatus>;
     expect(reply.ok && reply.value.demoMode).toBe(true);
     expect(reply.ok && reply.value.backend.state).toBe('connected');
+    // Locked, a command is refused before its input is read: sign in on the PIN pad first.
+    const locked = fromWire((await invoke(trusted, 'getCart', toWire({}))) as string) as Reply<unknown>;
+    expect(!locked.ok && locked.error.kind).toBe('Locked');
+    await invoke(trusted, 'unlock', toWire({ pin: '1234' }));
 
     const bad = fromWire(
       (await invoke(trusted, 'addToCart', toWire({ variantId: 7 }))) as string,
