@@ -37,10 +37,18 @@ const SHOWN = new Set([
   'locationId',
   'acceptSpending',
   'confirmLarge',
+  'shiftId',
+  'float',
+  'counted',
+  'total',
+  'denominations',
+  'value',
+  'count',
 ]);
 
 function shown(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'bigint' ? value.toString() : value;
   if (depth > 3 || Array.isArray(value)) return '…';
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
