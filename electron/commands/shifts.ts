@@ -128,7 +128,7 @@ export function shiftCommands({ db, now, settings, node, events, exportDir, stat
       events.emit('shiftChanged', { shift: null });
       return closed;
     },
-    listShifts: () => ({ shifts: listShiftRows(db, 200) }),
+    listShifts: ({ limit }) => ({ shifts: listShiftRows(db, limit) }),
     getShiftReport: ({ shiftId }) => report(shiftId),
     exportShiftCsv: async ({ shiftId }) => writeShiftCsv(exportDir, await report(shiftId)),
   } satisfies Partial<Handlers>;

@@ -397,7 +397,10 @@ export const commands = {
     output: z.object({ shift: Shift, report: ShiftReport }),
   },
   /** Past and open shifts, the newest first. */
-  listShifts: { input: none, output: z.object({ shifts: z.array(Shift) }) },
+  listShifts: {
+    input: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ shifts: z.array(Shift) }),
+  },
   /** The open shift's X report (live), or a closed one's Z report as frozen at close. */
   getShiftReport: {
     input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
