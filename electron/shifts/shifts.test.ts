@@ -363,9 +363,37 @@ describe('a shift at the till, from the float to the Z report', () => {
     expect((await call(till, 'listShifts')).shifts.map((s) => s.number)).toEqual([2, 1]);
   });
 
+  it('counts only this till’s invoices on a node another till shares', async () => {
+    await call(till, 'openShift', { float: { total: 0n } });
+    tick();
+    await sellLightning(0n);
+    // The other till, same shop name, same node: its invoice settles during this shift.
+    const other = await demo.createInvoice({
+      amountMsat: 12_345_000n,
+      description: 'Satoshi’s Corner Café · sale #1',
+      expirySec: 600,
+    });
+    await demo.simulatePayment(other.paymentHash);
+    tick();
+    const { report } = await call(till, 'closeShift', { counted: { total: 0n } });
+    expect(report.node).toMatchObject({
+      state: 'checked',
+      nodeCount: 1,
+      journalCount: 1,
+      nodeMsat: report.currencies[0]!.tenders.lightning.msat,
+      differenceMsat: 0n,
+    });
+  });
+
   it('closes the shift when the node cannot be reached, and says so in the report', async () => {
     const shift = await call(till, 'openShift', { float: { total: 5000n } });
-    await sellLightning(0n);
+    // Not while an invoice is on the charge screen: its payment would land after the Z report.
+    await call(till, 'addToCart', { variantId: variant('Flat White') });
+    const onScreen = await call(till, 'charge', { tip: null });
+    expect(await refused(till, 'closeShift', { counted: { total: 5000n } })).toMatchObject({
+      kind: 'InvalidState',
+    });
+    await call(till, 'demoPay', { saleId: onScreen.id });
     nodeDown = true;
     const { report } = await call(till, 'closeShift', { counted: { total: 5000n } });
     expect(report.node).toMatchObject({ state: 'unreachable', journalCount: 1 });
