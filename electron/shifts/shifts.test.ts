@@ -6,7 +6,7 @@ import type { Product, ShiftReport } from '../../shared/domain/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 import { BackendError, type LightningBackend } from '../lightning/backend.js';
 import { createDemoBackend, type DemoBackend } from '../lightning/demo/backend.js';
-import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { keypadOnlyResources, manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import type { Till } from '../till.js';
 
@@ -401,5 +401,30 @@ describe('a shift at the till, from the float to the Z report', () => {
     expect(node.message).toMatch(/unreachable/);
     expect(report.currencies[0]!.tenders.lightning.count).toBe(1);
     expect((await call(till, 'getShiftReport', { shiftId: shift.id })).node).toEqual(report.node);
+  });
+
+  it('keeps each currency apart: dollars and euros are never one total', async () => {
+    const kiosk = keypadOnlyResources('USD');
+    const dataDir = join(dir.path, 'kiosk');
+    const k = await signedInTill({ dataDir, resourcesDir: kiosk.path, now: clock.now, timers: false });
+    try {
+      await call(k, 'openShift', { float: { total: 5000n } });
+      await call(k, 'addCustomAmount', { amount: 1200n, title: 'Tea' });
+      await call(k, 'payCash', { tendered: 2000n, tip: null });
+      await call(k, 'updateSettings', { currency: 'EUR' });
+      await call(k, 'addCustomAmount', { amount: 300n, title: 'Café' });
+      await call(k, 'payCash', { tendered: 500n, tip: null });
+      const { report } = await call(k, 'closeShift', { counted: { total: 6200n } });
+      expect(
+        report.currencies.map((c) => [c.currency, c.sales.total, c.cash.expected, c.cash.difference]),
+      ).toEqual([
+        // The drawer was counted in the shift's currency; euros taken are expected, not counted.
+        ['USD', 1200n, 6200n, 0n],
+        ['EUR', 300n, 300n, null],
+      ]);
+    } finally {
+      await k.close();
+      kiosk.remove();
+    }
   });
 });
