@@ -71,6 +71,8 @@ describe('a shift through the browser: float, sales, paid out, close, the Z repo
 
     // The register sells without a shift, and says so.
     await page.getByTestId('shift-nudge').waitFor();
+    await inView(page, page.getByTestId('nudge-open-shift'), 'the nudge’s Open shift');
+    await shots('register-no-shift');
     await page.getByTestId('nudge-open-shift').click();
 
     // The float: two $20 notes and four $5 notes.
