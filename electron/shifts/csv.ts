@@ -58,6 +58,17 @@ export function shiftReportCsv(report: ShiftReport): string {
     rows.push(['cash', 'expected', cur, m(c.cash.expected), null, null]);
     if (c.cash.counted !== null) rows.push(['cash', 'counted', cur, m(c.cash.counted), null, null]);
     if (c.cash.difference !== null) rows.push(['cash', 'difference', cur, m(c.cash.difference), null, null]);
+    const late = c.paidForEarlierShifts;
+    if (late.count > 0) {
+      rows.push([
+        'sales',
+        'paid for earlier shifts',
+        cur,
+        m(late.total),
+        late.count,
+        `${sats(late.msat)} sats`,
+      ]);
+    }
     for (const r of c.lightningRates) {
       rows.push(['lightning rate', r.rate, cur, m(r.total), r.count, `${sats(r.msat)} sats · ${r.source}`]);
     }

@@ -65,6 +65,7 @@ function emptyCurrency(currency: string): ShiftCurrencyReport {
       difference: null,
     },
     lightningRates: [],
+    paidForEarlierShifts: { count: 0, total: 0n, msat: 0n },
   };
 }
 
@@ -269,6 +270,25 @@ export function buildShiftReport(
       shopify[r.outbox_state]++;
       shopify.orders.push({ saleNumber: int(r.number), state: r.outbox_state, error: r.outbox_error });
     }
+  }
+
+  // Late payments of earlier shifts' sales, paid while this shift was open.
+  const late = db
+    .prepare(
+      `SELECT s.currency, count(*) AS n, sum(s.total) AS total, coalesce(sum(s.amount_paid_msat), 0) AS msat
+       FROM sales s JOIN shifts f ON f.id = s.shift_id
+       WHERE s.state = 'paid' AND f.id <> ? AND f.closed_at IS NOT NULL AND s.paid_at > f.closed_at
+         AND s.paid_at >= ? AND s.paid_at <= ?
+       GROUP BY s.currency`,
+    )
+    .all(shift.id, periodStart(db, shift), input.at.toISOString()) as {
+    currency: string;
+    n: bigint;
+    total: bigint;
+    msat: bigint;
+  }[];
+  for (const l of late) {
+    section(l.currency).paidForEarlierShifts = { count: int(l.n), total: big(l.total), msat: big(l.msat) };
   }
 
   const movements: CashMovement[] = movementsOf(db, shift.id);

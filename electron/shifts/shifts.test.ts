@@ -385,6 +385,25 @@ describe('a shift at the till, from the float to the Z report', () => {
     });
   });
 
+  it('shows a late payment of an earlier shift’s sale in the shift it arrives in, never in the frozen Z', async () => {
+    await call(till, 'openShift', { float: { total: 0n } });
+    await call(till, 'addToCart', { variantId: variant('Flat White') });
+    const walked = await call(till, 'charge', { tip: null });
+    await call(till, 'cancelSale', { saleId: walked.id });
+    tick();
+    const z1 = (await call(till, 'closeShift', { counted: { total: 0n } })).report;
+    tick();
+    const second = await call(till, 'openShift', { float: { total: 0n } });
+    tick();
+    // The customer's wallet pays the old invoice after all.
+    await call(till, 'demoPay', { saleId: walked.id });
+    const x = await call(till, 'getShiftReport', { shiftId: second.id });
+    expect(x.saleCount).toBe(0);
+    expect(x.currencies[0]!.paidForEarlierShifts).toEqual({ count: 1, total: 450n, msat: 4_500_000n });
+    expect(x.node).toMatchObject({ state: 'checked', nodeCount: 1, journalCount: 1, differenceMsat: 0n });
+    expect(await call(till, 'getShiftReport', { shiftId: z1.shift.id })).toEqual(z1);
+  });
+
   it('closes the shift when the node cannot be reached, and says so in the report', async () => {
     const shift = await call(till, 'openShift', { float: { total: 5000n } });
     // Not while an invoice is on the charge screen: its payment would land after the Z report.

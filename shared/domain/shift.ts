@@ -132,6 +132,11 @@ export const ShiftCurrencyReport = z.object({
     /** counted − expected: negative is cash missing. */
     difference: money.nullable(),
   }),
+  /**
+   * Sales of earlier (closed) shifts paid during this one: a late payment of an expired or
+   * cancelled invoice. Their Z report is frozen, so they are shown here, not in the totals above.
+   */
+  paidForEarlierShifts: countTotal.extend({ msat: money }),
   /** Lightning by the rate each sale's invoice was locked at: fiat and sats per rate. */
   lightningRates: z.array(
     z.object({ rate: z.string(), source: z.string(), count: z.number().int(), total: money, msat: money }),

@@ -64,6 +64,13 @@ function CurrencySection({ c, kind }: { c: ShiftCurrencyReport; kind: Report['ki
           value={<span className="zr-sub">{`${f(r.total)} · ${formatSats(r.msat)}`}</span>}
         />
       ))}
+      {c.paidForEarlierShifts.count > 0 && (
+        <Row
+          label={`Paid late for earlier shifts (${c.paidForEarlierShifts.count}), not in the totals`}
+          value={`${f(c.paidForEarlierShifts.total)} · ${formatSats(c.paidForEarlierShifts.msat)}`}
+          testId="zr-paid-earlier"
+        />
+      )}
       <Row label="Discounts given" value={f(c.discounts)} />
       <Row label={`Refunds (${c.refunds.count})`} value={f(c.refunds.total)} />
 

@@ -51,6 +51,7 @@ function report(kind: 'X' | 'Z', shift: Shift, counted: bigint | null = null): S
           difference: counted === null ? null : counted - expected,
         },
         lightningRates: [],
+        paidForEarlierShifts: { count: 0, total: 0n, msat: 0n },
       },
     ],
     movements: [],
