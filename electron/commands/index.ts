@@ -7,6 +7,7 @@ import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
 import { settingsCommands } from './settings.js';
+import { shiftCommands } from './shifts.js';
 import { shopifyCommands } from './shopify.js';
 import { staffCommands } from './staff.js';
 
@@ -25,5 +26,6 @@ export function commandHandlers(ctx: TillContext) {
     ...nodeCommands(ctx),
     ...shopifyCommands(ctx),
     ...reconcileCommands(ctx),
+    ...shiftCommands(ctx),
   } satisfies Handlers;
 }

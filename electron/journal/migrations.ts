@@ -294,4 +294,74 @@ export const migrations: readonly string[] = [
   ALTER TABLE sale_events ADD COLUMN approver_id TEXT;
   ALTER TABLE sale_events ADD COLUMN approver_name TEXT;
   `,
+  /* 6: shifts and the cash drawer: each sale belongs to the shift open when it was rung up */ `
+  -- One till's shift (each till has its own journal, so its own shifts): the float counted at
+  -- open, the drawer counted at close and the Z report frozen then. A closed shift never changes.
+  CREATE TABLE shifts (
+    id               TEXT PRIMARY KEY,
+    till_id          TEXT NOT NULL,
+    number           INTEGER NOT NULL UNIQUE,
+    currency         TEXT NOT NULL,
+    opened_at        TEXT NOT NULL,
+    opened_by_id     TEXT,
+    opened_by_name   TEXT,
+    -- The opening float: its total (minor units) and, when counted by denomination, the count
+    -- (JSON {"<face value in minor units>": count}); NULL when a total was typed.
+    float_total      INTEGER NOT NULL CHECK (float_total >= 0),
+    float_json       TEXT,
+    closed_at        TEXT,
+    closed_by_id     TEXT,
+    closed_by_name   TEXT,
+    approver_id      TEXT,
+    approver_name    TEXT,
+    counted_total    INTEGER CHECK (counted_total >= 0),
+    counted_json     TEXT,
+    -- The Z report as printed at close (wire JSON, shared/domain ShiftReport).
+    report_json      TEXT,
+    CHECK ((closed_at IS NULL) = (counted_total IS NULL) AND (closed_at IS NULL) = (report_json IS NULL))
+  ) STRICT;
+  -- At most one open shift at a time.
+  CREATE UNIQUE INDEX shifts_one_open ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
+
+  -- Money into or out of the drawer that is not a sale, and drawer opens without a sale.
+  -- Append-only, and only while its shift is open.
+  CREATE TABLE cash_movements (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    shift_id      TEXT NOT NULL REFERENCES shifts(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('paid_in', 'paid_out', 'no_sale')),
+    currency      TEXT NOT NULL,
+    amount        INTEGER NOT NULL CHECK ((kind = 'no_sale' AND amount = 0) OR (kind <> 'no_sale' AND amount > 0)),
+    reason        TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    staff_id      TEXT,
+    staff_name    TEXT,
+    approver_id   TEXT,
+    approver_name TEXT
+  ) STRICT;
+  CREATE INDEX cash_movements_shift ON cash_movements(shift_id, id);
+
+  ALTER TABLE sales ADD COLUMN shift_id TEXT REFERENCES shifts(id);
+  CREATE INDEX sales_shift ON sales(shift_id) WHERE shift_id IS NOT NULL;
+
+  -- A closed shift is immutable here too, not only in the till's code.
+  CREATE TRIGGER shifts_closed_update BEFORE UPDATE ON shifts WHEN OLD.closed_at IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  CREATE TRIGGER shifts_no_delete BEFORE DELETE ON shifts
+    BEGIN SELECT RAISE(ABORT, 'a shift cannot be deleted'); END;
+  CREATE TRIGGER cash_movements_open_shift BEFORE INSERT ON cash_movements
+    WHEN (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  CREATE TRIGGER cash_movements_no_update BEFORE UPDATE ON cash_movements
+    BEGIN SELECT RAISE(ABORT, 'cash movements are append-only'); END;
+  CREATE TRIGGER cash_movements_no_delete BEFORE DELETE ON cash_movements
+    BEGIN SELECT RAISE(ABORT, 'cash movements are append-only'); END;
+  CREATE TRIGGER sales_closed_shift_insert BEFORE INSERT ON sales
+    WHEN NEW.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  CREATE TRIGGER sales_closed_shift_move BEFORE UPDATE OF shift_id ON sales
+    WHEN OLD.shift_id IS NOT NEW.shift_id AND (
+      (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL OR
+      (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL)
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  `,
 ];

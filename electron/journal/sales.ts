@@ -121,8 +121,11 @@ export function insertSale(db: Db, sale: NewSale): void {
   const at = sale.at.toISOString();
   const who = currentActor()?.staff ?? null;
   db.prepare(
-    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json, note, staff_id, staff_name)
-     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The shift open now takes the sale (electron/journal/shifts.ts); with none open it waits for
+    // the next one to adopt it.
+    `INSERT INTO sales (id, number, state, currency, total, created_at, updated_at, pricing_json, note, staff_id, staff_name, shift_id)
+     VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM sales), 'open', ?, ?, ?, ?, ?, ?, ?, ?,
+       (SELECT id FROM shifts WHERE closed_at IS NULL))`,
   ).run(
     sale.id,
     sale.currency,

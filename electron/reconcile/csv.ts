@@ -38,7 +38,8 @@ const HEADER = [
   'discount',
 ];
 
-function cell(value: string | number | null): string {
+/** One RFC 4180 cell, with a formula-looking text defused for spreadsheets. */
+export function cell(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
   // A leading = + - @ would be read as a formula by a spreadsheet.

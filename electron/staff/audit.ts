@@ -37,6 +37,13 @@ const SHOWN = new Set([
   'locationId',
   'acceptSpending',
   'confirmLarge',
+  'shiftId',
+  'float',
+  'counted',
+  'total',
+  'denominations',
+  'value',
+  'count',
 ]);
 
 function shown(value: unknown, depth = 0): unknown {

@@ -12,10 +12,11 @@ import { RegisterScreen } from './screens/Register.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
 import { SalesScreen } from './screens/Sales.js';
 import { SettingsScreen } from './screens/Settings.js';
+import { ShiftScreen } from './screens/Shift.js';
 import { connectTill, errorMessage, type SocketState } from './till-client.js';
 
 type View =
-  | { name: 'register' | 'sales' | 'reconcile' | 'settings' }
+  | { name: 'register' | 'sales' | 'shift' | 'reconcile' | 'settings' }
   | { name: 'charge'; saleId: string }
   | { name: 'paid'; sale: Sale };
 
@@ -100,7 +101,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   }, [till, run, reconnects]);
 
   const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
-  const nav = (name: 'register' | 'sales' | 'reconcile' | 'settings') => {
+  const nav = (name: 'register' | 'sales' | 'shift' | 'reconcile' | 'settings') => {
     if (name !== 'register') return setView({ name });
     // While an invoice is on screen the register is its charge screen.
     void run(async () => {
@@ -172,6 +173,13 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               Sales
             </button>
             <button
+              data-testid="nav-shift"
+              className={view.name === 'shift' ? 'active' : ''}
+              onClick={() => nav('shift')}
+            >
+              Shift
+            </button>
+            <button
               data-testid="nav-reconcile"
               className={view.name === 'reconcile' ? 'active' : ''}
               onClick={() => nav('reconcile')}
@@ -196,6 +204,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               <RegisterScreen
                 onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
                 onPaidCash={(sale) => setView({ name: 'paid', sale })}
+                onOpenShift={() => setView({ name: 'shift' })}
               />
             )}
             {view.name === 'charge' && (
@@ -209,6 +218,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
               <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
             )}
             {view.name === 'sales' && <SalesScreen />}
+            {view.name === 'shift' && <ShiftScreen />}
             {view.name === 'reconcile' && <ReconcileScreen />}
             {view.name === 'settings' && <SettingsScreen />}
           </ErrorBoundary>

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { EventName, EventPayload, TillApi } from '../../shared/contract/index.js';
-import type { Cart, CartLine, Pricing, Sale, TillStatus } from '../../shared/domain/index.js';
+import type { Cart, CartLine, Pricing, Sale, Shift, TillStatus } from '../../shared/domain/index.js';
 import { priceCart, taxBreakdown } from '../../shared/pricing/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 
@@ -39,6 +39,7 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getCart: vi.fn(() => Promise.resolve(emptyCart)),
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
+    getShift: vi.fn(() => Promise.resolve({ shift: openShift() })),
     getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
     updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),
@@ -57,6 +58,21 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     for (const l of listeners.get(event) ?? []) l(payload as never);
   };
   return { till, emit };
+}
+
+/** Shift #1, open since the morning with a $100 float: the register shows no nudge. */
+export function openShift(): Shift {
+  return {
+    id: 'shift-1',
+    tillId: 't1',
+    number: 1,
+    currency: 'USD',
+    openedAt: '2026-11-27T08:00:00.000Z',
+    openedBy: { id: 'owner-1', name: 'Olivia' },
+    float: 10_000n,
+    closedAt: null,
+    closedBy: null,
+  };
 }
 
 export function status(): TillStatus {

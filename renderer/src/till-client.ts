@@ -102,6 +102,16 @@ export const REPLY_WAIT_MS = {
   addStaff: QUICK_MS,
   updateStaff: QUICK_MS,
   listAudit: QUICK_MS,
+  openShift: QUICK_MS,
+  getShift: QUICK_MS,
+  paidIn: QUICK_MS,
+  paidOut: QUICK_MS,
+  noSale: QUICK_MS,
+  // Closing and the X report ask the node for its settled invoices (bounded by the backend's timeouts).
+  closeShift: SLOW_MS,
+  listShifts: QUICK_MS,
+  getShiftReport: SLOW_MS,
+  exportShiftCsv: SLOW_MS,
 } as const satisfies Record<CommandName, number>;
 
 const unavailable = (message: string): Reply<never> => ({

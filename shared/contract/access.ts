@@ -54,6 +54,11 @@ export const COMMAND_ACCESS = {
   getSettings: { role: 'cashier', reads: true },
   getPricingSettings: { role: 'cashier', reads: true },
 
+  openShift: { role: 'cashier', reads: false },
+  // Whether a shift is open, never its takings (the X report is a manager's).
+  getShift: { role: 'cashier', reads: true },
+  noSale: { role: 'cashier', reads: false },
+
   retryOrder: { role: 'manager', reads: false },
   syncCatalog: { role: 'manager', reads: false },
   startReconcile: { role: 'manager', reads: false },
@@ -61,6 +66,12 @@ export const COMMAND_ACCESS = {
   getReconcile: { role: 'manager', reads: true },
   exportReconcileCsv: { role: 'manager', reads: false },
   applySafeRepairs: { role: 'manager', reads: false },
+  paidIn: { role: 'manager', reads: false },
+  paidOut: { role: 'manager', reads: false },
+  closeShift: { role: 'manager', reads: false },
+  listShifts: { role: 'manager', reads: true },
+  getShiftReport: { role: 'manager', reads: true },
+  exportShiftCsv: { role: 'manager', reads: false },
   previewManualRate: { role: 'manager', reads: true },
   setManualRate: { role: 'manager', reads: false },
 

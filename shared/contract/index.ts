@@ -3,6 +3,11 @@ import {
   BackendConfig,
   BackendInput,
   Cart,
+  CashCount,
+  CashMovementInput,
+  MovementReason,
+  Shift,
+  ShiftReport,
   CurrencyTotal,
   Discount,
   JournalProblem,
@@ -370,6 +375,42 @@ export const commands = {
     input: z.object({ rate: manualRate, token: z.string().max(MAX_LENGTH.id).optional() }).strict(),
     output: TillStatus,
   },
+  /**
+   * Opens this till's shift with the counted float (a total, or a count per note and coin). Sales
+   * rung up while no shift was open join it, so its Z report covers everything since the last close.
+   */
+  openShift: { input: z.object({ float: CashCount }).strict(), output: Shift },
+  /** The open shift (no takings: those are the X report's, for a manager); null when none is open. */
+  getShift: { input: none, output: z.object({ shift: Shift.nullable() }) },
+  /** Cash put into the drawer that is not a sale (more change), with why; journaled with who. */
+  paidIn: { input: CashMovementInput, output: Shift },
+  /** Cash taken out of the drawer that is not a sale (a supplier paid), with why. */
+  paidOut: { input: CashMovementInput, output: Shift },
+  /** Opens the drawer without a sale: logged with who, when and why. */
+  noSale: { input: z.object({ reason: MovementReason.default('') }).strict(), output: Shift },
+  /**
+   * Closes the open shift with the drawer as counted: the Z report (expected against counted, the
+   * node's settled total beside the journal's) is frozen with it, and never changes afterwards.
+   */
+  closeShift: {
+    input: z.object({ counted: CashCount }).strict(),
+    output: z.object({ shift: Shift, report: ShiftReport }),
+  },
+  /** Past and open shifts, the newest first. */
+  listShifts: {
+    input: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ shifts: z.array(Shift) }),
+  },
+  /** The open shift's X report (live), or a closed one's Z report as frozen at close. */
+  getShiftReport: {
+    input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: ShiftReport,
+  },
+  /** Writes a shift's report as CSV to the exports folder. */
+  exportShiftCsv: {
+    input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ filename: z.string(), path: z.string(), rows: z.number().int() }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -379,6 +420,8 @@ export const events = {
   /** Held carts after one was parked, resumed or discarded. */
   parkedCartsChanged: z.array(ParkedCart),
   reconcileProgress: ReconcileRun,
+  /** The till's shift after it was opened or closed (null: none open). */
+  shiftChanged: z.object({ shift: Shift.nullable() }),
   saleUpdated: Sale,
   statusChanged: TillStatus,
 } as const satisfies Record<string, z.ZodType>;

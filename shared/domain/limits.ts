@@ -16,6 +16,8 @@ export const MAX_LENGTH = {
   parkedName: 60,
   /** A staff member's name as the receipt and the audit show it. */
   staffName: 60,
+  /** Why cash went into or out of the drawer, or why it was opened without a sale. */
+  cashReason: 80,
   /** A line's note for whoever makes it ("oat milk", "no onions"). */
   lineNote: 100,
   /** The order's note (the receipt and the Shopify order carry it). */

@@ -11,6 +11,7 @@ import { HeldCarts } from '../components/HeldCarts.js';
 import { useManagerApproval } from '../components/ManagerApproval.js';
 import { Keypad } from '../components/Keypad.js';
 import { NoteSheet } from '../components/NoteSheet.js';
+import { ShiftNudge } from '../components/ShiftNudge.js';
 import { Sheet } from '../components/Sheet.js';
 import { TipSheet } from '../components/TipSheet.js';
 import { useShell } from '../context.js';
@@ -21,9 +22,12 @@ const BARCODE = /^[0-9A-Za-z-]{6,}$/;
 export function RegisterScreen({
   onCharged,
   onPaidCash,
+  onOpenShift,
 }: {
   onCharged: (sale: Sale) => void;
   onPaidCash: (sale: Sale) => void;
+  /** To the Shift screen, from the "No shift open" nudge; no nudge without it. */
+  onOpenShift?: () => void;
 }) {
   const { till, run, toast, status } = useShell();
   const [cart, setCart] = useState<Cart | null>(null);
@@ -244,6 +248,7 @@ export function RegisterScreen({
       </section>
 
       <aside className="cart">
+        {onOpenShift && <ShiftNudge onOpenShift={onOpenShift} />}
         <div className="cart-head">
           <h2>Cart</h2>
           <HeldCarts cart={cart} onCart={setCart} />
