@@ -51,6 +51,7 @@ describe('who may run each command: every Command × role, generated from the on
     });
     const cashier = await call(till, 'addStaff', { name: 'Casey', role: 'cashier', pin: PIN.cashier });
     await call(till, 'addStaff', { name: 'Maya', role: 'manager', pin: PIN.manager });
+    const { id: shiftId } = await call(till, 'openShift', { float: { total: 10_000n } });
     const { products } = await call(till, 'searchCatalog', {});
     const variant = products[0]!.variants[0]!;
     await call(till, 'addToCart', { variantId: variant.id });
@@ -117,6 +118,15 @@ describe('who may run each command: every Command × role, generated from the on
         locationId: 'gid://shopify/Location/1',
       },
       disconnectShopify: {},
+      openShift: { float: { total: 5_000n } },
+      getShift: {},
+      noSale: { reason: 'change for the bakery' },
+      paidIn: { amount: 2_000n, reason: 'more change' },
+      paidOut: { amount: 1_500n, reason: 'window cleaner' },
+      closeShift: { counted: { total: 12_000n } },
+      listShifts: {},
+      getShiftReport: { shiftId },
+      exportShiftCsv: { shiftId },
     } satisfies Record<CommandName, unknown>;
   });
   afterAll(async () => {
@@ -181,6 +191,12 @@ describe('the table says what the issue says each role may do', () => {
     'listAudit',
     'listStaff',
     'syncCatalog',
+    'paidIn',
+    'paidOut',
+    'closeShift',
+    'listShifts',
+    'getShiftReport',
+    'exportShiftCsv',
   ];
   const owner: CommandName[] = [
     'addStaff',
