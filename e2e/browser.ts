@@ -39,3 +39,15 @@ export async function inView(page: Page, target: Locator, what: string): Promise
   expect(box!.x + box!.width, `${what} right edge at ${width}×${height}`).toBeLessThanOrEqual(width);
   expect(box!.y + box!.height, `${what} bottom edge at ${width}×${height}`).toBeLessThanOrEqual(height);
 }
+
+/**
+ * Signs in on the PIN pad the till starts with (the demo owner's PIN unless told), tapping its
+ * keys as a cashier would, and waits for the register behind it.
+ */
+export async function signIn(page: Page, pin = '1234'): Promise<void> {
+  const lock = page.getByTestId('lock-screen');
+  await lock.waitFor();
+  for (const digit of pin) await page.getByTestId(`pin-${digit}`).click();
+  await page.getByTestId('pin-enter').click();
+  await lock.waitFor({ state: 'detached' });
+}

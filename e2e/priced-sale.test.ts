@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /**
@@ -33,6 +33,7 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
+    await signIn(page);
     await page.getByTestId('product-tile').first().waitFor();
 
     // The owner: VAT 20 % included by default, 5.5 % on the bakery, tips of 10/15/20 %.
