@@ -121,7 +121,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
   const tabs = useMemo(() => allowedTabs(session), [session]);
   // Another person signed in (a cashier after the owner): a screen they may not use shows the register.
   const view: View =
-    chosen.name === 'charge' || chosen.name === 'paid' || tabs.has(chosen.name) ? chosen : { name: 'register' };
+    chosen.name === 'charge' || chosen.name === 'paid' || tabs.has(chosen.name)
+      ? chosen
+      : { name: 'register' };
 
   const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
   const nav = (name: Tab) => {
