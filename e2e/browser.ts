@@ -51,3 +51,14 @@ export async function signIn(page: Page, pin = '1234'): Promise<void> {
   await page.getByTestId('pin-enter').click();
   await lock.waitFor({ state: 'detached' });
 }
+
+/** The owner adds a person in Settings → Staff (the Settings tab open) and waits for them in the list. */
+export async function addStaff(page: Page, name: string, role: 'cashier' | 'manager' | 'owner', pin: string) {
+  const form = page.getByTestId('staff-add');
+  await form.getByTestId('add-name').fill(name);
+  await form.getByTestId('add-role').selectOption(role);
+  await form.getByTestId('add-pin').fill(pin);
+  await form.getByTestId('add-pin-again').fill(pin);
+  await form.getByTestId('add-staff').click();
+  await page.getByTestId('staff-name').filter({ hasText: name }).waitFor();
+}

@@ -138,6 +138,7 @@ export function StaffSettings() {
           </li>
         ))}
       </ul>
+      <ApprovalLimit />
       <AddMember
         onAdded={(m) => {
           toast('good', `${m.name} can sign in now`);
@@ -374,6 +375,63 @@ function EditMember({
           Cancel
         </button>
       </div>
+    </form>
+  );
+}
+
+/** The discount above which a cashier needs a manager's PIN, typed on their own screen. */
+function ApprovalLimit() {
+  const { till, run, toast } = useShell();
+  const [percent, setPercent] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    void run(async () => setPercent(String((await till.getSettings()).discountApprovalPercent)));
+  }, [till, run]);
+
+  const save = async () => {
+    const n = Number(percent);
+    if (!/^\d{1,3}$/.test(percent.trim()) || n > 100) {
+      setError('Enter a whole percentage from 0 to 100');
+      return;
+    }
+    setError(null);
+    try {
+      setPercent(String((await till.updateSettings({ discountApprovalPercent: n })).discountApprovalPercent));
+      toast('good', 'Approval limit saved');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  return (
+    <form
+      className="staff-approval"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        A cashier’s discount above this needs a manager (% off; 100: never)
+        <span className="inline-field">
+          <input
+            data-testid="approval-percent"
+            inputMode="numeric"
+            maxLength={3}
+            value={percent}
+            onChange={(e) => setPercent(e.target.value.replace(/\D/g, ''))}
+          />
+          <button className="btn" data-testid="save-approval">
+            Save limit
+          </button>
+        </span>
+        {error && (
+          <span className="field-error" data-testid="approval-error">
+            {error}
+          </span>
+        )}
+      </label>
     </form>
   );
 }
