@@ -97,9 +97,14 @@ describe('staff, roles and approval in place through the browser', () => {
       'Mia Manager',
       'Owner',
     ]);
-    await page.getByTestId('staff').scrollIntoViewIfNeeded();
-    await page.getByTestId('staff').screenshot({ path: `${SHOTS}/staff-1024x768.png` });
     expect(await overflow()).toBeLessThanOrEqual(0);
+    await expect.poll(() => page.getByTestId('toast').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByTestId('staff').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/staff-1024x768.png` });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('staff').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/staff-1920x1080.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
 
     // Lock; the cashier signs in on the pad: no Settings, Reconcile or Audit for them.
     await page.getByTestId('lock').click();

@@ -485,6 +485,11 @@ describe('the audit', () => {
   it('words for actions and details', () => {
     expect(actionText('payCash')).toBe('Cash sale');
     expect(actionText('openShift')).toBe('Open Shift');
+    expect(actionText('unlock')).toBe('Signed in');
+    expect(actionText('unlock', 'refused')).toBe('Wrong PIN on the PIN pad');
+    expect(detailText('{"variantId":"gid://shopify/ProductVariant/2012","quantity":1}', 'USD')).toBe(
+      'item 2012, quantity: 1',
+    );
     expect(detailText('{"amount":"1250","title":"Gift"}', 'USD')).toBe('$12.50, title: Gift');
     expect(detailText('{"discount":{"kind":"fixed","amount":"500","reason":""}}', 'USD')).toBe('$5.00 off');
     expect(detailText('approval refused: wrong PIN or role', 'USD')).toBe(

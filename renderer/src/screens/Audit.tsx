@@ -47,8 +47,9 @@ const ACTION: Partial<Record<CommandName | 'unlockRefused', string>> = {
   disconnectShopify: 'Disconnected Shopify',
 };
 
-/** "Discount on the cart" for setCartDiscount; "open shift" for a command added later. */
-export function actionText(action: string): string {
+/** "Discount on the cart" for setCartDiscount; "Open Shift" for a command added later. */
+export function actionText(action: string, outcome: AuditEntry['outcome'] = 'done'): string {
+  if (action === 'unlock' && outcome === 'refused') return 'Wrong PIN on the PIN pad';
   return (
     (ACTION as Record<string, string | undefined>)[action] ??
     action.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())
@@ -60,6 +61,7 @@ const FIELD: Record<string, string> = {
   saleId: 'sale',
   lineId: 'line',
   parkedId: 'held cart',
+  variantId: 'item',
 };
 
 /** The audit's detail (the command's safe fields as JSON) as a short line a manager can read. */
@@ -86,7 +88,8 @@ export function detailText(detail: string, currency: string): string {
     } else if ((k === 'amount' || k === 'tendered') && typeof v === 'string') {
       parts.push(`${k === 'tendered' ? 'handed over ' : ''}${amount(v, currency)}`);
     } else if (k in FIELD && typeof v === 'string') {
-      parts.push(`${FIELD[k]} ${v.slice(0, 8)}`);
+      // The end of an id is enough to tell two apart (gid://shopify/ProductVariant/2012 → 2012).
+      parts.push(`${FIELD[k]} ${(v.split('/').pop() ?? v).slice(0, 8)}`);
     } else {
       parts.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
     }
@@ -100,6 +103,15 @@ function amount(minor: string, currency: string): string {
   } catch {
     return minor;
   }
+}
+
+/** The time for today's entries; the date too for older ones. */
+function when(at: string): string {
+  const d = new Date(at);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toDateString() === new Date().toDateString()
+    ? time
+    : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${time}`;
 }
 
 /**
@@ -193,18 +205,10 @@ export function AuditScreen() {
           <tbody>
             {page?.entries.map((e) => (
               <tr key={e.id} data-testid="audit-row" className={e.outcome === 'refused' ? 'refused' : ''}>
-                <td className="when">
-                  {new Date(e.at).toLocaleString([], {
-                    month: 'short',
-                    day: 'numeric',
-                    hour: '2-digit',
-                    minute: '2-digit',
-                    second: '2-digit',
-                  })}
-                </td>
+                <td className="when">{when(e.at)}</td>
                 <td data-testid="audit-who">{e.staffName ?? '—'}</td>
                 <td data-testid="audit-approver">{e.approverName ?? ''}</td>
-                <td data-testid="audit-what">{actionText(e.action)}</td>
+                <td data-testid="audit-what">{actionText(e.action, e.outcome)}</td>
                 <td className="detail" data-testid="audit-detail">
                   {detailText(e.detail, currency)}
                 </td>
