@@ -133,7 +133,8 @@ describe('staff, roles and approval in place through the browser', () => {
     await page.getByTestId('manager-pin').fill('4821');
     await page.screenshot({ path: `${SHOTS}/staff-approval-1024x768.png` });
     await page.getByTestId('manager-approve').click();
-    await expect.poll(() => page.getByTestId('cart-total').innerText()).toBe('$2.25');
+    // A PIN is checked against each person's scrypt hash in turn: longer than a second on a busy machine.
+    await expect.poll(() => page.getByTestId('cart-total').innerText(), { timeout: 10_000 }).toBe('$2.25');
     await page.getByTestId('cash-button').click();
     await page.getByTestId('cash-quick').last().click();
     await page.getByTestId('cash-take').click();

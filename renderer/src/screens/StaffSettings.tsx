@@ -157,6 +157,13 @@ function AddMember({ onAdded }: { onAdded: (m: StaffMember) => void }) {
   const [again, setAgain] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [working, setWorking] = useState(false);
+  // Typing in a field takes away what was said about it (the till's answer was about the old value).
+  const edited =
+    <T,>(field: string, set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setErrors(({ [field]: _, form: __, ...rest }) => rest);
+    };
 
   const add = async () => {
     const wrong: Errors = { ...pinErrors(pin, again) };
@@ -193,7 +200,7 @@ function AddMember({ onAdded }: { onAdded: (m: StaffMember) => void }) {
         <input
           value={name}
           maxLength={MAX_LENGTH.staffName}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => edited('name', setName)(e.target.value)}
           data-testid="add-name"
         />
         <Err errors={errors} field="name" testid="add-name-error" />
@@ -209,7 +216,14 @@ function AddMember({ onAdded }: { onAdded: (m: StaffMember) => void }) {
         </select>
         <Err errors={errors} field="role" testid="add-role-error" />
       </label>
-      <PinFields pin={pin} again={again} setPin={setPin} setAgain={setAgain} errors={errors} prefix="add" />
+      <PinFields
+        pin={pin}
+        again={again}
+        setPin={edited('pin', setPin)}
+        setAgain={edited('again', setAgain)}
+        errors={errors}
+        prefix="add"
+      />
       <Err errors={errors} field="form" testid="add-error" />
       <button className="btn primary" data-testid="add-staff" disabled={working}>
         Add
