@@ -141,6 +141,18 @@ describe('staff, roles and approval in place through the browser', () => {
     await page.getByTestId('sale-paid').waitFor();
     await page.getByTestId('new-sale').click();
 
+    // The cashier changes their own PIN (tap their name), then signs in with the new one.
+    await page.getByTestId('signed-in').click();
+    await page.getByTestId('my-current-pin').fill('2580');
+    await page.getByTestId('my-new-pin').fill('1357');
+    await page.getByTestId('my-new-pin-again').fill('1357');
+    await page.screenshot({ path: `${SHOTS}/change-my-pin-1024x768.png` });
+    await page.getByTestId('my-pin-save').click();
+    await page.getByTestId('my-pin-save').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByTestId('lock').click();
+    await signIn(page, '1357');
+    expect(await page.getByTestId('signed-in').innerText()).toMatch(/Cam Cashier/);
+
     // Switch user: lock, the manager signs in and sees the sale rung up by the cashier.
     await page.getByTestId('lock').click();
     await signIn(page, '4821');
