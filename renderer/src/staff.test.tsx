@@ -486,6 +486,9 @@ describe('the audit', () => {
     expect(actionText('payCash')).toBe('Cash sale');
     expect(actionText('openShift')).toBe('Open Shift');
     expect(actionText('unlock')).toBe('Signed in');
+    expect(detailText('{"staffId":"c1","name":"Cam B"}', 'USD', new Map([['c1', 'Cam']]))).toBe(
+      'Cam, name: Cam B',
+    );
     expect(actionText('unlock', 'refused')).toBe('Wrong PIN on the PIN pad');
     expect(detailText('{"variantId":"gid://shopify/ProductVariant/2012","quantity":1}', 'USD')).toBe(
       'item 2012, quantity: 1',

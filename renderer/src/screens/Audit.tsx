@@ -65,7 +65,11 @@ const FIELD: Record<string, string> = {
 };
 
 /** The audit's detail (the command's safe fields as JSON) as a short line a manager can read. */
-export function detailText(detail: string, currency: string): string {
+export function detailText(
+  detail: string,
+  currency: string,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
   let value: unknown;
   try {
     value = JSON.parse(detail);
@@ -87,6 +91,8 @@ export function detailText(detail: string, currency: string): string {
       parts.push(d.reason ? `${off} (${d.reason})` : off);
     } else if ((k === 'amount' || k === 'tendered') && typeof v === 'string') {
       parts.push(`${k === 'tendered' ? 'handed over ' : ''}${amount(v, currency)}`);
+    } else if (k === 'staffId' && typeof v === 'string' && names.has(v)) {
+      parts.push(names.get(v)!);
     } else if (k in FIELD && typeof v === 'string') {
       // The end of an id is enough to tell two apart (gid://shopify/ProductVariant/2012 → 2012).
       parts.push(`${FIELD[k]} ${(v.split('/').pop() ?? v).slice(0, 8)}`);
@@ -143,6 +149,7 @@ export function AuditScreen() {
   }, [load]);
 
   const total = page?.total ?? 0;
+  const names = new Map(staff.map((m) => [m.id, m.name]));
   return (
     <div className="audit" data-no-scan>
       <div className="audit-head">
@@ -210,7 +217,7 @@ export function AuditScreen() {
                 <td data-testid="audit-approver">{e.approverName ?? ''}</td>
                 <td data-testid="audit-what">{actionText(e.action, e.outcome)}</td>
                 <td className="detail" data-testid="audit-detail">
-                  {detailText(e.detail, currency)}
+                  {detailText(e.detail, currency, names)}
                 </td>
                 <td data-testid="audit-outcome">
                   {e.outcome === 'done' ? 'Done' : <span className="badge state-cancelled">Refused</span>}
