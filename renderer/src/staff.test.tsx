@@ -10,7 +10,7 @@ import { ApprovalCancelled, useManagerApproval } from './components/ManagerAppro
 import { ShellContext, type Shell } from './context.js';
 import { actionText, AuditScreen, detailText } from './screens/Audit.js';
 import { StaffSettings } from './screens/StaffSettings.js';
-import { fakeTill, status } from './test-support.js';
+import { awaitingSale, fakeTill, status } from './test-support.js';
 
 vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
 
@@ -281,6 +281,68 @@ describe('approval in place for any command', () => {
     fireEvent.click(screen.getByText('Go'));
     await waitFor(() => expect(screen.getByTestId('result').textContent).toBe('failed'));
     expect(screen.queryByTestId('manager-pin')).toBeNull();
+  });
+});
+
+describe('approval in place, wired into the App', () => {
+  it('a cashier sends a parked order again with a manager’s PIN typed on their screen; Sales says who rang it up', async () => {
+    const paid = {
+      ...awaitingSale(new Date(Date.now() + 600_000)),
+      state: 'paid' as const,
+      staffName: 'Cam',
+      order: { state: 'failed' as const, orderName: null, error: 'Shopify refused the order.' },
+    };
+    const { id, number, state, currency, total, createdAt, paidAt, amountPaidMsat, paidLate, tender, order } =
+      paid;
+    const retryOrder = vi.fn(({ managerPin }: { saleId: string; managerPin?: string }) =>
+      managerPin === '4821'
+        ? Promise.resolve({ ...paid, order: { state: 'pending' as const, orderName: null, error: null } })
+        : Promise.reject(new TillError('NeedsManager', 'This needs a manager: ask one to enter their PIN.')),
+    );
+    const { till } = fakeTill({
+      getStatus: vi.fn(() => Promise.resolve(signedInAs(person('Cam', 'cashier')))),
+      listSales: vi.fn(() =>
+        Promise.resolve({
+          sales: [
+            {
+              ...{
+                id,
+                number,
+                state,
+                currency,
+                total,
+                createdAt,
+                paidAt,
+                amountPaidMsat,
+                paidLate,
+                tender,
+                order,
+              },
+              itemCount: 0,
+              discounts: 0n,
+              tax: 0n,
+              tip: 0n,
+            },
+          ],
+          totals: [],
+        }),
+      ),
+      getSale: vi.fn(() => Promise.resolve(paid)),
+      retryOrder,
+    });
+    render(<App till={till} />);
+    fireEvent.click(await screen.findByTestId('nav-sales'));
+    fireEvent.click(await screen.findByTestId('sale-row'));
+    expect((await screen.findByTestId('rung-up-by')).textContent).toBe('Rung up by Cam');
+    fireEvent.click(await screen.findByTestId('retry-order'));
+    expect((await screen.findByTestId('manager-reason')).textContent).toBe(
+      'This needs a manager: ask one to enter their PIN.',
+    );
+    fireEvent.change(screen.getByTestId('manager-pin'), { target: { value: '4821' } });
+    fireEvent.click(screen.getByTestId('manager-approve'));
+    await waitFor(() => expect(screen.queryByTestId('order-failed')).toBeNull());
+    expect(retryOrder).toHaveBeenLastCalledWith({ saleId: 's1', managerPin: '4821' });
+    expect(retryOrder).toHaveBeenCalledTimes(2);
   });
 });
 
