@@ -46,16 +46,24 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     reconnects: 0,
   });
   const raw = useMemo(() => injected ?? connectTill(onSocket), [injected]);
-  const [status, setStatus] = useState<TillStatus | null>(null);
+  const [status, setShownStatus] = useState<TillStatus | null>(null);
   const approval = useManagerApproval();
-  const { approving } = approval;
+  const { approving, cancel: cancelApproval } = approval;
+  // Locked with an approval still asked for: it is dropped (Cancel), never left for the next person.
+  const setStatus = useCallback(
+    (s: TillStatus) => {
+      if (s.session === null) cancelApproval();
+      setShownStatus(s);
+    },
+    [cancelApproval],
+  );
   // Any command answered Locked (the till locked itself after idle time) brings up the PIN pad.
   const till = useMemo(
     () =>
       lockAware(approving(raw), () => {
         raw.getStatus().then(setStatus, () => undefined);
       }),
-    [raw, approving],
+    [raw, approving, setStatus],
   );
   const [changingPin, setChangingPin] = useState(false);
   /** undefined until the till has said whether its journal is open: nothing asks it for more before. */
@@ -114,7 +122,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         );
     });
     return off;
-  }, [till, run, reconnects]);
+  }, [till, run, reconnects, setStatus]);
 
   const session = status?.session ?? null;
   /** The tabs the person signed in may use (shared/contract/access.ts); the till decides either way. */

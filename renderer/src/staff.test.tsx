@@ -285,50 +285,44 @@ describe('approval in place for any command', () => {
 });
 
 describe('approval in place, wired into the App', () => {
-  it('a cashier sends a parked order again with a manager’s PIN typed on their screen; Sales says who rang it up', async () => {
-    const paid = {
-      ...awaitingSale(new Date(Date.now() + 600_000)),
-      state: 'paid' as const,
-      staffName: 'Cam',
-      order: { state: 'failed' as const, orderName: null, error: 'Shopify refused the order.' },
-    };
+  const paid = {
+    ...awaitingSale(new Date(Date.now() + 600_000)),
+    state: 'paid' as const,
+    staffName: 'Cam',
+    order: { state: 'failed' as const, orderName: null, error: 'Shopify refused the order.' },
+  };
+  const needsManager = () =>
+    Promise.reject(new TillError('NeedsManager', 'This needs a manager: ask one to enter their PIN.'));
+
+  /** Cam, a cashier, on Sales with a paid sale whose Shopify order failed, its retry tapped. */
+  async function cashierRetries(
+    retryOrder: (input: { saleId: string; managerPin?: string }) => Promise<unknown>,
+  ) {
     const { id, number, state, currency, total, createdAt, paidAt, amountPaidMsat, paidLate, tender, order } =
       paid;
-    const retryOrder = vi.fn(({ managerPin }: { saleId: string; managerPin?: string }) =>
-      managerPin === '4821'
-        ? Promise.resolve({ ...paid, order: { state: 'pending' as const, orderName: null, error: null } })
-        : Promise.reject(new TillError('NeedsManager', 'This needs a manager: ask one to enter their PIN.')),
-    );
-    const { till } = fakeTill({
+    const summary = {
+      id,
+      number,
+      state,
+      currency,
+      total,
+      createdAt,
+      paidAt,
+      amountPaidMsat,
+      paidLate,
+      tender,
+      order,
+    };
+    const { till, emit } = fakeTill({
       getStatus: vi.fn(() => Promise.resolve(signedInAs(person('Cam', 'cashier')))),
       listSales: vi.fn(() =>
         Promise.resolve({
-          sales: [
-            {
-              ...{
-                id,
-                number,
-                state,
-                currency,
-                total,
-                createdAt,
-                paidAt,
-                amountPaidMsat,
-                paidLate,
-                tender,
-                order,
-              },
-              itemCount: 0,
-              discounts: 0n,
-              tax: 0n,
-              tip: 0n,
-            },
-          ],
+          sales: [{ ...summary, itemCount: 0, discounts: 0n, tax: 0n, tip: 0n }],
           totals: [],
         }),
       ),
       getSale: vi.fn(() => Promise.resolve(paid)),
-      retryOrder,
+      retryOrder: vi.fn(retryOrder),
     });
     render(<App till={till} />);
     fireEvent.click(await screen.findByTestId('nav-sales'));
@@ -338,11 +332,30 @@ describe('approval in place, wired into the App', () => {
     expect((await screen.findByTestId('manager-reason')).textContent).toBe(
       'This needs a manager: ask one to enter their PIN.',
     );
+    return { till, emit };
+  }
+
+  it('a cashier sends a parked order again with a manager’s PIN typed on their screen; Sales says who rang it up', async () => {
+    const { till } = await cashierRetries(({ managerPin }) =>
+      managerPin === '4821'
+        ? Promise.resolve({ ...paid, order: { state: 'pending' as const, orderName: null, error: null } })
+        : needsManager(),
+    );
     fireEvent.change(screen.getByTestId('manager-pin'), { target: { value: '4821' } });
     fireEvent.click(screen.getByTestId('manager-approve'));
     await waitFor(() => expect(screen.queryByTestId('order-failed')).toBeNull());
-    expect(retryOrder).toHaveBeenLastCalledWith({ saleId: 's1', managerPin: '4821' });
-    expect(retryOrder).toHaveBeenCalledTimes(2);
+    expect(till.retryOrder).toHaveBeenLastCalledWith({ saleId: 's1', managerPin: '4821' });
+    expect(till.retryOrder).toHaveBeenCalledTimes(2);
+  });
+
+  it('an approval still asked for when the till locks is dropped, not left for the next person', async () => {
+    const { till, emit } = await cashierRetries(needsManager);
+    act(() => emit('statusChanged', locked()));
+    await screen.findByTestId('lock-screen');
+    act(() => emit('statusChanged', signedInAs(person('Mia', 'manager'))));
+    await screen.findByTestId('nav-audit');
+    expect(screen.queryByTestId('manager-pin')).toBeNull();
+    expect(till.retryOrder).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -87,9 +87,20 @@ export function useManagerApproval() {
     setPending(null);
   }, [pending]);
 
+  /** Drops an approval still asked for (the till locked): the next person never approves it by mistake. */
+  const cancel = useCallback(
+    () =>
+      setPending((p) => {
+        p?.cancel();
+        return null;
+      }),
+    [],
+  );
+
   return {
     withManager,
     approving,
+    cancel,
     open: pending !== null,
     dialog: pending && (
       <ManagerPinSheet
