@@ -39,3 +39,26 @@ export async function inView(page: Page, target: Locator, what: string): Promise
   expect(box!.x + box!.width, `${what} right edge at ${width}×${height}`).toBeLessThanOrEqual(width);
   expect(box!.y + box!.height, `${what} bottom edge at ${width}×${height}`).toBeLessThanOrEqual(height);
 }
+
+/**
+ * Signs in on the PIN pad the till starts with (the demo owner's PIN unless told), tapping its
+ * keys as a cashier would, and waits for the register behind it.
+ */
+export async function signIn(page: Page, pin = '1234'): Promise<void> {
+  const lock = page.getByTestId('lock-screen');
+  await lock.waitFor();
+  for (const digit of pin) await page.getByTestId(`pin-${digit}`).click();
+  await page.getByTestId('pin-enter').click();
+  await lock.waitFor({ state: 'detached' });
+}
+
+/** The owner adds a person in Settings → Staff (the Settings tab open) and waits for them in the list. */
+export async function addStaff(page: Page, name: string, role: 'cashier' | 'manager' | 'owner', pin: string) {
+  const form = page.getByTestId('staff-add');
+  await form.getByTestId('add-name').fill(name);
+  await form.getByTestId('add-role').selectOption(role);
+  await form.getByTestId('add-pin').fill(pin);
+  await form.getByTestId('add-pin-again').fill(pin);
+  await form.getByTestId('add-staff').click();
+  await page.getByTestId('staff-name').filter({ hasText: name }).waitFor();
+}

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 describe('a cashier parks a cart while the customer fetches their wallet', () => {
@@ -26,6 +26,7 @@ describe('a cashier parks a cart while the customer fetches their wallet', () =>
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
+    await signIn(page);
     const single = page.locator('[data-testid="product-tile"][data-variants="1"]');
     await single.first().waitFor();
 

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView, openBrowser, SHOTS } from './browser.js';
+import { inView, openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -62,6 +62,7 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
+    await signIn(page);
     const tiles = page.locator('[data-testid="product-tile"][data-variants="1"]');
     await tiles.first().waitFor();
     const lines = page.getByTestId('cart-line');

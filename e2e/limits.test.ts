@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /**
@@ -51,6 +51,7 @@ describe('limits a careless finger cannot pass, in Chromium at 1024×768', () =>
 
   it('asks "This is $1,500.00 — is that right?" before a keypad amount above the line limit', async () => {
     await page.goto(served.url);
+    await signIn(page);
     await page.getByTestId('product-tile').first().waitFor();
     await page.getByTestId('keypad-tab').click();
     await keyIn('150000');

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 describe('an owner sets up taxes and tips in Settings', () => {
@@ -36,6 +36,7 @@ describe('an owner sets up taxes and tips in Settings', () => {
       if (m.type() === 'error') errors.push(m.text());
     });
     await page.goto(served.url);
+    await signIn(page);
     await page.getByTestId('product-tile').first().waitFor();
     await openSettings();
 

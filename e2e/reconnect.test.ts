@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, signIn, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /** A port nobody listens on now, for a till that must come back on the same one. */
@@ -49,6 +49,7 @@ describe('an open tab lives through the till stopping and starting again', () =>
 
   it('says the till is not answering when it is killed, and recovers by itself, cart intact, when it restarts', async () => {
     await page.goto(served!.url);
+    await signIn(page);
     await page.locator('[data-testid="product-tile"][data-variants="1"]').first().click();
     await expect.poll(cartLines).toBe(1);
     // Set in this page only: a reload would lose it.
@@ -73,6 +74,8 @@ describe('an open tab lives through the till stopping and starting again', () =>
     // Same port, same token kept in the data folder: the address, and the tab's cookie, still work.
     expect(served.url).toBe(url);
     await overlay().waitFor({ state: 'detached', timeout: 30_000 });
+    // A restarted till starts locked; the cart it kept is there for whoever signs in.
+    await signIn(page);
     await expect.poll(cartLines).toBe(1);
     expect(await sameTab()).toBe(true);
   }, 180_000);
@@ -91,6 +94,8 @@ describe('an open tab lives through the till stopping and starting again', () =>
     const other = await page.context().newPage();
     await other.goto(served.url);
     await overlay().waitFor({ state: 'detached', timeout: 30_000 });
+    // A restarted till starts locked; the cart it kept is there for whoever signs in.
+    await signIn(page);
     await expect.poll(cartLines).toBe(1);
     expect(await sameTab()).toBe(true);
     await other.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
 import { TEST_CERT } from '../electron/test-support/fakes/http-fake.js';
 import { INVOICE_OPS, startLndFake, type LndFake } from '../electron/test-support/fakes/lnd.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 describe('a cashier sells in demo mode through the browser host', () => {
@@ -37,6 +37,7 @@ describe('a cashier sells in demo mode through the browser host', () => {
     const barcode = scanned.variants.find((v) => v.barcode)!.barcode!;
 
     await page.goto(served.url);
+    await signIn(page);
     await page
       .getByText(/demo mode/i)
       .first()

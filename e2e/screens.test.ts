@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView as inViewport, openBrowser, SHOTS } from './browser.js';
+import { inView as inViewport, openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /**
@@ -51,6 +51,7 @@ describe.each(SIZES)('the cashier’s screens at %i×%i', (width, height) => {
 
   it('register, cart, charge, paid and sales', async () => {
     await page.goto(served.url);
+    await signIn(page);
     const tiles = page.getByTestId('product-tile');
     await tiles.first().waitFor();
     await noSidewaysScroll('the register');

@@ -10,7 +10,7 @@ import {
 import { installOrders, type OrdersFake } from '../electron/test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../electron/test-support/fakes/shopify/server.js';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 describe('a manager connects a Shopify store and the till sells its catalog', () => {
@@ -50,6 +50,7 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
+    await signIn(page);
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('shop-domain').fill('corner-cafe');
     await page.getByTestId('shop-token').fill('shpat_test_token');

@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { TillError, type TillApi } from '../../shared/contract/index.js';
 import type { JournalProblem, Sale, TillStatus } from '../../shared/domain/index.js';
+import { mayRun, ROLE_LABEL } from './access.js';
+import { ChangePinSheet } from './components/ChangePin.js';
+import { ApprovalCancelled, useManagerApproval } from './components/ManagerApproval.js';
 import { Toasts } from './components/Toasts.js';
 import { TillUnreachable } from './components/TillUnreachable.js';
 import { ShellContext, type Shell, type Toast } from './context.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { PaidScreen } from './screens/Paid.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { AuditScreen } from './screens/Audit.js';
 import { JournalProblemScreen } from './screens/JournalProblem.js';
+import { demoPinText, LockScreen } from './screens/Lock.js';
 import { RegisterScreen } from './screens/Register.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
 import { SalesScreen } from './screens/Sales.js';
@@ -15,10 +20,8 @@ import { SettingsScreen } from './screens/Settings.js';
 import { ShiftScreen } from './screens/Shift.js';
 import { connectTill, errorMessage, type SocketState } from './till-client.js';
 
-type View =
-  | { name: 'register' | 'sales' | 'shift' | 'reconcile' | 'settings' }
-  | { name: 'charge'; saleId: string }
-  | { name: 'paid'; sale: Sale };
+type Tab = 'register' | 'sales' | 'shift' | 'reconcile' | 'audit' | 'settings';
+type View = { name: Tab } | { name: 'charge'; saleId: string } | { name: 'paid'; sale: Sale };
 
 interface Link {
   socket: SocketState;
@@ -43,11 +46,30 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     lost: false,
     reconnects: 0,
   });
-  const till = useMemo(() => injected ?? connectTill(onSocket), [injected]);
-  const [status, setStatus] = useState<TillStatus | null>(null);
+  const raw = useMemo(() => injected ?? connectTill(onSocket), [injected]);
+  const [status, setShownStatus] = useState<TillStatus | null>(null);
+  const approval = useManagerApproval();
+  const { approving, cancel: cancelApproval } = approval;
+  // Locked with an approval still asked for: it is dropped (Cancel), never left for the next person.
+  const setStatus = useCallback(
+    (s: TillStatus) => {
+      if (s.session === null) cancelApproval();
+      setShownStatus(s);
+    },
+    [cancelApproval],
+  );
+  // Any command answered Locked (the till locked itself after idle time) brings up the PIN pad.
+  const till = useMemo(
+    () =>
+      lockAware(approving(raw), () => {
+        raw.getStatus().then(setStatus, () => undefined);
+      }),
+    [raw, approving, setStatus],
+  );
+  const [changingPin, setChangingPin] = useState(false);
   /** undefined until the till has said whether its journal is open: nothing asks it for more before. */
   const [problem, setProblem] = useState<JournalProblem | null | undefined>(undefined);
-  const [view, setView] = useState<View>({ name: 'register' });
+  const [chosen, setView] = useState<View>({ name: 'register' });
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextToast = useRef(1);
 
@@ -63,6 +85,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
       try {
         return await fn();
       } catch (err) {
+        // Cancelled approval: nothing was done, as the person chose. Locked: the PIN pad says it.
+        if (err instanceof ApprovalCancelled || (err instanceof TillError && err.kind === 'Locked'))
+          return undefined;
         toast('bad', errorMessage(err));
         // The journal failed under the running till: if the till stopped selling, say so in full.
         if (err instanceof TillError && (err.kind === 'StorageError' || err.kind === 'JournalUnavailable')) {
@@ -98,10 +123,19 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
         );
     });
     return off;
-  }, [till, run, reconnects]);
+  }, [till, run, reconnects, setStatus]);
+
+  const session = status?.session ?? null;
+  /** The tabs the person signed in may use (shared/contract/access.ts); the till decides either way. */
+  const tabs = useMemo(() => allowedTabs(session), [session]);
+  // Another person signed in (a cashier after the owner): a screen they may not use shows the register.
+  const view: View =
+    chosen.name === 'charge' || chosen.name === 'paid' || tabs.has(chosen.name)
+      ? chosen
+      : { name: 'register' };
 
   const shell: Shell = useMemo(() => ({ till, status, toast, run }), [till, status, toast, run]);
-  const nav = (name: 'register' | 'sales' | 'shift' | 'reconcile' | 'settings') => {
+  const nav = (name: Tab) => {
     if (name !== 'register') return setView({ name });
     // While an invoice is on screen the register is its charge screen.
     void run(async () => {
@@ -142,12 +176,38 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     );
   }
 
+  if (status === null || status.session === null) {
+    return (
+      <>
+        {status === null ? (
+          <div className="app opening" aria-busy="true">
+            Opening the till…
+          </div>
+        ) : (
+          <LockScreen
+            till={raw}
+            status={status}
+            onUnlocked={(s) => {
+              setStatus(s);
+              // Whoever signs in finds the sale that was on screen (the till kept it).
+              if (s.activeSaleId) setView({ name: 'charge', saleId: s.activeSaleId });
+            }}
+          />
+        )}
+        <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
+        {unreachable}
+      </>
+    );
+  }
+  const me = status.session;
+
   return (
     <ShellContext.Provider value={shell}>
       <div className="app">
         {status?.demoMode && (
           <div className="demo-banner" role="status">
             Demo mode — invoices are not real money
+            {demoPinText(status) && <span data-testid="demo-owner-pin"> · {demoPinText(status)}</span>}
           </div>
         )}
         <header className="topbar">
@@ -172,30 +232,68 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             >
               Sales
             </button>
-            <button
-              data-testid="nav-shift"
-              className={view.name === 'shift' ? 'active' : ''}
-              onClick={() => nav('shift')}
-            >
-              Shift
-            </button>
-            <button
-              data-testid="nav-reconcile"
-              className={view.name === 'reconcile' ? 'active' : ''}
-              onClick={() => nav('reconcile')}
-            >
-              Reconcile
-            </button>
-            <button
-              data-testid="nav-settings"
-              className={view.name === 'settings' ? 'active' : ''}
-              onClick={() => nav('settings')}
-            >
-              Settings
-            </button>
+            {tabs.has('shift') && (
+              <button
+                data-testid="nav-shift"
+                className={view.name === 'shift' ? 'active' : ''}
+                onClick={() => nav('shift')}
+              >
+                Shift
+              </button>
+            )}
+            {tabs.has('reconcile') && (
+              <button
+                data-testid="nav-reconcile"
+                className={view.name === 'reconcile' ? 'active' : ''}
+                onClick={() => nav('reconcile')}
+              >
+                Reconcile
+              </button>
+            )}
+            {tabs.has('audit') && (
+              <button
+                data-testid="nav-audit"
+                className={view.name === 'audit' ? 'active' : ''}
+                onClick={() => nav('audit')}
+              >
+                Audit
+              </button>
+            )}
+            {tabs.has('settings') && (
+              <button
+                data-testid="nav-settings"
+                className={view.name === 'settings' ? 'active' : ''}
+                onClick={() => nav('settings')}
+              >
+                Settings
+              </button>
+            )}
           </nav>
           <ShopifyBadge status={status} />
           <ConnectionBadge status={status} socket={socket} />
+          <div className="who">
+            <button
+              className="who-name"
+              data-testid="signed-in"
+              title="Change my PIN"
+              onClick={() => setChangingPin(true)}
+            >
+              <span className="who-person">{me.name}</span>
+              <span className="who-role">{ROLE_LABEL[me.role]}</span>
+            </button>
+            <button
+              className="btn small lock-btn"
+              data-testid="lock"
+              onClick={() =>
+                void run(async () => {
+                  setChangingPin(false);
+                  setStatus(await raw.lock());
+                })
+              }
+            >
+              Lock
+            </button>
+          </div>
         </header>
         <main className="main">
           {/* Back from an outage, the screen is drawn afresh from what the till says now. */}
@@ -220,14 +318,47 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             {view.name === 'sales' && <SalesScreen />}
             {view.name === 'shift' && <ShiftScreen />}
             {view.name === 'reconcile' && <ReconcileScreen />}
+            {view.name === 'audit' && <AuditScreen />}
             {view.name === 'settings' && <SettingsScreen />}
           </ErrorBoundary>
         </main>
+        {changingPin && <ChangePinSheet session={me} onClose={() => setChangingPin(false)} />}
+        {approval.dialog}
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((t) => t.filter((x) => x.id !== id))} />
         {unreachable}
       </div>
     </ShellContext.Provider>
   );
+}
+
+/**
+ * Register and Sales for everyone signed in; Reconcile and Audit for a manager; Settings for a
+ * manager (the manual rate) and the owner (everything else).
+ */
+function allowedTabs(session: TillStatus['session']): Set<Tab> {
+  const tabs = new Set<Tab>(['register', 'sales']);
+  if (mayRun(session, 'getShift')) tabs.add('shift');
+  if (mayRun(session, 'getReconcile')) tabs.add('reconcile');
+  if (mayRun(session, 'listAudit')) tabs.add('audit');
+  if (mayRun(session, 'setManualRate')) tabs.add('settings');
+  return tabs;
+}
+
+/** The till, telling the App when a command was answered Locked. */
+function lockAware(till: TillApi, onLocked: () => void): TillApi {
+  const wrapped: Record<string, unknown> = { ...till };
+  for (const [name, fn] of Object.entries(till)) {
+    if (name === 'on' || typeof fn !== 'function') continue;
+    wrapped[name] = async (input?: unknown) => {
+      try {
+        return await (fn as (i?: unknown) => Promise<unknown>)(input);
+      } catch (err) {
+        if (err instanceof TillError && err.kind === 'Locked') onLocked();
+        throw err;
+      }
+    };
+  }
+  return wrapped as unknown as TillApi;
 }
 
 /** "offline — N orders waiting": the till sells on; the manager knows what is queued. */

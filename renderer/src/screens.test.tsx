@@ -165,6 +165,7 @@ describe('SettingsScreen', () => {
       shopName: 'Test Shop',
       currency: 'USD',
       invoiceExpirySec: 30,
+      idleLockSec: 300,
     });
     expect(await screen.findByText('Invoices must live at least 60 seconds')).toBeTruthy();
   });

@@ -224,6 +224,11 @@ export function SalesScreen() {
       <div className="sales-detail">
         {open ? (
           <>
+            {open.staffName && (
+              <p className="muted rung-up-by" data-testid="rung-up-by">
+                Rung up by {open.staffName}
+              </p>
+            )}
             <Receipt sale={open} shopName={status?.settings.shopName ?? ''} header={header} />
             {open.order?.state === 'failed' && (
               <div className="order-failed" data-testid="order-failed">

@@ -1,12 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { TillError } from '../../../shared/contract/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
+import { useMayRun } from '../access.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
+import { StaffSettings } from './StaffSettings.js';
 
 const CURRENCIES = [
   'USD',
@@ -27,11 +29,31 @@ const CURRENCIES = [
   'INR',
 ];
 
+/**
+ * The owner's settings. A manager sees only what they may change (the manual rate); a cashier
+ * has no Settings tab (App.tsx).
+ */
 export function SettingsScreen() {
+  const may = useMayRun();
+  if (!may('updateSettings')) {
+    return (
+      <div className="settings">
+        <div className="col">
+          <RateSettings />
+          <p className="muted">The owner changes the shop, the staff and the connections.</p>
+        </div>
+      </div>
+    );
+  }
+  return <OwnerSettings />;
+}
+
+function OwnerSettings() {
   const { till, run, status, toast } = useShell();
   const [shopName, setShopName] = useState('');
   const [currency, setCurrency] = useState('USD');
   const [minutes, setMinutes] = useState('10');
+  const [idleMinutes, setIdleMinutes] = useState('5');
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   useEffect(() => {
@@ -40,6 +62,7 @@ export function SettingsScreen() {
       setShopName(s.shopName);
       setCurrency(s.currency);
       setMinutes(String(s.invoiceExpirySec / 60));
+      setIdleMinutes(String(s.idleLockSec / 60));
     });
   }, [till, run]);
 
@@ -47,8 +70,18 @@ export function SettingsScreen() {
     e.preventDefault();
     setErrors({});
     const mins = Number(minutes);
+    const idle = Number(idleMinutes.trim());
+    if (idleMinutes.trim() === '' || !Number.isFinite(idle)) {
+      setErrors({ idleLockSec: 'Enter a number of minutes (0: never)' });
+      return;
+    }
     try {
-      await till.updateSettings({ shopName, currency, invoiceExpirySec: Math.round(mins * 60) });
+      await till.updateSettings({
+        shopName,
+        currency,
+        invoiceExpirySec: Math.round(mins * 60),
+        idleLockSec: Math.round(idle * 60),
+      });
       toast('good', 'Settings saved');
     } catch (err) {
       if (err instanceof TillError && err.issues) {
@@ -95,6 +128,21 @@ export function SettingsScreen() {
             />
             {errors.invoiceExpirySec && <span className="field-error">{errors.invoiceExpirySec}</span>}
           </label>
+          <label>
+            Lock the till after this long untouched (minutes, 0: never)
+            <input
+              inputMode="decimal"
+              value={idleMinutes}
+              onChange={(e) => setIdleMinutes(e.target.value)}
+              maxLength={MAX_LENGTH.minutes}
+              data-testid="idle-lock-minutes"
+            />
+            {errors.idleLockSec && (
+              <span className="field-error" data-testid="idle-lock-error">
+                {errors.idleLockSec}
+              </span>
+            )}
+          </label>
           <button className="btn primary" type="submit">
             Save
           </button>
@@ -104,6 +152,7 @@ export function SettingsScreen() {
         <LimitSettings />
       </div>
       <div className="col">
+        <StaffSettings />
         <NodeSettings />
         <ShopifySettings />
       </div>
