@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTill, type Till } from '../electron/till.js';
+import type { Till } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { startWebHost, type WebHost } from '../electron/web-host/server.js';
 import { openBrowser } from './browser.js';

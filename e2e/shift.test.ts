@@ -4,29 +4,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView, openBrowser, SHOTS } from './browser.js';
+import { inView, openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
-
-/**
- * Signs the till in as the demo owner. The PIN pad is built on another branch: until it is here,
- * this unlocks through the page's own socket (same cookie, same contract) and reloads. Swap the
- * body for taps on the PIN pad once it lands.
- */
-async function signIn(page: Page, pin = '1234'): Promise<void> {
-  // A string, run in the page: its socket, with the page's own cookie.
-  const reply = await page.evaluate<string>(`new Promise((resolve, reject) => {
-    const ws = new WebSocket('ws://' + location.host + '/ws');
-    ws.onerror = () => reject(new Error('socket failed'));
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'invoke', id: 1, name: 'unlock', input: { pin: '${pin}' } }));
-    ws.onmessage = (e) => {
-      if (JSON.parse(String(e.data)).type !== 'reply') return;
-      ws.close();
-      resolve(String(e.data));
-    };
-  })`);
-  expect(reply).toContain('"ok":true');
-  await page.reload();
-}
 
 const money = (text: string) => BigInt(text.replace(/[^\d]/g, ''));
 const dollars = (cents: bigint) => `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
