@@ -155,11 +155,12 @@ describe('tabs by role', () => {
     return tabs;
   };
 
-  it('a cashier sells and sees sales; a manager also reconciles and reads the audit; the owner has Settings', async () => {
-    expect(await tabsFor(person('Cam', 'cashier'))).toEqual(['Register', 'Sales']);
+  it('a cashier sells, sees sales and the shift; a manager also reconciles and reads the audit; the owner has Settings', async () => {
+    expect(await tabsFor(person('Cam', 'cashier'))).toEqual(['Register', 'Sales', 'Shift']);
     expect(await tabsFor(person('Mia', 'manager'))).toEqual([
       'Register',
       'Sales',
+      'Shift',
       'Reconcile',
       'Audit',
       'Settings',
@@ -167,6 +168,7 @@ describe('tabs by role', () => {
     expect(await tabsFor(person('Olivia', 'owner'))).toEqual([
       'Register',
       'Sales',
+      'Shift',
       'Reconcile',
       'Audit',
       'Settings',
