@@ -31,6 +31,7 @@ export function PrintView({ route }: { route: PrintRoute }) {
   const sheet = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
+    document.documentElement.classList.add('print-view');
     document.body.classList.add('print-view');
     if (route.kind !== 'sale') return;
     const till = connectTill(() => undefined);
@@ -40,11 +41,22 @@ export function PrintView({ route }: { route: PrintRoute }) {
   }, [route]);
 
   useLayoutEffect(() => {
-    if (!doc || !sheet.current) return;
+    const drawn = sheet.current;
+    if (!doc || !drawn) return;
     document.title = `Receipt ${doc.saleNumber}`;
-    const heightMm = Math.ceil(sheet.current.getBoundingClientRect().height / PX_PER_MM) + 2;
-    setPageRule(pageCss(doc.paper, heightMm));
-    document.documentElement.dataset.pageHeightMm = String(doc.paper === 'a4' ? 297 : heightMm);
+    let live = true;
+    // Measured once the logo is decoded: before, it takes no height and the footer would spill
+    // onto a second page.
+    const images = [...drawn.querySelectorAll('img')].map((img) => img.decode().catch(() => undefined));
+    void Promise.all(images).then(() => {
+      if (!live) return;
+      const heightMm = Math.ceil(drawn.getBoundingClientRect().height / PX_PER_MM) + 2;
+      setPageRule(pageCss(doc.paper, heightMm));
+      document.documentElement.dataset.pageHeightMm = String(doc.paper === 'a4' ? 297 : heightMm);
+    });
+    return () => {
+      live = false;
+    };
   }, [doc]);
 
   useEffect(() => {

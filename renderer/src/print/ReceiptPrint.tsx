@@ -101,9 +101,9 @@ export function ReceiptPrint({ doc }: { doc: ReceiptDocument }) {
             <dt>Paid via Lightning</dt>
             <dd>{doc.tender.sats}</dd>
             <dt>Rate</dt>
-            <dd>
-              {doc.tender.rate} ({doc.tender.rateSource})
-            </dd>
+            <dd>{doc.tender.rate}</dd>
+            <dt>Rate source</dt>
+            <dd>{doc.tender.rateSource}</dd>
             <dt>Payment hash</dt>
             <dd className="pr-hash">{doc.tender.paymentHash}</dd>
           </>

@@ -6,6 +6,7 @@ import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
+import { ReceiptSettings } from './ReceiptSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 
 const CURRENCIES = [
@@ -106,6 +107,7 @@ export function SettingsScreen() {
       <div className="col">
         <NodeSettings />
         <ShopifySettings />
+        <ReceiptSettings />
       </div>
       <PricingSettings />
     </div>
