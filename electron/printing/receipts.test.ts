@@ -153,6 +153,18 @@ describe('receipts through the till', () => {
     expect(lnDoc.tender.kind === 'lightning' && lnDoc.tender.rate).toMatch(/USD\/BTC$/);
   });
 
+  it('tells a cashier who scans a receipt at the register where it belongs, and adds nothing', async () => {
+    till = await open();
+    const sale = await sellCash(till);
+    const doc = await call(till, 'getReceipt', { saleId: sale.id });
+    expect(await call(till, 'scanBarcode', { code: doc.saleCode })).toEqual({
+      found: false,
+      code: 'sale:000001',
+      message: 'That is the receipt of sale #000001: scan it in Sales to find the sale.',
+    });
+    expect((await call(till, 'getCart')).lines).toEqual([]);
+  });
+
   it('has no receipt for a sale nobody paid', async () => {
     till = await open();
     await ringUp(till);

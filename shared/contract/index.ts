@@ -283,7 +283,7 @@ export const commands = {
   updatePricingSettings: { input: PricingSettings, output: PricingSettings },
   /** The receipt's logo, header and footer, the paper, the receipt printer, printing by itself. */
   getReceiptSettings: { input: none, output: ReceiptSettings },
-  /** Replaces the receipt settings as a whole (an owner's Save); a logo over 64 KB is refused. */
+  /** Replaces the receipt settings as a whole (an owner's Save); a logo over 14 KB is refused. */
   updateReceiptSettings: { input: ReceiptSettings, output: ReceiptSettings },
   /** A paid sale's receipt as printed, on the paper Settings names unless `paper` says another. */
   getReceipt: {

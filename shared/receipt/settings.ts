@@ -19,10 +19,11 @@ export const PAPER_LABEL: Record<PaperWidth, string> = {
 };
 
 /**
- * A logo is printed 40 mm wide at most on a thermal printer of 203 dpi, about 320 dots: a
- * small PNG fits in far less than this. The cap keeps the journal row and every print job small.
+ * A logo is printed 40 mm wide at most on a thermal printer of 203 dpi, about 320 dots, in
+ * black and white: a PNG of that is a few kilobytes. The cap keeps the journal row, every print
+ * job and the command under the contract's longest string (shared/domain/limits.ts).
  */
-export const MAX_LOGO_BYTES = 64 * 1024;
+export const MAX_LOGO_BYTES = 14 * 1024;
 /** The base64 text of MAX_LOGO_BYTES, plus the longest header below. */
 const MAX_LOGO_CHARS = Math.ceil(MAX_LOGO_BYTES / 3) * 4 + 'data:image/jpeg;base64,'.length;
 const LOGO = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
