@@ -8,7 +8,7 @@ import { DEFAULT_PRICING, type PricingSettings } from '../shared/pricing/setting
 import type { PaperWidth } from '../shared/receipt/settings.js';
 import { salePrintHash } from '../shared/receipt/print-url.js';
 import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
+import { inView, openBrowser, SHOTS } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 import { invokeInPage, openSignedIn } from './till-page.js';
 
@@ -216,13 +216,35 @@ describe('receipts print for real: the print view to PDF in Chromium, read back 
     expect(out.text).not.toContain('Lightning');
     expect(out.pngs).toHaveLength(1);
 
-    // Reprint from Sales: the same actions under the sale's receipt.
+    // A return: the receipt's QR scanned into Sales' search finds the sale, to reprint it.
     await page.getByTestId('new-sale').click();
     await page.getByTestId('nav-sales').click();
-    await page.getByTestId('sale-row').first().click();
+    await page.getByTestId('sales-search').fill('sale:000002');
+    await expect.poll(() => page.getByTestId('sales-found').innerText()).toBe('1 found');
+    const row = page.getByTestId('sale-row');
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toContain('#000002');
+    await row.click();
     await page.getByTestId('receipt').waitFor();
-    await page.getByTestId('print-receipt').waitFor();
-    await page.screenshot({ path: `${SHOTS}/sales-reprint.png` });
+    for (const [w, h] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await inView(page, page.getByTestId('print-receipt'), 'Print receipt in Sales');
+      await inView(page, page.getByTestId('save-receipt-pdf'), 'Save as PDF in Sales');
+      expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+      await page.screenshot({ path: `${SHOTS}/sales-reprint-${w}x${h}.png` });
+    }
+    const [again] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByTestId('print-receipt').click(),
+    ]);
+    await again.locator('body[data-receipt-ready="1"]').waitFor();
+    expect(await again.getByTestId('print-sale-number').innerText()).toBe('#000002');
+    await again.setViewportSize({ width: 1024, height: 768 });
+    await again.screenshot({ path: `${SHOTS}/receipt-print-view.png`, fullPage: true });
+    await again.close();
     expect(errors).toEqual([]);
   }, 180_000);
 });
