@@ -204,7 +204,7 @@ export function ReceiptSettings() {
         </p>
       )}
       <button className="btn primary" type="submit" data-testid="receipt-save">
-        Save
+        Save receipt settings
       </button>
     </form>
   );
