@@ -7,7 +7,6 @@ import { replaceCatalog, searchCatalog } from '../electron/journal/catalog.js';
 import { openJournal, type Db } from '../electron/journal/db.js';
 import { createCatalogSync } from '../electron/shopify/catalog-sync.js';
 import { createShopifyClient } from '../electron/shopify/client.js';
-import { createTill } from '../electron/till.js';
 import {
   generateCatalog,
   installCatalog,

@@ -7,7 +7,6 @@ import { dataset } from '../shared/reconcile/test-support/generate.js';
 import { mulberry32 } from '../shared/random.js';
 import { STORE_FILE } from '../electron/lightning/demo/store.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
-import { createTill } from '../electron/till.js';
 
 /**
  * The till's own reconciliation of a year, end to end: `n` sales written straight into the

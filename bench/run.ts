@@ -6,7 +6,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Product, Sale } from '../shared/domain/index.js';
 import { createDemoBackend } from '../electron/lightning/demo/backend.js';
-import { createTill } from '../electron/till.js';
+import type { createTill } from '../electron/till.js';
 import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
 import { benchBackends } from './backends.js';
 import { benchCatalog } from './catalog.js';

@@ -27,7 +27,11 @@ describe('a page on another local port cannot reach the till through the cashier
     const renderer = join(dir.path, 'renderer');
     mkdirSync(renderer, { recursive: true });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>till</title>');
-    till = await signedInTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
+    till = await signedInTill({
+      dataDir: join(dir.path, 'data'),
+      resourcesDir: RESOURCES_DIR,
+      timers: false,
+    });
     host = await startWebHost({ till, rendererDir: renderer, imagesDirs: [join(RESOURCES_DIR, 'images')] });
     const target = `http://127.0.0.1:${host.port}`;
     // The hostile page: an image with an undecodable path and a credentialed no-cors fetch.

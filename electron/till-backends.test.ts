@@ -14,7 +14,7 @@ import { startLnbitsFake } from './test-support/fakes/lnbits.js';
 import { startNwcFake, TILL_METHODS } from './test-support/fakes/nwc.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 import { call, refused } from './test-support/till-calls.js';
-import { createTill, type Till } from './till.js';
+import type { Till } from './till.js';
 
 describe('a till on a real Lightning node (LND through its fake)', () => {
   let dir: ReturnType<typeof tempDir>;

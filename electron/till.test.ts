@@ -7,7 +7,7 @@ import type { Cart, Product, Sale } from '../shared/domain/index.js';
 import { BackendError, type LightningBackend } from './lightning/backend.js';
 import { createDemoBackend } from './lightning/demo/backend.js';
 import { call, refused } from './test-support/till-calls.js';
-import { createTill, type Till } from './till.js';
+import type { Till } from './till.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };

@@ -28,6 +28,10 @@ import { createShopifyService } from './shopify/service.js';
 import { assertCurrencyChange } from './checkout/currency.js';
 import { createParkedCarts } from './checkout/parked.js';
 import { createPricingSettings } from './checkout/pricing-settings.js';
+import type { Printer } from './printing/printer.js';
+import { createReceipts } from './printing/receipts.js';
+import { createReceiptSettings } from './printing/receipt-settings.js';
+import { printedSaleNumber } from '../shared/domain/sale-number.js';
 import { createAudit } from './staff/audit.js';
 import { createGate } from './staff/gate.js';
 import { createStaff } from './staff/staff.js';
@@ -66,6 +70,8 @@ export interface TillDeps {
   timers?: boolean;
   /** Tests: faults on the real journal connection (a page cap fills the disk; query_only makes it read-only). */
   onJournalOpen?: (db: Db) => void;
+  /** The host's printers (the desktop app's, electron/main/printer.ts); none in the web host. */
+  printer?: Printer;
 }
 
 export interface Till {
@@ -216,7 +222,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     queueOrders: () => shopify.connected(),
     onQueued: () => shopify.queued(),
     log,
+    onPaidAtCounter: (sale) => receipts.autoPrint(sale),
   });
+
+  const receiptSettings = createReceiptSettings(db, log);
 
   const parked = createParkedCarts({
     db,
@@ -231,6 +240,20 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   const downloads = join(homedir(), 'Downloads');
   const exportDir = deps.exportDir ?? (existsSync(downloads) ? downloads : join(deps.dataDir, 'exports'));
+  const receipts = createReceipts({
+    printer: deps.printer ?? null,
+    sale: flow.get,
+    shop: () => ({ shopName: settings.shopName, ...pricing.get().receipt }),
+    settings: receiptSettings.get,
+    exportDir,
+    log,
+    printFailed: (sale, message) =>
+      events.emit('receiptPrintFailed', {
+        saleId: sale.id,
+        saleNumber: printedSaleNumber(sale.number),
+        message,
+      }),
+  });
   const reconciliation = createReconcileService({
     journalPath,
     dataDir: deps.dataDir,
@@ -327,6 +350,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     backendDeps,
     settings: settingsStore,
     pricing,
+    receiptSettings,
+    receipts,
     staff,
     audit,
     rates,
@@ -354,9 +379,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       const handler = handlers[name] as (input: unknown) => unknown;
       // The gate decides who may (and takes a manager's approval off the input) before the
       // command's own schema sees it.
-      const value = await gate(name, input ?? {}, async (checked) =>
-        handler(commands[name].input.parse(checked)),
-      );
+      const value = await gate(name, input ?? {}, async (checked) => {
+        const output = await handler(commands[name].input.parse(checked));
+        return output;
+      });
       return { ok: true, value };
     } catch (err) {
       if (err instanceof TillError) return { ok: false, error: err.toShape() };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../test-support/till-calls.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { createTill } from '../till.js';
 import { DemoCatalogError, loadDemoCatalog } from './demo.js';
 
 type Json = {

@@ -12,6 +12,7 @@ import type {
 } from '../../shared/domain/index.js';
 import type { PricingSettings } from '../../shared/pricing/settings.js';
 import { invoiceMsat } from '../../shared/money/index.js';
+import { printedSaleNumber, saleNumberFromCode } from '../../shared/domain/sale-number.js';
 import { findByBarcode, findVariant } from '../journal/catalog.js';
 import {
   clearCartLines,
@@ -166,6 +167,15 @@ export function createCartService(deps: CartDeps) {
 
     scan(code: string, confirmLarge: boolean): ScanResult {
       assertEditable();
+      const receipt = saleNumberFromCode(code);
+      if (receipt !== null) {
+        // A receipt's QR (shared/domain/sale-number.ts): never a product, and the cashier is told where it belongs.
+        return {
+          found: false,
+          code,
+          message: `That is the receipt of sale #${printedSaleNumber(receipt)}: scan it in Sales to find the sale.`,
+        };
+      }
       const found = findByBarcode(db, code);
       if (!found) {
         return { found: false, code, message: `No product has the barcode ${code}.` };

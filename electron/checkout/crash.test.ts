@@ -31,7 +31,6 @@ import { mulberry32 } from '../../shared/random.js';
 import { SALE_STEPS } from '../test-support/crash-steps.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { bundleChild, runToKillPoint } from '../test-support/kill-child.js';
-import { createTill } from '../till.js';
 import { runSeed } from '../../shared/test-support/seed.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/crash-child.ts');

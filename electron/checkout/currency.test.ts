@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { keypadOnlyResources, manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { closeWorld, connect, world, type World } from '../test-support/shopify-world.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { RateError } from '../rates/public-sources.js';
 import type { RateSource } from '../rates/source.js';
 import { keypadOnlyResources, manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 /**
  * Limits a careless finger cannot pass, held by the till (never only the screen): the demo shop

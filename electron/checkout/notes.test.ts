@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_LENGTH } from '../../shared/domain/limits.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

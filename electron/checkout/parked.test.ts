@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Product } from '../../shared/domain/index.js';
 import { keypadOnlyResources, manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 import { MAX_PARKED_CARTS } from './parked.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 const eu: PricingSettings = {
   ...DEFAULT_PRICING,

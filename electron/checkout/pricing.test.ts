@@ -4,7 +4,7 @@ import type { Product } from '../../shared/domain/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 /** A French café: prices include VAT, 20 % by default, 5.5 % on the bakery's goods. */
 const CAFE: PricingSettings = {

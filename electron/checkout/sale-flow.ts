@@ -51,6 +51,12 @@ export interface SaleFlowDeps {
   /** Where this backend's settlement cursor is stored (kind + node identity). */
   cursorKey: () => string;
   log: (message: string, err?: unknown) => void;
+  /**
+   * After commit, when the sale on screen was paid (cash, or its invoice settled while it was
+   * the active sale): its receipt may print. Not for a payment found later (replay, a
+   * reconciliation repair), whose customer has long gone.
+   */
+  onPaidAtCounter?: (sale: Sale) => void;
 }
 
 export type SaleFlow = ReturnType<typeof createSaleFlow>;
@@ -177,8 +183,9 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       if (cursor !== null) writeCursor(db, deps.cursorKey(), cursor, now());
     })();
     // Events only after commit (ARCHITECTURE.md: journal first, side effects after).
-    if (touched !== null) publish(touched);
+    const published = touched !== null ? publish(touched) : null;
     if (cartCleared) deps.cart.changed();
+    if (cartCleared && published?.state === 'paid') deps.onPaidAtCounter?.(published);
     if (queued) deps.onQueued();
     return touched !== null;
   }
@@ -283,6 +290,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
       const sale = publish(saleId);
       deps.cart.changed();
       if (queued) deps.onQueued();
+      deps.onPaidAtCounter?.(sale);
       return sale;
     },
 

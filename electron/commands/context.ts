@@ -4,6 +4,8 @@ import type { Settings, TillStatus } from '../../shared/domain/index.js';
 import type { CartService } from '../checkout/cart.js';
 import type { ParkedCarts } from '../checkout/parked.js';
 import type { PricingSettingsStore } from '../checkout/pricing-settings.js';
+import type { Receipts } from '../printing/receipts.js';
+import type { ReceiptSettingsStore } from '../printing/receipt-settings.js';
 import type { Audit } from '../staff/audit.js';
 import type { StaffService } from '../staff/staff.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
@@ -31,6 +33,8 @@ export interface TillContext {
   backendDeps: BackendDeps;
   settings: { get(): Settings; save(patch: Partial<Settings>): Settings };
   pricing: PricingSettingsStore;
+  receiptSettings: ReceiptSettingsStore;
+  receipts: Receipts;
   staff: StaffService;
   audit: Audit;
   rates: TillRates;

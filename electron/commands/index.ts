@@ -3,6 +3,7 @@ import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
 import { parkedCommands } from './parked.js';
 import { pricingCommands } from './pricing.js';
+import { printingCommands } from './printing.js';
 import { reconcileCommands } from './reconcile.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
@@ -23,6 +24,7 @@ export function commandHandlers(ctx: TillContext) {
     ...salesCommands(ctx),
     ...settingsCommands(ctx),
     ...pricingCommands(ctx),
+    ...printingCommands(ctx),
     ...nodeCommands(ctx),
     ...shopifyCommands(ctx),
     ...reconcileCommands(ctx),

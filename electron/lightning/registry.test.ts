@@ -4,7 +4,6 @@ import { writeSettingValue } from '../journal/settings.js';
 import { openJournal } from '../journal/db.js';
 import { call, refused } from '../test-support/till-calls.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { createTill } from '../till.js';
 import { BACKEND_SETTING, DEMO, parseStored } from './registry.js';
 
 describe('the saved node connection', () => {

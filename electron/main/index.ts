@@ -10,6 +10,7 @@ import { safeStorageCipher } from './secret-cipher.js';
 import { bridgeTill, forwardEvents } from './ipc.js';
 import { cspFor, resolveAppFile } from './app-protocol.js';
 import { isTrustedUrl, mayOpenExternally } from './navigation.js';
+import { createElectronPrinter } from './printer.js';
 import { cashierWindowOptions } from './window-options.js';
 
 /**
@@ -103,12 +104,18 @@ void app.whenReady().then(async () => {
     dataDir,
     safeStorageCipher((message) => console.warn(`[till] ${message}`)),
   );
+  // Receipts print from hidden windows on the renderer's print view (electron/main/printer.ts).
+  const printer = createElectronPrinter({
+    openWindow: (options) => new BrowserWindow(options),
+    pageUrl: devUrl ?? 'app://till/index.html',
+  });
   till = await openTill({
     dataDir,
     resourcesDir,
     sqliteBinding,
     secrets,
     exportDir: app.getPath('downloads'),
+    printer,
   });
   bridgeTill(till, isTrusted);
   createWindow(till);

@@ -27,3 +27,29 @@ export function cashierWindowOptions(mainDir: string) {
     },
   } as const;
 }
+
+/**
+ * The hidden window a receipt is printed from: no preload (it never talks to the till, it only
+ * draws the receipt in its address), sandboxed, never shown. Not throttled while hidden, or its
+ * timers would wait a second each before the receipt is ready.
+ */
+export function printWindowOptions() {
+  return {
+    width: 900,
+    height: 1200,
+    show: false,
+    title: 'Receipt',
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      backgroundThrottling: false,
+    },
+  } as const;
+}

@@ -10,7 +10,6 @@ import { openJournal } from '../journal/db.js';
 import { STORE_FILE } from '../lightning/demo/store.js';
 import { orderTotals } from '../test-support/fakes/shopify/orders.js';
 import { RESOURCES_DIR } from '../test-support/fixtures.js';
-import { createTill } from '../till.js';
 import {
   call,
   closeWorld,

@@ -8,7 +8,6 @@ import { createShopifyClient } from '../shopify/client.js';
 import { installOrders } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { createTill } from '../till.js';
 import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {

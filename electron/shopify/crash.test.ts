@@ -29,7 +29,6 @@ import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { bundleChild, startChild } from '../test-support/kill-child.js';
 import { call, expectedTotals, orderTotal, ordersBySale } from '../test-support/shopify-world.js';
-import { createTill } from '../till.js';
 import { runSeed } from '../../shared/test-support/seed.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');

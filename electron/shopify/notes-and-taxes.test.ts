@@ -12,7 +12,7 @@ import {
   type World,
 } from '../test-support/shopify-world.js';
 import { call } from '../test-support/till-calls.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 
 const worlds: World[] = [];
 afterEach(async () => {

@@ -60,6 +60,7 @@ describe('who may run each command: every Command × role, generated from the on
     const sale = await call(till, 'payCash', { tendered: 1_000n });
     const lineId = (await call(till, 'addToCart', { variantId: variant.id })).lines[0]!.lineId;
     const pricing = await call(till, 'getPricingSettings');
+    const receipts = await call(till, 'getReceiptSettings');
     const discount = { kind: 'percentage', percent: '10', reason: 'Regular' };
     // A real, valid input for every command: a refusal must be the gate's, not the schema's.
     sample = {
@@ -127,6 +128,12 @@ describe('who may run each command: every Command × role, generated from the on
       listShifts: {},
       getShiftReport: { shiftId },
       exportShiftCsv: { shiftId },
+      getReceiptSettings: {},
+      updateReceiptSettings: { ...receipts, footer: 'See you soon' },
+      getReceipt: { saleId: sale.id },
+      listPrinters: {},
+      printReceipt: { saleId: sale.id },
+      saveReceiptPdf: { saleId: sale.id },
     } satisfies Record<CommandName, unknown>;
   });
   afterAll(async () => {
@@ -208,6 +215,7 @@ describe('the table says what the issue says each role may do', () => {
     'testShopify',
     'saveShopify',
     'disconnectShopify',
+    'updateReceiptSettings',
   ];
   const locked: CommandName[] = ['getStatus', 'getJournalProblem', 'startNewJournal', 'unlock', 'lock'];
 

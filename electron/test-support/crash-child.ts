@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Cart, Sale } from '../../shared/domain/index.js';
 import { mulberry32 } from '../../shared/random.js';
 import { openDemoStore, STORE_FILE } from '../lightning/demo/store.js';
-import { createTill } from '../till.js';
 import type { SaleStep } from './crash-steps.js';
 import { killPoints, report } from './kill-child.js';
 import { call } from './till-calls.js';

@@ -1,6 +1,5 @@
 import { signedInTill } from './till-calls.js';
 import { mulberry32 } from '../../shared/random.js';
-import { createTill } from '../till.js';
 import { manualClock } from './fixtures.js';
 import { killPoints, report } from './kill-child.js';
 import { call } from './till-calls.js';

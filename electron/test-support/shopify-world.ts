@@ -10,7 +10,7 @@ import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
 import { installOrders, type FakeOrder, type OrdersFake } from './fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from './fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './fixtures.js';
-import { createTill, type Till, type TillDeps } from '../till.js';
+import type { Till, TillDeps } from '../till.js';
 import { call } from './till-calls.js';
 
 export { call, refused } from './till-calls.js';

@@ -15,7 +15,7 @@ import {
   type ServerMessage,
 } from '../../shared/contract/index.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import {
   closePayload,
@@ -291,7 +291,11 @@ describe('the web host under fuzzing', () => {
     mkdirSync(join(renderer, 'assets'), { recursive: true });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>till</title>');
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
-    till = await signedInTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
+    till = await signedInTill({
+      dataDir: join(dir.path, 'data'),
+      resourcesDir: RESOURCES_DIR,
+      timers: false,
+    });
     host = await startWebHost({
       till,
       rendererDir: renderer,

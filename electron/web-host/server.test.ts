@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../shared/contract/index.js';
 import { fromWire, toWire } from '../../shared/contract/wire.js';
-import { createTill, type Till } from '../till.js';
+import type { Till } from '../till.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { closePayload, frame, OPCODE, openRawWebSocket } from '../test-support/raw-websocket.js';
 import { rawText, startWebHost, type WebHost, type WebHostOptions } from './server.js';
@@ -24,7 +24,11 @@ describe('web host', () => {
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>till</title>');
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'do not serve');
-    till = await signedInTill({ dataDir: join(dir.path, 'data'), resourcesDir: RESOURCES_DIR, timers: false });
+    till = await signedInTill({
+      dataDir: join(dir.path, 'data'),
+      resourcesDir: RESOURCES_DIR,
+      timers: false,
+    });
     host = await startWebHost({
       till,
       rendererDir: renderer,

@@ -69,3 +69,21 @@ describe('the screen when the browser loses the till', () => {
     expect(till.getCart).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('a receipt that printed by itself and failed', () => {
+  it('says so on whatever screen is up, and that the sale is paid', async () => {
+    const { till, emit } = fakeTill();
+    render(<App till={till} />);
+    await screen.findByTestId('nav-register');
+    act(() =>
+      emit('receiptPrintFailed', {
+        saleId: 's1',
+        saleNumber: '000042',
+        message: 'The receipt did not print: the printer is out of paper. Check the printer and try again.',
+      }),
+    );
+    expect((await screen.findByTestId('toast')).textContent).toContain(
+      'Sale #000042 is paid. The receipt did not print: the printer is out of paper.',
+    );
+  });
+});

@@ -102,6 +102,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     [toast, till],
   );
 
+  // A receipt that prints by itself may fail long after the screen moved on: the sale is paid.
+  useEffect(
+    () =>
+      till.on('receiptPrintFailed', ({ saleNumber, message }) =>
+        toast('bad', `Sale #${saleNumber} is paid. ${message}`),
+      ),
+    [till, toast],
+  );
+
   useEffect(() => {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {

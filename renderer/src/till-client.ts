@@ -95,6 +95,13 @@ export const REPLY_WAIT_MS = {
   discardParkedCart: QUICK_MS,
   getPricingSettings: QUICK_MS,
   updatePricingSettings: QUICK_MS,
+  getReceiptSettings: QUICK_MS,
+  updateReceiptSettings: QUICK_MS,
+  getReceipt: QUICK_MS,
+  listPrinters: QUICK_MS,
+  // The system's dialog waits for a person; a printer can take a while to take the job.
+  printReceipt: 5 * 60_000,
+  saveReceiptPdf: SLOW_MS,
   // A PIN check is ~50 ms of scrypt per staff member: quick, but not instant.
   unlock: QUICK_MS,
   lock: QUICK_MS,

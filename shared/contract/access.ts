@@ -53,6 +53,12 @@ export const COMMAND_ACCESS = {
   payCash: { role: 'cashier', reads: false },
   getSettings: { role: 'cashier', reads: true },
   getPricingSettings: { role: 'cashier', reads: true },
+  getReceiptSettings: { role: 'cashier', reads: true },
+  getReceipt: { role: 'cashier', reads: true },
+  listPrinters: { role: 'cashier', reads: true },
+  // A reprint is recorded: who printed which sale's receipt again.
+  printReceipt: { role: 'cashier', reads: false },
+  saveReceiptPdf: { role: 'cashier', reads: false },
 
   openShift: { role: 'cashier', reads: false },
   // Whether a shift is open, never its takings (the X report is a manager's).
@@ -77,6 +83,7 @@ export const COMMAND_ACCESS = {
 
   updateSettings: { role: 'owner', reads: false },
   updatePricingSettings: { role: 'owner', reads: false },
+  updateReceiptSettings: { role: 'owner', reads: false },
   getBackendConfig: { role: 'owner', reads: true },
   testBackend: { role: 'owner', reads: true },
   saveBackend: { role: 'owner', reads: false },

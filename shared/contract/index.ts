@@ -35,6 +35,8 @@ import {
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
+import { ReceiptDocument } from '../receipt/document.js';
+import { PaperWidth, ReceiptSettings } from '../receipt/settings.js';
 
 /**
  * The one contract between the cashier's screen and the till (ARCHITECTURE.md, boundary 2).
@@ -284,6 +286,37 @@ export const commands = {
   getPricingSettings: { input: none, output: PricingSettings },
   /** Replaces the pricing settings as a whole (an owner's Save). */
   updatePricingSettings: { input: PricingSettings, output: PricingSettings },
+  /** The receipt's logo, header and footer, the paper, the receipt printer, printing by itself. */
+  getReceiptSettings: { input: none, output: ReceiptSettings },
+  /** Replaces the receipt settings as a whole (an owner's Save); a logo over 14 KB is refused. */
+  updateReceiptSettings: { input: ReceiptSettings, output: ReceiptSettings },
+  /** A paid sale's receipt as printed, on the paper Settings names unless `paper` says another. */
+  getReceipt: {
+    input: z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id), paper: PaperWidth.optional() }).strict(),
+    output: ReceiptDocument,
+  },
+  /** The desktop app's printers (Settings chooses the receipt printer); refused in the web host. */
+  listPrinters: {
+    input: none,
+    output: z.object({
+      printers: z.array(z.object({ name: z.string(), displayName: z.string() })),
+    }),
+  },
+  /**
+   * Prints a paid sale's receipt in the desktop app: to the receipt printer without a dialog,
+   * or through the system's dialog when Settings names none (`printed` false: it was cancelled).
+   */
+  printReceipt: {
+    input: z
+      .object({
+        saleId: z.string().min(1).max(MAX_LENGTH.id),
+        copies: z.number().int().min(1).max(5).default(1),
+      })
+      .strict(),
+    output: z.object({ printed: z.boolean() }),
+  },
+  /** Writes a paid sale's receipt as a PDF to the exports folder (desktop app). */
+  saveReceiptPdf: { input: saleRef, output: z.object({ filename: z.string(), path: z.string() }) },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
   /** The saved Lightning connection, without its secrets. */
   getBackendConfig: { input: none, output: BackendConfig },
@@ -424,6 +457,8 @@ export const events = {
   shiftChanged: z.object({ shift: Shift.nullable() }),
   saleUpdated: Sale,
   statusChanged: TillStatus,
+  /** A receipt that prints by itself after a sale failed; the sale is paid all the same. */
+  receiptPrintFailed: z.object({ saleId: z.string(), saleNumber: z.string(), message: z.string() }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

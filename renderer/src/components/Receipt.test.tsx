@@ -126,3 +126,13 @@ describe('the receipt of a priced sale', () => {
     expect(screen.queryByTestId('receipt-note')).toBeNull();
   });
 });
+
+describe('who served', () => {
+  it('names the person who rang the sale up, and nobody for a sale from before staff', () => {
+    render(<Receipt sale={{ ...cafeSale(), staffName: 'Casey' }} shopName="Café Lumière" />);
+    expect(screen.getByTestId('receipt').textContent).toContain('Served by Casey');
+    cleanup();
+    render(<Receipt sale={cafeSale()} shopName="Café Lumière" />);
+    expect(screen.getByTestId('receipt').textContent).not.toContain('Served by');
+  });
+});

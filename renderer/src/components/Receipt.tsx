@@ -74,6 +74,7 @@ export function Receipt({
         <span>Sale #{printedSaleNumber(sale.number)}</span>
         <span>{when.toLocaleString()}</span>
       </div>
+      {sale.staffName && <div className="muted receipt-staff">Served by {sale.staffName}</div>}
       <table>
         <tbody>
           {sale.lines.map((l) => {

@@ -3,6 +3,7 @@ import type { Sale } from '../../../shared/domain/index.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { useShell } from '../context.js';
+import { ReceiptActions } from '../print/ReceiptActions.js';
 
 export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: () => void }) {
   const { status, till } = useShell();
@@ -46,9 +47,7 @@ export function PaidScreen({ sale: paid, onNewSale }: { sale: Sale; onNewSale: (
           <button ref={newSale} data-testid="new-sale" className="btn primary big" onClick={onNewSale}>
             New sale
           </button>
-          <button className="btn ghost big" onClick={() => window.print()}>
-            Print receipt
-          </button>
+          <ReceiptActions saleId={sale.id} big />
         </div>
       </div>
     </div>

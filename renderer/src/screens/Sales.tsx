@@ -5,6 +5,7 @@ import { printedSaleNumber, saleNumberQuery } from '../../../shared/domain/sale-
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
+import { ReceiptActions } from '../print/ReceiptActions.js';
 import { useShell } from '../context.js';
 import { dayName, dayStart } from '../../../shared/domain/days.js';
 
@@ -240,9 +241,9 @@ export function SalesScreen() {
             )}
             {/* Only money received has a receipt to hand over. */}
             {isReceipt(open) && (
-              <button className="btn ghost" onClick={() => window.print()}>
-                Print receipt
-              </button>
+              <div className="receipt-actions">
+                <ReceiptActions saleId={open.id} />
+              </div>
             )}
           </>
         ) : (

@@ -7,6 +7,7 @@ import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
+import { ReceiptSettings } from './ReceiptSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 import { StaffSettings } from './StaffSettings.js';
 
@@ -155,6 +156,7 @@ function OwnerSettings() {
         <StaffSettings />
         <NodeSettings />
         <ShopifySettings />
+        <ReceiptSettings />
       </div>
       <PricingSettings />
     </div>

@@ -1,0 +1,56 @@
+import type { Page } from 'playwright-core';
+import type { CommandInput, CommandName, CommandOutput } from '../shared/contract/index.js';
+import { fromWire, toWire } from '../shared/contract/wire.js';
+
+/** The demo owner's PIN, shown on the demo banner (electron/staff/staff.ts). */
+export const DEMO_OWNER_PIN = '1234';
+
+/**
+ * Runs one command as the page would, over the page's own socket to the web host (same origin,
+ * the page's cookie): for what an E2E sets up rather than tests.
+ */
+export async function invokeInPage<K extends CommandName>(
+  page: Page,
+  name: K,
+  input: CommandInput<K>,
+): Promise<CommandOutput<K>> {
+  // Runs in the page (a string: this project's Node types have no DOM).
+  const message = toWire({ type: 'invoke', id: 1, name, input });
+  const replyWire = await page.evaluate<string>(`new Promise((resolve, reject) => {
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws');
+    ws.onopen = () => ws.send(${JSON.stringify(message)});
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type !== 'reply' || m.id !== 1) return;
+      ws.close();
+      resolve(JSON.stringify(m.reply));
+    };
+    ws.onerror = () => reject(new Error('the till socket did not open'));
+  })`);
+  const reply = fromWire(replyWire) as
+    { ok: true; value: unknown } | { ok: false; error: { message: string } };
+  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.message}`);
+  return reply.value as CommandOutput<K>;
+}
+
+/**
+ * Opens the till at `url` and signs in as the demo owner. The one place that knows how: on the
+ * PIN pad when the screen has one, else through the page's socket and a reload (the session is
+ * the till's, not the page's).
+ */
+export async function openSignedIn(page: Page, url: string, pin = DEMO_OWNER_PIN): Promise<void> {
+  await page.goto(url);
+  await page
+    .getByText(/demo mode/i)
+    .first()
+    .waitFor();
+  const pad = page.getByTestId('pin-pad');
+  if ((await pad.count()) > 0) {
+    for (const digit of pin) await pad.getByRole('button', { name: digit, exact: true }).click();
+    await pad.waitFor({ state: 'detached' });
+    return;
+  }
+  await invokeInPage(page, 'unlock', { pin });
+  await page.reload();
+  await page.getByTestId('product-tile').first().waitFor();
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TillError } from '../../shared/contract/index.js';
+import type { Sale } from '../../shared/domain/index.js';
+import { printedSaleNumber } from '../../shared/domain/sale-number.js';
+import { receiptDocument, type ReceiptDocument, type ReceiptShop } from '../../shared/receipt/document.js';
+import type { PaperWidth, ReceiptSettings } from '../../shared/receipt/settings.js';
+import { ensureDir, writePrivateFile } from '../files.js';
+import type { Printer, PrinterInfo } from './printer.js';
+
+/** What a till without a printer (the web host) answers: the browser prints there. */
+export const NO_PRINTER =
+  "Printing is in the desktop app; use the browser's Print here (Save as PDF is in its print dialog).";
+
+export interface ReceiptsDeps {
+  /** The host's printers; null in the web host. */
+  printer: Printer | null;
+  sale: (saleId: string) => Sale;
+  shop: () => ReceiptShop;
+  settings: () => ReceiptSettings;
+  exportDir: string;
+  log: (message: string, err?: unknown) => void;
+  /** A receipt that printed by itself failed: the screens say so; the sale stands. */
+  printFailed: (sale: Sale, message: string) => void;
+}
+
+/** A printer's own words when it gave some, else what to check. */
+function printerProblem(err: unknown): TillError {
+  const detail = err instanceof Error && err.message ? err.message : 'the printer did not answer';
+  return new TillError(
+    'BackendUnavailable',
+    `The receipt did not print: ${detail}. Check the printer and try again.`,
+  );
+}
+
+/** Receipts: the document for a paid sale, printing it through the host's printer, its PDF. */
+export function createReceipts(deps: ReceiptsDeps) {
+  function document(saleId: string, paper?: PaperWidth): ReceiptDocument {
+    const sale = deps.sale(saleId);
+    if (sale.state !== 'paid')
+      throw new TillError(
+        'InvalidState',
+        `Sale #${printedSaleNumber(sale.number)} is not paid: only a paid sale has a receipt.`,
+      );
+    const settings = deps.settings();
+    return receiptDocument(sale, deps.shop(), paper ? { ...settings, paper } : settings);
+  }
+
+  function printer(): Printer {
+    if (!deps.printer) throw new TillError('InvalidState', NO_PRINTER);
+    return deps.printer;
+  }
+
+  return {
+    document,
+
+    async list(): Promise<PrinterInfo[]> {
+      try {
+        return await printer().list();
+      } catch (err) {
+        if (err instanceof TillError) throw err;
+        throw new TillError('BackendUnavailable', 'The list of printers could not be read from the system.');
+      }
+    },
+
+    /**
+     * Prints a paid sale's receipt: straight to the printer Settings names, or through the
+     * system's dialog when Settings names none. Answers false when the dialog was cancelled.
+     */
+    async print(saleId: string, copies: number): Promise<{ printed: boolean }> {
+      const doc = document(saleId);
+      const port = printer();
+      const { printerName } = deps.settings();
+      try {
+        const outcome = await port.print({
+          document: doc,
+          printerName,
+          copies,
+          silent: printerName !== null,
+        });
+        return { printed: outcome === 'printed' };
+      } catch (err) {
+        throw printerProblem(err);
+      }
+    },
+
+    /** The receipt as a PDF in the exports folder (as the reconciliation CSV), never overwriting one. */
+    async savePdf(saleId: string): Promise<{ filename: string; path: string }> {
+      const doc = document(saleId);
+      let pdf: Uint8Array;
+      try {
+        pdf = await printer().pdf(doc);
+      } catch (err) {
+        if (err instanceof TillError) throw err;
+        throw new TillError('BackendUnavailable', 'The receipt could not be made into a PDF; try again.');
+      }
+      ensureDir(deps.exportDir);
+      const base = `receipt_${doc.saleNumber}`;
+      let filename = `${base}.pdf`;
+      for (let n = 2; existsSync(join(deps.exportDir, filename)); n++) filename = `${base} (${n}).pdf`;
+      const path = join(deps.exportDir, filename);
+      writePrivateFile(path, pdf);
+      return { filename, path };
+    },
+
+    /**
+     * After a sale is paid (committed), when Settings says so: its receipt to the receipt
+     * printer without a dialog. Never awaited by the sale and never throws: a jammed printer is
+     * told to the screens, the sale stands.
+     */
+    autoPrint(sale: Sale): void {
+      const settings = deps.settings();
+      if (!settings.autoPrint || !deps.printer || sale.state !== 'paid') return;
+      let doc: ReceiptDocument;
+      try {
+        doc = receiptDocument(sale, deps.shop(), settings);
+      } catch (err) {
+        deps.log(`the receipt of sale ${sale.id} could not be prepared`, err);
+        return;
+      }
+      deps.printer
+        .print({ document: doc, printerName: settings.printerName, copies: 1, silent: true })
+        .catch((err: unknown) => {
+          deps.log(`the receipt of sale ${sale.id} did not print`, err);
+          deps.printFailed(sale, printerProblem(err).message);
+        });
+    },
+  };
+}
+
+export type Receipts = ReturnType<typeof createReceipts>;
