@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { CommandInput, CommandName, CommandOutput } from '../shared/contract/index.js';
 import { fromWire, toWire } from '../shared/contract/wire.js';
+import { signIn } from './browser.js';
 
 /** The demo owner's PIN, shown on the demo banner (electron/staff/staff.ts). */
 export const DEMO_OWNER_PIN = '1234';
@@ -33,24 +34,9 @@ export async function invokeInPage<K extends CommandName>(
   return reply.value as CommandOutput<K>;
 }
 
-/**
- * Opens the till at `url` and signs in as the demo owner. The one place that knows how: on the
- * PIN pad when the screen has one, else through the page's socket and a reload (the session is
- * the till's, not the page's).
- */
+/** Opens the till at `url` and signs in on the PIN pad as the demo owner. */
 export async function openSignedIn(page: Page, url: string, pin = DEMO_OWNER_PIN): Promise<void> {
   await page.goto(url);
-  await page
-    .getByText(/demo mode/i)
-    .first()
-    .waitFor();
-  const pad = page.getByTestId('pin-pad');
-  if ((await pad.count()) > 0) {
-    for (const digit of pin) await pad.getByRole('button', { name: digit, exact: true }).click();
-    await pad.waitFor({ state: 'detached' });
-    return;
-  }
-  await invokeInPage(page, 'unlock', { pin });
-  await page.reload();
+  await signIn(page, pin);
   await page.getByTestId('product-tile').first().waitFor();
 }
