@@ -66,7 +66,7 @@ describe('staff, roles and approval in place through the browser', () => {
     await page.keyboard.press('Enter');
     await lock.waitFor({ state: 'detached' });
     expect(await page.getByTestId('signed-in').innerText()).toMatch(/Owner\s+Owner/);
-    expect(await tabs()).toEqual(['Register', 'Sales', 'Reconcile', 'Audit', 'Settings']);
+    expect(await tabs()).toEqual(['Register', 'Sales', 'Shift', 'Reconcile', 'Audit', 'Settings']);
 
     // Settings → Staff: a cashier and a manager; a PIN already taken is refused beside the field.
     await page.getByTestId('nav-settings').click();
@@ -110,7 +110,7 @@ describe('staff, roles and approval in place through the browser', () => {
     await page.getByTestId('lock').click();
     await signIn(page, '2580');
     expect(await page.getByTestId('signed-in').innerText()).toMatch(/Cam Cashier\s+Cashier/);
-    expect(await tabs()).toEqual(['Register', 'Sales']);
+    expect(await tabs()).toEqual(['Register', 'Sales', 'Shift']);
 
     // A sale: a flat white, 50 % off (above the 20 % a cashier may give alone), cash.
     await page
@@ -156,7 +156,7 @@ describe('staff, roles and approval in place through the browser', () => {
     // Switch user: lock, the manager signs in and sees the sale rung up by the cashier.
     await page.getByTestId('lock').click();
     await signIn(page, '4821');
-    expect(await tabs()).toEqual(['Register', 'Sales', 'Reconcile', 'Audit', 'Settings']);
+    expect(await tabs()).toEqual(['Register', 'Sales', 'Shift', 'Reconcile', 'Audit', 'Settings']);
     await page.getByTestId('nav-sales').click();
     await page.getByTestId('sale-row').first().click();
     expect(await page.getByTestId('rung-up-by').innerText()).toBe('Rung up by Cam Cashier');
