@@ -6,6 +6,7 @@ import type { ParkedCarts } from '../checkout/parked.js';
 import type { PricingSettingsStore } from '../checkout/pricing-settings.js';
 import type { Audit } from '../staff/audit.js';
 import type { StaffService } from '../staff/staff.js';
+import type { RefundService } from '../checkout/refunds.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -38,6 +39,7 @@ export interface TillContext {
   cart: CartService;
   parked: ParkedCarts;
   flow: SaleFlow;
+  refunds: RefundService;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
   exportDir: string;

@@ -4,6 +4,7 @@ import { nodeCommands } from './node.js';
 import { parkedCommands } from './parked.js';
 import { pricingCommands } from './pricing.js';
 import { reconcileCommands } from './reconcile.js';
+import { refundCommands } from './refunds.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
 import { settingsCommands } from './settings.js';
@@ -20,6 +21,7 @@ export function commandHandlers(ctx: TillContext) {
     ...registerCommands(ctx),
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
+    ...refundCommands(ctx),
     ...settingsCommands(ctx),
     ...pricingCommands(ctx),
     ...nodeCommands(ctx),

@@ -3,6 +3,7 @@ import { MAX_LENGTH } from './limits.js';
 import { Session } from './staff.js';
 
 export * from './staff.js';
+export * from './refund.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract
