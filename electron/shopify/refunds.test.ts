@@ -117,6 +117,28 @@ describe('refunds in Shopify', () => {
     expect((await call(w.till, 'getRefund', { refundId: r.id })).shopify?.state).toBe('done');
   });
 
+  it('while its order is parked, its refund is parked too; retrying the order sends both, in order', async () => {
+    const w = await world();
+    await connect(w);
+    const variantId = w.products[0]!.variants[0]!.id;
+    const levels = w.orders.stock.get(variantId)!;
+    w.orders.stock.delete(variantId); // Shopify refuses the order: "Variant … does not exist".
+    const sale = await sellCash(w, [0]);
+    const r = await refund(w, sale, [{ line: 0, quantity: 1, restock: true }]);
+    await drain(w);
+    expect((await call(w.till, 'getSale', { saleId: sale.id })).order?.state).toBe('failed');
+    const parked = await call(w.till, 'getRefund', { refundId: r.id });
+    expect(parked.shopify).toMatchObject({ state: 'failed' });
+    expect(parked.shopify?.error).toMatch(/retry the order, its refund follows/);
+
+    w.orders.stock.set(variantId, levels);
+    await call(w.till, 'retryOrder', { saleId: sale.id });
+    await drain(w);
+    expect(w.orders.orders).toHaveLength(1);
+    expect(w.orders.refunds).toHaveLength(1);
+    expect((await call(w.till, 'getRefund', { refundId: r.id })).shopify?.state).toBe('done');
+  });
+
   it('a tip given back refunds the tip’s line, never restocked', async () => {
     const w = await world();
     await connect(w);
