@@ -48,15 +48,16 @@ export function SalesScreen() {
   const header = useReceiptHeader();
   const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
   const [open, setOpen] = useState<Sale | null>(null);
-  // The open sale's refunds, and whether the Return items sheet is up.
-  const [refunds, setRefunds] = useState<Refund[]>([]);
+  // The open sale's refunds (by sale, so another sale's never show), and the Return items sheet.
+  const [loaded, setLoaded] = useState<{ saleId: string; refunds: Refund[] } | null>(null);
   const [returning, setReturning] = useState(false);
   const openId = open?.id ?? null;
+  const refunds = loaded !== null && loaded.saleId === openId ? loaded.refunds : [];
   const loadRefunds = useCallback(() => {
-    if (openId === null) return setRefunds([]);
-    void run(async () => setRefunds((await till.listRefunds({ saleId: openId })).refunds));
+    if (openId === null) return;
+    void run(async () => setLoaded({ saleId: openId, ...(await till.listRefunds({ saleId: openId })) }));
   }, [till, run, openId]);
-  useEffect(loadRefunds, [loadRefunds]);
+  useEffect(() => loadRefunds(), [loadRefunds]);
   // null is today, whatever the date when the screen is looked at.
   const [day, setDay] = useState<string | null>(null);
   // A sale number typed in the search: its sales on any day, instead of the day's.
