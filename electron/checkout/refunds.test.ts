@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Product, Refund, Sale } from '../../shared/domain/index.js';
 import { divRound } from '../../shared/money/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../../shared/pricing/settings.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
 import { call, refused, signedInTill, signIn } from '../test-support/till-calls.js';
 import { createTill, type Till } from '../till.js';
 
@@ -235,6 +237,38 @@ describe('cash refunds at the till, on real SQLite', () => {
       await other.close();
     }
   });
+
+  it('processes racing on one journal file: exactly as many units back as were sold, each loser told so', async () => {
+    const cart = await call(till, 'addToCart', { variantId: variant('Flat White'), quantity: 30 });
+    const sale = await call(till, 'payCash', { tendered: cart.total });
+    const child = await bundleChild(resolve(import.meta.dirname, '../test-support/refund-race-child.ts'));
+    try {
+      const startAt = String(Date.now() + 1_500);
+      const runOne = () =>
+        new Promise<string[]>((done, fail) => {
+          const p = spawn(
+            process.execPath,
+            [child.path, join(dir.path, 'journal.sqlite'), sale.id, sale.lines[0]!.lineId, '25', startAt],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          let out = '';
+          let err = '';
+          p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+          p.once('exit', (code) => (code === 0 ? done(out.trim().split('\n')) : fail(new Error(err))));
+        });
+      const answers = (await Promise.all([runOne(), runOne(), runOne()])).flat();
+      expect(answers).toHaveLength(75);
+      // Never SQLITE_BUSY or any other surprise: every attempt is a refund or the till's refusal.
+      expect(answers.filter((a) => a !== 'ok' && a !== 'refused InvalidState')).toEqual([]);
+      expect(answers.filter((a) => a === 'ok')).toHaveLength(30);
+      const preview = await call(till, 'previewRefund', { saleId: sale.id });
+      expect(preview.lines[0]).toMatchObject({ sold: 30, returned: 30, returnable: 0 });
+      expect(preview.remaining).toBe(0n);
+    } finally {
+      child.remove();
+    }
+  }, 60_000);
 
   it('the journal itself refuses more back than sold, whoever writes', () => {
     return (async () => {
