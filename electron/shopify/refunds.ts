@@ -63,8 +63,9 @@ class Unmappable extends Error {}
  * order's line items are the sale's priced lines in order, then the tip's custom line
  * (orders.ts pricedOrderInput sends them so); restocked units go back at the till's location
  * (`RETURN`: "use this when restocking line items that were fulfilled"; the till's orders are
- * created FULFILLED), the others `NO_RESTOCK`. The money is one REFUND transaction of the
- * refund's amount through the sale's gateway name, parented on the order's SALE transaction.
+ * created FULFILLED), the others — and custom amounts, which are no Shopify product —
+ * `NO_RESTOCK`. The money is one REFUND transaction of the refund's amount through the sale's
+ * gateway name, parented on the order's SALE transaction.
  */
 export function refundInput(
   sale: Sale,
@@ -80,10 +81,13 @@ export function refundInput(
       `Shopify's order has ${items.length} line items but sale #${sale.number} had ${saleLineIds.length}${hasTip ? ' and a tip' : ''}: refund it in Shopify by hand.`,
     );
   }
+  const variants = new Map(sale.lines.map((l) => [l.lineId, l.variantId]));
   const lineItems = refund.lines.map((l) => {
     const item = items[saleLineIds.indexOf(l.lineId)];
     if (!item) throw new Unmappable(`Sale #${sale.number} has no line ${l.lineId} in Shopify.`);
-    return l.restock
+    // A custom amount is no product on a shelf: Shopify has no stock to put it back in.
+    const onShelf = variants.get(l.lineId)?.startsWith('gid://shopify/ProductVariant/') ?? false;
+    return l.restock && onShelf
       ? { lineItemId: item.id, quantity: l.quantity, restockType: 'RETURN', locationId }
       : { lineItemId: item.id, quantity: l.quantity, restockType: 'NO_RESTOCK' };
   });
