@@ -349,6 +349,26 @@ describe('cash refunds at the till, on real SQLite', () => {
     expect(done.approvedBy?.name).toBe('Maya');
   });
 
+  it('a journal that cannot be written: the refund is not recorded and the screen says to hand over nothing', async () => {
+    const sale = await sell();
+    await till.close();
+    let journal: Database.Database | null = null;
+    till = await signIn(
+      await createTill({ ...deps(), log: () => undefined, onJournalOpen: (db) => void (journal = db) }),
+    );
+    journal!.pragma('query_only = 1');
+    const error = await refused(till, 'createRefund', {
+      saleId: sale.id,
+      lines: [{ lineId: sale.lines[0]!.lineId, quantity: 1 }],
+      reason: 'Cold',
+      tender: 'cash',
+    });
+    expect(error.kind).toBe('StorageError');
+    expect(error.message).toMatch(/^The refund was NOT recorded: hand over no cash: /);
+    journal!.pragma('query_only = 0');
+    expect((await call(till, 'listRefunds', { saleId: sale.id })).refunds).toEqual([]);
+  });
+
   it('a sale that was never paid has nothing to refund', async () => {
     await call(till, 'addToCart', { variantId: variant('Flat White') });
     const open = await call(till, 'charge');
