@@ -99,7 +99,7 @@ describe('Return items', () => {
     fireEvent.click(screen.getAllByTestId('refund-restock')[1]!);
     fireEvent.click(screen.getByTestId('refund-tip'));
     await waitFor(() => expect(screen.getByTestId('refund-amount').textContent).toContain('$11.39'));
-    expect((screen.getByTestId('refund-approve') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>('refund-approve').disabled).toBe(true);
     fireEvent.change(screen.getByTestId('refund-reason'), { target: { value: 'Cold' } });
     fireEvent.click(screen.getByTestId('refund-approve'));
 
