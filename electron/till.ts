@@ -9,6 +9,7 @@ import type { EngineOptions } from '../shared/reconcile/engine.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { defaultLimits } from './checkout/limits.js';
+import { createRefundService } from './checkout/refunds.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
@@ -226,6 +227,13 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   });
 
   const receiptSettings = createReceiptSettings(db, log);
+  const refunds = createRefundService({
+    db,
+    now,
+    queueToShopify: () => shopify.connected(),
+    onQueued: () => shopify.queued(),
+    saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
+  });
 
   const parked = createParkedCarts({
     db,
@@ -359,6 +367,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     cart,
     parked,
     flow,
+    refunds,
     shopify,
     reconciliation,
     exportDir,

@@ -8,6 +8,7 @@ import type { Receipts } from '../printing/receipts.js';
 import type { ReceiptSettingsStore } from '../printing/receipt-settings.js';
 import type { Audit } from '../staff/audit.js';
 import type { StaffService } from '../staff/staff.js';
+import type { RefundService } from '../checkout/refunds.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -42,6 +43,7 @@ export interface TillContext {
   cart: CartService;
   parked: ParkedCarts;
   flow: SaleFlow;
+  refunds: RefundService;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
   exportDir: string;

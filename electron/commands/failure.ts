@@ -19,6 +19,11 @@ const consequences: Partial<Record<CommandName, { storage: string; other: string
     storage: 'No new invoice was shown, so nothing was charged',
     other: 'No new invoice was shown, so nothing was charged',
   },
+  // A refund is journaled whole or not at all, before any cash leaves the drawer.
+  createRefund: {
+    storage: 'The refund was NOT recorded: hand over no cash',
+    other: 'The refund may not have been recorded: check the sale’s refunds before handing over any cash',
+  },
 };
 
 const CASH_KEPT =

@@ -5,6 +5,7 @@ import { parkedCommands } from './parked.js';
 import { pricingCommands } from './pricing.js';
 import { printingCommands } from './printing.js';
 import { reconcileCommands } from './reconcile.js';
+import { refundCommands } from './refunds.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
 import { settingsCommands } from './settings.js';
@@ -22,6 +23,7 @@ export function commandHandlers(ctx: TillContext) {
     ...registerCommands(ctx),
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
+    ...refundCommands(ctx),
     ...settingsCommands(ctx),
     ...pricingCommands(ctx),
     ...printingCommands(ctx),

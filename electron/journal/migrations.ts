@@ -364,4 +364,108 @@ export const migrations: readonly string[] = [
       (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL)
     BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
   `,
+  /* 7: returns and refunds */ `
+  CREATE TABLE refunds (
+    id            TEXT PRIMARY KEY,
+    sale_id       TEXT NOT NULL REFERENCES sales(id),
+    -- shared/domain/refund.ts: a cash refund passes through every state in one transaction.
+    state         TEXT NOT NULL CHECK (state IN ('requested','approved','paying','paid','failed')),
+    tender        TEXT NOT NULL CHECK (tender IN ('cash','lightning')),
+    currency      TEXT NOT NULL,
+    -- Minor units: what goes back (lines + tip), the tax inside it, the tip given back (0: kept).
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    tax           INTEGER NOT NULL,
+    tip           INTEGER NOT NULL DEFAULT 0 CHECK (tip >= 0),
+    reason        TEXT NOT NULL,
+    requested_by_id   TEXT,
+    requested_by_name TEXT,
+    approved_by_id    TEXT,
+    approved_by_name  TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    paid_at       TEXT,
+    state_reason  TEXT,
+    -- Lightning (to come): the hash of what is being paid, stored before the pay call returns.
+    payment_hash  TEXT,
+    shopify_refund_id TEXT,
+    -- The shift open when the refund was asked for (cash comes out of its drawer); NULL: none was
+    -- open, and the next shift adopts it, as it adopts sales.
+    shift_id      TEXT REFERENCES shifts(id)
+  ) STRICT;
+  CREATE INDEX refunds_shift ON refunds(shift_id) WHERE shift_id IS NOT NULL;
+  CREATE TRIGGER refunds_closed_shift_insert BEFORE INSERT ON refunds
+    WHEN NEW.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  CREATE TRIGGER refunds_closed_shift_move BEFORE UPDATE OF shift_id ON refunds
+    WHEN (OLD.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL) OR
+      (NEW.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL)
+    BEGIN SELECT RAISE(ABORT, 'a closed shift cannot be changed'); END;
+  CREATE INDEX refunds_sale ON refunds(sale_id, created_at);
+  -- A tip goes back once.
+  CREATE UNIQUE INDEX refunds_one_tip ON refunds(sale_id) WHERE tip > 0 AND state <> 'failed';
+
+  CREATE TABLE refund_lines (
+    refund_id TEXT NOT NULL REFERENCES refunds(id),
+    sale_id   TEXT NOT NULL,
+    line_id   TEXT NOT NULL,
+    quantity  INTEGER NOT NULL CHECK (quantity > 0),
+    restock   INTEGER NOT NULL CHECK (restock IN (0, 1)),
+    amount    INTEGER NOT NULL,
+    tax       INTEGER NOT NULL,
+    discount  INTEGER NOT NULL,
+    PRIMARY KEY (refund_id, line_id)
+  ) STRICT;
+  CREATE INDEX refund_lines_sale_line ON refund_lines(sale_id, line_id);
+  -- Never more back than was sold, whoever writes: the journal itself refuses it, so two
+  -- refunds of the same line racing each other (two screens, two tills on one journal) cannot
+  -- both commit. Failed refunds give their quantities back.
+  CREATE TRIGGER refund_lines_within_sold BEFORE INSERT ON refund_lines
+  WHEN NEW.quantity + (
+      SELECT coalesce(sum(l.quantity), 0) FROM refund_lines l JOIN refunds r ON r.id = l.refund_id
+      WHERE l.sale_id = NEW.sale_id AND l.line_id = NEW.line_id AND r.state <> 'failed')
+    > coalesce((SELECT quantity FROM sale_lines WHERE sale_id = NEW.sale_id AND line_id = NEW.line_id), 0)
+  BEGIN SELECT RAISE(ABORT, 'refund_lines_within_sold: more returned than sold'); END;
+
+  -- Every state change of a refund and who made it, as sale_events: append-only.
+  CREATE TABLE refund_events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    refund_id     TEXT NOT NULL REFERENCES refunds(id),
+    at            TEXT NOT NULL,
+    from_state    TEXT,
+    to_state      TEXT NOT NULL,
+    detail        TEXT,
+    staff_id      TEXT,
+    staff_name    TEXT,
+    approver_id   TEXT,
+    approver_name TEXT
+  ) STRICT;
+  CREATE INDEX refund_events_refund ON refund_events(refund_id, seq);
+  CREATE TRIGGER refund_events_append_only_update BEFORE UPDATE ON refund_events
+    BEGIN SELECT RAISE(ABORT, 'refund events are append-only'); END;
+  CREATE TRIGGER refund_events_append_only_delete BEFORE DELETE ON refund_events
+    BEGIN SELECT RAISE(ABORT, 'refund events are append-only'); END;
+
+  -- The outbox learns refunds: SQLite cannot widen a CHECK in place, so the table is rebuilt
+  -- with every row (and seq) as it was. An order is one row per sale; a refund one per refund.
+  CREATE TABLE outbox_next (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL CHECK (kind IN ('orderCreate', 'refundCreate')),
+    sale_id         TEXT NOT NULL REFERENCES sales(id),
+    refund_id       TEXT REFERENCES refunds(id),
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    done_at         TEXT,
+    CHECK ((kind = 'refundCreate') = (refund_id IS NOT NULL))
+  ) STRICT;
+  INSERT INTO outbox_next (seq, kind, sale_id, refund_id, state, attempts, next_attempt_at, last_error, created_at, done_at)
+    SELECT seq, kind, sale_id, NULL, state, attempts, next_attempt_at, last_error, created_at, done_at FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_next RENAME TO outbox;
+  CREATE UNIQUE INDEX outbox_order ON outbox(sale_id) WHERE kind = 'orderCreate';
+  CREATE UNIQUE INDEX outbox_refund ON outbox(refund_id) WHERE kind = 'refundCreate';
+  CREATE INDEX outbox_due ON outbox(state, next_attempt_at, seq);
+  `,
 ];

@@ -123,6 +123,7 @@ export function insertShift(
     cashCountTotal(shift.float),
     countJson(shift.float),
   );
+  db.prepare('UPDATE refunds SET shift_id = ? WHERE shift_id IS NULL').run(shift.id);
   return db.prepare('UPDATE sales SET shift_id = ? WHERE shift_id IS NULL').run(shift.id).changes;
 }
 

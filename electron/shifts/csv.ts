@@ -53,6 +53,7 @@ export function shiftReportCsv(report: ShiftReport): string {
     rows.push(['cash', 'float', cur, m(c.cash.float), null, null]);
     rows.push(['cash', 'cash sales tendered', cur, m(c.cash.tendered), null, null]);
     rows.push(['cash', 'change given', cur, m(c.cash.change), null, null]);
+    rows.push(['cash', 'refunds', cur, m(c.cash.refunded), null, null]);
     rows.push(['cash', 'paid in', cur, m(c.cash.paidIn), null, null]);
     rows.push(['cash', 'paid out', cur, m(c.cash.paidOut), null, null]);
     rows.push(['cash', 'expected', cur, m(c.cash.expected), null, null]);

@@ -60,6 +60,7 @@ function emptyCurrency(currency: string): ShiftCurrencyReport {
       change: 0n,
       paidIn: 0n,
       paidOut: 0n,
+      refunded: 0n,
       expected: 0n,
       counted: null,
       difference: null,
@@ -291,6 +292,20 @@ export function buildShiftReport(
     section(l.currency).paidForEarlierShifts = { count: int(l.n), total: big(l.total), msat: big(l.msat) };
   }
 
+  // Refunds paid in this shift: the section per currency, and cash handed back leaves the drawer.
+  const refunds = db
+    .prepare(
+      `SELECT currency, tender, count(*) AS n, coalesce(sum(amount), 0) AS total FROM refunds
+       WHERE shift_id = ? AND state = 'paid' GROUP BY currency, tender`,
+    )
+    .all(shift.id) as { currency: string; tender: 'cash' | 'lightning'; n: bigint; total: bigint }[];
+  for (const r of refunds) {
+    const c = section(r.currency);
+    c.refunds.count += int(r.n);
+    c.refunds.total += big(r.total);
+    if (r.tender === 'cash') c.cash.refunded += big(r.total);
+  }
+
   const movements: CashMovement[] = movementsOf(db, shift.id);
   let noSales = 0;
   for (const m of movements) {
@@ -303,7 +318,8 @@ export function buildShiftReport(
     // The untaxed part last, as on the receipt.
     c.taxes.sort((a, b) => byName(a.title, b.title));
     c.tips.sort((a, b) => byName(a.staffName, b.staffName));
-    c.cash.expected = c.cash.float + c.cash.tendered - c.cash.change + c.cash.paidIn - c.cash.paidOut;
+    c.cash.expected =
+      c.cash.float + c.cash.tendered - c.cash.change - c.cash.refunded + c.cash.paidIn - c.cash.paidOut;
     if (input.counted !== null && c.currency === shift.currency) {
       c.cash.counted = input.counted;
       c.cash.difference = input.counted - c.cash.expected;

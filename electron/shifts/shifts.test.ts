@@ -363,6 +363,52 @@ describe('a shift at the till, from the float to the Z report', () => {
     expect((await call(till, 'listShifts')).shifts.map((s) => s.number)).toEqual([2, 1]);
   });
 
+  it('takes a cash refund out of the drawer it was paid from; a refund with no shift open joins the next', async () => {
+    const shift = await call(till, 'openShift', { float: { total: 5_000n } });
+    await ringUpDiscounted();
+    const sale = await call(till, 'payCash', { tendered: 1_000n, tip: null });
+    tick();
+    const refund = await call(till, 'createRefund', {
+      saleId: sale.id,
+      lines: [{ lineId: sale.lines[1]!.lineId, quantity: 1, restock: true }],
+      reason: 'Stale',
+      tender: 'cash',
+    });
+    const x = await call(till, 'getShiftReport', { shiftId: shift.id });
+    const usd = x.currencies[0]!;
+    expect(usd.refunds).toEqual({ count: 1, total: refund.amount });
+    expect(usd.cash.refunded).toBe(refund.amount);
+    // Read straight from the journal: float + cash taken − change − cash refunded.
+    const db = journal();
+    const sums = db
+      .prepare(
+        `SELECT (SELECT float_total FROM shifts WHERE id = ?) AS float,
+           (SELECT sum(cash_tendered - total) FROM sales WHERE shift_id = ? AND state = 'paid' AND tender = 'cash') AS change,
+           (SELECT sum(cash_tendered) FROM sales WHERE shift_id = ? AND state = 'paid' AND tender = 'cash') AS tendered,
+           (SELECT sum(amount) FROM refunds WHERE shift_id = ? AND state = 'paid' AND tender = 'cash') AS refunded`,
+      )
+      .get(shift.id, shift.id, shift.id, shift.id) as Record<string, bigint>;
+    db.close();
+    expect(usd.cash.expected).toBe(sums.float! + sums.tendered! - sums.change! - sums.refunded!);
+    const z = (await call(till, 'closeShift', { counted: { total: usd.cash.expected } })).report;
+    expect(z.currencies[0]!.cash.difference).toBe(0n);
+    tick();
+
+    // No shift open: the refund waits for the next shift, whose drawer it comes out of.
+    const later = await call(till, 'createRefund', {
+      saleId: sale.id,
+      lines: [{ lineId: sale.lines[0]!.lineId, quantity: 1, restock: false }],
+      reason: 'Spilt',
+      tender: 'cash',
+    });
+    const next = await call(till, 'openShift', { float: { total: 5_000n } });
+    const x2 = (await call(till, 'getShiftReport', { shiftId: next.id })).currencies[0]!;
+    expect(x2.refunds).toEqual({ count: 1, total: later.amount });
+    expect(x2.cash.expected).toBe(5_000n - later.amount);
+    // The closed shift's Z report is frozen as it was.
+    expect((await call(till, 'getShiftReport', { shiftId: shift.id })).currencies[0]!.refunds.count).toBe(1);
+  });
+
   it('counts only this till’s invoices on a node another till shares', async () => {
     await call(till, 'openShift', { float: { total: 0n } });
     tick();

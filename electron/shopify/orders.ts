@@ -11,6 +11,7 @@ import { getSale } from '../journal/sales.js';
 import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import { ShopifyError, type ShopifyClient } from './client.js';
 import { headOfQueue, markAttempt, markDone, markFailed, markRetry, outboxCounts } from './outbox.js';
+import { sendRefund } from './refunds.js';
 
 /**
  * Drains the outbox into Shopify orders, exactly once. orderCreate has no idempotency key in
@@ -322,6 +323,18 @@ export async function drainOutbox(ctx: PumpContext): Promise<PumpResult> {
     if (!head) return { state: 'idle', ...outboxCounts(db) };
     if (head.due.getTime() > now().getTime()) {
       return { state: 'offline', ...outboxCounts(db), retryAt: head.due, reason: 'waiting to retry' };
+    }
+    if (head.kind === 'refundCreate') {
+      try {
+        await sendRefund(ctx, head);
+        ctx.onOrder?.(head.saleId);
+        continue;
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        const retryAt = new Date(now().getTime() + backoffDelay(head.attempts, RETRY));
+        markRetry(db, head.seq, reason, retryAt);
+        return { state: 'offline', ...outboxCounts(db), retryAt, reason };
+      }
     }
     const sale = getSale(db, head.saleId);
     if (!sale || sale.state !== 'paid') {

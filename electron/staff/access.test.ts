@@ -97,6 +97,15 @@ describe('who may run each command: every Command × role, generated from the on
       getSale: { saleId: sale.id },
       listSales: {},
       payCash: { tendered: 1_000n },
+      previewRefund: { saleId: sale.id },
+      createRefund: {
+        saleId: sale.id,
+        lines: [{ lineId: sale.lines[0]!.lineId, quantity: 1, restock: true }],
+        reason: 'Wrong size',
+        tender: 'cash',
+      },
+      listRefunds: { saleId: sale.id },
+      getRefund: { refundId: 'no-such-refund' },
       getSettings: {},
       getPricingSettings: {},
       retryOrder: { saleId: sale.id },
@@ -188,6 +197,7 @@ describe('the table says what the issue says each role may do', () => {
   // a manager's power (or a manager the owner's) fails here.
   const manager: CommandName[] = [
     'retryOrder',
+    'createRefund',
     'startReconcile',
     'cancelReconcile',
     'getReconcile',

@@ -40,6 +40,7 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     searchCatalog: vi.fn(() => Promise.resolve({ products: [], total: 0 })),
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
     getShift: vi.fn(() => Promise.resolve({ shift: openShift() })),
+    listRefunds: vi.fn(() => Promise.resolve({ refunds: [] })),
     getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
     updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),

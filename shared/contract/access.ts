@@ -51,6 +51,10 @@ export const COMMAND_ACCESS = {
   getSale: { role: 'cashier', reads: true },
   listSales: { role: 'cashier', reads: true },
   payCash: { role: 'cashier', reads: false },
+  // A cashier may look at what a refund would give back; giving it takes a manager (in place).
+  previewRefund: { role: 'cashier', reads: true },
+  listRefunds: { role: 'cashier', reads: true },
+  getRefund: { role: 'cashier', reads: true },
   getSettings: { role: 'cashier', reads: true },
   getPricingSettings: { role: 'cashier', reads: true },
   getReceiptSettings: { role: 'cashier', reads: true },
@@ -66,6 +70,7 @@ export const COMMAND_ACCESS = {
   noSale: { role: 'cashier', reads: false },
 
   retryOrder: { role: 'manager', reads: false },
+  createRefund: { role: 'manager', reads: false },
   syncCatalog: { role: 'manager', reads: false },
   startReconcile: { role: 'manager', reads: false },
   cancelReconcile: { role: 'manager', reads: false },

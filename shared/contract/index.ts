@@ -23,6 +23,10 @@ import {
   Product,
   ReconcileRow,
   ReconcileRun,
+  Refund,
+  RefundLineRequest,
+  RefundPreview,
+  RefundReason,
   ResumeChange,
   Sale,
   SaleSummary,
@@ -56,6 +60,12 @@ const saleRef = z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id) }).stric
  * line or a sale past its soft limit, never past its hard one.
  */
 const confirmLarge = z.boolean().default(false);
+/** What comes back of a sale: lines and quantities (each with restock yes/no), and the tip or not. */
+const refundChoice = {
+  saleId: z.string().min(1).max(MAX_LENGTH.id),
+  lines: z.array(RefundLineRequest).max(500).default([]),
+  refundTip: z.boolean().default(false),
+};
 
 export const commands = {
   getStatus: { input: none, output: TillStatus },
@@ -280,6 +290,32 @@ export const commands = {
       /** One per currency with a paid sale, by currency code; none on a day with nothing paid. */
       totals: z.array(CurrencyTotal),
     }),
+  },
+  /**
+   * What a refund of these lines (and the tip) would give back, under the pricing model, and what
+   * stays returnable; with no lines, what may still come back of the sale. Changes nothing.
+   */
+  previewRefund: { input: z.object(refundChoice).strict(), output: RefundPreview },
+  /**
+   * A manager's refund (a cashier is answered NeedsManager and sends it again with the manager's
+   * PIN). Cash: journaled, approved and paid at once — `amount` is what to hand over. Never
+   * more than was sold less what earlier refunds took back.
+   */
+  createRefund: {
+    input: z
+      .object({
+        ...refundChoice,
+        reason: RefundReason,
+        tender: z.literal('cash', { message: 'Refunds are in cash for now' }),
+      })
+      .strict(),
+    output: Refund,
+  },
+  /** A sale's refunds, oldest first. */
+  listRefunds: { input: saleRef, output: z.object({ refunds: z.array(Refund) }) },
+  getRefund: {
+    input: z.object({ refundId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: Refund,
   },
   getSettings: { input: none, output: Settings },
   /** Tax rates and which products they apply to, tips, the receipt's tax id and address. */

@@ -4,6 +4,7 @@ import { Session } from './staff.js';
 
 export * from './staff.js';
 export * from './shift.js';
+export * from './refund.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract

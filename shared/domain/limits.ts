@@ -22,6 +22,8 @@ export const MAX_LENGTH = {
   lineNote: 100,
   /** The order's note (the receipt and the Shopify order carry it). */
   orderNote: 500,
+  /** Why something came back ("wrong size", "damaged"): the refund's note in Shopify too. */
+  refundReason: 200,
   shopName: 80,
   /** A node's REST address (host:port or URL). */
   address: 300,

@@ -115,7 +115,7 @@ export const ShiftCurrencyReport = z.object({
   discounts: money,
   tips: z.array(z.object({ staffName: z.string().nullable(), count: z.number().int(), total: money })),
   tipTotal: money,
-  /** None exist yet: the section is there, at zero, for refunds to fill. */
+  /** Refunds paid in this shift (any tender), in this currency. */
   refunds: countTotal,
   /** The drawer, in this currency. */
   cash: z.object({
@@ -125,7 +125,9 @@ export const ShiftCurrencyReport = z.object({
     change: money,
     paidIn: money,
     paidOut: money,
-    /** float + tendered − change + paid in − paid out. */
+    /** Cash handed back to customers for returns. */
+    refunded: money,
+    /** float + tendered − change − refunded + paid in − paid out. */
     expected: money,
     /** The count at close (Z report); null in an X report or for a currency not counted. */
     counted: money.nullable(),

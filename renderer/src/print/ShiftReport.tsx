@@ -96,6 +96,7 @@ function CurrencySection({ c, kind }: { c: ShiftCurrencyReport; kind: Report['ki
       <Row label="Opening float" value={f(c.cash.float)} />
       <Row label="Cash taken" value={f(c.cash.tendered)} />
       <Row label="Change given" value={`−${f(c.cash.change)}`} />
+      {c.cash.refunded > 0n && <Row label="Cash refunds" value={`−${f(c.cash.refunded)}`} />}
       <Row label="Paid in" value={f(c.cash.paidIn)} />
       <Row label="Paid out" value={`−${f(c.cash.paidOut)}`} />
       <Row label="Expected in the drawer" value={f(c.cash.expected)} strong testId="zr-expected" />

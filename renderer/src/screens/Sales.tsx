@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
-import type { Sale, SaleState, SaleSummary } from '../../../shared/domain/index.js';
+import type { Refund, Sale, SaleState, SaleSummary } from '../../../shared/domain/index.js';
 import { printedSaleNumber, saleNumberQuery } from '../../../shared/domain/sale-number.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { ReceiptActions } from '../print/ReceiptActions.js';
+import { RefundSheet } from '../components/RefundSheet.js';
 import { useShell } from '../context.js';
 import { dayName, dayStart } from '../../../shared/domain/days.js';
 
@@ -48,6 +49,16 @@ export function SalesScreen() {
   const header = useReceiptHeader();
   const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
   const [open, setOpen] = useState<Sale | null>(null);
+  // The open sale's refunds (by sale, so another sale's never show), and the Return items sheet.
+  const [loaded, setLoaded] = useState<{ saleId: string; refunds: Refund[] } | null>(null);
+  const [returning, setReturning] = useState(false);
+  const openId = open?.id ?? null;
+  const refunds = loaded !== null && loaded.saleId === openId ? loaded.refunds : [];
+  const loadRefunds = useCallback(() => {
+    if (openId === null) return;
+    void run(async () => setLoaded({ saleId: openId, ...(await till.listRefunds({ saleId: openId })) }));
+  }, [till, run, openId]);
+  useEffect(() => loadRefunds(), [loadRefunds]);
   // null is today, whatever the date when the screen is looked at.
   const [day, setDay] = useState<string | null>(null);
   // A sale number typed in the search: its sales on any day, instead of the day's.
@@ -239,11 +250,38 @@ export function SalesScreen() {
                 </button>
               </div>
             )}
-            {/* Only money received has a receipt to hand over. */}
+            {refunds.length > 0 && (
+              <ul className="sale-refunds" data-testid="sale-refunds">
+                {refunds.map((r) => (
+                  <li key={r.id}>
+                    Refunded {formatFiat(r.amount, r.currency)} in cash ·{' '}
+                    {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
+                    {r.tip > 0n ? `${r.lines.length > 0 ? ', ' : ''}the tip` : ''} · {r.reason}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {/* Only money received has a receipt to hand over, and things to bring back. */}
             {isReceipt(open) && (
               <div className="receipt-actions">
                 <ReceiptActions saleId={open.id} />
+                {open.state === 'paid' && (
+                  <button
+                    className="btn primary"
+                    data-testid="return-items"
+                    onClick={() => setReturning(true)}
+                  >
+                    Return items
+                  </button>
+                )}
               </div>
+            )}
+            {returning && (
+              <RefundSheet
+                saleId={open.id}
+                onClose={() => setReturning(false)}
+                onRefunded={() => loadRefunds()}
+              />
             )}
           </>
         ) : (

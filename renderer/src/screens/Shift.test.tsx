@@ -46,6 +46,7 @@ function report(kind: 'X' | 'Z', shift: Shift, counted: bigint | null = null): S
           change: 0n,
           paidIn: 0n,
           paidOut: 0n,
+          refunded: 0n,
           expected,
           counted,
           difference: counted === null ? null : counted - expected,

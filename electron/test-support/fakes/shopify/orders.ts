@@ -194,6 +194,37 @@ export interface FakeOrder {
   inventoryBehaviour: string;
   metafields: Map<string, string>;
   totals: OrderTotals;
+  /** Each line item's id, in the order orderCreate received them. */
+  lineItemIds: string[];
+  /** Each transaction's id, in the order orderCreate received them. */
+  transactionIds: string[];
+}
+
+interface RefundLineItemInput {
+  lineItemId: string;
+  quantity: number;
+  restockType?: string;
+  locationId?: string;
+}
+interface RefundInput {
+  orderId: string;
+  note?: string;
+  notify?: boolean;
+  processedAt?: string;
+  allowOverRefunding?: boolean;
+  refundLineItems?: RefundLineItemInput[];
+  transactions?: { orderId: string; kind: string; gateway: string; amount: string; parentId?: string }[];
+}
+
+/** A refund refundCreate really made. */
+export interface FakeRefund {
+  id: string;
+  orderId: string;
+  /** The `@idempotent(key:)` it was made under. */
+  key: string;
+  input: RefundInput;
+  /** Σ REFUND transactions, minor units of the order's currency. */
+  amount: bigint;
 }
 
 export interface OrdersFake {
@@ -209,6 +240,17 @@ export interface OrdersFake {
   definitions: { namespace: string; key: string; ownerType: string; unique: boolean; type: string }[];
   /** Stock per variant id per location id. */
   stock: Map<string, Map<string, number>>;
+  /** Every refund refundCreate really made. */
+  refunds: FakeRefund[];
+  /**
+   * Whether a second refundCreate with the same idempotency key answers the first refund instead
+   * of making another (Shopify always does). Off, a test proves the till's look-up alone.
+   */
+  honourIdempotency: boolean;
+  /** Called as a refund is made, before the answer leaves. */
+  onRefunded: ((refund: FakeRefund) => void) | null;
+  /** Whether `Order.refunds` lists the order's refunds (Shopify always does). Off, a test proves the key alone. */
+  listRefunds: boolean;
 }
 
 export function installOrders(
@@ -221,7 +263,18 @@ export function installOrders(
     onCreated: null,
     definitions: [],
     stock: seed.stock ?? new Map<string, Map<string, number>>(),
+    refunds: [],
+    honourIdempotency: true,
+    onRefunded: null,
+    listRefunds: true,
   };
+  const refundNode = (r: FakeRefund) => ({ __typename: 'Refund', id: r.id, note: r.input.note ?? null });
+  /** Units of a line item refunded so far. */
+  const refundedQuantity = (lineItemId: string) =>
+    state.refunds
+      .flatMap((r) => r.input.refundLineItems ?? [])
+      .filter((l) => l.lineItemId === lineItemId)
+      .reduce((a, l) => a + l.quantity, 0);
   const defId = (i: number) => `gid://shopify/MetafieldDefinition/${i + 1}`;
   const definitionNode = (d: OrdersFake['definitions'][number], i: number) => ({
     __typename: 'MetafieldDefinition',
@@ -280,8 +333,23 @@ export function installOrders(
         rate: Number(l.rate),
         priceSet: bag(l.tax),
       })),
-      transactions: (o.input.transactions ?? []).map((t) => ({
+      lineItems: (args: Record<string, unknown>) =>
+        connection(
+          (o.input.lineItems ?? []).map((l, i) => ({
+            __typename: 'LineItem',
+            id: o.lineItemIds[i],
+            name: l.title ?? l.variantId ?? '',
+            title: l.title ?? l.variantId ?? '',
+            quantity: l.quantity,
+            refundableQuantity: l.quantity - refundedQuantity(o.lineItemIds[i]!),
+          })),
+          args,
+        ),
+      refunds: () =>
+        state.listRefunds ? state.refunds.filter((r) => r.orderId === o.id).map(refundNode) : [],
+      transactions: (o.input.transactions ?? []).map((t, i) => ({
         __typename: 'OrderTransaction',
+        id: o.transactionIds[i],
         authorizationCode: t.authorizationCode ?? null,
         gateway: t.gateway ?? null,
         kind: 'SALE',
@@ -449,18 +517,107 @@ export function installOrders(
         state.stock.set(line.variantId, levels);
       }
     }
+    const n = 1000 + state.orders.length + 1;
     const order: FakeOrder = {
-      id: `gid://shopify/Order/${1000 + state.orders.length + 1}`,
-      name: `#${1000 + state.orders.length + 1}`,
+      id: `gid://shopify/Order/${n}`,
+      name: `#${n}`,
       createdAt: new Date().toISOString(),
       input,
       inventoryBehaviour: behaviour,
       metafields,
       totals,
+      lineItemIds: input.lineItems.map((_, i) => `gid://shopify/LineItem/${n * 1000 + i + 1}`),
+      transactionIds: (input.transactions ?? []).map(
+        (_, i) => `gid://shopify/OrderTransaction/${n * 1000 + i + 1}`,
+      ),
     };
     state.orders.push(order);
     state.onCreated?.(order);
     return { order: orderNode(order), userErrors: [] };
+  });
+
+  // refundCreate (2026-10): the `@idempotent(key:)` directive is required since 2026-04; the same
+  // key answers the refund it already made. Line items and the REFUND transaction are checked
+  // against the order; RETURN puts the units back in stock at the given location.
+  const byKey = new Map<string, { input: string; refund: FakeRefund }>();
+  fake.define('refundCreate', (args, ctx) => {
+    const key = ctx.directives.idempotent?.key;
+    if (typeof key !== 'string' || key.trim() === '') {
+      throw new Error('refundCreate requires an idempotency key (@idempotent(key:)) since 2026-04');
+    }
+    const input = args.input as RefundInput;
+    const inputText = JSON.stringify(input);
+    const earlier = state.honourIdempotency ? byKey.get(key) : undefined;
+    if (earlier) {
+      if (earlier.input !== inputText) {
+        throw new Error(`refundCreate: idempotency key ${key} reused with different parameters`);
+      }
+      return { refund: refundNode(earlier.refund), order: null, userErrors: [] };
+    }
+    const refusal = (field: string[], message: string) => ({
+      refund: null,
+      order: null,
+      userErrors: [{ field, message }],
+    });
+    const order = state.orders.find((o) => o.id === input.orderId);
+    if (!order) return refusal(['orderId'], 'Order does not exist');
+    const lines = input.refundLineItems ?? [];
+    for (const [i, l] of lines.entries()) {
+      const at = order.lineItemIds.indexOf(l.lineItemId);
+      const item = order.input.lineItems?.[at];
+      if (!item) return refusal(['refundLineItems', String(i), 'lineItemId'], 'Line item does not exist');
+      if (l.quantity < 1 || l.quantity > item.quantity - refundedQuantity(l.lineItemId)) {
+        return refusal(
+          ['refundLineItems', String(i), 'quantity'],
+          'Quantity cannot refund more items than were purchased',
+        );
+      }
+      const restock = l.restockType ?? 'NO_RESTOCK';
+      if (restock === 'RETURN' && !l.locationId) throw unmodelled('a RETURN restock without a location');
+      if (restock === 'NO_RESTOCK' && l.locationId) throw unmodelled('a location on a NO_RESTOCK line');
+      if (restock !== 'RETURN' && restock !== 'NO_RESTOCK') throw unmodelled(`restockType ${restock}`);
+    }
+    const currency = order.totals.currency;
+    let amount = 0n;
+    for (const [i, t] of (input.transactions ?? []).entries()) {
+      if (t.kind !== 'REFUND') throw unmodelled(`a ${t.kind} transaction on a refund`);
+      if (t.orderId !== order.id)
+        return refusal(['transactions', String(i), 'orderId'], 'Transaction belongs to another order');
+      if (!t.parentId || !order.transactionIds.includes(t.parentId)) {
+        return refusal(['transactions', String(i), 'parentId'], 'Parent transaction does not exist');
+      }
+      amount += parseFiat(t.amount, currency);
+    }
+    const refundedBefore = state.refunds
+      .filter((r) => r.orderId === order.id)
+      .reduce((a, r) => a + r.amount, 0n);
+    if (!input.allowOverRefunding && refundedBefore + amount > order.totals.paid) {
+      return refusal(['transactions'], 'Refund amount exceeds the amount paid for the order');
+    }
+    for (const l of lines) {
+      if (l.restockType !== 'RETURN' || !l.locationId) continue;
+      const variantId = order.input.lineItems?.[order.lineItemIds.indexOf(l.lineItemId)]?.variantId;
+      if (!variantId) continue;
+      const levels = state.stock.get(variantId) ?? new Map<string, number>();
+      levels.set(l.locationId, (levels.get(l.locationId) ?? 0) + l.quantity);
+      state.stock.set(variantId, levels);
+    }
+    const refund: FakeRefund = {
+      id: `gid://shopify/Refund/${state.refunds.length + 1}`,
+      orderId: order.id,
+      key,
+      input,
+      amount,
+    };
+    state.refunds.push(refund);
+    byKey.set(key, { input: inputText, refund });
+    state.onRefunded?.(refund);
+    return { refund: refundNode(refund), order: null, userErrors: [] };
+  });
+
+  fake.define('order', (args) => {
+    const found = state.orders.find((o) => o.id === args.id);
+    return found ? orderNode(found) : null;
   });
 
   fake.define('orderByIdentifier', (args) => {

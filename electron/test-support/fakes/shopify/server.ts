@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import {
   buildClientSchema,
   execute,
+  getDirectiveValues,
   getNamedType,
   GraphQLObjectType,
   isCompositeType,
@@ -64,6 +65,11 @@ export type Resolver = (args: Record<string, unknown>, ctx: RequestContext) => u
 export interface RequestContext {
   /** Top-level field names of the operation, for tests that count calls. */
   operation: string;
+  /**
+   * The directives on this top-level field with their arguments, variables applied
+   * (`@idempotent(key: $key)` → { idempotent: { key: '…' } }).
+   */
+  directives: Record<string, Record<string, unknown>>;
 }
 
 export interface Bucket {
@@ -97,6 +103,8 @@ export interface ShopifyFake {
   route(path: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): void;
   /** The next request gets this fault. */
   failNext(fault: Fault): void;
+  /** The next request for this top-level field (say `refundCreate`) gets this fault. */
+  failNextOn(field: string, fault: Fault): void;
   /** Each GraphQL request gets a fault with this probability (0 turns it off); seeded. */
   failRandomly(rate: number, faults: Fault[], seed?: number): void;
   /** Requests by top-level field, including ones that met a fault. */
@@ -183,6 +191,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
   let available = max;
   let lastRestore = Date.now();
   let nextFault: Fault | null = null;
+  const nextFaultOn = new Map<string, Fault>();
   let throttledCount = 0;
   let random: { rate: number; faults: Fault[]; next: () => number } | null = null;
 
@@ -288,9 +297,25 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
         ? op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
         : [];
     for (const f of fields) calls.set(f, (calls.get(f) ?? 0) + 1);
+    const directives: Record<string, Record<string, Record<string, unknown>>> = {};
+    if (op?.kind === Kind.OPERATION_DEFINITION) {
+      for (const sel of op.selectionSet.selections) {
+        if (sel.kind !== Kind.FIELD) continue;
+        for (const d of sel.directives ?? []) {
+          const def = schema.getDirective(d.name.value);
+          const values = def ? getDirectiveValues(def, sel, variables) : undefined;
+          (directives[sel.name.value] ??= {})[d.name.value] = values ?? {};
+        }
+      }
+    }
 
     let fault = nextFault;
     nextFault = null;
+    const onField = fields.find((f) => nextFaultOn.has(f));
+    if (!fault && onField !== undefined) {
+      fault = nextFaultOn.get(onField)!;
+      nextFaultOn.delete(onField);
+    }
     if (!fault && random && random.next() < random.rate) {
       fault = random.faults[Math.floor(random.next() * random.faults.length)] ?? null;
     }
@@ -335,7 +360,8 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     const rootValue = Object.fromEntries(
       Object.entries(resolvers).map(([name, fn]) => [
         name,
-        (args: Record<string, unknown>) => fn(args, { operation: fields.join(',') }),
+        (args: Record<string, unknown>) =>
+          fn(args, { operation: fields.join(','), directives: directives[name] ?? {} }),
       ]),
     );
     const result = await execute({ schema, document: doc, rootValue, variableValues: variables });
@@ -407,6 +433,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     define: (field, resolver) => void (resolvers[field] = resolver),
     route: (path, handler) => void routes.set(path, handler),
     failNext: (fault) => void (nextFault = fault),
+    failNextOn: (field, fault) => void nextFaultOn.set(field, fault),
     failRandomly(p, faults, seed = 1) {
       random = p > 0 ? { rate: p, faults, next: mulberry32(seed) } : null;
     },

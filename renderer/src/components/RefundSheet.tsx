@@ -1,0 +1,228 @@
+import { useEffect, useState } from 'react';
+import type { Refund, RefundPreview } from '../../../shared/domain/index.js';
+import { MAX_LENGTH } from '../../../shared/domain/limits.js';
+import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
+import { formatFiat } from '../../../shared/money/index.js';
+import { useShell } from '../context.js';
+import { errorMessage } from '../till-client.js';
+import { useManagerApproval } from './ManagerApproval.js';
+import { Sheet } from './Sheet.js';
+
+/**
+ * Return items from a paid sale: how many of each line come back (never more than can), whether
+ * each goes back on the shelf, the tip or not, and why. The till prices it (each unit's share of
+ * what was paid) and a manager approves in place; then the screen says what to hand over.
+ */
+export function RefundSheet({
+  saleId,
+  onClose,
+  onRefunded,
+}: {
+  saleId: string;
+  onClose: () => void;
+  onRefunded: (refund: Refund) => void;
+}) {
+  const { till } = useShell();
+  const manager = useManagerApproval();
+  const [base, setBase] = useState<RefundPreview | null>(null);
+  const [quantities, setQuantities] = useState<Record<string, number>>({});
+  const [keptOff, setKeptOff] = useState<Record<string, boolean>>({});
+  const [tip, setTip] = useState(false);
+  const [reason, setReason] = useState('');
+  const [preview, setPreview] = useState<RefundPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Refund | null>(null);
+
+  useEffect(() => {
+    till.previewRefund({ saleId }).then(
+      (p) => (setBase(p), setPreview(p)),
+      (err: unknown) => setError(errorMessage(err)),
+    );
+  }, [till, saleId]);
+
+  const lines = Object.entries(quantities)
+    .filter(([, q]) => q > 0)
+    .map(([lineId, quantity]) => ({ lineId, quantity, restock: !keptOff[lineId] }));
+  const choice = JSON.stringify({ lines, tip });
+  useEffect(() => {
+    if (!base) return;
+    const { lines: chosen, tip: refundTip } = JSON.parse(choice) as { lines: typeof lines; tip: boolean };
+    till.previewRefund({ saleId, lines: chosen, refundTip }).then(
+      (p) => (setPreview(p), setError(null)),
+      (err: unknown) => setError(errorMessage(err)),
+    );
+  }, [till, saleId, base, choice]);
+
+  const nothing = lines.length === 0 && !tip;
+  const currency = base?.currency ?? 'USD';
+  const submit = () => {
+    if (busy || nothing || reason.trim() === '') return;
+    setBusy(true);
+    manager
+      .withManager((managerPin) =>
+        till.createRefund({ saleId, lines, refundTip: tip, reason, tender: 'cash', managerPin }),
+      )
+      .then(
+        (refund) => {
+          if (!refund) return;
+          setDone(refund);
+          onRefunded(refund);
+        },
+        (err: unknown) => setError(errorMessage(err)),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  if (done) {
+    return (
+      <Sheet label="Refund done" className="refund-sheet" onClose={onClose}>
+        <h2>Refund done</h2>
+        <p className="refund-hand-over" data-testid="refund-hand-over">
+          Give the customer <strong>{formatFiat(done.amount, done.currency)}</strong> in cash
+        </p>
+        <p className="muted">
+          Sale #{printedSaleNumber(done.saleNumber)} · approved by {done.approvedBy?.name ?? '—'}
+        </p>
+        <div className="sheet-actions">
+          <button className="btn primary big" data-testid="refund-done" onClick={onClose} autoFocus>
+            Done
+          </button>
+        </div>
+      </Sheet>
+    );
+  }
+
+  return (
+    <Sheet label="Return items" className="refund-sheet" onClose={onClose}>
+      <h2>Return items{base ? ` · sale #${printedSaleNumber(base.saleNumber)}` : ''}</h2>
+      {base && (
+        <form
+          className="sheet-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <ul className="refund-lines">
+            {base.lines.map((l) => {
+              const q = quantities[l.lineId] ?? 0;
+              const set = (n: number) =>
+                setQuantities((all) => ({ ...all, [l.lineId]: Math.max(0, Math.min(l.returnable, n)) }));
+              const priced = preview?.lines.find((p) => p.lineId === l.lineId);
+              return (
+                <li key={l.lineId} className="refund-line" data-testid="refund-line">
+                  <div className="refund-line-name">
+                    <strong>
+                      {l.title}
+                      {l.variantTitle ? ` — ${l.variantTitle}` : ''}
+                    </strong>
+                    <small className="muted">
+                      {l.returnable === 0
+                        ? `All ${l.sold} already returned`
+                        : `${l.returnable} of ${l.sold} can come back`}
+                      {q > 0 && priced ? ` · ${formatFiat(priced.amount, currency)}` : ''}
+                    </small>
+                  </div>
+                  <div className="qty">
+                    <button
+                      type="button"
+                      aria-label={`One fewer ${l.title}`}
+                      data-testid="refund-less"
+                      disabled={q === 0}
+                      onClick={() => set(q - 1)}
+                    >
+                      −
+                    </button>
+                    <span className="qty-value" data-testid="refund-qty">
+                      {q}
+                    </span>
+                    <button
+                      type="button"
+                      aria-label={`One more ${l.title}`}
+                      data-testid="refund-more"
+                      disabled={q >= l.returnable}
+                      onClick={() => set(q + 1)}
+                    >
+                      +
+                    </button>
+                  </div>
+                  <label className={`refund-restock${q === 0 ? ' muted' : ''}`}>
+                    <input
+                      type="checkbox"
+                      data-testid="refund-restock"
+                      checked={!keptOff[l.lineId]}
+                      disabled={q === 0}
+                      onChange={(e) => setKeptOff((all) => ({ ...all, [l.lineId]: !e.target.checked }))}
+                    />
+                    Back to stock
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+          {base.saleTip > 0n && (
+            <label className="refund-tip">
+              <input
+                type="checkbox"
+                data-testid="refund-tip"
+                checked={tip}
+                disabled={base.tipRefunded}
+                onChange={(e) => setTip(e.target.checked)}
+              />
+              {base.tipRefunded
+                ? 'The tip was already given back'
+                : `Give the tip back (${formatFiat(base.saleTip, currency)})`}
+            </label>
+          )}
+          <label className="field">
+            <span>Why is it coming back?</span>
+            <input
+              data-testid="refund-reason"
+              value={reason}
+              maxLength={MAX_LENGTH.refundReason}
+              placeholder="Wrong size, damaged, changed their mind…"
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </label>
+          <p className="refund-amount" data-testid="refund-amount">
+            Refund <strong>{formatFiat(preview?.amount ?? 0n, currency)}</strong> in cash
+            {preview && preview.tax > 0n && (
+              <span className="muted"> · tax {formatFiat(preview.tax, currency)} inside</span>
+            )}
+          </p>
+          {error && (
+            <span className="field-error" role="alert" data-testid="refund-error">
+              {error}
+            </span>
+          )}
+          <div className="sheet-actions">
+            <button type="button" className="btn ghost" onClick={onClose}>
+              Cancel
+            </button>
+            <button
+              className="btn primary big"
+              data-testid="refund-approve"
+              disabled={busy || nothing || reason.trim() === ''}
+            >
+              {nothing ? 'Choose what comes back' : reason.trim() === '' ? 'Say why' : 'Refund'}
+            </button>
+          </div>
+        </form>
+      )}
+      {!base && error && (
+        <>
+          <p className="field-error" role="alert" data-testid="refund-error">
+            {error}
+          </p>
+          <div className="sheet-actions">
+            <button type="button" className="btn ghost" onClick={onClose}>
+              Close
+            </button>
+          </div>
+        </>
+      )}
+      {manager.dialog}
+    </Sheet>
+  );
+}
