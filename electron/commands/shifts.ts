@@ -27,7 +27,17 @@ const NO_SHIFT = 'No shift is open: open a shift first.';
  * with the drawer counted (the Z report frozen with it), past shifts and their CSV. Each change is
  * one journal transaction, attributed to who did it and the manager who approved it.
  */
-export function shiftCommands({ db, now, settings, node, events, exportDir, status, flow }: TillContext) {
+export function shiftCommands({
+  db,
+  now,
+  settings,
+  node,
+  events,
+  exportDir,
+  status,
+  flow,
+  receipts,
+}: TillContext) {
   const mustBeOpen = (): Shift => {
     const shift = openShiftRow(db);
     if (!shift) throw new TillError('InvalidState', NO_SHIFT);
@@ -131,5 +141,7 @@ export function shiftCommands({ db, now, settings, node, events, exportDir, stat
     listShifts: ({ limit }) => ({ shifts: listShiftRows(db, limit) }),
     getShiftReport: ({ shiftId }) => report(shiftId),
     exportShiftCsv: async ({ shiftId }) => writeShiftCsv(exportDir, await report(shiftId)),
+    printShiftReport: async ({ shiftId, copies }) => receipts.printShiftReport(await report(shiftId), copies),
+    saveShiftReportPdf: async ({ shiftId }) => receipts.saveShiftReportPdf(await report(shiftId)),
   } satisfies Partial<Handlers>;
 }

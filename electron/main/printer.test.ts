@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReceiptDocument } from '../../shared/receipt/document.js';
+import type { ShiftReport } from '../../shared/domain/index.js';
 import { parsePrintHash } from '../../shared/receipt/print-url.js';
+import { parseShiftReportHash } from '../../shared/receipt/shift-report-url.js';
 import { createElectronPrinter, type PrintWindow } from './printer.js';
 import { printWindowOptions } from './window-options.js';
 
@@ -72,6 +74,39 @@ const doc = (paper: ReceiptDocument['paper']): ReceiptDocument => ({
   orderName: null,
   paidLate: false,
 });
+
+/** An X report of a shift with one cash sale. */
+const report: ShiftReport = {
+  kind: 'X',
+  shift: {
+    id: 'shift-1',
+    tillId: 'till-1',
+    number: 1,
+    currency: 'USD',
+    openedAt: '2026-11-27T09:00:00.000Z',
+    openedBy: { id: null, name: 'Owner' },
+    float: 10_000n,
+    closedAt: null,
+    closedBy: null,
+  },
+  shopName: 'Corner Café',
+  generatedAt: '2026-11-27T17:00:00.000Z',
+  approvedBy: null,
+  saleCount: 1,
+  unpaidCount: 0,
+  currencies: [],
+  movements: [],
+  noSales: 0,
+  node: {
+    state: 'unreachable',
+    from: '2026-11-27T09:00:00.000Z',
+    to: '2026-11-27T17:00:00.000Z',
+    journalCount: 0,
+    journalMsat: 0n,
+    message: 'the Lightning node is unreachable',
+  },
+  shopify: { pending: 0, failed: 0, orders: [] },
+};
 
 describe('the desktop app’s printer (Electron, through stand-in windows)', () => {
   it('prints from a hidden, sandboxed window without a preload, carrying the receipt itself, then closes it', async () => {
@@ -159,5 +194,58 @@ describe('the desktop app’s printer (Electron, through stand-in windows)', () 
       { name: 'office', displayName: 'office' },
     ]);
     expect(s.windows.every((w) => w.destroyed)).toBe(true);
+  });
+
+  it('prints a shift report from the same hidden window, carrying the report itself, on the roll or A4, and makes its A4 PDF', async () => {
+    const s = standIn({ height: 310 });
+    const printer = createElectronPrinter({ openWindow: s.openWindow, pageUrl: 'app://till/index.html' });
+    expect(
+      await printer.printShiftReport({
+        report,
+        paper: '80mm',
+        printerName: 'EPSON_TM_T20',
+        copies: 1,
+        silent: true,
+      }),
+    ).toBe('printed');
+    const [w] = s.windows;
+    expect(w!.options).toEqual(printWindowOptions());
+    const [page, hash] = w!.url!.split('#');
+    expect(page).toBe('app://till/index.html');
+    expect(parseShiftReportHash(`#${hash}`)).toEqual({ report, paper: '80mm' });
+    expect(w!.printed).toEqual({
+      silent: true,
+      copies: 1,
+      printBackground: true,
+      deviceName: 'EPSON_TM_T20',
+      pageSize: { width: 80_000, height: 310_000 },
+      margins: { marginType: 'none' },
+    });
+
+    expect(
+      await printer.printShiftReport({ report, paper: 'a4', printerName: null, copies: 2, silent: false }),
+    ).toBe('printed');
+    expect(parseShiftReportHash(`#${s.windows[1]!.url!.split('#')[1]}`)?.paper).toBe('a4');
+    expect(s.windows[1]!.printed).toEqual({
+      silent: false,
+      copies: 2,
+      printBackground: true,
+      pageSize: 'A4',
+    });
+
+    expect(new TextDecoder().decode(await printer.shiftReportPdf(report))).toBe('%PDF-1.7');
+    expect(parseShiftReportHash(`#${s.windows[2]!.url!.split('#')[1]}`)).toEqual({ report, paper: 'a4' });
+    expect(s.windows[2]!.pdf).toEqual({ printBackground: true, preferCSSPageSize: true, pageSize: 'A4' });
+    expect(s.windows.every((x) => x.destroyed)).toBe(true);
+
+    const stuck = standIn({ neverReady: true });
+    await expect(
+      createElectronPrinter({
+        openWindow: stuck.openWindow,
+        pageUrl: 'app://till/index.html',
+        readyTimeoutMs: 5,
+      }).shiftReportPdf(report),
+    ).rejects.toThrow('the shift report page did not open in time');
+    expect(stuck.windows[0]!.destroyed).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
+import type { ShiftReport } from '../../shared/domain/index.js';
 import type { ReceiptDocument } from '../../shared/receipt/document.js';
+import type { ReportPaper } from '../../shared/receipt/shift-report-url.js';
 
 /**
  * The till's one way to print: a port its host fills in (ARCHITECTURE.md, boundary 1). The
@@ -22,6 +24,15 @@ export interface PrintJob {
   silent: boolean;
 }
 
+/** A shift's X/Z report on paper: the receipt printer's roll (80mm) or A4 through the dialog. */
+export interface ShiftReportPrintJob {
+  report: ShiftReport;
+  paper: ReportPaper;
+  printerName: string | null;
+  copies: number;
+  silent: boolean;
+}
+
 /** 'cancelled': the person closed the system's dialog without printing (not a failure). */
 export type PrintOutcome = 'printed' | 'cancelled';
 
@@ -31,4 +42,8 @@ export interface Printer {
   print(job: PrintJob): Promise<PrintOutcome>;
   /** The receipt as a PDF on its own paper size. */
   pdf(document: ReceiptDocument): Promise<Uint8Array>;
+  /** A shift report, as `print` does a receipt. */
+  printShiftReport(job: ShiftReportPrintJob): Promise<PrintOutcome>;
+  /** A shift report as an A4 PDF. */
+  shiftReportPdf(report: ShiftReport): Promise<Uint8Array>;
 }

@@ -15,10 +15,11 @@ import {
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import type { Till, TillDeps } from '../till.js';
-import type { Printer, PrintJob, PrintOutcome } from './printer.js';
+import type { Printer, PrintJob, PrintOutcome, ShiftReportPrintJob } from './printer.js';
 import { NO_PRINTER } from './receipts.js';
 
 const CASHIER_PIN = '2468';
+const MANAGER_PIN = '7294';
 /** A 1×1 PNG. */
 const PIXEL =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -44,6 +45,8 @@ const RECEIPT: ReceiptSettings = {
 function fakePrinter() {
   const jobs: PrintJob[] = [];
   const pdfs: string[] = [];
+  const reports: ShiftReportPrintJob[] = [];
+  const reportPdfs: string[] = [];
   const state = { fail: null as string | null, outcome: 'printed' as PrintOutcome };
   const printer: Printer = {
     list: () => Promise.resolve([{ name: 'EPSON_TM_T20', displayName: 'EPSON TM-T20' }]),
@@ -55,8 +58,16 @@ function fakePrinter() {
       pdfs.push(doc.saleNumber);
       return Promise.resolve(new TextEncoder().encode(`%PDF-1.7 receipt ${doc.saleNumber}`));
     },
+    printShiftReport(job) {
+      reports.push(job);
+      return state.fail ? Promise.reject(new Error(state.fail)) : Promise.resolve(state.outcome);
+    },
+    shiftReportPdf(report) {
+      reportPdfs.push(`${report.kind} #${report.shift.number}`);
+      return Promise.resolve(new TextEncoder().encode(`%PDF-1.7 ${report.kind} report`));
+    },
   };
-  return { printer, jobs, pdfs, state };
+  return { printer, jobs, pdfs, reports, reportPdfs, state };
 }
 
 describe('receipts through the till', () => {
@@ -270,6 +281,77 @@ describe('receipts through the till', () => {
       kind: 'BackendUnavailable',
       message: 'The receipt did not print: the printer is out of paper. Check the printer and try again.',
     });
+  });
+
+  it('prints a shift’s report through the host’s printer once, the report the till shows, on the receipt printer’s roll or A4 in the dialog', async () => {
+    const fake = fakePrinter();
+    till = await open({ printer: fake.printer });
+    await call(till, 'updateReceiptSettings', RECEIPT);
+    const shift = await call(till, 'openShift', { float: { total: 10_000n } });
+    await sellCash(till);
+    expect(await call(till, 'printShiftReport', { shiftId: shift.id, copies: 2 })).toEqual({ printed: true });
+    expect(fake.reports).toEqual([
+      {
+        report: await call(till, 'getShiftReport', { shiftId: shift.id }),
+        paper: '80mm',
+        printerName: 'EPSON_TM_T20',
+        copies: 2,
+        silent: true,
+      },
+    ]);
+    expect(fake.reports[0]!.report).toMatchObject({ kind: 'X', saleCount: 1 });
+    // Nothing printed a receipt on the way.
+    expect(fake.jobs).toHaveLength(0);
+
+    await call(till, 'updateReceiptSettings', { ...RECEIPT, printerName: null });
+    fake.state.outcome = 'cancelled';
+    expect(await call(till, 'printShiftReport', { shiftId: shift.id })).toEqual({ printed: false });
+    expect(fake.reports[1]).toMatchObject({ paper: 'a4', printerName: null, silent: false, copies: 1 });
+
+    fake.state.fail = 'the printer is out of paper';
+    expect(await refused(till, 'printShiftReport', { shiftId: shift.id })).toEqual({
+      kind: 'BackendUnavailable',
+      message:
+        'The shift report did not print: the printer is out of paper. Check the printer and try again.',
+    });
+
+    const first = await call(till, 'saveShiftReportPdf', { shiftId: shift.id });
+    const second = await call(till, 'saveShiftReportPdf', { shiftId: shift.id });
+    expect(first).toEqual({ filename: 'shift_1_X.pdf', path: join(dir.path, 'exports', 'shift_1_X.pdf') });
+    expect(second.filename).toBe('shift_1_X (2).pdf');
+    expect(readFileSync(first.path, 'utf8')).toBe('%PDF-1.7 X report');
+    expect(fake.reportPdfs).toEqual(['X #1', 'X #1']);
+  });
+
+  it('refuses a shift report on paper to a cashier unless a manager approves in place, and without a printer says where to print', async () => {
+    const fake = fakePrinter();
+    till = await open({ printer: fake.printer });
+    await call(till, 'addStaff', { name: 'Casey', role: 'cashier', pin: CASHIER_PIN });
+    await call(till, 'addStaff', { name: 'Morgan', role: 'manager', pin: MANAGER_PIN });
+    const shift = await call(till, 'openShift', { float: { total: 10_000n } });
+    await call(till, 'unlock', { pin: CASHIER_PIN });
+    for (const [name, input] of [
+      ['printShiftReport', { shiftId: shift.id }],
+      ['saveShiftReportPdf', { shiftId: shift.id }],
+    ] as const) {
+      expect(await refused(till, name, input)).toMatchObject({ kind: 'NeedsManager' });
+    }
+    expect(fake.reports).toHaveLength(0);
+    expect(fake.reportPdfs).toHaveLength(0);
+    expect(await call(till, 'printShiftReport', { shiftId: shift.id, managerPin: MANAGER_PIN })).toEqual({
+      printed: true,
+    });
+    expect(fake.reports).toHaveLength(1);
+    expect(fake.reports[0]!.report.shift.id).toBe(shift.id);
+
+    // The same journal in a host without a printer (the web host).
+    const web = await open();
+    for (const [name, input] of [
+      ['printShiftReport', { shiftId: shift.id }],
+      ['saveShiftReportPdf', { shiftId: shift.id }],
+    ] as const) {
+      expect(await refused(web, name, input)).toEqual({ kind: 'InvalidState', message: NO_PRINTER });
+    }
   });
 
   it('saves the receipt as a PDF into the exports folder, never over an earlier one', async () => {

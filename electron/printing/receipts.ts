@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TillError } from '../../shared/contract/index.js';
-import type { Sale } from '../../shared/domain/index.js';
+import type { Sale, ShiftReport } from '../../shared/domain/index.js';
 import { printedSaleNumber } from '../../shared/domain/sale-number.js';
 import { receiptDocument, type ReceiptDocument, type ReceiptShop } from '../../shared/receipt/document.js';
 import type { PaperWidth, ReceiptSettings } from '../../shared/receipt/settings.js';
@@ -25,12 +25,19 @@ export interface ReceiptsDeps {
 }
 
 /** A printer's own words when it gave some, else what to check. */
-function printerProblem(err: unknown): TillError {
+function printerProblem(err: unknown, what = 'receipt'): TillError {
   const detail = err instanceof Error && err.message ? err.message : 'the printer did not answer';
   return new TillError(
     'BackendUnavailable',
-    `The receipt did not print: ${detail}. Check the printer and try again.`,
+    `The ${what} did not print: ${detail}. Check the printer and try again.`,
   );
+}
+
+/** A file name in the exports folder that is not taken yet: `base.pdf`, `base (2).pdf`, … */
+function freePdfName(dir: string, base: string): string {
+  let filename = `${base}.pdf`;
+  for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).pdf`;
+  return filename;
 }
 
 /** Receipts: the document for a paid sale, printing it through the host's printer, its PDF. */
@@ -95,9 +102,47 @@ export function createReceipts(deps: ReceiptsDeps) {
         throw new TillError('BackendUnavailable', 'The receipt could not be made into a PDF; try again.');
       }
       ensureDir(deps.exportDir);
-      const base = `receipt_${doc.saleNumber}`;
-      let filename = `${base}.pdf`;
-      for (let n = 2; existsSync(join(deps.exportDir, filename)); n++) filename = `${base} (${n}).pdf`;
+      const filename = freePdfName(deps.exportDir, `receipt_${doc.saleNumber}`);
+      const path = join(deps.exportDir, filename);
+      writePrivateFile(path, pdf);
+      return { filename, path };
+    },
+
+    /**
+     * A shift's X/Z report, as a receipt prints: on the receipt printer's roll (80mm) without a
+     * dialog when Settings names one, else on A4 through the system's dialog. False: cancelled.
+     */
+    async printShiftReport(report: ShiftReport, copies: number): Promise<{ printed: boolean }> {
+      const port = printer();
+      const { printerName } = deps.settings();
+      try {
+        const outcome = await port.printShiftReport({
+          report,
+          paper: printerName !== null ? '80mm' : 'a4',
+          printerName,
+          copies,
+          silent: printerName !== null,
+        });
+        return { printed: outcome === 'printed' };
+      } catch (err) {
+        throw printerProblem(err, 'shift report');
+      }
+    },
+
+    /** A shift's report as an A4 PDF in the exports folder, never overwriting one. */
+    async saveShiftReportPdf(report: ShiftReport): Promise<{ filename: string; path: string }> {
+      let pdf: Uint8Array;
+      try {
+        pdf = await printer().shiftReportPdf(report);
+      } catch (err) {
+        if (err instanceof TillError) throw err;
+        throw new TillError(
+          'BackendUnavailable',
+          'The shift report could not be made into a PDF; try again.',
+        );
+      }
+      ensureDir(deps.exportDir);
+      const filename = freePdfName(deps.exportDir, `shift_${report.shift.number}_${report.kind}`);
       const path = join(deps.exportDir, filename);
       writePrivateFile(path, pdf);
       return { filename, path };

@@ -137,6 +137,8 @@ describe('who may run each command: every Command × role, generated from the on
       listShifts: {},
       getShiftReport: { shiftId },
       exportShiftCsv: { shiftId },
+      printShiftReport: { shiftId },
+      saveShiftReportPdf: { shiftId },
       getReceiptSettings: {},
       updateReceiptSettings: { ...receipts, footer: 'See you soon' },
       getReceipt: { saleId: sale.id },
@@ -214,6 +216,8 @@ describe('the table says what the issue says each role may do', () => {
     'listShifts',
     'getShiftReport',
     'exportShiftCsv',
+    'printShiftReport',
+    'saveShiftReportPdf',
   ];
   const owner: CommandName[] = [
     'addStaff',

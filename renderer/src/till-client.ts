@@ -123,6 +123,9 @@ export const REPLY_WAIT_MS = {
   listShifts: QUICK_MS,
   getShiftReport: SLOW_MS,
   exportShiftCsv: SLOW_MS,
+  // As a receipt: the system's dialog waits for a person.
+  printShiftReport: 5 * 60_000,
+  saveShiftReportPdf: SLOW_MS,
 } as const satisfies Record<CommandName, number>;
 
 const unavailable = (message: string): Reply<never> => ({

@@ -83,6 +83,8 @@ export const COMMAND_ACCESS = {
   listShifts: { role: 'manager', reads: true },
   getShiftReport: { role: 'manager', reads: true },
   exportShiftCsv: { role: 'manager', reads: false },
+  printShiftReport: { role: 'manager', reads: false },
+  saveShiftReportPdf: { role: 'manager', reads: false },
   previewManualRate: { role: 'manager', reads: true },
   setManualRate: { role: 'manager', reads: false },
 

@@ -480,6 +480,25 @@ export const commands = {
     input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
     output: z.object({ filename: z.string(), path: z.string(), rows: z.number().int() }),
   },
+  /**
+   * Prints a shift's report in the desktop app as a receipt prints: on the receipt printer's
+   * roll without a dialog, or on A4 through the system's dialog when Settings names none
+   * (`printed` false: it was cancelled). Refused in the web host, where the browser prints.
+   */
+  printShiftReport: {
+    input: z
+      .object({
+        shiftId: z.string().min(1).max(MAX_LENGTH.id),
+        copies: z.number().int().min(1).max(5).default(1),
+      })
+      .strict(),
+    output: z.object({ printed: z.boolean() }),
+  },
+  /** Writes a shift's report as an A4 PDF to the exports folder (desktop app). */
+  saveShiftReportPdf: {
+    input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ filename: z.string(), path: z.string() }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -142,6 +142,59 @@ describe('the Shift screen', () => {
   });
 });
 
+describe('the report’s Print and Save as PDF', () => {
+  afterEach(() => {
+    delete window.tillBridge;
+    vi.restoreAllMocks();
+  });
+
+  async function openReport() {
+    const shift = openShift();
+    const { till } = fakeTill({
+      getShift: vi.fn(() => Promise.resolve({ shift })),
+      listShifts: vi.fn(() => Promise.resolve({ shifts: [shift] })),
+      getShiftReport: vi.fn(() => Promise.resolve(report('X', shift))),
+      printShiftReport: vi.fn(() => Promise.resolve({ printed: true })),
+      saveShiftReportPdf: vi.fn(() =>
+        Promise.resolve({ filename: 'shift_1_X.pdf', path: '/home/till/Downloads/shift_1_X.pdf' }),
+      ),
+    });
+    const s = shell(till);
+    render(
+      <ShellContext.Provider value={s}>
+        <ShiftScreen />
+      </ShellContext.Provider>,
+    );
+    fireEvent.click(await screen.findByTestId('x-report'));
+    await screen.findByTestId('report-view');
+    return { till, shift, toast: s.toast };
+  }
+
+  it('go through the till in the desktop app: its printers, the PDF in Downloads', async () => {
+    window.tillBridge = { invoke: vi.fn(), subscribe: vi.fn() };
+    const printPage = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    const { till, shift, toast } = await openReport();
+    fireEvent.click(screen.getByTestId('report-print'));
+    await waitFor(() => expect(toast).toHaveBeenCalledWith('good', 'Report sent to the printer'));
+    expect(till.printShiftReport).toHaveBeenCalledTimes(1);
+    expect(till.printShiftReport).toHaveBeenCalledWith({ shiftId: shift.id });
+    fireEvent.click(screen.getByTestId('report-pdf'));
+    await waitFor(() => expect(toast).toHaveBeenCalledWith('good', 'Saved shift_1_X.pdf in Downloads'));
+    expect(till.saveShiftReportPdf).toHaveBeenCalledWith({ shiftId: shift.id });
+    expect(printPage).not.toHaveBeenCalled();
+  });
+
+  it('stay the browser’s own print dialog in a browser', async () => {
+    const printPage = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    const { till } = await openReport();
+    expect(screen.queryByTestId('report-pdf')).toBeNull();
+    fireEvent.click(screen.getByTestId('report-print'));
+    expect(printPage).toHaveBeenCalledTimes(1);
+    expect(till.printShiftReport).not.toHaveBeenCalled();
+    expect(till.saveShiftReportPdf).not.toHaveBeenCalled();
+  });
+});
+
 describe('the register’s nudge', () => {
   it('says no shift is open, leads to the Shift screen, and goes once one opens', async () => {
     const { till, emit } = fakeTill({ getShift: vi.fn(() => Promise.resolve({ shift: null })) });

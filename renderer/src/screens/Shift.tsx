@@ -13,6 +13,7 @@ import { formatFiat, parseTypedFiat } from '../../../shared/money/index.js';
 import { useManagerApproval } from '../components/ManagerApproval.js';
 import { Sheet } from '../components/Sheet.js';
 import { useShell } from '../context.js';
+import { printsThroughTill } from '../print/ReceiptActions.js';
 import { ShiftReport } from '../print/ShiftReport.js';
 import './shift.css';
 
@@ -217,7 +218,11 @@ function MovementSheet({
   );
 }
 
-/** The report over the whole screen, with Print and CSV; printing shows only the report. */
+/**
+ * The report over the whole screen, with Print, PDF and CSV. In the desktop app the till prints
+ * it as it prints receipts (the receipt printer, or the system's dialog) and writes the PDF to
+ * Downloads; in a browser the page prints itself, showing only the report.
+ */
 function ReportView({ report, onClose }: { report: Report; onClose: () => void }) {
   const { till, run, toast } = useShell();
   const manager = useManagerApproval();
@@ -232,12 +237,38 @@ function ReportView({ report, onClose }: { report: Report; onClose: () => void }
       );
       if (done) toast('good', `Saved ${done.filename}`);
     });
+  const desktop = printsThroughTill();
+  const print = () =>
+    void run(async () => {
+      const done = await manager.withManager((managerPin) =>
+        till.printShiftReport({ shiftId: report.shift.id, managerPin }),
+      );
+      if (done?.printed) toast('good', 'Report sent to the printer');
+    });
+  const pdf = () =>
+    void run(async () => {
+      const done = await manager.withManager((managerPin) =>
+        till.saveShiftReportPdf({ shiftId: report.shift.id, managerPin }),
+      );
+      if (done) toast('good', `Saved ${done.filename} in Downloads`);
+    });
   return createPortal(
     <div className="shift-report-print" role="dialog" aria-label="Shift report" data-testid="report-view">
       <div className="report-tools no-print">
-        <button className="btn primary" data-testid="report-print" onClick={() => window.print()}>
-          Print or save as PDF
-        </button>
+        {desktop ? (
+          <>
+            <button className="btn primary" data-testid="report-print" onClick={print}>
+              Print
+            </button>
+            <button className="btn ghost" data-testid="report-pdf" onClick={pdf}>
+              Save as PDF
+            </button>
+          </>
+        ) : (
+          <button className="btn primary" data-testid="report-print" onClick={() => window.print()}>
+            Print or save as PDF
+          </button>
+        )}
         <button className="btn ghost" data-testid="report-csv" onClick={exportCsv}>
           Export CSV
         </button>
