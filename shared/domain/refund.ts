@@ -124,3 +124,25 @@ export const RefundPreview = z.object({
   remaining: money,
 });
 export type RefundPreview = z.infer<typeof RefundPreview>;
+
+/**
+ * The refund wallet as the owner sets it up: which wallet pays Lightning refunds (none: the till
+ * refuses them; demo: no money moves) and the till's own limits on what one refund, and one day
+ * of refunds, may pay out. Secrets never travel in it.
+ */
+export const RefundWalletSettings = z
+  .object({
+    kind: z.enum(['none', 'demo']),
+    /** The most one refund may pay, in sats; null: no limit of the till's own. */
+    perRefundLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+    /** The most the refunds of one day (the till's UTC day) may pay together, in sats; null: none. */
+    perDayLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+  })
+  .strict();
+export type RefundWalletSettings = z.infer<typeof RefundWalletSettings>;
+
+export const DEFAULT_REFUND_WALLET: RefundWalletSettings = {
+  kind: 'none',
+  perRefundLimitSats: 100_000n,
+  perDayLimitSats: 500_000n,
+};
