@@ -327,13 +327,12 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   flow.recoverInterrupted();
   reconciliation.resumeInterrupted();
-  // Lightning refunds a crash left paying: looked up on the refund wallet, never paid again.
-  void refunds.resumePaying();
   // A node that hangs must not keep the register from opening: give it a few seconds, then
   // let the connection finish (or fail and retry) in the background.
   let startTimer: NodeJS.Timeout | undefined;
   await Promise.race([
-    Promise.all([node.connect(), refreshRate()]),
+    // Lightning refunds a crash left paying: looked up on the refund wallet, never paid again.
+    Promise.all([node.connect(), refreshRate(), refunds.resumePaying()]),
     new Promise<void>((resolve) => (startTimer = setTimeout(resolve, deps.startupWaitMs ?? STARTUP_WAIT_MS))),
   ]);
   clearTimeout(startTimer);
@@ -364,6 +363,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     };
     every(2_000, tick);
     every(60_000, refreshRate);
+    // A refund still paying (the wallet had no answer yet) is looked up again, never paid again.
+    every(30_000, refunds.resumePaying);
   }
 
   const handlers = commandHandlers({
