@@ -22,7 +22,6 @@ const CASHIER_PIN = '2468';
 /** The demo rate (electron/rates/demo.ts): 1 USD = 1,000 sats. */
 const DEMO_USD = '100000.00';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const sha256 = (h: string) => createHash('sha256').update(Buffer.from(h, 'hex')).digest('hex');
 
 /**
