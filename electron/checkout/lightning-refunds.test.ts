@@ -240,11 +240,15 @@ describe('Lightning refunds to the customer’s invoice, exactly once', () => {
     const refundId = journal(
       (db) => (db.prepare(`SELECT id, state FROM refunds WHERE state = 'paying'`).get() as { id: string }).id,
     );
-    // The payment goes through on the network while the till is down.
+    // The till goes down mid-call; the payment goes through on the network meanwhile.
+    await till.close();
     w.state.release!();
     await pending.catch(() => undefined);
+    expect(journal((db) => db.prepare('SELECT state FROM refunds WHERE id = ?').get(refundId))).toEqual({
+      state: 'paying',
+    });
     w.state.mode = 'pay';
-    await reopen();
+    till = await signedInTill(deps());
     expect((await call(till, 'getRefund', { refundId })).state).toBe('paid');
     expect(w.payCalls).toHaveLength(1);
   });
