@@ -288,6 +288,17 @@ describe('Lightning refunds to the customer’s invoice, exactly once', () => {
     expect((await call(till, 'previewRefund', { saleId: sale.id })).lines[0]!.returnable).toBe(2);
   });
 
+  it('a wallet answering with a preimage that does not match the hash is not believed: the refund stays paying', async () => {
+    const sale = await sell();
+    w.wallet.pay = (_invoice, hash) => {
+      w.payCalls.push(hash);
+      return Promise.resolve({ preimage: 'ab'.repeat(32) });
+    };
+    const done = await call(till, 'createRefund', lightning(sale, invoice(await owedFor(sale))));
+    expect(done.state).toBe('paying');
+    expect(w.payCalls).toHaveLength(1);
+  });
+
   it('refuses wrong-network, expired, amountless, wrong-amount and unreadable invoices in the cashier’s words, paying nothing', async () => {
     const sale = await sell();
     const msat = await owedFor(sale);
