@@ -165,7 +165,7 @@ describe('Lightning refunds to the customer’s invoice, exactly once', () => {
     expect(msat).toBeGreaterThan(0n);
     const inv = invoice(msat);
     const done: Refund = await call(till, 'createRefund', lightning(sale, inv));
-    expect(done).toMatchObject({ state: 'paid', tender: 'lightning' });
+    expect(done).toMatchObject({ state: 'paid', tender: 'lightning', amountMsat: msat });
     expect(w.payCalls).toHaveLength(1);
     expect(history(done.id)).toEqual(['requested', 'approved', 'paying', 'paid']);
     const row = journal((db) =>
