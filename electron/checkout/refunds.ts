@@ -357,7 +357,7 @@ export function createRefundService(deps: RefundServiceDeps) {
     if (!wallet) {
       throw new TillError(
         'InvalidState',
-        'No refund wallet is set up: the owner sets one up in Settings, or refund in cash.',
+        'No refund wallet is set up for Lightning refunds: refund in cash, or ask the owner to set one up.',
       );
     }
     const inv = readInvoice(req.invoice);
