@@ -67,6 +67,9 @@ export interface RefundServiceDeps {
   log?: (message: string, err?: unknown) => void;
 }
 
+/** How long a look-up of a paying refund may take before the till tries again later. */
+const LOOKUP_TIMEOUT_MS = 15_000;
+
 /** An invoice must stay payable at least this long after the till checks it. */
 export const REFUND_INVOICE_MIN_LIFE_SEC = 60;
 
@@ -283,6 +286,9 @@ export function createRefundService(deps: RefundServiceDeps) {
     return big(row.msat);
   }
 
+  /** Refunds whose pay call this process is still waiting on: the periodic look-up leaves them be. */
+  const inFlight = new Set<string>();
+
   /** Ends a paying refund with what the wallet said: paid (its preimage checked against the hash) or failed. */
   function settle(
     refundId: string,
@@ -294,7 +300,14 @@ export function createRefundService(deps: RefundServiceDeps) {
         .prepare('SELECT state, payment_hash, sale_id, amount FROM refunds WHERE id = ?')
         .get(refundId) as
         { state: string; payment_hash: string; sale_id: string; amount: bigint } | undefined;
-      if (!row || row.state !== 'paying') return; // settled already (another look-up won)
+      if (!row || row.state !== 'paying') {
+        // Settled already (another look-up won). A wallet saying "paid" for a refund recorded as
+        // failed is money out with no refund to show for it: loud, for reconciliation.
+        if (row?.state === 'failed' && status.state === 'paid') {
+          deps.log?.(`refund ${refundId}: the wallet says paid, but the refund is recorded failed`);
+        }
+        return;
+      }
       if (status.state === 'paid') {
         if (status.preimage !== null) {
           const hash = createHash('sha256').update(Buffer.from(status.preimage, 'hex')).digest('hex');
@@ -328,7 +341,18 @@ export function createRefundService(deps: RefundServiceDeps) {
     if (!row || row.state !== 'paying') return;
     const wallet = deps.refundWallet?.() ?? null;
     if (!wallet) return;
-    const status = await wallet.lookup(row.payment_hash);
+    // A wallet that does not answer must not hold up the till's other background work.
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([
+      wallet.lookup(row.payment_hash),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the refund wallet did not answer the look-up')),
+          LOOKUP_TIMEOUT_MS,
+        );
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (status.state === 'paid' || status.state === 'failed') {
       settle(refundId, status);
     } else if (status.state === 'unknown') {
@@ -442,8 +466,11 @@ export function createRefundService(deps: RefundServiceDeps) {
     }
     deps.saleChanged(req.saleId);
     // Journaled: only now may money move.
+    inFlight.add(id);
     try {
-      const paid = await wallet.pay(req.invoice, inv.paymentHash, invoiceMsat);
+      const paid = await wallet
+        .pay(req.invoice, inv.paymentHash, invoiceMsat)
+        .finally(() => inFlight.delete(id));
       settle(id, { state: 'paid', preimage: paid.preimage });
     } catch (err) {
       if (err instanceof RefundPaymentFailed) {
@@ -468,6 +495,7 @@ export function createRefundService(deps: RefundServiceDeps) {
       id: string;
     }[];
     for (const r of rows) {
+      if (inFlight.has(r.id)) continue;
       try {
         await resolvePaying(r.id);
       } catch (err) {
