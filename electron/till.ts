@@ -10,6 +10,8 @@ import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { defaultLimits } from './checkout/limits.js';
 import { createRefundService } from './checkout/refunds.js';
+import { createRefundWallets } from './refund-wallet/settings.js';
+import type { RefundWallet } from './refund-wallet/wallet.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
@@ -46,6 +48,8 @@ export interface TillDeps {
   backend?: LightningBackend;
   /** The network a fixed `backend` must be on; regtest unless given. */
   expectedNetwork?: Network;
+  /** Tests: the wallet Lightning refunds are paid from (a fake), once Settings chose one. */
+  refundWallet?: RefundWallet;
   /** Macaroons, runes, NWC and LNbits keys; a 0600 file in dataDir unless given. */
   secrets?: SecretStore;
   /** Makes the rate source Settings name; tests pass fakes. */
@@ -227,9 +231,20 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   });
 
   const receiptSettings = createReceiptSettings(db, log);
+  const refundWallets = createRefundWallets({
+    db,
+    now,
+    onDemoNode: () => node.backend().kind === 'demo',
+    ...(deps.refundWallet ? { wallet: deps.refundWallet } : {}),
+  });
   const refunds = createRefundService({
     db,
     now,
+    refundWallet: refundWallets.wallet,
+    refundLimits: refundWallets.limits,
+    expectedNetwork: () => node.stored().network,
+    lockRate: rates.lock,
+    log,
     queueToShopify: () => shopify.connected(),
     onQueued: () => shopify.queued(),
     saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
@@ -316,7 +331,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   // let the connection finish (or fail and retry) in the background.
   let startTimer: NodeJS.Timeout | undefined;
   await Promise.race([
-    Promise.all([node.connect(), refreshRate()]),
+    // Lightning refunds a crash left paying: looked up on the refund wallet, never paid again.
+    Promise.all([node.connect(), refreshRate(), refunds.resumePaying()]),
     new Promise<void>((resolve) => (startTimer = setTimeout(resolve, deps.startupWaitMs ?? STARTUP_WAIT_MS))),
   ]);
   clearTimeout(startTimer);
@@ -347,6 +363,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     };
     every(2_000, tick);
     every(60_000, refreshRate);
+    // A refund still paying (the wallet had no answer yet) is looked up again, never paid again.
+    every(30_000, refunds.resumePaying);
   }
 
   const handlers = commandHandlers({
@@ -368,6 +386,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     parked,
     flow,
     refunds,
+    refundWallets,
     shopify,
     reconciliation,
     exportDir,

@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { TillError } from '../../shared/contract/index.js';
 import type {
+  Network,
+  RateQuote,
   Refund,
   RefundLineRequest,
   RefundPreview,
@@ -14,7 +16,10 @@ import {
   type SoldLine,
   type SoldTip,
 } from '../../shared/pricing/refund.js';
-import type { Db } from '../journal/db.js';
+import { fiatToMsat, formatSats, roundToSat } from '../../shared/money/index.js';
+import { decodeInvoice, type DecodedInvoice } from '../lightning/bolt11/decode.js';
+import { big, type Db } from '../journal/db.js';
+import { RefundPaymentFailed, type RefundWallet } from '../refund-wallet/wallet.js';
 import {
   approveRefund,
   getRefund,
@@ -51,7 +56,24 @@ export interface RefundServiceDeps {
   onQueued: () => void;
   /** After commit: the sale's history changed (the screens refresh it). */
   saleChanged: (saleId: string) => void;
+  /** The wallet Lightning refunds are paid from; null: none set up (they are refused). */
+  refundWallet?: () => RefundWallet | null;
+  /** The till's own limits on what goes out through it (sats; null: none). */
+  refundLimits?: () => { perRefundSats: bigint | null; perDaySats: bigint | null };
+  /** The network the till's node is on: a refund invoice must be on it too. */
+  expectedNetwork?: () => Network;
+  /** The current rate for a currency; throws TillError('RateUnavailable') when none can be had. */
+  lockRate?: (currency: string) => Promise<RateQuote>;
+  log?: (message: string, err?: unknown) => void;
 }
+
+/** How long a look-up of a paying refund may take before the till tries again later. */
+const LOOKUP_TIMEOUT_MS = 15_000;
+
+/** An invoice must stay payable at least this long after the till checks it. */
+export const REFUND_INVOICE_MIN_LIFE_SEC = 60;
+
+const sats = (msat: bigint) => `${formatSats(msat)}`;
 
 export type RefundService = ReturnType<typeof createRefundService>;
 
@@ -212,6 +234,276 @@ export function createRefundService(deps: RefundServiceDeps) {
     return mustGet(id);
   }
 
+  /**
+   * Reads the customer's invoice as the till will pay it: its signature verified by the project's
+   * decoder, on the till's network, still payable for a while, with an amount. An amountless
+   * invoice is refused rather than filled in: the customer's wallet then shows the amount it
+   * asked for, and nobody has to trust a number typed at the till.
+   */
+  function readInvoice(text: string): DecodedInvoice {
+    let inv: DecodedInvoice;
+    try {
+      inv = decodeInvoice(text);
+    } catch {
+      throw new TillError(
+        'ValidationError',
+        'That is not a Lightning invoice the till can read: scan the customer’s invoice again.',
+      );
+    }
+    const network = deps.expectedNetwork?.() ?? 'mainnet';
+    if (inv.network !== network) {
+      throw new TillError(
+        'ValidationError',
+        `That invoice is for ${inv.network}, but this till pays on ${network}: ask the customer for a ${network} invoice.`,
+      );
+    }
+    const expiresAt = (inv.timestamp + inv.expirySec) * 1000;
+    if (expiresAt - REFUND_INVOICE_MIN_LIFE_SEC * 1000 <= now().getTime()) {
+      throw new TillError(
+        'ValidationError',
+        'That invoice has expired (or is about to): ask the customer for a new one.',
+      );
+    }
+    if (inv.amountMsat === null) {
+      throw new TillError(
+        'ValidationError',
+        'That invoice has no amount: ask the customer for an invoice of the refund’s amount in sats.',
+      );
+    }
+    return inv;
+  }
+
+  /** What one UTC day's Lightning refunds took out (not failed ones), in msat. */
+  function paidOutOn(day: Date): bigint {
+    const start = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
+    const end = new Date(start.getTime() + 86_400_000);
+    const row = db
+      .prepare(
+        `SELECT coalesce(sum(amount_msat), 0) AS msat FROM refunds
+         WHERE tender = 'lightning' AND state <> 'failed' AND created_at >= ? AND created_at < ?`,
+      )
+      .get(start.toISOString(), end.toISOString()) as { msat: bigint };
+    return big(row.msat);
+  }
+
+  /** Refunds whose pay call this process is still waiting on: the periodic look-up leaves them be. */
+  const inFlight = new Set<string>();
+
+  /** Ends a paying refund with what the wallet said: paid (its preimage checked against the hash) or failed. */
+  function settle(
+    refundId: string,
+    status: { state: 'paid'; preimage: string | null } | { state: 'failed'; reason: string },
+  ): void {
+    const at = now();
+    db.transaction(() => {
+      const row = db
+        .prepare('SELECT state, payment_hash, sale_id, amount FROM refunds WHERE id = ?')
+        .get(refundId) as
+        { state: string; payment_hash: string; sale_id: string; amount: bigint } | undefined;
+      if (!row || row.state !== 'paying') {
+        // Settled already (another look-up won). A wallet saying "paid" for a refund recorded as
+        // failed is money out with no refund to show for it: loud, for reconciliation.
+        if (row?.state === 'failed' && status.state === 'paid') {
+          deps.log?.(`refund ${refundId}: the wallet says paid, but the refund is recorded failed`);
+        }
+        return;
+      }
+      if (status.state === 'paid') {
+        if (status.preimage !== null) {
+          const hash = createHash('sha256').update(Buffer.from(status.preimage, 'hex')).digest('hex');
+          if (hash !== row.payment_hash) {
+            // A wallet answering with someone else's preimage is not believed: stay paying, look again.
+            throw new Error(`refund ${refundId}: the wallet's preimage does not match the payment hash`);
+          }
+        }
+        refundTransition(db, refundId, 'paid', at, { tender: 'lightning', preimage: status.preimage });
+        notePaidSale(db, row.sale_id, at, {
+          refund: refundId,
+          amount: big(row.amount).toString(),
+          tender: 'lightning',
+        });
+        if (deps.queueToShopify()) enqueueRefund(db, row.sale_id, refundId, at);
+      } else {
+        refundTransition(db, refundId, 'failed', at, { reason: status.reason });
+      }
+    }).immediate();
+  }
+
+  /**
+   * Looks a paying refund up on the wallet and settles it when the wallet knows. Never pays.
+   * 'unknown' (the wallet never saw it) ends it only once the invoice has expired — before then a
+   * request still in flight could yet arrive.
+   */
+  async function resolvePaying(refundId: string): Promise<void> {
+    const row = db
+      .prepare('SELECT state, payment_hash, invoice, sale_id FROM refunds WHERE id = ?')
+      .get(refundId) as { state: string; payment_hash: string; invoice: string; sale_id: string } | undefined;
+    if (!row || row.state !== 'paying') return;
+    const wallet = deps.refundWallet?.() ?? null;
+    if (!wallet) return;
+    // A wallet that does not answer must not hold up the till's other background work.
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([
+      wallet.lookup(row.payment_hash),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the refund wallet did not answer the look-up')),
+          LOOKUP_TIMEOUT_MS,
+        );
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (status.state === 'paid' || status.state === 'failed') {
+      settle(refundId, status);
+    } else if (status.state === 'unknown') {
+      const inv = decodeInvoice(row.invoice);
+      if ((inv.timestamp + inv.expirySec) * 1000 <= now().getTime()) {
+        settle(refundId, {
+          state: 'failed',
+          reason: 'The refund wallet never paid it and the invoice has expired.',
+        });
+      }
+    }
+    deps.saleChanged(row.sale_id);
+  }
+
+  /**
+   * A Lightning refund to the customer's invoice, exactly once. Approved (the gate has checked
+   * the role or the manager's PIN) and journaled `paying` with the invoice, its amount and its
+   * payment hash in one transaction *before* the wallet is asked to pay; the wallet's answer ends
+   * it. If the till dies in between, `resumePaying` looks the payment up on restart.
+   */
+  async function createLightning(req: RefundRequest & { reason: string; invoice: string }): Promise<Refund> {
+    if (req.lines.length === 0 && !req.refundTip) {
+      throw new TillError('ValidationError', 'Choose what comes back: a line, or the tip.');
+    }
+    const wallet = deps.refundWallet?.() ?? null;
+    if (!wallet) {
+      throw new TillError(
+        'InvalidState',
+        'No refund wallet is set up for Lightning refunds: refund in cash, or ask the owner to set one up.',
+      );
+    }
+    const inv = readInvoice(req.invoice);
+    const invoiceMsat = inv.amountMsat!;
+    const sale0 = paidSale(req.saleId);
+    const rate = deps.lockRate ? await deps.lockRate(sale0.currency) : null;
+    if (!rate)
+      throw new TillError(
+        'RateUnavailable',
+        'No exchange rate: the till cannot tell what the refund is in sats.',
+      );
+    const limits = deps.refundLimits?.() ?? { perRefundSats: null, perDaySats: null };
+    const id = randomUUID();
+    const at = now();
+    const journal = db.transaction(() => {
+      const sale = paidSale(req.saleId);
+      const { amounts } = price(sale, req);
+      // The shop never pays out more than it owes: the sats are rounded down.
+      const owedMsat = roundToSat(fiatToMsat(amounts.amount, sale.currency, rate.rate, 'down'), 'down');
+      if (invoiceMsat !== owedMsat) {
+        throw new TillError(
+          'ValidationError',
+          `That invoice asks for ${sats(invoiceMsat)}, but the refund is ${sats(owedMsat)} at today’s rate: ask the customer for an invoice of exactly ${sats(owedMsat)}.`,
+        );
+      }
+      if (limits.perRefundSats !== null && owedMsat > limits.perRefundSats * 1000n) {
+        throw new TillError(
+          'InvalidState',
+          `This refund (${sats(owedMsat)}) is over the ${sats(limits.perRefundSats * 1000n)} a Lightning refund may pay: refund in cash, or the owner raises the limit.`,
+        );
+      }
+      if (limits.perDaySats !== null && paidOutOn(at) + owedMsat > limits.perDaySats * 1000n) {
+        throw new TillError(
+          'InvalidState',
+          `Today’s Lightning refunds would go over the ${sats(limits.perDaySats * 1000n)} a day allows: refund in cash, or the owner raises the limit.`,
+        );
+      }
+      const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
+      insertRefund(db, {
+        id,
+        saleId: sale.id,
+        tender: 'lightning',
+        currency: sale.currency,
+        lines: amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
+        tip: amounts.tip,
+        tax: amounts.tax,
+        amount: amounts.amount,
+        reason: req.reason,
+        at,
+      });
+      approveRefund(db, id, at);
+      db.prepare('UPDATE refunds SET payment_hash = ?, amount_msat = ?, invoice = ? WHERE id = ?').run(
+        inv.paymentHash,
+        owedMsat,
+        req.invoice.trim().replace(/^lightning:/i, ''),
+        id,
+      );
+      refundTransition(db, id, 'paying', at, {
+        tender: 'lightning',
+        paymentHash: inv.paymentHash,
+        amountMsat: owedMsat.toString(),
+        rate: rate.rate,
+        wallet: wallet.kind,
+      });
+    });
+    try {
+      journal.immediate();
+    } catch (err) {
+      if (err instanceof Error && err.message.includes('refund_lines_within_sold')) {
+        throw new TillError(
+          'InvalidState',
+          'Some of these were just returned at another screen: look again at what can still come back.',
+        );
+      }
+      if (err instanceof Error && err.message.includes('refunds.payment_hash')) {
+        throw new TillError(
+          'InvalidState',
+          'That invoice is already being paid, or was paid, by another refund: ask the customer for a new one.',
+        );
+      }
+      throw err;
+    }
+    deps.saleChanged(req.saleId);
+    // Journaled: only now may money move.
+    inFlight.add(id);
+    try {
+      const paid = await wallet
+        .pay(req.invoice, inv.paymentHash, invoiceMsat)
+        .finally(() => inFlight.delete(id));
+      settle(id, { state: 'paid', preimage: paid.preimage });
+    } catch (err) {
+      if (err instanceof RefundPaymentFailed) {
+        settle(id, { state: 'failed', reason: `The refund wallet could not pay: ${err.message}` });
+      } else {
+        // The outcome is open (a timeout, a dropped connection): ask the wallet, never pay again.
+        deps.log?.(`refund ${id}: pay call ended without an answer; looking it up`, err);
+        try {
+          await resolvePaying(id);
+        } catch (lookupErr) {
+          deps.log?.(`refund ${id}: look-up failed; it stays paying until the wallet answers`, lookupErr);
+        }
+      }
+    }
+    deps.saleChanged(req.saleId);
+    return mustGet(id);
+  }
+
+  /** On start (and when asked): every refund left paying is looked up on the wallet, never paid again. */
+  async function resumePaying(): Promise<void> {
+    const rows = db.prepare(`SELECT id FROM refunds WHERE state = 'paying' ORDER BY created_at`).all() as {
+      id: string;
+    }[];
+    for (const r of rows) {
+      if (inFlight.has(r.id)) continue;
+      try {
+        await resolvePaying(r.id);
+      } catch (err) {
+        deps.log?.(`refund ${r.id}: look-up failed; it stays paying`, err);
+      }
+    }
+  }
+
   function mustGet(refundId: string): Refund {
     const refund = getRefund(db, refundId);
     if (!refund) throw new TillError('NotFound', 'No refund with that id.');
@@ -221,6 +513,8 @@ export function createRefundService(deps: RefundServiceDeps) {
   return {
     preview,
     createCash,
+    createLightning,
+    resumePaying,
     get: mustGet,
     list(saleId: string): Refund[] {
       if (!getSale(db, saleId)) throw new TillError('NotFound', 'No sale with that number.');

@@ -9,6 +9,7 @@ import type { ReceiptSettingsStore } from '../printing/receipt-settings.js';
 import type { Audit } from '../staff/audit.js';
 import type { StaffService } from '../staff/staff.js';
 import type { RefundService } from '../checkout/refunds.js';
+import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -44,6 +45,7 @@ export interface TillContext {
   parked: ParkedCarts;
   flow: SaleFlow;
   refunds: RefundService;
+  refundWallets: RefundWallets;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
   exportDir: string;

@@ -468,4 +468,21 @@ export const migrations: readonly string[] = [
   CREATE UNIQUE INDEX outbox_refund ON outbox(refund_id) WHERE kind = 'refundCreate';
   CREATE INDEX outbox_due ON outbox(state, next_attempt_at, seq);
   `,
+  /* 8: Lightning refunds (issue 14, second slice) */ `
+  -- What a Lightning refund pays, stored with its hash before the pay call: the sats asked for
+  -- (the per-day limit sums them) and the customer's invoice (a restart looks it up, never pays it again).
+  ALTER TABLE refunds ADD COLUMN amount_msat INTEGER CHECK (amount_msat IS NULL OR amount_msat > 0);
+  ALTER TABLE refunds ADD COLUMN invoice TEXT;
+  -- One invoice, one refund: a second refund to a hash already being paid (or paid) cannot commit.
+  CREATE UNIQUE INDEX refunds_payment_hash ON refunds(payment_hash)
+    WHERE payment_hash IS NOT NULL AND state <> 'failed';
+  -- The demo refund wallet's payments (no money moves): kept in the journal so a restart can look
+  -- one up as a real wallet would.
+  CREATE TABLE demo_refund_payments (
+    payment_hash TEXT PRIMARY KEY,
+    invoice      TEXT NOT NULL,
+    amount_msat  INTEGER NOT NULL,
+    paid_at      TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -191,6 +191,7 @@ interface RefundRow {
   paid_at: string | null;
   state_reason: string | null;
   shopify_refund_id: string | null;
+  amount_msat: bigint | null;
   outbox_state: 'pending' | 'done' | 'failed' | null;
   outbox_error: string | null;
 }
@@ -255,6 +256,7 @@ function toRefund(db: Db, r: RefundRow): Refund {
       r.outbox_state === null
         ? null
         : { state: r.outbox_state, shopifyRefundId: r.shopify_refund_id, error: r.outbox_error },
+    ...(r.tender === 'lightning' ? { amountMsat: r.amount_msat === null ? null : big(r.amount_msat) } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ import {
   RefundLineRequest,
   RefundPreview,
   RefundReason,
+  RefundWalletSettings,
   ResumeChange,
   Sale,
   SaleSummary,
@@ -298,19 +299,41 @@ export const commands = {
   previewRefund: { input: z.object(refundChoice).strict(), output: RefundPreview },
   /**
    * A manager's refund (a cashier is answered NeedsManager and sends it again with the manager's
-   * PIN). Cash: journaled, approved and paid at once — `amount` is what to hand over. Never
-   * more than was sold less what earlier refunds took back.
+   * PIN). Cash: journaled, approved and paid at once — `amount` is what to hand over. Lightning:
+   * the customer's BOLT11 invoice (exactly the refund's sats at today's rate, on the till's
+   * network, not about to expire) paid once through the refund wallet; the answer is paid, failed,
+   * or still paying (the till looks it up, never pays twice). Never more than was sold less what
+   * earlier refunds took back.
    */
   createRefund: {
-    input: z
-      .object({
-        ...refundChoice,
-        reason: RefundReason,
-        tender: z.literal('cash', { message: 'Refunds are in cash for now' }),
-      })
-      .strict(),
+    input: z.discriminatedUnion('tender', [
+      z
+        .object({
+          ...refundChoice,
+          reason: RefundReason,
+          tender: z.literal('cash'),
+        })
+        .strict(),
+      z
+        .object({
+          ...refundChoice,
+          reason: RefundReason,
+          tender: z.literal('lightning'),
+          invoice: z
+            .string()
+            .trim()
+            .min(1, 'Scan or type the customer’s Lightning invoice')
+            .max(MAX_LENGTH.refundInvoice, 'That is too long to be a Lightning invoice'),
+        })
+        .strict(),
+    ]),
     output: Refund,
   },
+  /** The refund wallet Lightning refunds are paid from, and the till's limits on it (owner). */
+  getRefundWallet: { input: none, output: RefundWalletSettings },
+  saveRefundWallet: { input: RefundWalletSettings, output: RefundWalletSettings },
+  /** Checks the saved refund wallet answers (pays nothing). */
+  testRefundWallet: { input: none, output: z.object({ ok: z.boolean(), message: z.string() }) },
   /** A sale's refunds, oldest first. */
   listRefunds: { input: saleRef, output: z.object({ refunds: z.array(Refund) }) },
   getRefund: {

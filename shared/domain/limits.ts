@@ -4,6 +4,8 @@
  * refuse it instead of travelling to the till to be refused.
  */
 export const MAX_LENGTH = {
+  /** A BOLT11 invoice a customer shows for a refund (long route hints included). */
+  refundInvoice: 4000,
   /** Ids the till hands out (sales, lines, variants, locations). */
   id: 200,
   search: 200,

@@ -8,7 +8,7 @@ import { MAX_LENGTH } from './limits.js';
  *
  * Its states: requested → approved → paying → paid, or failed. A cash refund goes through all of
  * them in one journal transaction (the cash leaves the drawer as it is approved). A Lightning
- * refund (to come) stops at each: approved before anything is paid, paying with the payment hash
+ * refund (electron/checkout/refunds.ts createLightning) stops at each: approved before anything is paid, paying with the payment hash
  * stored before the pay call returns, paid or failed once the wallet says so. A failed refund
  * gives its quantities back to what may still be returned.
  */
@@ -19,7 +19,7 @@ const money = z.bigint();
 export const RefundState = z.enum(['requested', 'approved', 'paying', 'paid', 'failed']);
 export type RefundState = z.infer<typeof RefundState>;
 
-/** How the money goes back: cash from the drawer now; Lightning to the customer's wallet to come. */
+/** How the money goes back: cash from the drawer, or Lightning to the customer's invoice through the refund wallet. */
 export const RefundTender = z.enum(['cash', 'lightning']);
 export type RefundTender = z.infer<typeof RefundTender>;
 
@@ -92,6 +92,8 @@ export const Refund = z.object({
   paidAt: z.string().nullable(),
   stateReason: z.string().nullable(),
   shopify: RefundSync.nullable(),
+  /** Lightning: the sats paid to the customer's invoice (msat); absent for cash. */
+  amountMsat: z.bigint().nullable().optional(),
 });
 export type Refund = z.infer<typeof Refund>;
 
@@ -124,3 +126,25 @@ export const RefundPreview = z.object({
   remaining: money,
 });
 export type RefundPreview = z.infer<typeof RefundPreview>;
+
+/**
+ * The refund wallet as the owner sets it up: which wallet pays Lightning refunds (none: the till
+ * refuses them; demo: no money moves) and the till's own limits on what one refund, and one day
+ * of refunds, may pay out. Secrets never travel in it.
+ */
+export const RefundWalletSettings = z
+  .object({
+    kind: z.enum(['none', 'demo']),
+    /** The most one refund may pay, in sats; null: no limit of the till's own. */
+    perRefundLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+    /** The most the refunds of one day (the till's UTC day) may pay together, in sats; null: none. */
+    perDayLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+  })
+  .strict();
+export type RefundWalletSettings = z.infer<typeof RefundWalletSettings>;
+
+export const DEFAULT_REFUND_WALLET: RefundWalletSettings = {
+  kind: 'none',
+  perRefundLimitSats: 100_000n,
+  perDayLimitSats: 500_000n,
+};

@@ -44,12 +44,26 @@ function previewOf(lines: RefundLineRequest[] = [], refundTip = false): RefundPr
   };
 }
 
-function mount(createRefund: (input: Record<string, unknown>) => Promise<Refund>) {
+function mount(
+  createRefund: (input: Record<string, unknown>) => Promise<Refund>,
+  rate: string | null = null,
+) {
   const previewRefund = vi.fn((input: { lines?: RefundLineRequest[]; refundTip?: boolean }) =>
     Promise.resolve(previewOf(input.lines, input.refundTip)),
   );
   const { till } = fakeTill({ previewRefund, createRefund: vi.fn(createRefund) });
-  const shell: Shell = { till, status: status(), toast: vi.fn(), run: (fn) => fn() };
+  const base = status();
+  const shell: Shell = {
+    till,
+    status: rate
+      ? {
+          ...base,
+          rate: { currency: 'USD', rate, source: 'Demo fixed rate', fetchedAt: '2026-11-27T10:00:00.000Z' },
+        }
+      : base,
+    toast: vi.fn(),
+    run: (fn) => fn(),
+  };
   const onRefunded = vi.fn();
   render(
     <ShellContext.Provider value={shell}>
@@ -138,5 +152,33 @@ describe('Return items', () => {
     expect((await screen.findByTestId('refund-error')).textContent).toBe(
       'Flat White: only 1 of the 3 sold can still come back (2 already returned).',
     );
+  });
+
+  it('Lightning: shows the sats the invoice must ask for, sends the scanned invoice, says what was sent', async () => {
+    const createRefund = vi.fn(() =>
+      Promise.resolve({ ...refund(325n), tender: 'lightning' as const, amountMsat: 3_250_000n }),
+    );
+    mount(createRefund, '100000.00');
+    fireEvent.click((await screen.findAllByTestId('refund-more'))[1]!);
+    fireEvent.change(screen.getByTestId('refund-reason'), { target: { value: 'Stale' } });
+    fireEvent.click(screen.getByTestId('refund-tender-lightning'));
+    await waitFor(() => expect(screen.getByTestId('refund-sats').textContent).toBe('3,250 sats'));
+    const approve = screen.getByTestId<HTMLButtonElement>('refund-approve');
+    expect(approve.disabled).toBe(true);
+    expect(approve.textContent).toBe('Scan the customer’s invoice');
+    fireEvent.change(screen.getByTestId('refund-invoice'), { target: { value: 'lnbcrt32500n1pcustomer' } });
+    fireEvent.click(approve);
+    expect((await screen.findByTestId('refund-hand-over')).textContent).toBe(
+      'Sent 3,250 sats ($3.25) to the customer’s wallet',
+    );
+    expect(createRefund).toHaveBeenLastCalledWith({
+      saleId: 's1',
+      lines: [{ lineId: 'cr', quantity: 1, restock: true }],
+      refundTip: false,
+      reason: 'Stale',
+      tender: 'lightning',
+      invoice: 'lnbcrt32500n1pcustomer',
+      managerPin: undefined,
+    });
   });
 });

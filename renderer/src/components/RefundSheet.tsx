@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Refund, RefundPreview } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
-import { formatFiat } from '../../../shared/money/index.js';
+import { fiatToMsat, formatFiat, formatSats, roundToSat } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { useManagerApproval } from './ManagerApproval.js';
@@ -11,7 +11,9 @@ import { Sheet } from './Sheet.js';
 /**
  * Return items from a paid sale: how many of each line come back (never more than can), whether
  * each goes back on the shelf, the tip or not, and why. The till prices it (each unit's share of
- * what was paid) and a manager approves in place; then the screen says what to hand over.
+ * what was paid) and a manager approves in place; then the screen says what to hand over — or,
+ * for Lightning, takes the customer's invoice (typed, pasted, or typed by a scanner) and says
+ * whether the refund wallet paid it.
  */
 export function RefundSheet({
   saleId,
@@ -22,7 +24,7 @@ export function RefundSheet({
   onClose: () => void;
   onRefunded: (refund: Refund) => void;
 }) {
-  const { till } = useShell();
+  const { till, status } = useShell();
   const manager = useManagerApproval();
   const [base, setBase] = useState<RefundPreview | null>(null);
   const [quantities, setQuantities] = useState<Record<string, number>>({});
@@ -33,6 +35,8 @@ export function RefundSheet({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Refund | null>(null);
+  const [tender, setTender] = useState<'cash' | 'lightning'>('cash');
+  const [invoice, setInvoice] = useState('');
 
   useEffect(() => {
     till.previewRefund({ saleId }).then(
@@ -56,12 +60,20 @@ export function RefundSheet({
 
   const nothing = lines.length === 0 && !tip;
   const currency = base?.currency ?? 'USD';
+  // What the customer's invoice must ask for: the till's own sum (rounded down to the sat) at the
+  // rate it last had; the till checks it again against the current rate when it pays.
+  const rate = status?.rate && status.rate.currency === currency ? status.rate.rate : null;
+  const owedSats =
+    rate && preview ? roundToSat(fiatToMsat(preview.amount, currency, rate, 'down'), 'down') : null;
+  const needsInvoice = tender === 'lightning' && invoice.trim() === '';
   const submit = () => {
-    if (busy || nothing || reason.trim() === '') return;
+    if (busy || nothing || reason.trim() === '' || needsInvoice) return;
     setBusy(true);
     manager
       .withManager((managerPin) =>
-        till.createRefund({ saleId, lines, refundTip: tip, reason, tender: 'cash', managerPin }),
+        tender === 'lightning'
+          ? till.createRefund({ saleId, lines, refundTip: tip, reason, tender, invoice, managerPin })
+          : till.createRefund({ saleId, lines, refundTip: tip, reason, tender, managerPin }),
       )
       .then(
         (refund) => {
@@ -79,7 +91,23 @@ export function RefundSheet({
       <Sheet label="Refund done" className="refund-sheet" onClose={onClose}>
         <h2>Refund done</h2>
         <p className="refund-hand-over" data-testid="refund-hand-over">
-          Give the customer <strong>{formatFiat(done.amount, done.currency)}</strong> in cash
+          {done.tender === 'cash' ? (
+            <>
+              Give the customer <strong>{formatFiat(done.amount, done.currency)}</strong> in cash
+            </>
+          ) : done.state === 'paid' ? (
+            <>
+              Sent <strong>{formatSats(done.amountMsat ?? 0n)}</strong> (
+              {formatFiat(done.amount, done.currency)}) to the customer’s wallet
+            </>
+          ) : done.state === 'paying' ? (
+            <>
+              The payment of <strong>{formatSats(done.amountMsat ?? 0n)}</strong> is under way: the till is
+              checking with the refund wallet and will never pay it twice. Look at the sale again in a minute.
+            </>
+          ) : (
+            <>Not paid: {done.stateReason ?? 'the refund wallet could not pay'}. Nothing left the shop.</>
+          )}
         </p>
         <p className="muted">
           Sale #{printedSaleNumber(done.saleNumber)} · approved by {done.approvedBy?.name ?? '—'}
@@ -185,8 +213,47 @@ export function RefundSheet({
               onChange={(e) => setReason(e.target.value)}
             />
           </label>
+          <div className="refund-tender" role="radiogroup" aria-label="How the money goes back">
+            {(['cash', 'lightning'] as const).map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="radio"
+                aria-checked={tender === t}
+                data-testid={`refund-tender-${t}`}
+                className={`btn big${tender === t ? ' primary' : ' ghost'}`}
+                onClick={() => setTender(t)}
+              >
+                {t === 'cash' ? 'Cash' : 'Lightning'}
+              </button>
+            ))}
+          </div>
+          {tender === 'lightning' && (
+            <label className="field">
+              <span>The customer’s Lightning invoice (scan it, or paste it)</span>
+              <input
+                data-testid="refund-invoice"
+                value={invoice}
+                maxLength={MAX_LENGTH.refundInvoice}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="lnbc…"
+                onChange={(e) => setInvoice(e.target.value)}
+              />
+            </label>
+          )}
           <p className="refund-amount" data-testid="refund-amount">
-            Refund <strong>{formatFiat(preview?.amount ?? 0n, currency)}</strong> in cash
+            Refund <strong>{formatFiat(preview?.amount ?? 0n, currency)}</strong>{' '}
+            {tender === 'cash' ? (
+              'in cash'
+            ) : owedSats !== null ? (
+              <>
+                over Lightning: an invoice for exactly{' '}
+                <strong data-testid="refund-sats">{formatSats(owedSats)}</strong>
+              </>
+            ) : (
+              'over Lightning, in sats at today’s rate'
+            )}
             {preview && preview.tax > 0n && (
               <span className="muted"> · tax {formatFiat(preview.tax, currency)} inside</span>
             )}
@@ -203,9 +270,15 @@ export function RefundSheet({
             <button
               className="btn primary big"
               data-testid="refund-approve"
-              disabled={busy || nothing || reason.trim() === ''}
+              disabled={busy || nothing || reason.trim() === '' || needsInvoice}
             >
-              {nothing ? 'Choose what comes back' : reason.trim() === '' ? 'Say why' : 'Refund'}
+              {nothing
+                ? 'Choose what comes back'
+                : reason.trim() === ''
+                  ? 'Say why'
+                  : needsInvoice
+                    ? 'Scan the customer’s invoice'
+                    : 'Refund'}
             </button>
           </div>
         </form>

@@ -254,8 +254,14 @@ export function SalesScreen() {
               <ul className="sale-refunds" data-testid="sale-refunds">
                 {refunds.map((r) => (
                   <li key={r.id}>
-                    Refunded {formatFiat(r.amount, r.currency)} in cash ·{' '}
-                    {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
+                    {r.tender === 'cash'
+                      ? `Refunded ${formatFiat(r.amount, r.currency)} in cash`
+                      : r.state === 'paid'
+                        ? `Refunded ${formatFiat(r.amount, r.currency)} over Lightning (${formatSats(r.amountMsat ?? 0n)})`
+                        : r.state === 'paying'
+                          ? `Lightning refund of ${formatFiat(r.amount, r.currency)} under way`
+                          : `Lightning refund of ${formatFiat(r.amount, r.currency)} not paid`}{' '}
+                    · {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
                     {r.tip > 0n ? `${r.lines.length > 0 ? ', ' : ''}the tip` : ''} · {r.reason}
                   </li>
                 ))}
