@@ -1,3 +1,4 @@
+import { DEMO_OWNER_PIN } from '../electron/staff/staff.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -44,7 +45,7 @@ export async function inView(page: Page, target: Locator, what: string): Promise
  * Signs in on the PIN pad the till starts with (the demo owner's PIN unless told), tapping its
  * keys as a cashier would, and waits for the register behind it.
  */
-export async function signIn(page: Page, pin = '1234'): Promise<void> {
+export async function signIn(page: Page, pin = DEMO_OWNER_PIN): Promise<void> {
   const lock = page.getByTestId('lock-screen');
   await lock.waitFor();
   for (const digit of pin) await page.getByTestId(`pin-${digit}`).click();

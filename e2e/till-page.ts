@@ -1,10 +1,10 @@
 import type { Page } from 'playwright-core';
 import type { CommandInput, CommandName, CommandOutput } from '../shared/contract/index.js';
 import { fromWire, toWire } from '../shared/contract/wire.js';
+import { DEMO_OWNER_PIN } from '../electron/staff/staff.js';
 import { signIn } from './browser.js';
 
-/** The demo owner's PIN, shown on the demo banner (electron/staff/staff.ts). */
-export const DEMO_OWNER_PIN = '1234';
+export { DEMO_OWNER_PIN };
 
 /**
  * Runs one command as the page would, over the page's own socket to the web host (same origin,

@@ -1,3 +1,4 @@
+import { DEMO_OWNER_PIN } from '../staff/staff.js';
 import type { CommandName, CommandOutput, Reply, TillErrorShape } from '../../shared/contract/index.js';
 import { createTill, type Till, type TillDeps } from '../till.js';
 
@@ -19,8 +20,8 @@ export async function refused(till: Till, name: CommandName, input: unknown): Pr
   return reply.error;
 }
 
-/** The demo owner's PIN every new till starts with (electron/staff/staff.ts DEMO_OWNER_PIN). */
-export const OWNER_PIN = '1234';
+/** The demo owner's PIN every new till starts with. */
+export const OWNER_PIN = DEMO_OWNER_PIN;
 
 /** Signs `till` in as its demo owner, as the PIN pad would: tests of other areas start here. */
 export async function signIn(till: Till, pin = OWNER_PIN): Promise<Till> {
