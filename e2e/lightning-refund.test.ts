@@ -50,9 +50,11 @@ describe('a Lightning refund through the browser', () => {
     await page.getByTestId('refund-line').first().getByTestId('refund-more').click();
     await page.getByTestId('refund-reason').fill('Too cold');
     await page.getByTestId('refund-tender-lightning').click();
-    const satsText = await page.getByTestId('refund-sats').innerText();
-    const sats = BigInt(satsText.replace(/[^\d]/g, ''));
-    expect(sats).toBeGreaterThan(0n);
+    // The sats follow the till's preview of the refund: wait for it, not for the first paint.
+    const satsNow = async () =>
+      BigInt((await page.getByTestId('refund-sats').innerText()).replace(/[^\d]/g, ''));
+    await expect.poll(satsNow).toBeGreaterThan(0n);
+    const sats = await satsNow();
     expect(await page.getByTestId('refund-approve').innerText()).toBe('Scan the customer’s invoice');
 
     const invoice = encodeInvoice(
