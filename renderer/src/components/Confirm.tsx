@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useLayoutEffect, useState } from 'react';
 import { TillError } from '../../../shared/contract/index.js';
 
 export interface Question {
@@ -11,7 +11,9 @@ export interface Question {
 
 /** One question at a time, with big buttons; Escape or a tap outside answers no. */
 function ConfirmDialog({ question, answer }: { question: Question; answer: (yes: boolean) => void }) {
-  useEffect(() => {
+  // Listen from the commit on (a layout effect): a key pressed the moment the screen shows
+  // must not reach a listener that is not there yet, or one left from the last render.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') answer(false);
     };

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
 
 /**
  * A dialog over the screen: a tap outside it or Escape closes it. With sheets stacked (a
@@ -24,7 +24,9 @@ export function Sheet({
   useLayoutEffect(() => {
     close.current = onClose;
   }, [onClose]);
-  useEffect(() => {
+  // Listen from the commit on (a layout effect): a key pressed the moment the screen shows
+  // must not reach a listener that is not there yet, or one left from the last render.
+  useLayoutEffect(() => {
     // Focus inside (unless a field in it took it already): keys go to the sheet, not to the
     // button that opened it.
     if (!ref.current?.contains(document.activeElement)) ref.current?.focus();

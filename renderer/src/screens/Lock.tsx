@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { TillApi } from '../../../shared/contract/index.js';
 import type { TillStatus } from '../../../shared/domain/index.js';
 import { errorMessage } from '../till-client.js';
@@ -62,7 +62,9 @@ export function LockScreen({
   }, []);
   const back = useCallback(() => setPin((p) => p.slice(0, -1)), []);
 
-  useEffect(() => {
+  // Listen from the commit on (a layout effect): a key pressed the moment the screen shows
+  // must not reach a listener that is not there yet, or one left from the last render.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (/^\d$/.test(e.key)) press(e.key);
