@@ -19,7 +19,7 @@ import { createDemoRefundWallet, type RefundWallet } from './wallet.js';
 /**
  * The refund wallet the owner set up, kept in the journal's settings: its kind, the LNbits
  * address and the till's limits. The spending credential (an NWC connection, an LNbits admin
- * key) goes to the SecretStore under `refundWallet.<kind>`, as the node's do
+ * key) goes to the SecretStore under `refund-wallet.<kind>`, as the node's do
  * (electron/lightning/registry.ts), never into SQLite, logs or events; what the owner sees of it
  * is a hint (where it points, and a fingerprint).
  */
@@ -35,7 +35,7 @@ interface Stored {
 
 type CredentialKind = 'nwc' | 'lnbits';
 
-const secretName = (kind: CredentialKind) => `refundWallet.${kind}`;
+const secretName = (kind: CredentialKind) => `refund-wallet.${kind}`;
 /** The receiving node's secret of the same kind (electron/lightning/registry.ts names it so). */
 const nodeSecretName = (kind: CredentialKind) => `backend.${kind}`;
 
@@ -90,14 +90,22 @@ export function createRefundWallets(deps: RefundWalletDeps) {
     return (readSettingValue(db, KEY) as Stored | null | undefined) ?? null;
   }
 
+  /** Nothing saved: the demo wallet on the demo node (refunds can be tried at once), none on a real one. */
+  function unsaved(): Stored {
+    return {
+      kind: deps.onDemoNode() ? 'demo' : 'none',
+      perRefundLimitSats: DEFAULT_REFUND_WALLET.perRefundLimitSats?.toString() ?? null,
+      perDayLimitSats: DEFAULT_REFUND_WALLET.perDayLimitSats?.toString() ?? null,
+    };
+  }
+
   function secretOf(kind: RefundWalletKind): string | null {
     if (kind !== 'nwc' && kind !== 'lnbits') return null;
     return deps.secrets?.get(secretName(kind)) ?? null;
   }
 
   function get(): RefundWalletSettings {
-    const s = stored();
-    if (!s) return DEFAULT_REFUND_WALLET;
+    const s = stored() ?? unsaved();
     const secret = secretOf(s.kind);
     const url = s.kind === 'lnbits' ? (s.url ?? null) : null;
     return {
@@ -191,10 +199,11 @@ export function createRefundWallets(deps: RefundWalletDeps) {
 
   /** The wallet refunds are paid from now; null when none is set up (or its credential is gone). */
   function wallet(): RefundWallet | null {
-    const s: Pick<Stored, 'kind' | 'url'> = stored() ?? { kind: DEFAULT_REFUND_WALLET.kind };
+    const s = stored() ?? unsaved();
     if (s.kind === 'none') return null;
     if (deps.wallet) return deps.wallet;
-    if (s.kind === 'demo') return demo;
+    // The demo wallet "pays" by writing to the journal: never while a real node takes the sales.
+    if (s.kind === 'demo') return deps.onDemoNode() ? demo : null;
     const secret = secretOf(s.kind);
     const url = s.url ?? null;
     if (secret === null || (s.kind === 'lnbits' && url === null)) return null;
