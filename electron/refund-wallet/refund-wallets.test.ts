@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Product, Refund, Sale } from '../../shared/domain/index.js';
 import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
 import { encodeInvoice } from '../lightning/bolt11/encode.js';
+import { openJournal, prepareJournal } from '../journal/db.js';
 import { createFileSecretStore } from '../secrets/store.js';
+import { createRefundWallets } from './settings.js';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { startLnbitsFake, type LnbitsFake } from '../test-support/fakes/lnbits.js';
 import { startNwcFake, TILL_METHODS, type NwcFake } from '../test-support/fakes/nwc.js';
@@ -254,5 +256,29 @@ describe('the refund wallet in the till: NWC and LNbits', () => {
     expect((await call(till, 'createRefund', lightning(sale, second.text))).state).toBe('paid');
     expect(lnbits.payRequests).toHaveLength(2);
     expect(lnbits.outgoing().map((p) => p.status)).toEqual(['success', 'success']);
+  });
+});
+
+describe('the demo refund wallet and a real node', () => {
+  it('is the default on the demo node only, and never pays while a real node takes the sales', () => {
+    const dir = tempDir();
+    const db = openJournal(join(dir.path, 'journal.sqlite'));
+    prepareJournal(db);
+    try {
+      let demoNode = true;
+      const wallets = createRefundWallets({ db, now: () => new Date(), onDemoNode: () => demoNode });
+      expect(wallets.get().kind).toBe('demo');
+      expect(wallets.wallet()?.kind).toBe('demo');
+      wallets.save({ kind: 'demo', perRefundLimitSats: null, perDayLimitSats: null });
+      // The owner switches to a real node: nothing saved is none; a saved demo wallet pays nothing.
+      demoNode = false;
+      expect(wallets.wallet()).toBeNull();
+      expect(() => wallets.save({ kind: 'demo', perRefundLimitSats: null, perDayLimitSats: null })).toThrow(
+        /goes with the demo node only/,
+      );
+    } finally {
+      db.close();
+      dir.remove();
+    }
   });
 });
