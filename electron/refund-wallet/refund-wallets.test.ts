@@ -187,6 +187,22 @@ describe('the refund wallet in the till: NWC and LNbits', () => {
     expect(nwc.outgoing().filter((p) => p.paymentHash === second.hash)).toEqual([
       { paymentHash: second.hash, state: 'settled' },
     ]);
+    // While it is under way the owner cannot switch wallets: the look-up must ask the one that paid.
+    expect(
+      (
+        await refused(till, 'saveRefundWallet', {
+          kind: 'lnbits',
+          url: lnbits.url,
+          credential: lnbits.adminKey,
+          ...limits,
+        })
+      ).message,
+    ).toMatch(/still under way on the current refund wallet/);
+    await call(till, 'saveRefundWallet', {
+      kind: 'nwc',
+      perRefundLimitSats: 1_000_000n,
+      perDayLimitSats: null,
+    });
     nwc.misbehave(null);
     await till.close();
     till = await signedInTill(deps());

@@ -176,6 +176,19 @@ export function createRefundWallets(deps: RefundWalletDeps) {
       }
       secret = credentialFor({ ...next, kind: next.kind });
     }
+    // A refund still paying is settled by asking the wallet that paid it: switching wallets now
+    // would ask another one, which never saw it, and a paid refund could end up "failed".
+    const before = stored() ?? unsaved();
+    const switching =
+      before.kind !== next.kind ||
+      (before.url ?? null) !== url ||
+      (secret !== null && secret !== secretOf(next.kind));
+    if (switching && db.prepare(`SELECT 1 FROM refunds WHERE state = 'paying' LIMIT 1`).get()) {
+      throw new TillError(
+        'InvalidState',
+        'A Lightning refund is still under way on the current refund wallet: change the wallet once it has ended (the till looks it up every 30 seconds).',
+      );
+    }
     if (secret !== null && (next.kind === 'nwc' || next.kind === 'lnbits')) {
       deps.secrets!.set(secretName(next.kind), secret);
     }
