@@ -8,8 +8,9 @@ import { serveTill, type ServedTill } from './serve.js';
 
 /**
  * Issue 14's Lightning tender in the browser: Return items → Lightning shows the sats the
- * customer's invoice must ask for and takes the invoice as a scanner types it; with no refund
- * wallet set up, the till refuses in the sheet's words and nothing is refunded.
+ * customer's invoice must ask for and takes the invoice as a scanner types it; with the refund
+ * wallet set to none (Settings → Refund wallet), the till refuses in the sheet's words and nothing
+ * is refunded.
  */
 describe('a Lightning refund through the browser', () => {
   const dir = tempDir('till-e2e-lnrefund-');
@@ -38,6 +39,12 @@ describe('a Lightning refund through the browser', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
     await signIn(page);
+    // The demo node starts with the demo refund wallet: the owner turns refunds off first.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('rw-kind-none').click();
+    await page.getByTestId('rw-save').click();
+    await expect.poll(() => page.getByTestId('rw-saved').innerText()).toContain('No refund wallet');
+    await page.getByTestId('nav-register').click();
     await tile('Flat White').click();
     await page.getByTestId('cash-button').click();
     await page.getByTestId('cash-quick').last().click();

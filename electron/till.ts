@@ -235,6 +235,9 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     db,
     now,
     onDemoNode: () => node.backend().kind === 'demo',
+    secrets,
+    expectedNetwork: () => node.stored().network,
+    ...(deps.backendTimeoutMs ? { timeoutMs: deps.backendTimeoutMs } : {}),
     ...(deps.refundWallet ? { wallet: deps.refundWallet } : {}),
   });
   const refunds = createRefundService({
@@ -443,6 +446,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       await reconciliation.close();
       await shopify.close();
       await node.close();
+      refundWallets.close();
       db.close();
     },
   };

@@ -376,6 +376,8 @@ describe('Lightning refunds to the customer’s invoice, exactly once', () => {
       kind: 'demo',
       perRefundLimitSats: null,
       perDayLimitSats: null,
+      url: null,
+      credentialHint: null,
     });
     expect((await call(till, 'testRefundWallet')).ok).toBe(true);
     await call(till, 'unlock', { pin: MANAGER_PIN });

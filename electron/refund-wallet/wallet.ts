@@ -11,7 +11,7 @@ import type { Db } from '../journal/db.js';
  */
 export interface RefundWallet {
   /** What Settings shows: 'demo' moves no money. */
-  readonly kind: 'demo';
+  readonly kind: 'demo' | 'nwc' | 'lnbits';
   /**
    * Pays the invoice (already decoded and checked by the till). Resolves with the preimage when
    * the wallet gives one (a demo payment has none). Throws `RefundPaymentFailed` only when the
@@ -21,6 +21,18 @@ export interface RefundWallet {
   pay(invoice: string, paymentHash: string, amountMsat: bigint): Promise<{ preimage: string | null }>;
   /** What the wallet knows of a payment by its hash: 'unknown' when it never saw it. */
   lookup(paymentHash: string): Promise<RefundPaymentStatus>;
+  /**
+   * Whether the credential can pay, found out without paying (Settings → Refund wallet → Test):
+   * ok false, with words the owner can act on, when it can only read or receive.
+   */
+  check?(): Promise<RefundWalletCheck>;
+  /** Lets go of connections (the owner saved another wallet, or the till closes). */
+  close?(): void;
+}
+
+export interface RefundWalletCheck {
+  ok: boolean;
+  message: string;
 }
 
 export type RefundPaymentStatus =

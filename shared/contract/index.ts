@@ -27,6 +27,7 @@ import {
   RefundLineRequest,
   RefundPreview,
   RefundReason,
+  RefundWalletInput,
   RefundWalletSettings,
   ResumeChange,
   Sale,
@@ -331,7 +332,7 @@ export const commands = {
   },
   /** The refund wallet Lightning refunds are paid from, and the till's limits on it (owner). */
   getRefundWallet: { input: none, output: RefundWalletSettings },
-  saveRefundWallet: { input: RefundWalletSettings, output: RefundWalletSettings },
+  saveRefundWallet: { input: RefundWalletInput, output: RefundWalletSettings },
   /** Checks the saved refund wallet answers (pays nothing). */
   testRefundWallet: { input: none, output: z.object({ ok: z.boolean(), message: z.string() }) },
   /** A sale's refunds, oldest first. */

@@ -128,23 +128,54 @@ export const RefundPreview = z.object({
 export type RefundPreview = z.infer<typeof RefundPreview>;
 
 /**
- * The refund wallet as the owner sets it up: which wallet pays Lightning refunds (none: the till
- * refuses them; demo: no money moves) and the till's own limits on what one refund, and one day
- * of refunds, may pay out. Secrets never travel in it.
+ * Which wallet pays Lightning refunds: none (the till refuses them), demo (no money moves), or a
+ * spending connection of its own, apart from the receiving node — an NWC connection with
+ * `pay_invoice`, or an LNbits wallet's admin key.
+ */
+export const RefundWalletKind = z.enum(['none', 'demo', 'nwc', 'lnbits']);
+export type RefundWalletKind = z.infer<typeof RefundWalletKind>;
+
+const limitSats = z.bigint().min(1n, 'A limit is at least 1 sat').max(2_100_000_000_000_000n).nullable();
+
+/**
+ * The refund wallet as the owner sees it: its kind, the till's own limits on what one refund,
+ * and one day of refunds, may pay out, and — never the credential itself — a hint that tells
+ * which credential is saved (where it points and a fingerprint). Secrets never travel in it.
  */
 export const RefundWalletSettings = z
   .object({
-    kind: z.enum(['none', 'demo']),
+    kind: RefundWalletKind,
     /** The most one refund may pay, in sats; null: no limit of the till's own. */
-    perRefundLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+    perRefundLimitSats: limitSats,
     /** The most the refunds of one day (the till's UTC day) may pay together, in sats; null: none. */
-    perDayLimitSats: z.bigint().min(1n, 'A limit is at least 1 sat').nullable(),
+    perDayLimitSats: limitSats,
+    /** LNbits: the server's address; null for the other kinds. */
+    url: z.string().nullable(),
+    /** Which credential is saved, e.g. "LNbits wallet key · fingerprint 3f9a21c0"; null: none saved. */
+    credentialHint: z.string().nullable(),
   })
   .strict();
 export type RefundWalletSettings = z.infer<typeof RefundWalletSettings>;
+
+/**
+ * What the owner saves. The credential is write-only: pasted here, kept in the SecretStore and
+ * never sent back; left out (or blank), the one saved for the same kind is kept.
+ */
+export const RefundWalletInput = z
+  .object({
+    kind: RefundWalletKind,
+    perRefundLimitSats: limitSats,
+    perDayLimitSats: limitSats,
+    url: z.string().trim().max(500, 'That address is too long').nullable().optional(),
+    credential: z.string().trim().max(4000, 'That is too long to be a wallet credential').optional(),
+  })
+  .strict();
+export type RefundWalletInput = z.infer<typeof RefundWalletInput>;
 
 export const DEFAULT_REFUND_WALLET: RefundWalletSettings = {
   kind: 'none',
   perRefundLimitSats: 100_000n,
   perDayLimitSats: 500_000n,
+  url: null,
+  credentialHint: null,
 };

@@ -37,7 +37,7 @@ function isLocalHost(hostname: string): boolean {
   return false;
 }
 
-function normaliseUrl(text: string): string {
+export function normaliseUrl(text: string): string {
   const trimmed = text.trim();
   const withScheme = /^[a-z]+:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url: URL;

@@ -7,6 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
+import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import {
   SpecViolation,
@@ -31,7 +32,25 @@ export interface LnbitsFake extends HttpFake {
   requests: string[];
   /** A customer pays the invoice (also after it expired): success, updated_at now, websocket push. */
   pay(paymentHash: string): void;
+  /** Refund wallet tests: money in the wallet (an incoming payment, settled). */
+  fund(msat: number): void;
+  /** The payee of an invoice the wallet may pay: the network reveals this preimage when paid. */
+  knowPreimage: (paymentHash: string, preimage: string) => void;
+  /** How the next `out: true` payments end; 'pay' unless told. */
+  payOutcome(outcome: LnbitsPayOutcome): void;
+  /** A pending outgoing payment completes (or fails). */
+  finishOutgoing(paymentHash: string, status: 'success' | 'failed'): void;
+  /** Every `out: true` request (its payment hash), refused ones too. */
+  payRequests: string[];
+  /** The wallet's outgoing payments. */
+  outgoing(): { paymentHash: string; status: 'pending' | 'success' | 'failed' }[];
 }
+
+/**
+ * How an `out: true` payment ends: paid (201, success); 520 PaymentError status "failed"; paid
+ * but the answer never sent; 201 still pending; a 500 with no body after paying.
+ */
+export type LnbitsPayOutcome = 'pay' | 'failed' | 'paidNoAnswer' | 'pending' | 'paidThen500';
 
 export interface LnbitsFakeOptions {
   now: () => Date;
@@ -39,6 +58,8 @@ export interface LnbitsFakeOptions {
   walletName?: string;
   /** false: a shared wallet without the receive-payments permission (models/wallets.py). */
   canReceive?: boolean;
+  /** A refund wallet: `out: true` with the admin key pays; otherwise a till paying is a violation. */
+  spends?: boolean;
 }
 
 // models/payments.py CreateInvoice, every field; LNbits ignores unknown ones, the fake refuses them.
@@ -110,6 +131,9 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
   const rows: Row[] = [];
   const requests: string[] = [];
   const channels = new Map<string, Set<WebSocket>>();
+  const preimages = new Map<string, string>();
+  const payRequests: string[] = [];
+  let payOutcome: LnbitsPayOutcome = 'pay';
 
   const detail = (status: number, text: string, extra: object = {}): FakeReply => ({
     status,
@@ -265,7 +289,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     return { status: 200, body: page.map(paymentJson) };
   }
 
-  function createInvoice(req: FakeRequest): FakeReply {
+  function createInvoice(req: FakeRequest): FakeReply | Promise<FakeReply> {
     noQuery(req);
     const auth = requireKey(req);
     if ('reply' in auth) return auth.reply;
@@ -278,7 +302,8 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     // CreateInvoice.out defaults to true: without out: false this is a payment.
     if (body.out ?? true) {
       if (!auth.admin) return detail(403, 'Invoice (or Admin) key required.');
-      throw new SpecViolation('a till never pays: out must be false');
+      if (!opts.spends) throw new SpecViolation('a till never pays: out must be false');
+      return payOut(body);
     }
     if ((body.unit ?? 'sat') !== 'sat') throw new SpecViolation('the till asks in sat');
     const amount = body.amount ?? 0;
@@ -322,6 +347,54 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     return { status: 201, body: paymentJson(row) };
   }
 
+  /** payment_api.py api_payments_create with out: pay_invoice(bolt11); other fields are ignored by LNbits. */
+  function payOut(body: z.infer<typeof CreateInvoiceBody>): FakeReply | Promise<FakeReply> {
+    const ignored = Object.keys(body).filter((k) => k !== 'out' && k !== 'bolt11');
+    if (ignored.length > 0)
+      throw new SpecViolation(`a payment sends only out and bolt11, not ${ignored.join(', ')}`);
+    if (!body.bolt11) throw new SpecViolation('a payment needs bolt11');
+    let decoded;
+    try {
+      decoded = decodeInvoice(body.bolt11);
+    } catch {
+      return detail(400, 'Bolt11 decoding failed.');
+    }
+    const hash = decoded.paymentHash;
+    payRequests.push(hash);
+    if (decoded.amountMsat === null) return detail(400, 'Amountless invoices not supported.');
+    const amount = Number(decoded.amountMsat);
+    if (rows.some((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status !== 'failed')) {
+      return detail(520, 'Payment already paid.', { status: 'failed' });
+    }
+    // services/payments.py: the balance check comes before any attempt.
+    if (balanceMsat() < amount) return detail(520, 'Insufficient balance.', { status: 'failed' });
+    const now = opts.now();
+    const preimage = preimages.get(hash);
+    const row: Row = {
+      checkingId: hash,
+      paymentHash: hash,
+      preimage: '0'.repeat(64),
+      amountMsat: -amount,
+      bolt11: body.bolt11,
+      status: 'pending',
+      memo: decoded.description ?? '',
+      expiry: new Date((decoded.timestamp + decoded.expirySec) * 1000),
+      time: now,
+      updatedAt: now,
+    };
+    rows.push(row);
+    if (preimage === undefined || payOutcome === 'failed') {
+      row.status = 'failed';
+      return detail(520, 'Payment failed: no route found.', { status: 'failed' });
+    }
+    if (payOutcome === 'pending') return { status: 201, body: paymentJson(row) };
+    row.status = 'success';
+    row.preimage = preimage;
+    if (payOutcome === 'paidNoAnswer') return new Promise<FakeReply>(() => undefined);
+    if (payOutcome === 'paidThen500') return { status: 500, body: null };
+    return { status: 201, body: paymentJson(row) };
+  }
+
   function lookup(req: FakeRequest, hash: string): FakeReply {
     noQuery(req);
     noBody(req);
@@ -352,7 +425,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       return { status: 200, body: auth.admin ? { ...body, id: walletId } : body };
     }
     if (req.path === '/api/v1/payments') {
-      if (req.method === 'POST') return createInvoice(req);
+      if (req.method === 'POST') return await createInvoice(req);
       if (req.method !== 'GET') throw new SpecViolation(`no ${req.method} /api/v1/payments`);
       const auth = requireKey(req);
       if ('reply' in auth) return auth.reply;
@@ -410,6 +483,34 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       send(adminKey, text);
       send(paymentHash, JSON.stringify({ pending: false, status: 'success' }));
     },
+    fund(msat) {
+      const now = opts.now();
+      const hash = bytesToHex(sha256(randomBytes(32)));
+      rows.push({
+        checkingId: hash,
+        paymentHash: hash,
+        preimage: bytesToHex(randomBytes(32)),
+        amountMsat: msat,
+        bolt11: '',
+        status: 'success',
+        memo: 'funding',
+        expiry: now,
+        time: now,
+        updatedAt: now,
+      });
+    },
+    knowPreimage: (hash, preimage) => void preimages.set(hash, preimage),
+    payOutcome: (outcome) => void (payOutcome = outcome),
+    finishOutgoing(hash, status) {
+      const row = rows.find((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status === 'pending');
+      if (!row) throw new Error(`no pending payment ${hash}`);
+      row.status = status;
+      if (status === 'success') row.preimage = preimages.get(hash) ?? row.preimage;
+      row.updatedAt = opts.now();
+    },
+    payRequests,
+    outgoing: () =>
+      rows.filter((r) => r.amountMsat < 0).map((r) => ({ paymentHash: r.paymentHash, status: r.status })),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -52,9 +52,34 @@ export interface NwcFake {
   dropConnections(): Promise<void>;
   /** One relay goes away for good. */
   stopRelay(index: number): Promise<void>;
+  /** The payee of an invoice the wallet may pay: the network reveals this preimage when paid. */
+  knowPreimage: (paymentHash: string, preimage: string) => void;
+  /** How the next pay_invoice requests end (refund wallet tests); 'pay' unless told. */
+  payOutcome(outcome: NwcPayOutcome): void;
+  /** The wallet's outgoing payments, in the order asked. */
+  outgoing(): { paymentHash: string; state: 'pending' | 'settled' | 'failed' }[];
+  /** Every pay_invoice request the wallet received (its payment hash), refused ones too. */
+  payRequests: string[];
   /** Closes everything; throws if any request broke the spec. */
   close(): Promise<void>;
 }
+
+/**
+ * How a pay_invoice ends: paid; refused up front with a NIP-47 code; PAYMENT_FAILED with the
+ * payment recorded failed; paid but the answer never sent (the till "crashed" or the relay
+ * dropped it); PAYMENT_FAILED although it went out (a wallet that lies, or timed out too early);
+ * left pending with no answer.
+ */
+export type NwcPayOutcome =
+  | 'pay'
+  | 'paymentFailed'
+  | 'paidNoAnswer'
+  | 'paidButSaysFailed'
+  | 'pendingNoAnswer'
+  | { refuse: 'INSUFFICIENT_BALANCE' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'INTERNAL' | 'OTHER' };
+
+/** The wallet acted but sends no answer. */
+class NoAnswer extends Error {}
 
 interface FakeInvoice {
   paymentHash: string;
@@ -96,6 +121,16 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
   const keys = new Map<string, Uint8Array>();
   let mode: FaultMode = null;
   let truncations = 0;
+  const preimages = new Map<string, string>();
+  const payments: {
+    paymentHash: string;
+    invoice: string;
+    amount: number;
+    createdAt: number;
+    state: 'pending' | 'settled' | 'failed';
+  }[] = [];
+  const payRequests: string[] = [];
+  let payOutcome: NwcPayOutcome = 'pay';
 
   const nowSec = () => Math.floor(opts.now().getTime() / 1000);
   const violation = (what: string) => violations.push(`wallet: ${what}`);
@@ -198,9 +233,65 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
         checkKeys('make_invoice result', result, SPEC.methods.get(method)?.resultKeys);
         return result;
       }
+      case 'pay_invoice': {
+        let decoded;
+        try {
+          decoded = decodeInvoice(params.invoice as string);
+        } catch {
+          throw new WalletError('OTHER', 'that is not an invoice');
+        }
+        const hash = decoded.paymentHash;
+        payRequests.push(hash);
+        const outcome = payOutcome;
+        if (typeof outcome === 'object')
+          throw new WalletError(outcome.refuse, `refused: ${outcome.refuse.toLowerCase()}`);
+        const earlier = payments.find((p) => p.paymentHash === hash && p.state !== 'failed');
+        if (earlier) throw new WalletError('PAYMENT_FAILED', 'this invoice was already paid');
+        const preimage = preimages.get(hash);
+        const record = (state: 'pending' | 'settled' | 'failed') =>
+          payments.push({
+            paymentHash: hash,
+            invoice: params.invoice as string,
+            amount: Number(decoded.amountMsat ?? 0n),
+            createdAt: nowSec(),
+            state,
+          });
+        if (preimage === undefined || outcome === 'paymentFailed') {
+          record('failed');
+          throw new WalletError('PAYMENT_FAILED', 'no route to the payee');
+        }
+        if (outcome === 'pendingNoAnswer') {
+          record('pending');
+          throw new NoAnswer();
+        }
+        record('settled');
+        if (outcome === 'paidNoAnswer') throw new NoAnswer();
+        if (outcome === 'paidButSaysFailed')
+          throw new WalletError('PAYMENT_FAILED', 'timed out waiting for the route');
+        const result = { preimage, fees_paid: 0 };
+        checkKeys('pay_invoice result', result, SPEC.methods.get(method)?.resultKeys);
+        return result;
+      }
       case 'lookup_invoice': {
         let hash = params.payment_hash as string | undefined;
         if (hash === undefined) hash = decodeInvoice(params.invoice as string).paymentHash;
+        const out = payments.filter((p) => p.paymentHash === hash).at(-1);
+        if (out) {
+          const preimage = preimages.get(out.paymentHash);
+          const result = {
+            type: 'outgoing',
+            state: out.state,
+            invoice: out.invoice,
+            ...(out.state === 'settled' && preimage ? { preimage } : {}),
+            payment_hash: out.paymentHash,
+            amount: out.amount,
+            fees_paid: 0,
+            created_at: out.createdAt,
+            ...(out.state === 'settled' ? { settled_at: out.createdAt } : {}),
+          };
+          checkKeys('lookup_invoice result', result, SPEC.methods.get(method)?.resultKeys);
+          return result;
+        }
         const inv = invoices.find((i) => i.paymentHash === hash);
         if (!inv) throw new WalletError('NOT_FOUND', 'invoice not found');
         const result = transaction(inv);
@@ -332,6 +423,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
     try {
       answer({ error: null, result: execute(method, params as Record<string, unknown>, allowed) }, method);
     } catch (err) {
+      if (err instanceof NoAnswer) return;
       if (err instanceof WalletError) return fail(method, err.code, err.message);
       violation(`the fake itself failed on ${method}: ${String(err)}`);
       fail(method, 'INTERNAL', 'the fake failed');
@@ -394,6 +486,10 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
         }
       }
     },
+    knowPreimage: (hash, preimage) => void preimages.set(hash, preimage),
+    payOutcome: (outcome) => void (payOutcome = outcome),
+    outgoing: () => payments.map((p) => ({ paymentHash: p.paymentHash, state: p.state })),
+    payRequests,
     misbehave: (m) => void (mode = m),
     dropConnections: async () => void (await Promise.all([...live].map((r) => r.dropConnections()))),
     async stopRelay(index) {

@@ -8,6 +8,7 @@ import { LimitSettings } from './LimitSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ReceiptSettings } from './ReceiptSettings.js';
+import { RefundWalletSettings } from './RefundWalletSettings.js';
 import { ShopifySettings } from './ShopifySettings.js';
 import { StaffSettings } from './StaffSettings.js';
 
@@ -155,6 +156,7 @@ function OwnerSettings() {
       <div className="col">
         <StaffSettings />
         <NodeSettings />
+        <RefundWalletSettings />
         <ShopifySettings />
         <ReceiptSettings />
       </div>
