@@ -48,7 +48,8 @@ export interface BackendHarness {
 
 export type MakeHarness = (opts: { timeoutMs: number }) => Promise<BackendHarness>;
 
-const TIMEOUT_MS = 400;
+// Long enough for a busy CI machine (a fake that hangs is waited for this long).
+const TIMEOUT_MS = 1_500;
 
 /** Records what a subscription reports; the waiters resolve once a condition holds. */
 export function watchSettlements(backend: LightningBackend, fromCursor: string) {

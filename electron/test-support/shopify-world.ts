@@ -102,7 +102,8 @@ export async function world(
     timers: false,
     log: () => undefined,
     shopifyBaseUrl: fake.url,
-    shopifyTimeoutMs: 400,
+    // Long enough for a busy CI machine; tests of a Shopify that hangs pass their own.
+    shopifyTimeoutMs: 1_500,
     shopifySleep: () => Promise.resolve(),
     exportDir: join(dir.path, 'exports'),
     ...opts.till,
