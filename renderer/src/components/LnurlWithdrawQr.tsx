@@ -100,7 +100,11 @@ export function LnurlWithdrawQr({ initial, onClose }: { initial: Refund; onClose
           )}
         </div>
         <div className="lnurl-info">
-          <div className="charge-label">Customer: scan with your Lightning wallet to get your refund</div>
+          <div className="charge-label">
+            {outcome
+              ? 'Refund to the customer’s Lightning wallet'
+              : 'Customer: scan with your Lightning wallet to get your refund'}
+          </div>
           <div className="charge-fiat" data-testid="lnurl-fiat">
             {fiat}
           </div>

@@ -59,6 +59,11 @@ export function SalesScreen() {
     void run(async () => setLoaded({ saleId: openId, ...(await till.listRefunds({ saleId: openId })) }));
   }, [till, run, openId]);
   useEffect(() => loadRefunds(), [loadRefunds]);
+  // An LNURL refund ends when the customer's wallet claims it (or the link expires): follow it.
+  useEffect(
+    () => till.on('refundUpdated', (r) => (r.saleId === openId ? loadRefunds() : undefined)),
+    [till, openId, loadRefunds],
+  );
   // null is today, whatever the date when the screen is looked at.
   const [day, setDay] = useState<string | null>(null);
   // A sale number typed in the search: its sales on any day, instead of the day's.
