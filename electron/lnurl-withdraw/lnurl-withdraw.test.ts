@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../shared/contract/index.js';
 import type { Product, Refund, RefundState, Sale } from '../../shared/domain/index.js';
 import { encodeInvoice } from '../lightning/bolt11/encode.js';
 import type { RefundPaymentStatus, RefundWallet } from '../refund-wallet/wallet.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
+import { startChild } from '../test-support/kill-child.js';
 import { decodeLnurl, readWithdraw, sendInvoice, withdraw } from '../test-support/lud03-wallet.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import type { Till } from '../till.js';
@@ -265,6 +266,36 @@ describe('LNURL-withdraw refunds, pulled by the customer’s wallet', () => {
     expect(await readWithdraw(refund.withdraw!.lnurl!)).toMatchObject({ status: 'ERROR' });
   });
 
+  it('the journal is the second lock: one invoice pays one link, and a closed link never opens again', async () => {
+    await setUp();
+    const sale = await sell();
+    const a = await call(till, 'createRefund', lnurlRefund(sale));
+    const b = await call(till, 'createRefund', lnurlRefund(sale));
+    const ra = await readWithdraw(a.withdraw!.lnurl!);
+    const rb = await readWithdraw(b.withdraw!.lnurl!);
+    if ('status' in ra || 'status' in rb) throw new Error('refused');
+    const paid = refundReaches(a.id, 'paid');
+    const inv = makeInvoice(BigInt(ra.maxWithdrawable));
+    expect(await sendInvoice(ra, inv)).toEqual({ status: 'OK' });
+    await paid;
+    // The same invoice through the other link: the package sees a fresh secret, the journal the hash.
+    expect(await sendInvoice(rb, inv)).toMatchObject({
+      status: 'ERROR',
+      reason: expect.stringMatching(/already being paid by another refund/) as unknown,
+    });
+    expect((await call(till, 'getRefund', { refundId: b.id })).withdraw?.state).toBe('open');
+    expect(demoPayments()).toBe(1);
+    // Whoever writes: a claimed link cannot be opened again.
+    const db = new Database(join(dir.path, 'journal.sqlite'));
+    try {
+      expect(() =>
+        db.prepare(`UPDATE refund_withdraw_links SET state = 'open' WHERE refund_id = ?`).run(a.id),
+      ).toThrow(/refund_withdraw_links_once/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a wrong k1, a wrong amount, another network or a stale invoice is refused; the right one then pays', async () => {
     await setUp();
     const sale = await sell();
@@ -419,6 +450,35 @@ describe('LNURL-withdraw refunds, pulled by the customer’s wallet', () => {
     expect((await call(till, 'getRefund', { refundId: c.id })).state).toBe('failed');
     expect(fake.payCalls).toHaveLength(0);
   });
+
+  it('SIGKILL with a link open and another claimed but not yet paid: the first shows expired, the second fails by look-up, nothing pays', async () => {
+    await till.close();
+    const child = startChild('--import', [
+      'tsx',
+      resolve(import.meta.dirname, '../test-support/lnurl-crash-child.ts'),
+      dir.path,
+      RESOURCES_DIR,
+      String(clock.now().getTime()),
+    ]);
+    const { lines, diedAt } = await child.run;
+    expect(diedAt).toBe('inside the refund wallet’s pay call');
+    const [, openId, lnurl] = lines.find((l) => l.startsWith('open '))!.split(' ');
+    const claimedId = lines.find((l) => l.startsWith('claimed '))!.split(' ')[1]!;
+    // The till comes back; the refund wallet never saw the payment.
+    fake = fakeWallet();
+    await open();
+    const first = await call(till, 'getRefund', { refundId: openId! });
+    expect(first).toMatchObject({ state: 'failed', withdraw: { state: 'expired', lnurl: null } });
+    expect(first.stateReason).toMatch(/restarted/);
+    await expect(readWithdraw(lnurl!)).rejects.toThrow(); // its server died with it
+    expect((await call(till, 'getRefund', { refundId: claimedId })).state).toBe('paying');
+    clock.advance(301_000);
+    await till.close();
+    await open();
+    expect((await call(till, 'getRefund', { refundId: claimedId })).state).toBe('failed');
+    expect(fake.payCalls).toHaveLength(0);
+    expect(demoPayments()).toBe(0);
+  }, 120_000);
 
   it('the sale’s rate, when the owner says so: a Lightning sale is refunded at the rate it was paid at', async () => {
     await setUp({ rateBasis: 'sale' });
