@@ -269,7 +269,12 @@ export function createLnurlWithdraw(deps: LnurlWithdrawDeps) {
       rateBasis: r.basis,
       rateNote: r.note,
       expirySec: s.expirySec,
-      problem: msat <= 0n ? 'That is less than one sat: refund it in cash.' : obstacle(msat),
+      problem:
+        preview.amount === 0n
+          ? 'Choose what comes back: a line, or the tip.'
+          : msat <= 0n
+            ? 'That is less than one sat: refund it in cash.'
+            : obstacle(msat),
     };
   }
 
