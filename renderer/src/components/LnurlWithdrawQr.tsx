@@ -30,12 +30,15 @@ export function LnurlWithdrawQr({ initial, onClose }: { initial: Refund; onClose
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
+    let heard = false;
     const off = till.on('refundUpdated', (r) => {
-      if (r.id === initial.id) setRefund((old) => ({ ...r, withdraw: r.withdraw ?? old.withdraw }));
+      if (r.id !== initial.id) return;
+      heard = true;
+      setRefund((old) => ({ ...r, withdraw: r.withdraw ?? old.withdraw }));
     });
-    // An event sent before this screen listened is not lost: ask once.
+    // An event sent before this screen listened is not lost: ask once (an event since is newer).
     void till.getRefund({ refundId: initial.id }).then(
-      (r) => setRefund(r),
+      (r) => heard || setRefund(r),
       () => undefined,
     );
     return off;
