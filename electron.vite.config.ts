@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
@@ -7,6 +7,23 @@ import { defineConfig } from 'electron-vite';
 // rollupOptions.input, the renderer through its root.
 export default defineConfig({
   main: {
+    plugins: [
+      {
+        // The `lnurl` package loads its Lightning backend by file path (a plain CommonJS file),
+        // so it ships beside the built main as is (electron/lnurl-withdraw/server.ts backendPath).
+        name: 'lnurl-withdraw-backend',
+        generateBundle() {
+          this.emitFile({
+            type: 'asset',
+            fileName: 'lnurl-withdraw-backend.cjs',
+            source: readFileSync(
+              resolve(import.meta.dirname, 'electron/lnurl-withdraw/lnurl-withdraw-backend.cjs'),
+              'utf8',
+            ),
+          });
+        },
+      },
+    ],
     build: {
       rollupOptions: {
         input: {

@@ -12,6 +12,7 @@ import { defaultLimits } from './checkout/limits.js';
 import { createRefundService } from './checkout/refunds.js';
 import { createRefundWallets } from './refund-wallet/settings.js';
 import type { RefundWallet } from './refund-wallet/wallet.js';
+import { createLnurlWithdraw } from './lnurl-withdraw/service.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
@@ -252,6 +253,20 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     onQueued: () => shopify.queued(),
     saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
   });
+  const lnurlWithdraw = createLnurlWithdraw({
+    db,
+    now,
+    refunds,
+    wallet: refundWallets.wallet,
+    limits: refundWallets.limits,
+    lockRate: rates.lock,
+    log,
+    shopName: () => settings.shopName,
+    refundChanged: (refund) => {
+      events.emit('refundUpdated', refund);
+      events.emit('saleUpdated', flow.get(refund.saleId));
+    },
+  });
 
   const parked = createParkedCarts({
     db,
@@ -330,6 +345,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
 
   flow.recoverInterrupted();
   reconciliation.resumeInterrupted();
+  // Links left open by the last run are closed (their secrets went with it); the server starts.
+  await lnurlWithdraw.open();
   // A node that hangs must not keep the register from opening: give it a few seconds, then
   // let the connection finish (or fail and retry) in the background.
   let startTimer: NodeJS.Timeout | undefined;
@@ -346,6 +363,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   async function tick(): Promise<void> {
     if (staff.expireIdle()) statusChanged();
     flow.sweepExpired();
+    lnurlWithdraw.sweep();
     await flow.pollAwaiting();
     await shopify.pump();
   }
@@ -390,6 +408,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     flow,
     refunds,
     refundWallets,
+    lnurlWithdraw,
     shopify,
     reconciliation,
     exportDir,
@@ -443,6 +462,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       if (closed) return;
       closed = true;
       for (const t of intervals) clearInterval(t);
+      await lnurlWithdraw.close();
       await reconciliation.close();
       await shopify.close();
       await node.close();

@@ -465,12 +465,25 @@ export function createRefundService(deps: RefundServiceDeps) {
       throw err;
     }
     deps.saleChanged(req.saleId);
-    // Journaled: only now may money move.
+    await payJournaled(wallet, id, req.invoice, inv.paymentHash, invoiceMsat);
+    deps.saleChanged(req.saleId);
+    return mustGet(id);
+  }
+
+  /**
+   * Pays a refund journaled `paying` with this invoice's hash (createLightning, or an LNURL-withdraw
+   * callback): only now may money move. The wallet's answer ends it; an open outcome is looked up.
+   */
+  async function payJournaled(
+    wallet: RefundWallet,
+    id: string,
+    invoice: string,
+    paymentHash: string,
+    amountMsat: bigint,
+  ): Promise<void> {
     inFlight.add(id);
     try {
-      const paid = await wallet
-        .pay(req.invoice, inv.paymentHash, invoiceMsat)
-        .finally(() => inFlight.delete(id));
+      const paid = await wallet.pay(invoice, paymentHash, amountMsat).finally(() => inFlight.delete(id));
       settle(id, { state: 'paid', preimage: paid.preimage });
     } catch (err) {
       if (err instanceof RefundPaymentFailed) {
@@ -485,8 +498,6 @@ export function createRefundService(deps: RefundServiceDeps) {
         }
       }
     }
-    deps.saleChanged(req.saleId);
-    return mustGet(id);
   }
 
   /** On start (and when asked): every refund left paying is looked up on the wallet, never paid again. */
@@ -510,10 +521,62 @@ export function createRefundService(deps: RefundServiceDeps) {
     return refund;
   }
 
+  /**
+   * Journals an approved refund of this choice (requested → approved, in one IMMEDIATE transaction
+   * with what `write` adds for its tender), for the tenders that pay later (LNURL-withdraw).
+   */
+  function journalApproved(
+    req: RefundRequest & { reason: string },
+    write: (ctx: { id: string; sale: Sale; amount: bigint; at: Date }) => void,
+  ): string {
+    if (req.lines.length === 0 && !req.refundTip) {
+      throw new TillError('ValidationError', 'Choose what comes back: a line, or the tip.');
+    }
+    const id = randomUUID();
+    const at = now();
+    const journal = db.transaction(() => {
+      const sale = paidSale(req.saleId);
+      const { amounts } = price(sale, req);
+      const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
+      insertRefund(db, {
+        id,
+        saleId: sale.id,
+        tender: 'lightning',
+        currency: sale.currency,
+        lines: amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
+        tip: amounts.tip,
+        tax: amounts.tax,
+        amount: amounts.amount,
+        reason: req.reason,
+        at,
+      });
+      approveRefund(db, id, at);
+      write({ id, sale, amount: amounts.amount, at });
+    });
+    try {
+      journal.immediate();
+    } catch (err) {
+      if (err instanceof Error && err.message.includes('refund_lines_within_sold')) {
+        throw new TillError(
+          'InvalidState',
+          'Some of these were just returned at another screen: look again at what can still come back.',
+        );
+      }
+      throw err;
+    }
+    deps.saleChanged(req.saleId);
+    return id;
+  }
+
   return {
     preview,
     createCash,
     createLightning,
+    journalApproved,
+    payJournaled,
+    readInvoice,
+    paidOutOn,
+    paidSale,
     resumePaying,
     get: mustGet,
     list(saleId: string): Refund[] {

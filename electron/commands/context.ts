@@ -10,6 +10,7 @@ import type { Audit } from '../staff/audit.js';
 import type { StaffService } from '../staff/staff.js';
 import type { RefundService } from '../checkout/refunds.js';
 import type { RefundWallets } from '../refund-wallet/settings.js';
+import type { LnurlWithdraw } from '../lnurl-withdraw/service.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
@@ -46,6 +47,7 @@ export interface TillContext {
   flow: SaleFlow;
   refunds: RefundService;
   refundWallets: RefundWallets;
+  lnurlWithdraw: LnurlWithdraw;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
   exportDir: string;

@@ -485,4 +485,25 @@ export const migrations: readonly string[] = [
     paid_at      TEXT NOT NULL
   ) STRICT;
   `,
+  /* 9: LNURL-withdraw refunds (issue 14, LUD-03) */ `
+  -- A refund the customer's wallet pulls: its one-time link, journaled with the refund at approval.
+  -- Only the hash of the link's secret is kept (the secret is a bearer token for the sats).
+  CREATE TABLE refund_withdraw_links (
+    refund_id   TEXT PRIMARY KEY REFERENCES refunds(id),
+    secret_hash TEXT NOT NULL UNIQUE,
+    amount_msat INTEGER NOT NULL CHECK (amount_msat > 0),
+    rate        TEXT NOT NULL,
+    rate_basis  TEXT NOT NULL CHECK (rate_basis IN ('current', 'sale')),
+    expires_at  TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'claimed', 'expired', 'cancelled')),
+    claimed_at  TEXT,
+    created_at  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX refund_withdraw_links_open ON refund_withdraw_links(expires_at) WHERE state = 'open';
+  -- A link ends once: claimed, expired or cancelled, it never opens again, so a second callback
+  -- finds it closed whoever writes.
+  CREATE TRIGGER refund_withdraw_links_once BEFORE UPDATE OF state ON refund_withdraw_links
+    WHEN OLD.state <> 'open'
+    BEGIN SELECT RAISE(ABORT, 'refund_withdraw_links_once: the link is already closed'); END;
+  `,
 ];

@@ -55,6 +55,9 @@ export const COMMAND_ACCESS = {
   previewRefund: { role: 'cashier', reads: true },
   listRefunds: { role: 'cashier', reads: true },
   getRefund: { role: 'cashier', reads: true },
+  quoteLnurlRefund: { role: 'cashier', reads: true },
+  // Ending an unclaimed link pays nothing: whoever shows the QR may take it down.
+  cancelLnurlRefund: { role: 'cashier', reads: false },
   getSettings: { role: 'cashier', reads: true },
   getPricingSettings: { role: 'cashier', reads: true },
   getReceiptSettings: { role: 'cashier', reads: true },
@@ -97,6 +100,8 @@ export const COMMAND_ACCESS = {
   getRefundWallet: { role: 'owner', reads: true },
   testRefundWallet: { role: 'owner', reads: true },
   saveRefundWallet: { role: 'owner', reads: false },
+  getLnurlWithdraw: { role: 'owner', reads: true },
+  saveLnurlWithdraw: { role: 'owner', reads: false },
   testShopify: { role: 'owner', reads: true },
   saveShopify: { role: 'owner', reads: false },
   disconnectShopify: { role: 'owner', reads: false },

@@ -29,6 +29,9 @@ import {
   RefundReason,
   RefundWalletInput,
   RefundWalletSettings,
+  LnurlRefundQuote,
+  LnurlWithdrawSettings,
+  LnurlWithdrawStatus,
   ResumeChange,
   Sale,
   SaleSummary,
@@ -327,8 +330,33 @@ export const commands = {
             .max(MAX_LENGTH.refundInvoice, 'That is too long to be a Lightning invoice'),
         })
         .strict(),
+      // LNURL-withdraw (LUD-03): approved and journaled with its fixed sats and a one-time link;
+      // the answer carries the LNURL to show as a QR, and the customer's wallet pulls the sats.
+      z
+        .object({
+          ...refundChoice,
+          reason: RefundReason,
+          tender: z.literal('lnurl-withdraw'),
+        })
+        .strict(),
     ]),
     output: Refund,
+  },
+  /** What an LNURL-withdraw refund of this choice would pay (sats, rate and its basis), before approval. */
+  quoteLnurlRefund: { input: z.object(refundChoice).strict(), output: LnurlRefundQuote },
+  /** Ends a withdraw link nobody has claimed yet: the refund fails, nothing is paid. */
+  cancelLnurlRefund: {
+    input: z.object({ refundId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: Refund,
+  },
+  /** The LNURL-withdraw server's settings and whether it runs (owner). */
+  getLnurlWithdraw: {
+    input: none,
+    output: z.object({ settings: LnurlWithdrawSettings, status: LnurlWithdrawStatus }),
+  },
+  saveLnurlWithdraw: {
+    input: LnurlWithdrawSettings,
+    output: z.object({ settings: LnurlWithdrawSettings, status: LnurlWithdrawStatus }),
   },
   /** The refund wallet Lightning refunds are paid from, and the till's limits on it (owner). */
   getRefundWallet: { input: none, output: RefundWalletSettings },
@@ -535,6 +563,8 @@ export const events = {
   /** The till's shift after it was opened or closed (null: none open). */
   shiftChanged: z.object({ shift: Shift.nullable() }),
   saleUpdated: Sale,
+  /** A refund changed state (a withdraw link claimed, paid, expired or cancelled). */
+  refundUpdated: Refund,
   statusChanged: TillStatus,
   /** A receipt that prints by itself after a sale failed; the sale is paid all the same. */
   receiptPrintFailed: z.object({ saleId: z.string(), saleNumber: z.string(), message: z.string() }),

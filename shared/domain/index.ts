@@ -5,6 +5,7 @@ import { Session } from './staff.js';
 export * from './staff.js';
 export * from './shift.js';
 export * from './refund.js';
+export * from './lnurl-withdraw.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract

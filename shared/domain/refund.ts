@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RefundWithdraw } from './lnurl-withdraw.js';
 import { MAX_LENGTH } from './limits.js';
 
 /**
@@ -94,6 +95,8 @@ export const Refund = z.object({
   shopify: RefundSync.nullable(),
   /** Lightning: the sats paid to the customer's invoice (msat); absent for cash. */
   amountMsat: z.bigint().nullable().optional(),
+  /** LNURL-withdraw (the customer's wallet pulls it): its one-time link. */
+  withdraw: RefundWithdraw.nullable().optional(),
 });
 export type Refund = z.infer<typeof Refund>;
 

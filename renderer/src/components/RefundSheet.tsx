@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { Refund, RefundPreview } from '../../../shared/domain/index.js';
+import type { LnurlRefundQuote, Refund, RefundPreview } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { fiatToMsat, formatFiat, formatSats, roundToSat } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
+import { LnurlWithdrawQr } from './LnurlWithdrawQr.js';
 import { useManagerApproval } from './ManagerApproval.js';
 import { Sheet } from './Sheet.js';
 
@@ -35,7 +36,9 @@ export function RefundSheet({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Refund | null>(null);
-  const [tender, setTender] = useState<'cash' | 'lightning'>('cash');
+  const [tender, setTender] = useState<'cash' | 'lightning' | 'lnurl-withdraw'>('cash');
+  // LNURL-withdraw: the sats, the rate and its basis as the till will fix them, for the manager.
+  const [quote, setQuote] = useState<LnurlRefundQuote | null>(null);
   const [invoice, setInvoice] = useState('');
 
   useEffect(() => {
@@ -57,6 +60,13 @@ export function RefundSheet({
       (err: unknown) => setError(errorMessage(err)),
     );
   }, [till, saleId, base, choice]);
+  useEffect(() => {
+    if (!base || tender !== 'lnurl-withdraw') return;
+    const { lines: chosen, tip: refundTip } = JSON.parse(choice) as { lines: typeof lines; tip: boolean };
+    till
+      .quoteLnurlRefund({ saleId, lines: chosen, refundTip })
+      .then(setQuote, (err: unknown) => setError(errorMessage(err)));
+  }, [till, saleId, base, choice, tender]);
 
   const nothing = lines.length === 0 && !tip;
   const currency = base?.currency ?? 'USD';
@@ -66,8 +76,9 @@ export function RefundSheet({
   const owedSats =
     rate && preview ? roundToSat(fiatToMsat(preview.amount, currency, rate, 'down'), 'down') : null;
   const needsInvoice = tender === 'lightning' && invoice.trim() === '';
+  const lnurlBlocked = tender === 'lnurl-withdraw' && (quote === null || quote.problem !== null);
   const submit = () => {
-    if (busy || nothing || reason.trim() === '' || needsInvoice) return;
+    if (busy || nothing || reason.trim() === '' || needsInvoice || lnurlBlocked) return;
     setBusy(true);
     manager
       .withManager((managerPin) =>
@@ -85,6 +96,8 @@ export function RefundSheet({
       )
       .finally(() => setBusy(false));
   };
+
+  if (done?.withdraw) return <LnurlWithdrawQr initial={done} onClose={onClose} />;
 
   if (done) {
     return (
@@ -214,7 +227,7 @@ export function RefundSheet({
             />
           </label>
           <div className="refund-tender" role="radiogroup" aria-label="How the money goes back">
-            {(['cash', 'lightning'] as const).map((t) => (
+            {(['cash', 'lightning', 'lnurl-withdraw'] as const).map((t) => (
               <button
                 key={t}
                 type="button"
@@ -224,7 +237,7 @@ export function RefundSheet({
                 className={`btn big${tender === t ? ' primary' : ' ghost'}`}
                 onClick={() => setTender(t)}
               >
-                {t === 'cash' ? 'Cash' : 'Lightning'}
+                {t === 'cash' ? 'Cash' : t === 'lightning' ? 'Lightning' : 'Customer scans (LNURL)'}
               </button>
             ))}
           </div>
@@ -246,6 +259,15 @@ export function RefundSheet({
             Refund <strong>{formatFiat(preview?.amount ?? 0n, currency)}</strong>{' '}
             {tender === 'cash' ? (
               'in cash'
+            ) : tender === 'lnurl-withdraw' ? (
+              quote ? (
+                <>
+                  as a one-time QR for exactly{' '}
+                  <strong data-testid="refund-sats">{formatSats(quote.amountMsat)}</strong>
+                </>
+              ) : (
+                'as a one-time QR, in sats'
+              )
             ) : owedSats !== null ? (
               <>
                 over Lightning: an invoice for exactly{' '}
@@ -258,6 +280,18 @@ export function RefundSheet({
               <span className="muted"> · tax {formatFiat(preview.tax, currency)} inside</span>
             )}
           </p>
+          {tender === 'lnurl-withdraw' && quote && (
+            <p className="refund-quote muted" data-testid="refund-quote">
+              At {quote.rateNote}. The customer scans it with any Lightning wallet within{' '}
+              {Math.round(quote.expirySec / 60)} minutes; it pays once.
+              {quote.problem && (
+                <span className="field-error" role="alert" data-testid="refund-quote-problem">
+                  {' '}
+                  {quote.problem}
+                </span>
+              )}
+            </p>
+          )}
           {error && (
             <span className="field-error" role="alert" data-testid="refund-error">
               {error}
@@ -270,7 +304,7 @@ export function RefundSheet({
             <button
               className="btn primary big"
               data-testid="refund-approve"
-              disabled={busy || nothing || reason.trim() === '' || needsInvoice}
+              disabled={busy || nothing || reason.trim() === '' || needsInvoice || lnurlBlocked}
             >
               {nothing
                 ? 'Choose what comes back'
@@ -278,7 +312,9 @@ export function RefundSheet({
                   ? 'Say why'
                   : needsInvoice
                     ? 'Scan the customer’s invoice'
-                    : 'Refund'}
+                    : tender === 'lnurl-withdraw'
+                      ? 'Approve and show the QR'
+                      : 'Refund'}
             </button>
           </div>
         </form>

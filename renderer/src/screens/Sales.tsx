@@ -59,6 +59,11 @@ export function SalesScreen() {
     void run(async () => setLoaded({ saleId: openId, ...(await till.listRefunds({ saleId: openId })) }));
   }, [till, run, openId]);
   useEffect(() => loadRefunds(), [loadRefunds]);
+  // An LNURL refund ends when the customer's wallet claims it (or the link expires): follow it.
+  useEffect(
+    () => till.on('refundUpdated', (r) => (r.saleId === openId ? loadRefunds() : undefined)),
+    [till, openId, loadRefunds],
+  );
   // null is today, whatever the date when the screen is looked at.
   const [day, setDay] = useState<string | null>(null);
   // A sale number typed in the search: its sales on any day, instead of the day's.
@@ -256,11 +261,15 @@ export function SalesScreen() {
                   <li key={r.id}>
                     {r.tender === 'cash'
                       ? `Refunded ${formatFiat(r.amount, r.currency)} in cash`
-                      : r.state === 'paid'
-                        ? `Refunded ${formatFiat(r.amount, r.currency)} over Lightning (${formatSats(r.amountMsat ?? 0n)})`
-                        : r.state === 'paying'
-                          ? `Lightning refund of ${formatFiat(r.amount, r.currency)} under way`
-                          : `Lightning refund of ${formatFiat(r.amount, r.currency)} not paid`}{' '}
+                      : r.withdraw && r.state === 'approved'
+                        ? `LNURL refund of ${formatFiat(r.amount, r.currency)} waiting for the customer’s wallet (until ${new Date(r.withdraw.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })})`
+                        : r.withdraw && r.state === 'failed' && r.withdraw.state !== 'claimed'
+                          ? `LNURL refund of ${formatFiat(r.amount, r.currency)} ${r.withdraw.state}: not paid`
+                          : r.state === 'paid'
+                            ? `Refunded ${formatFiat(r.amount, r.currency)} over Lightning (${formatSats(r.amountMsat ?? 0n)})`
+                            : r.state === 'paying'
+                              ? `Lightning refund of ${formatFiat(r.amount, r.currency)} under way`
+                              : `Lightning refund of ${formatFiat(r.amount, r.currency)} not paid`}{' '}
                     · {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
                     {r.tip > 0n ? `${r.lines.length > 0 ? ', ' : ''}the tip` : ''} · {r.reason}
                   </li>

@@ -5,6 +5,7 @@ import { useMayRun } from '../access.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
 import { LimitSettings } from './LimitSettings.js';
+import { LnurlWithdrawSettings } from './LnurlWithdrawSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ReceiptSettings } from './ReceiptSettings.js';
@@ -152,6 +153,7 @@ function OwnerSettings() {
         </form>
         <RateSettings />
         <LimitSettings />
+        <LnurlWithdrawSettings />
       </div>
       <div className="col">
         <StaffSettings />

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeInvoice } from '../electron/lightning/bolt11/encode.js';
+import { tempDir } from '../electron/test-support/fixtures.js';
+import { withdraw } from '../electron/test-support/lud03-wallet.js';
+import { openBrowser, SHOTS, signIn } from './browser.js';
+import { serveTill, type ServedTill } from './serve.js';
+
+/**
+ * Issue 14's LNURL-withdraw refund in the browser: the owner turns it on in Settings; a sale →
+ * Sales → Return one line → "Customer scans (LNURL)" → approve → the QR shows the sats and a
+ * countdown; a wallet (the LUD-03 test client, in this process) claims it over HTTP, and the
+ * screen says Refunded from the till's event.
+ */
+describe('an LNURL-withdraw refund through the browser', () => {
+  const dir = tempDir('till-e2e-lnurlw-');
+  let served: ServedTill;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    served = await serveTill(dir.path);
+    ({ browser, page } = await openBrowser());
+    await page.setViewportSize({ width: 1024, height: 768 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    dir.remove();
+  });
+
+  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
+  const noSidewaysScroll = async () =>
+    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
+
+  /** A command on the page's own web-host session (the refund wallet has its own screen in another slice). */
+  const invoke = (name: string, input: unknown) =>
+    page.evaluate<string>(`new Promise((resolve, reject) => {
+      const ws = new WebSocket('ws://' + location.host + '/ws');
+      ws.onerror = () => reject(new Error('socket'));
+      ws.onopen = () => ws.send(${JSON.stringify(JSON.stringify({ type: 'invoke', id: 1, name, input }))});
+      ws.onmessage = (m) => {
+        const msg = JSON.parse(String(m.data));
+        if (msg.type === 'reply' && msg.id === 1) { ws.close(); resolve(String(m.data)); }
+      };
+    })`);
+
+  it('shows the QR for exactly the refund, the wallet claims it, and the screen says Refunded', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    await signIn(page);
+    expect(
+      await invoke('saveRefundWallet', { kind: 'demo', perRefundLimitSats: null, perDayLimitSats: null }),
+    ).toContain('"ok":true');
+
+    // The owner turns LNURL refunds on (this test listens on loopback, any free port).
+    await page.getByTestId('nav-settings').click();
+    const card = page.getByTestId('lnurlw-settings');
+    await card.scrollIntoViewIfNeeded();
+    await card.getByTestId('lnurlw-enabled').check();
+    await card.getByTestId('lnurlw-host').fill('127.0.0.1');
+    await card.getByTestId('lnurlw-port').fill('0');
+    await card.getByTestId('lnurlw-url').fill('');
+    await card.getByTestId('lnurlw-save').click();
+    await expect
+      .poll(() => card.getByTestId('lnurlw-status').innerText())
+      .toMatch(/Running: wallets reach http:\/\/127\.0\.0\.1:\d+/);
+    await card.screenshot({ path: `${SHOTS}/lnurlw-settings.png` });
+
+    await page.getByTestId('nav-register').click();
+    await tile('Flat White').click();
+    await page.getByTestId('cash-button').click();
+    await page.getByTestId('cash-quick').last().click();
+    await page.getByTestId('cash-take').click();
+    await page.getByTestId('sale-paid').waitFor();
+
+    await page.getByTestId('nav-sales').click();
+    await page.getByTestId('sale-row').first().click();
+    await page.getByTestId('return-items').click();
+    await page.getByTestId('refund-line').first().getByTestId('refund-more').click();
+    await page.getByTestId('refund-reason').fill('Too cold');
+    await page.getByTestId('refund-tender-lnurl-withdraw').click();
+    await expect.poll(() => page.getByTestId('refund-quote').innerText()).toMatch(/today’s rate/);
+    const satsNow = async () =>
+      BigInt((await page.getByTestId('refund-sats').innerText()).replace(/[^\d]/g, ''));
+    await expect.poll(satsNow).toBeGreaterThan(0n);
+    const sats = await satsNow();
+    expect(await page.getByTestId('refund-approve').innerText()).toBe('Approve and show the QR');
+    expect(await noSidewaysScroll()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/lnurlw-approve-1024x768.png` });
+    await page.getByTestId('refund-approve').click();
+
+    const qr = page.getByTestId('lnurl-qr');
+    await qr.waitFor();
+    await expect.poll(() => qr.getAttribute('data-lnurl')).toMatch(/^LNURL1/);
+    const lnurl = (await qr.getAttribute('data-lnurl'))!;
+    expect(await page.getByTestId('lnurl-sats').innerText()).toContain(sats.toLocaleString('en-US'));
+    await expect.poll(() => page.getByTestId('lnurl-countdown').innerText()).toMatch(/Expires in \d+:\d\d/);
+    expect(await noSidewaysScroll()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/lnurlw-qr-1024x768.png` });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: `${SHOTS}/lnurlw-qr-1920x1080.png` });
+
+    // The customer's wallet: decode, GET, invoice for exactly what it offers, callback.
+    let n = 0;
+    const { request, answer } = await withdraw(lnurl, (msat) => {
+      n++;
+      return encodeInvoice(
+        {
+          network: 'regtest',
+          amountMsat: msat,
+          timestamp: Math.floor(Date.now() / 1000),
+          paymentHash: createHash('sha256').update(`e2e lnurl preimage ${n}`).digest('hex'),
+          paymentSecret: createHash('sha256').update(`e2e lnurl secret ${n}`).digest('hex'),
+          description: 'Refund',
+          expirySec: 600,
+        },
+        new Uint8Array(32).fill(7),
+      );
+    });
+    expect(BigInt(request.maxWithdrawable)).toBe(sats * 1000n);
+    expect(answer).toEqual({ status: 'OK' });
+
+    await expect.poll(() => page.getByTestId('lnurl-outcome').innerText()).toBe('Refunded');
+    await page.screenshot({ path: `${SHOTS}/lnurlw-paid-1920x1080.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.screenshot({ path: `${SHOTS}/lnurlw-paid-1024x768.png` });
+    await page.getByTestId('refund-done').click();
+    await expect
+      .poll(() => page.getByTestId('sale-refunds').innerText())
+      .toMatch(/Refunded .* over Lightning/);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,42 @@
+/**
+ * The part of chill117's `lnurl` (0.27, CommonJS, no types of its own) the till uses: its server,
+ * its bech32 encoder, and the custom-backend base class (re-exported from lightning-backends).
+ */
+declare module 'lnurl' {
+  import type { Server as HttpServer } from 'node:http';
+
+  export interface ServerOptions {
+    host: string;
+    port: number;
+    listen?: boolean;
+    url?: string | null;
+    endpoint?: string;
+    lightning?: { backend: string | { path: string }; config?: Record<string, unknown> };
+    store?: { backend: 'memory'; config?: { noWarning?: boolean } };
+  }
+
+  /** A hook's callback: the hook's arguments, then `next` (an error with `status` answers the wallet with it). */
+  export type HookCallback = (...args: unknown[]) => void;
+
+  export interface Server {
+    options: ServerOptions & { url: string };
+    app: { webServer: HttpServer | null };
+    onReady(): Promise<void>;
+    bindToHook(name: string, callback: HookCallback): void;
+    createUrl(
+      secret: string,
+      tag: 'withdrawRequest',
+      params: { minWithdrawable: number; maxWithdrawable: number; defaultDescription: string },
+      options?: { uses?: number },
+    ): Promise<unknown>;
+    getCallbackUrl(params?: Record<string, string>): string;
+    close(options?: { force?: boolean; store?: boolean }): Promise<void>;
+  }
+
+  const lnurl: {
+    createServer(options: ServerOptions): Server;
+    encode(url: string): string;
+    decode(encoded: string): string;
+  };
+  export default lnurl;
+}
