@@ -266,6 +266,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const receipts = createReceipts({
     printer: deps.printer ?? null,
     sale: flow.get,
+    refunds: (saleId) => refunds.list(saleId),
+    refund: (refundId) => refunds.get(refundId),
     shop: () => ({ shopName: settings.shopName, ...pricing.get().receipt }),
     settings: receiptSettings.get,
     exportDir,

@@ -40,7 +40,7 @@ import {
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
-import { ReceiptDocument } from '../receipt/document.js';
+import { RefundReceiptDocument, SaleReceiptDocument } from '../receipt/document.js';
 import { PaperWidth, ReceiptSettings } from '../receipt/settings.js';
 
 /**
@@ -352,7 +352,7 @@ export const commands = {
   /** A paid sale's receipt as printed, on the paper Settings names unless `paper` says another. */
   getReceipt: {
     input: z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id), paper: PaperWidth.optional() }).strict(),
-    output: ReceiptDocument,
+    output: SaleReceiptDocument,
   },
   /** The desktop app's printers (Settings chooses the receipt printer); refused in the web host. */
   listPrinters: {
@@ -376,6 +376,28 @@ export const commands = {
   },
   /** Writes a paid sale's receipt as a PDF to the exports folder (desktop app). */
   saveReceiptPdf: { input: saleRef, output: z.object({ filename: z.string(), path: z.string() }) },
+  /** A paid refund's receipt as printed (a refund still paying, or failed, has none). */
+  getRefundReceipt: {
+    input: z
+      .object({ refundId: z.string().min(1).max(MAX_LENGTH.id), paper: PaperWidth.optional() })
+      .strict(),
+    output: RefundReceiptDocument,
+  },
+  /** Prints a paid refund's receipt in the desktop app, as printReceipt does a sale's. */
+  printRefundReceipt: {
+    input: z
+      .object({
+        refundId: z.string().min(1).max(MAX_LENGTH.id),
+        copies: z.number().int().min(1).max(5).default(1),
+      })
+      .strict(),
+    output: z.object({ printed: z.boolean() }),
+  },
+  /** Writes a paid refund's receipt as a PDF to the exports folder (desktop app). */
+  saveRefundReceiptPdf: {
+    input: z.object({ refundId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ filename: z.string(), path: z.string() }),
+  },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
   /** The saved Lightning connection, without its secrets. */
   getBackendConfig: { input: none, output: BackendConfig },

@@ -4,6 +4,7 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { fiatToMsat, formatFiat, formatSats, roundToSat } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
+import { RefundReceiptActions } from '../print/RefundReceiptActions.js';
 import { errorMessage } from '../till-client.js';
 import { useManagerApproval } from './ManagerApproval.js';
 import { Sheet } from './Sheet.js';
@@ -113,6 +114,8 @@ export function RefundSheet({
           Sale #{printedSaleNumber(done.saleNumber)} · approved by {done.approvedBy?.name ?? '—'}
         </p>
         <div className="sheet-actions">
+          {/* The customer's proof that the money went back: only once it has. */}
+          {done.state === 'paid' && <RefundReceiptActions refundId={done.id} big />}
           <button className="btn primary big" data-testid="refund-done" onClick={onClose} autoFocus>
             Done
           </button>

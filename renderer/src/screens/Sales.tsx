@@ -7,6 +7,7 @@ import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { ReceiptActions } from '../print/ReceiptActions.js';
 import { RefundSheet } from '../components/RefundSheet.js';
+import { RefundReceiptActions } from '../print/RefundReceiptActions.js';
 import { useShell } from '../context.js';
 import { dayName, dayStart } from '../../../shared/domain/days.js';
 
@@ -253,7 +254,7 @@ export function SalesScreen() {
             {refunds.length > 0 && (
               <ul className="sale-refunds" data-testid="sale-refunds">
                 {refunds.map((r) => (
-                  <li key={r.id}>
+                  <li key={r.id} data-testid="sale-refund">
                     {r.tender === 'cash'
                       ? `Refunded ${formatFiat(r.amount, r.currency)} in cash`
                       : r.state === 'paid'
@@ -263,6 +264,11 @@ export function SalesScreen() {
                           : `Lightning refund of ${formatFiat(r.amount, r.currency)} not paid`}{' '}
                     · {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
                     {r.tip > 0n ? `${r.lines.length > 0 ? ', ' : ''}the tip` : ''} · {r.reason}
+                    {r.state === 'paid' && (
+                      <span className="sale-refund-actions">
+                        <RefundReceiptActions refundId={r.id} />
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
