@@ -301,7 +301,8 @@ export const commands = {
    * A manager's refund (a cashier is answered NeedsManager and sends it again with the manager's
    * PIN). Cash: journaled, approved and paid at once — `amount` is what to hand over. Lightning:
    * the customer's BOLT11 invoice (exactly the refund's sats at today's rate, on the till's
-   * network, not about to expire) paid once through the refund wallet; the answer is paid, failed,
+   * network, not about to expire) — or, in the same field, their Lightning Address (user@domain,
+   * LUD-16), whose service the till asks for that invoice and checks (LUD-06) — paid once through the refund wallet; the answer is paid, failed,
    * or still paying (the till looks it up, never pays twice). Never more than was sold less what
    * earlier refunds took back.
    */
@@ -322,7 +323,7 @@ export const commands = {
           invoice: z
             .string()
             .trim()
-            .min(1, 'Scan or type the customer’s Lightning invoice')
+            .min(1, 'Scan or type the customer’s Lightning invoice or Lightning Address')
             .max(MAX_LENGTH.refundInvoice, 'That is too long to be a Lightning invoice'),
         })
         .strict(),
