@@ -9,6 +9,12 @@ import { errorMessage } from '../till-client.js';
 import { useManagerApproval } from './ManagerApproval.js';
 import { Sheet } from './Sheet.js';
 
+/** What looks like a Lightning Address (LUD-16 user@domain): the till checks it for real. */
+function lightningAddressOf(text: string): { domain: string } | null {
+  const m = /^(?:lightning:)?[a-z0-9\-_.]+@([a-z0-9.-]+(?::\d+)?)$/i.exec(text.trim());
+  return m ? { domain: m[1]!.toLowerCase() } : null;
+}
+
 /**
  * Return items from a paid sale: how many of each line come back (never more than can), whether
  * each goes back on the shelf, the tip or not, and why. The till prices it (each unit's share of
@@ -67,6 +73,7 @@ export function RefundSheet({
   const owedSats =
     rate && preview ? roundToSat(fiatToMsat(preview.amount, currency, rate, 'down'), 'down') : null;
   const needsInvoice = tender === 'lightning' && invoice.trim() === '';
+  const address = tender === 'lightning' ? lightningAddressOf(invoice) : null;
   const submit = () => {
     if (busy || nothing || reason.trim() === '' || needsInvoice) return;
     setBusy(true);
@@ -233,16 +240,23 @@ export function RefundSheet({
           </div>
           {tender === 'lightning' && (
             <label className="field">
-              <span>The customer’s Lightning invoice (scan it, or paste it)</span>
+              <span>The customer’s Lightning invoice or Lightning Address (scan, paste or type it)</span>
               <input
                 data-testid="refund-invoice"
                 value={invoice}
                 maxLength={MAX_LENGTH.refundInvoice}
                 autoComplete="off"
+                autoCapitalize="off"
                 spellCheck={false}
-                placeholder="lnbc…"
+                placeholder="lnbc…  or  name@wallet.com"
                 onChange={(e) => setInvoice(e.target.value)}
               />
+              {address && (
+                <small className="muted" data-testid="refund-address-note">
+                  The till asks {address.domain} for an invoice of exactly the refund, checks it, then pays
+                  it.
+                </small>
+              )}
             </label>
           )}
           <p className="refund-amount" data-testid="refund-amount">
@@ -251,8 +265,9 @@ export function RefundSheet({
               'in cash'
             ) : owedSats !== null ? (
               <>
-                over Lightning: an invoice for exactly{' '}
+                over Lightning: {address ? 'exactly' : 'an invoice for exactly'}{' '}
                 <strong data-testid="refund-sats">{formatSats(owedSats)}</strong>
+                {address ? ' to their address' : ''}
               </>
             ) : (
               'over Lightning, in sats at today’s rate'
@@ -281,7 +296,9 @@ export function RefundSheet({
                   ? 'Say why'
                   : needsInvoice
                     ? 'Scan the customer’s invoice'
-                    : 'Refund'}
+                    : busy && address
+                      ? `Asking ${address.domain}…`
+                      : 'Refund'}
             </button>
           </div>
         </form>

@@ -6,9 +6,18 @@ import { printsThroughTill } from './ReceiptActions.js';
  * "Print refund receipt" and "Save as PDF" for a paid refund, as ReceiptActions does a sale's: the
  * desktop app prints through the till, a browser opens the refund's print view with its dialog.
  */
-export function RefundReceiptActions({ refundId, big = false }: { refundId: string; big?: boolean }) {
+export function RefundReceiptActions({
+  refundId,
+  big = false,
+  small = false,
+}: {
+  refundId: string;
+  big?: boolean;
+  /** Beside a refund in a sale's list: small buttons, short words. */
+  small?: boolean;
+}) {
   const { till, run, toast } = useShell();
-  const size = big ? ' big' : '';
+  const size = big ? ' big' : small ? ' small' : '';
 
   const openPrintView = () => {
     window.open(refundPrintHash(refundId, { print: true }), '_blank', 'noopener');
@@ -34,7 +43,7 @@ export function RefundReceiptActions({ refundId, big = false }: { refundId: stri
   return (
     <>
       <button className={`btn ghost${size}`} onClick={print} data-testid="print-refund-receipt">
-        Print refund receipt
+        {small ? 'Print its receipt' : 'Print refund receipt'}
       </button>
       <button className={`btn ghost${size}`} onClick={pdf} data-testid="save-refund-receipt-pdf">
         Save as PDF

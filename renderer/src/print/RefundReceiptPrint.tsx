@@ -16,7 +16,7 @@ export function RefundReceiptPrint({ doc }: { doc: RefundReceiptDocument }) {
         Refund
       </div>
       <dl className="pr-meta">
-        <dt>Refund</dt>
+        <dt>Refund no.</dt>
         <dd data-testid="print-refund-number">{doc.refundNumber}</dd>
         <dt>Time</dt>
         <dd>{doc.time}</dd>
