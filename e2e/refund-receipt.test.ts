@@ -55,13 +55,14 @@ describe('refund receipts and finding the sale by its receipt, in Chromium', () 
   const noSidewaysScroll = async () =>
     (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
   /** Both screen sizes, each checked for sideways scrolling. */
-  async function shots(name: string) {
+  async function shots(name: string, before?: () => Promise<void>) {
     for (const [w, h] of [
       [1024, 768],
       [1920, 1080],
     ] as const) {
       await page.setViewportSize({ width: w, height: h });
       expect(await noSidewaysScroll(), `${name} at ${w}x${h}`).toBe(true);
+      await before?.();
       await page.screenshot({ path: `${SHOTS}/${name}-${w}x${h}.png` });
     }
     await page.setViewportSize({ width: 1024, height: 768 });
@@ -176,8 +177,11 @@ describe('refund receipts and finding the sale by its receipt, in Chromium', () 
       .toContain(`Refunded ${amount} in cash`);
     const listed = page.getByTestId('sale-refund').first().getByTestId('print-refund-receipt');
     await listed.waitFor();
-    await listed.scrollIntoViewIfNeeded();
-    await shots('sale-refunds-receipt');
+    // The sale's detail scrolled to its end: the refunds, under the receipt.
+    const toEnd = async () => {
+      await page.evaluate('document.querySelector(".sales-detail").scrollTop = 1e6');
+    };
+    await shots('sale-refunds-receipt', toEnd);
 
     // The sale's receipt, printed again, shows the refund and what the sale came to after it.
     const { sales } = await invokeInPage(page, 'listSales', { number: '1' });
