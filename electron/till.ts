@@ -34,6 +34,7 @@ import { createParkedCarts } from './checkout/parked.js';
 import { createPricingSettings } from './checkout/pricing-settings.js';
 import type { Printer } from './printing/printer.js';
 import { createReceipts } from './printing/receipts.js';
+import { createLightningAddressClient } from './checkout/lightning-address.js';
 import { createReceiptSettings } from './printing/receipt-settings.js';
 import { printedSaleNumber } from '../shared/domain/sale-number.js';
 import { createAudit } from './staff/audit.js';
@@ -78,6 +79,10 @@ export interface TillDeps {
   onJournalOpen?: (db: Db) => void;
   /** The host's printers (the desktop app's, electron/main/printer.ts); none in the web host. */
   printer?: Printer;
+  /** The HTTP client Lightning Address refunds use (tests); the global fetch by default. */
+  lightningAddressFetch?: typeof fetch;
+  /** Hosts a Lightning Address may be reached on over plain http: tests' fakes on 127.0.0.1 only. */
+  lightningAddressInsecureHosts?: readonly string[];
 }
 
 export interface Till {
@@ -248,6 +253,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     refundLimits: refundWallets.limits,
     expectedNetwork: () => node.stored().network,
     lockRate: rates.lock,
+    lightningAddress: createLightningAddressClient({
+      ...(deps.lightningAddressFetch ? { fetch: deps.lightningAddressFetch } : {}),
+      ...(deps.lightningAddressInsecureHosts ? { insecureHosts: deps.lightningAddressInsecureHosts } : {}),
+    }),
     log,
     queueToShopify: () => shopify.connected(),
     onQueued: () => shopify.queued(),
@@ -284,6 +293,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   const receipts = createReceipts({
     printer: deps.printer ?? null,
     sale: flow.get,
+    refunds: (saleId) => refunds.list(saleId),
+    refund: (refundId) => refunds.get(refundId),
     shop: () => ({ shopName: settings.shopName, ...pricing.get().receipt }),
     settings: receiptSettings.get,
     exportDir,

@@ -30,6 +30,7 @@ import {
 } from '../journal/refunds.js';
 import { getSale, notePaidSale } from '../journal/sales.js';
 import { enqueueRefund } from '../shopify/outbox.js';
+import { formatAddress, parseLightningAddress, type LightningAddressClient } from './lightning-address.js';
 
 /**
  * Returns and refunds at the till (issue 14, first slice: cash). A refund is journaled before
@@ -64,6 +65,8 @@ export interface RefundServiceDeps {
   expectedNetwork?: () => Network;
   /** The current rate for a currency; throws TillError('RateUnavailable') when none can be had. */
   lockRate?: (currency: string) => Promise<RateQuote>;
+  /** Asks a Lightning Address's service for the refund's invoice (LUD-16); none: addresses refused. */
+  lightningAddress?: LightningAddressClient;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -384,8 +387,11 @@ export function createRefundService(deps: RefundServiceDeps) {
         'No refund wallet is set up for Lightning refunds: refund in cash, or ask the owner to set one up.',
       );
     }
-    const inv = readInvoice(req.invoice);
-    const invoiceMsat = inv.amountMsat!;
+    // A Lightning Address (LUD-16) instead of an invoice: its service makes the invoice, once the
+    // till knows the sats; from there it is paid as any invoice is.
+    const address = parseLightningAddress(req.invoice);
+    let invoiceText = req.invoice;
+    let inv = address ? null : readInvoice(req.invoice);
     const sale0 = paidSale(req.saleId);
     const rate = deps.lockRate ? await deps.lockRate(sale0.currency) : null;
     if (!rate)
@@ -393,6 +399,20 @@ export function createRefundService(deps: RefundServiceDeps) {
         'RateUnavailable',
         'No exchange rate: the till cannot tell what the refund is in sats.',
       );
+    if (address) {
+      if (!deps.lightningAddress)
+        throw new TillError(
+          'InvalidState',
+          'This till cannot pay to a Lightning Address: ask for an invoice.',
+        );
+      const { amounts } = price(sale0, req);
+      const owed = roundToSat(fiatToMsat(amounts.amount, sale0.currency, rate.rate, 'down'), 'down');
+      invoiceText = (await deps.lightningAddress.invoiceFor(address, owed)).invoice;
+      // Network and expiry as for any invoice; the amount again inside the journal's transaction.
+      inv = readInvoice(invoiceText);
+    }
+    const invoiceMsat = inv!.amountMsat!;
+    const paymentHash = inv!.paymentHash;
     const limits = deps.refundLimits?.() ?? { perRefundSats: null, perDaySats: null };
     const id = randomUUID();
     const at = now();
@@ -434,14 +454,15 @@ export function createRefundService(deps: RefundServiceDeps) {
       });
       approveRefund(db, id, at);
       db.prepare('UPDATE refunds SET payment_hash = ?, amount_msat = ?, invoice = ? WHERE id = ?').run(
-        inv.paymentHash,
+        paymentHash,
         owedMsat,
-        req.invoice.trim().replace(/^lightning:/i, ''),
+        invoiceText.trim().replace(/^lightning:/i, ''),
         id,
       );
       refundTransition(db, id, 'paying', at, {
         tender: 'lightning',
-        paymentHash: inv.paymentHash,
+        paymentHash,
+        ...(address ? { lightningAddress: formatAddress(address) } : {}),
         amountMsat: owedMsat.toString(),
         rate: rate.rate,
         wallet: wallet.kind,
@@ -465,7 +486,7 @@ export function createRefundService(deps: RefundServiceDeps) {
       throw err;
     }
     deps.saleChanged(req.saleId);
-    await payJournaled(wallet, id, req.invoice, inv.paymentHash, invoiceMsat);
+    await payJournaled(wallet, id, invoiceText.trim().replace(/^lightning:/i, ''), paymentHash, invoiceMsat);
     deps.saleChanged(req.saleId);
     return mustGet(id);
   }

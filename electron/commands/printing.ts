@@ -9,5 +9,8 @@ export function printingCommands({ receiptSettings, receipts }: TillContext) {
     listPrinters: async () => ({ printers: await receipts.list() }),
     printReceipt: ({ saleId, copies }) => receipts.print(saleId, copies),
     saveReceiptPdf: ({ saleId }) => receipts.savePdf(saleId),
+    getRefundReceipt: ({ refundId, paper }) => receipts.refundDocument(refundId, paper),
+    printRefundReceipt: ({ refundId, copies }) => receipts.printRefund(refundId, copies),
+    saveRefundReceiptPdf: ({ refundId }) => receipts.saveRefundPdf(refundId),
   } satisfies Partial<Handlers>;
 }

@@ -192,6 +192,8 @@ interface RefundRow {
   state_reason: string | null;
   shopify_refund_id: string | null;
   amount_msat: bigint | null;
+  payment_hash: string | null;
+  number: bigint;
   outbox_state: 'pending' | 'done' | 'failed' | null;
   outbox_error: string | null;
 }
@@ -208,7 +210,10 @@ interface RefundLineRow {
   variant_title: string | null;
 }
 
-const SELECT = `SELECT r.*, s.number AS sale_number, o.state AS outbox_state, o.last_error AS outbox_error
+// A refund's number within its sale counts in the order listRefunds shows them.
+const SELECT = `SELECT r.*, s.number AS sale_number, o.state AS outbox_state, o.last_error AS outbox_error,
+    (SELECT count(*) FROM refunds r2 WHERE r2.sale_id = r.sale_id
+      AND (r2.created_at < r.created_at OR (r2.created_at = r.created_at AND r2.rowid <= r.rowid))) AS number
   FROM refunds r JOIN sales s ON s.id = r.sale_id
   LEFT JOIN outbox o ON o.refund_id = r.id AND o.kind = 'refundCreate'`;
 
@@ -256,7 +261,10 @@ function toRefund(db: Db, r: RefundRow): Refund {
       r.outbox_state === null
         ? null
         : { state: r.outbox_state, shopifyRefundId: r.shopify_refund_id, error: r.outbox_error },
-    ...(r.tender === 'lightning' ? { amountMsat: r.amount_msat === null ? null : big(r.amount_msat) } : {}),
+    number: int(r.number),
+    ...(r.tender === 'lightning'
+      ? { amountMsat: r.amount_msat === null ? null : big(r.amount_msat), paymentHash: r.payment_hash }
+      : {}),
   };
 }
 

@@ -233,7 +233,7 @@ describe('receipts through the till', () => {
     const sale = await sellCash(till);
     await call(till, 'printReceipt', { saleId: sale.id });
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.document.staffName).toBe('Casey');
+    expect(jobs[0]!.document).toMatchObject({ staffName: 'Casey' });
   });
 
   it('answers a host without a printer (the web host) with where to print instead', async () => {

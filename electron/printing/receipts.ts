@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TillError } from '../../shared/contract/index.js';
-import type { Sale, ShiftReport } from '../../shared/domain/index.js';
+import type { Refund, Sale, ShiftReport } from '../../shared/domain/index.js';
 import { printedSaleNumber } from '../../shared/domain/sale-number.js';
-import { receiptDocument, type ReceiptDocument, type ReceiptShop } from '../../shared/receipt/document.js';
+import {
+  receiptDocument,
+  type ReceiptDocument,
+  type ReceiptShop,
+  type RefundReceiptDocument,
+  type SaleReceiptDocument,
+} from '../../shared/receipt/document.js';
+import { refundReceiptDocument } from '../../shared/receipt/refund-document.js';
 import type { PaperWidth, ReceiptSettings } from '../../shared/receipt/settings.js';
 import { ensureDir, writePrivateFile } from '../files.js';
 import type { Printer, PrinterInfo } from './printer.js';
@@ -16,6 +23,10 @@ export interface ReceiptsDeps {
   /** The host's printers; null in the web host. */
   printer: Printer | null;
   sale: (saleId: string) => Sale;
+  /** A sale's refunds (its receipt lists the paid ones); none when not given. */
+  refunds?: (saleId: string) => Refund[];
+  /** One refund; throws TillError NotFound. */
+  refund?: (refundId: string) => Refund;
   shop: () => ReceiptShop;
   settings: () => ReceiptSettings;
   exportDir: string;
@@ -42,7 +53,7 @@ function freePdfName(dir: string, base: string): string {
 
 /** Receipts: the document for a paid sale, printing it through the host's printer, its PDF. */
 export function createReceipts(deps: ReceiptsDeps) {
-  function document(saleId: string, paper?: PaperWidth): ReceiptDocument {
+  function document(saleId: string, paper?: PaperWidth): SaleReceiptDocument {
     const sale = deps.sale(saleId);
     if (sale.state !== 'paid')
       throw new TillError(
@@ -50,7 +61,63 @@ export function createReceipts(deps: ReceiptsDeps) {
         `Sale #${printedSaleNumber(sale.number)} is not paid: only a paid sale has a receipt.`,
       );
     const settings = deps.settings();
-    return receiptDocument(sale, deps.shop(), paper ? { ...settings, paper } : settings);
+    return receiptDocument(
+      sale,
+      deps.shop(),
+      paper ? { ...settings, paper } : settings,
+      deps.refunds?.(saleId) ?? [],
+    );
+  }
+
+  /** A paid refund's receipt; a refund still paying, or failed, has none. */
+  function refundDocument(refundId: string, paper?: PaperWidth): RefundReceiptDocument {
+    if (!deps.refund) throw new TillError('NotFound', 'No refund with that id.');
+    const refund = deps.refund(refundId);
+    if (refund.state !== 'paid')
+      throw new TillError(
+        'InvalidState',
+        refund.state === 'failed'
+          ? 'This refund was not paid: it has no receipt.'
+          : 'This refund is not paid yet: its receipt prints once the money has gone back.',
+      );
+    const settings = deps.settings();
+    return refundReceiptDocument(
+      refund,
+      deps.sale(refund.saleId),
+      deps.shop(),
+      paper ? { ...settings, paper } : settings,
+    );
+  }
+
+  /** Prints a document: straight to the printer Settings names, or through the system's dialog. */
+  async function printDocument(doc: ReceiptDocument, copies: number): Promise<{ printed: boolean }> {
+    const port = printer();
+    const { printerName } = deps.settings();
+    try {
+      const outcome = await port.print({ document: doc, printerName, copies, silent: printerName !== null });
+      return { printed: outcome === 'printed' };
+    } catch (err) {
+      throw printerProblem(err);
+    }
+  }
+
+  /** A document as a PDF named `base` in the exports folder, never overwriting one. */
+  async function saveDocumentPdf(
+    doc: ReceiptDocument,
+    base: string,
+  ): Promise<{ filename: string; path: string }> {
+    let pdf: Uint8Array;
+    try {
+      pdf = await printer().pdf(doc);
+    } catch (err) {
+      if (err instanceof TillError) throw err;
+      throw new TillError('BackendUnavailable', 'The receipt could not be made into a PDF; try again.');
+    }
+    ensureDir(deps.exportDir);
+    const filename = freePdfName(deps.exportDir, base);
+    const path = join(deps.exportDir, filename);
+    writePrivateFile(path, pdf);
+    return { filename, path };
   }
 
   function printer(): Printer {
@@ -74,38 +141,20 @@ export function createReceipts(deps: ReceiptsDeps) {
      * Prints a paid sale's receipt: straight to the printer Settings names, or through the
      * system's dialog when Settings names none. Answers false when the dialog was cancelled.
      */
-    async print(saleId: string, copies: number): Promise<{ printed: boolean }> {
-      const doc = document(saleId);
-      const port = printer();
-      const { printerName } = deps.settings();
-      try {
-        const outcome = await port.print({
-          document: doc,
-          printerName,
-          copies,
-          silent: printerName !== null,
-        });
-        return { printed: outcome === 'printed' };
-      } catch (err) {
-        throw printerProblem(err);
-      }
-    },
+    print: (saleId: string, copies: number) => printDocument(document(saleId), copies),
 
     /** The receipt as a PDF in the exports folder (as the reconciliation CSV), never overwriting one. */
-    async savePdf(saleId: string): Promise<{ filename: string; path: string }> {
+    savePdf(saleId: string): Promise<{ filename: string; path: string }> {
       const doc = document(saleId);
-      let pdf: Uint8Array;
-      try {
-        pdf = await printer().pdf(doc);
-      } catch (err) {
-        if (err instanceof TillError) throw err;
-        throw new TillError('BackendUnavailable', 'The receipt could not be made into a PDF; try again.');
-      }
-      ensureDir(deps.exportDir);
-      const filename = freePdfName(deps.exportDir, `receipt_${doc.saleNumber}`);
-      const path = join(deps.exportDir, filename);
-      writePrivateFile(path, pdf);
-      return { filename, path };
+      return saveDocumentPdf(doc, `receipt_${doc.saleNumber}`);
+    },
+
+    refundDocument,
+    /** A paid refund's receipt, printed as a sale's is. */
+    printRefund: (refundId: string, copies: number) => printDocument(refundDocument(refundId), copies),
+    saveRefundPdf(refundId: string): Promise<{ filename: string; path: string }> {
+      const doc = refundDocument(refundId);
+      return saveDocumentPdf(doc, `refund_${doc.refundNumber}`);
     },
 
     /**
@@ -158,7 +207,7 @@ export function createReceipts(deps: ReceiptsDeps) {
       if (!settings.autoPrint || !deps.printer || sale.state !== 'paid') return;
       let doc: ReceiptDocument;
       try {
-        doc = receiptDocument(sale, deps.shop(), settings);
+        doc = receiptDocument(sale, deps.shop(), settings, []);
       } catch (err) {
         deps.log(`the receipt of sale ${sale.id} could not be prepared`, err);
         return;

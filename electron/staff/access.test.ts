@@ -159,6 +159,9 @@ describe('who may run each command: every Command × role, generated from the on
       listPrinters: {},
       printReceipt: { saleId: sale.id },
       saveReceiptPdf: { saleId: sale.id },
+      getRefundReceipt: { refundId: 'no-such-refund' },
+      printRefundReceipt: { refundId: 'no-such-refund' },
+      saveRefundReceiptPdf: { refundId: 'no-such-refund' },
     } satisfies Record<CommandName, unknown>;
   });
   afterAll(async () => {

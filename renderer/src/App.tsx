@@ -21,7 +21,12 @@ import { ShiftScreen } from './screens/Shift.js';
 import { connectTill, errorMessage, type SocketState } from './till-client.js';
 
 type Tab = 'register' | 'sales' | 'shift' | 'reconcile' | 'audit' | 'settings';
-type View = { name: Tab } | { name: 'charge'; saleId: string } | { name: 'paid'; sale: Sale };
+type View =
+  | { name: Tab }
+  /** Sales with a sale open for Return items (its receipt was scanned at the Register). */
+  | { name: 'sales'; returnSaleId: string }
+  | { name: 'charge'; saleId: string }
+  | { name: 'paid'; sale: Sale };
 
 interface Link {
   socket: SocketState;
@@ -312,6 +317,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
                 onCharged={(sale) => setView({ name: 'charge', saleId: sale.id })}
                 onPaidCash={(sale) => setView({ name: 'paid', sale })}
                 onOpenShift={() => setView({ name: 'shift' })}
+                onReturnSale={(saleId) => setView({ name: 'sales', returnSaleId: saleId })}
               />
             )}
             {view.name === 'charge' && (
@@ -324,7 +330,9 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             {view.name === 'paid' && (
               <PaidScreen sale={view.sale} onNewSale={() => setView({ name: 'register' })} />
             )}
-            {view.name === 'sales' && <SalesScreen />}
+            {view.name === 'sales' && (
+              <SalesScreen returnSaleId={'returnSaleId' in view ? view.returnSaleId : undefined} />
+            )}
             {view.name === 'shift' && <ShiftScreen />}
             {view.name === 'reconcile' && <ReconcileScreen />}
             {view.name === 'audit' && <AuditScreen />}

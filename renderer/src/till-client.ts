@@ -114,6 +114,9 @@ export const REPLY_WAIT_MS = {
   // The system's dialog waits for a person; a printer can take a while to take the job.
   printReceipt: 5 * 60_000,
   saveReceiptPdf: SLOW_MS,
+  getRefundReceipt: QUICK_MS,
+  printRefundReceipt: 5 * 60_000,
+  saveRefundReceiptPdf: SLOW_MS,
   // A PIN check is ~50 ms of scrypt per staff member: quick, but not instant.
   unlock: QUICK_MS,
   lock: QUICK_MS,

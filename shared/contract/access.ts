@@ -66,6 +66,10 @@ export const COMMAND_ACCESS = {
   // A reprint is recorded: who printed which sale's receipt again.
   printReceipt: { role: 'cashier', reads: false },
   saveReceiptPdf: { role: 'cashier', reads: false },
+  // A refund's receipt: read, printed and saved as a sale's is (the refund itself took a manager).
+  getRefundReceipt: { role: 'cashier', reads: true },
+  printRefundReceipt: { role: 'cashier', reads: false },
+  saveRefundReceiptPdf: { role: 'cashier', reads: false },
 
   openShift: { role: 'cashier', reads: false },
   // Whether a shift is open, never its takings (the X report is a manager's).

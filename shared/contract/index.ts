@@ -44,7 +44,7 @@ import {
 } from '../domain/index.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
-import { ReceiptDocument } from '../receipt/document.js';
+import { RefundReceiptDocument, SaleReceiptDocument } from '../receipt/document.js';
 import { PaperWidth, ReceiptSettings } from '../receipt/settings.js';
 
 /**
@@ -305,7 +305,8 @@ export const commands = {
    * A manager's refund (a cashier is answered NeedsManager and sends it again with the manager's
    * PIN). Cash: journaled, approved and paid at once — `amount` is what to hand over. Lightning:
    * the customer's BOLT11 invoice (exactly the refund's sats at today's rate, on the till's
-   * network, not about to expire) paid once through the refund wallet; the answer is paid, failed,
+   * network, not about to expire) — or, in the same field, their Lightning Address (user@domain,
+   * LUD-16), whose service the till asks for that invoice and checks (LUD-06) — paid once through the refund wallet; the answer is paid, failed,
    * or still paying (the till looks it up, never pays twice). Never more than was sold less what
    * earlier refunds took back.
    */
@@ -326,7 +327,7 @@ export const commands = {
           invoice: z
             .string()
             .trim()
-            .min(1, 'Scan or type the customer’s Lightning invoice')
+            .min(1, 'Scan or type the customer’s Lightning invoice or Lightning Address')
             .max(MAX_LENGTH.refundInvoice, 'That is too long to be a Lightning invoice'),
         })
         .strict(),
@@ -381,7 +382,7 @@ export const commands = {
   /** A paid sale's receipt as printed, on the paper Settings names unless `paper` says another. */
   getReceipt: {
     input: z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id), paper: PaperWidth.optional() }).strict(),
-    output: ReceiptDocument,
+    output: SaleReceiptDocument,
   },
   /** The desktop app's printers (Settings chooses the receipt printer); refused in the web host. */
   listPrinters: {
@@ -405,6 +406,28 @@ export const commands = {
   },
   /** Writes a paid sale's receipt as a PDF to the exports folder (desktop app). */
   saveReceiptPdf: { input: saleRef, output: z.object({ filename: z.string(), path: z.string() }) },
+  /** A paid refund's receipt as printed (a refund still paying, or failed, has none). */
+  getRefundReceipt: {
+    input: z
+      .object({ refundId: z.string().min(1).max(MAX_LENGTH.id), paper: PaperWidth.optional() })
+      .strict(),
+    output: RefundReceiptDocument,
+  },
+  /** Prints a paid refund's receipt in the desktop app, as printReceipt does a sale's. */
+  printRefundReceipt: {
+    input: z
+      .object({
+        refundId: z.string().min(1).max(MAX_LENGTH.id),
+        copies: z.number().int().min(1).max(5).default(1),
+      })
+      .strict(),
+    output: z.object({ printed: z.boolean() }),
+  },
+  /** Writes a paid refund's receipt as a PDF to the exports folder (desktop app). */
+  saveRefundReceiptPdf: {
+    input: z.object({ refundId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: z.object({ filename: z.string(), path: z.string() }),
+  },
   updateSettings: { input: Settings.partial().strict(), output: Settings },
   /** The saved Lightning connection, without its secrets. */
   getBackendConfig: { input: none, output: BackendConfig },

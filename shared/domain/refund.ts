@@ -97,6 +97,13 @@ export const Refund = z.object({
   amountMsat: z.bigint().nullable().optional(),
   /** LNURL-withdraw (the customer's wallet pulls it): its one-time link. */
   withdraw: RefundWithdraw.nullable().optional(),
+  /** Lightning: the payment hash of the customer's invoice; absent for cash. */
+  paymentHash: z.string().nullable().optional(),
+  /**
+   * Which refund of its sale this is, 1 for the first (failed ones counted: a number once printed
+   * never moves). The refund receipt's number is the sale's and this: "000042-R1".
+   */
+  number: z.number().int().min(1).optional(),
 });
 export type Refund = z.infer<typeof Refund>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Discount, Sale } from '../domain/index.js';
+import type { Discount, Refund, Sale } from '../domain/index.js';
 import { printedSaleNumber, saleCode } from '../domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../money/index.js';
 import { PaperWidth, type ReceiptSettings } from './settings.js';
@@ -13,7 +13,29 @@ import { PaperWidth, type ReceiptSettings } from './settings.js';
 const Amount = z.string();
 const Row = z.object({ label: z.string(), amount: Amount });
 
-export const ReceiptDocument = z.object({
+/** What every receipt prints at its top and bottom: the shop, as Settings and pricing say. */
+const ShopPart = {
+  paper: PaperWidth,
+  shopName: z.string(),
+  address: z.string(),
+  taxId: z.string(),
+  logo: z.string().nullable(),
+  header: z.string(),
+  footer: z.string(),
+};
+
+/** A refund of the sale as its receipt, printed again, lists it (paid refunds only). */
+const RefundSummary = z.object({
+  number: z.string(),
+  time: z.string(),
+  /** "Cash" or "Lightning 1,234 sats". */
+  tender: z.string(),
+  amount: Amount,
+});
+
+export const SaleReceiptDocument = z.object({
+  /** Absent on a sale's receipt (as before refunds had receipts of their own). */
+  kind: z.literal('sale').optional(),
   paper: PaperWidth,
   shopName: z.string(),
   address: z.string(),
@@ -58,7 +80,51 @@ export const ReceiptDocument = z.object({
   note: z.string().nullable(),
   orderName: z.string().nullable(),
   paidLate: z.boolean(),
+  /** The sale's paid refunds, and what it came to after them; absent or empty when none. */
+  refunds: z.array(RefundSummary).optional(),
+  netAfterRefunds: Amount.optional(),
 });
+export type SaleReceiptDocument = z.infer<typeof SaleReceiptDocument>;
+
+/**
+ * A paid refund's receipt (shared/receipt/refund-document.ts builds it): the shop, "Refund", its
+ * number, the sale it gives back from (number, time and its QR), what came back and whether it
+ * went back to stock, how the money went back, who did it, who approved it and why.
+ */
+export const RefundReceiptDocument = z.object({
+  kind: z.literal('refund'),
+  ...ShopPart,
+  /** The sale's printed number, "-R" and which refund of the sale it is ("000042-R1"). */
+  refundNumber: z.string(),
+  saleNumber: z.string(),
+  saleCode: z.string(),
+  /** When the sale was paid, and when the refund was. */
+  saleTime: z.string(),
+  time: z.string(),
+  refundedBy: z.string().nullable(),
+  approvedBy: z.string().nullable(),
+  reason: z.string(),
+  lines: z.array(
+    z.object({
+      quantity: z.number().int(),
+      title: z.string(),
+      variant: z.string().nullable(),
+      amount: Amount,
+      restocked: z.boolean(),
+    }),
+  ),
+  /** The tip given back, and the tax inside the refund, when there are any. */
+  sums: z.array(Row),
+  total: Amount,
+  tender: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('cash'), amount: Amount }),
+    z.object({ kind: z.literal('lightning'), sats: z.string(), paymentHash: z.string() }),
+  ]),
+});
+export type RefundReceiptDocument = z.infer<typeof RefundReceiptDocument>;
+
+/** What the print view draws and the printers print: a sale's receipt or a refund's. */
+export const ReceiptDocument = z.union([RefundReceiptDocument, SaleReceiptDocument]);
 export type ReceiptDocument = z.infer<typeof ReceiptDocument>;
 
 /** What the receipt prints for the shop: the name from Settings, the tax office's lines from pricing. */
@@ -88,7 +154,12 @@ export function receiptTime(at: Date): string {
  * The receipt of a paid sale. Throws for any other sale: an unpaid sale's record is never
  * printed as a receipt (it would thank a customer for money not received).
  */
-export function receiptDocument(sale: Sale, shop: ReceiptShop, settings: ReceiptSettings): ReceiptDocument {
+export function receiptDocument(
+  sale: Sale,
+  shop: ReceiptShop,
+  settings: ReceiptSettings,
+  refunds: readonly Refund[] = [],
+): SaleReceiptDocument {
   if (sale.state !== 'paid') throw new Error(`Sale #${printedSaleNumber(sale.number)} is not paid`);
   const money = (v: bigint) => formatFiat(v, sale.currency);
   const priced = sale.pricing;
@@ -167,5 +238,36 @@ export function receiptDocument(sale: Sale, shop: ReceiptShop, settings: Receipt
     note: sale.note,
     orderName: sale.order?.orderName ?? null,
     paidLate: sale.paidLate,
+    ...refundsPart(sale, refunds),
+  };
+}
+
+/** A refund's printed number: the sale's, "-R", and which refund of the sale it is. */
+export function refundNumber(saleNumber: number, n: number | undefined): string {
+  return `${printedSaleNumber(saleNumber)}-R${n ?? 1}`;
+}
+
+/** How a refund's money went back, in a few words for a receipt line. */
+export function refundTenderLabel(r: Refund): string {
+  return r.tender === 'cash' ? 'Cash' : `Lightning ${formatSats(r.amountMsat ?? 0n)}`;
+}
+
+/** The sale's paid refunds as its receipt lists them, and the total after them. */
+function refundsPart(
+  sale: Sale,
+  refunds: readonly Refund[],
+): Pick<SaleReceiptDocument, 'refunds' | 'netAfterRefunds'> {
+  const paid = refunds.filter((r) => r.state === 'paid' && r.saleId === sale.id);
+  if (paid.length === 0) return {};
+  const money = (v: bigint) => formatFiat(v, sale.currency);
+  const back = paid.reduce((sum, r) => sum + r.amount, 0n);
+  return {
+    refunds: paid.map((r) => ({
+      number: refundNumber(sale.number, r.number),
+      time: receiptTime(new Date(r.paidAt ?? r.createdAt)),
+      tender: refundTenderLabel(r),
+      amount: `−${money(r.amount)}`,
+    })),
+    netAfterRefunds: money(sale.total - back),
   };
 }

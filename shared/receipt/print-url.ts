@@ -7,6 +7,7 @@ import { PaperWidth } from './settings.js';
  *
  * - `sale=<id>`: the page asks the till for the sale's receipt (the browser's Print button);
  *   `paper` overrides the paper in Settings, `print=1` opens the browser's print dialog.
+ * - `refund=<id>`: the same for a paid refund's receipt.
  * - `doc=<json>`: the receipt itself (the desktop app's hidden print window, which has no
  *   bridge to the till at all and only draws what it is given).
  */
@@ -14,10 +15,21 @@ export const PRINT_ROUTE = '#print-receipt';
 
 export type PrintRoute =
   | { kind: 'sale'; saleId: string; paper: PaperWidth | null; print: boolean }
+  | { kind: 'refund'; refundId: string; paper: PaperWidth | null; print: boolean }
   | { kind: 'doc'; doc: ReceiptDocument };
 
 export function salePrintHash(saleId: string, opts: { paper?: PaperWidth; print?: boolean } = {}): string {
   const q = new URLSearchParams({ sale: saleId });
+  if (opts.paper) q.set('paper', opts.paper);
+  if (opts.print) q.set('print', '1');
+  return `${PRINT_ROUTE}?${q.toString()}`;
+}
+
+export function refundPrintHash(
+  refundId: string,
+  opts: { paper?: PaperWidth; print?: boolean } = {},
+): string {
+  const q = new URLSearchParams({ refund: refundId });
   if (opts.paper) q.set('paper', opts.paper);
   if (opts.print) q.set('print', '1');
   return `${PRINT_ROUTE}?${q.toString()}`;
@@ -40,8 +52,11 @@ export function parsePrintHash(hash: string): PrintRoute | null {
       return null;
     }
   }
+  const paper = PaperWidth.safeParse(q.get('paper'));
+  const opts = { paper: paper.success ? paper.data : null, print: q.get('print') === '1' };
+  const refundId = q.get('refund');
+  if (refundId) return { kind: 'refund', refundId, ...opts };
   const saleId = q.get('sale');
   if (!saleId) return null;
-  const paper = PaperWidth.safeParse(q.get('paper'));
-  return { kind: 'sale', saleId, paper: paper.success ? paper.data : null, print: q.get('print') === '1' };
+  return { kind: 'sale', saleId, ...opts };
 }

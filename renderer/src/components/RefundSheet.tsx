@@ -4,10 +4,17 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { fiatToMsat, formatFiat, formatSats, roundToSat } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
+import { RefundReceiptActions } from '../print/RefundReceiptActions.js';
 import { errorMessage } from '../till-client.js';
 import { LnurlWithdrawQr } from './LnurlWithdrawQr.js';
 import { useManagerApproval } from './ManagerApproval.js';
 import { Sheet } from './Sheet.js';
+
+/** What looks like a Lightning Address (LUD-16 user@domain): the till checks it for real. */
+function lightningAddressOf(text: string): { domain: string } | null {
+  const m = /^(?:lightning:)?[a-z0-9\-_.]+@([a-z0-9.-]+(?::\d+)?)$/i.exec(text.trim());
+  return m ? { domain: m[1]!.toLowerCase() } : null;
+}
 
 /**
  * Return items from a paid sale: how many of each line come back (never more than can), whether
@@ -77,6 +84,7 @@ export function RefundSheet({
     rate && preview ? roundToSat(fiatToMsat(preview.amount, currency, rate, 'down'), 'down') : null;
   const needsInvoice = tender === 'lightning' && invoice.trim() === '';
   const lnurlBlocked = tender === 'lnurl-withdraw' && (quote === null || quote.problem !== null);
+  const address = tender === 'lightning' ? lightningAddressOf(invoice) : null;
   const submit = () => {
     if (busy || nothing || reason.trim() === '' || needsInvoice || lnurlBlocked) return;
     setBusy(true);
@@ -126,6 +134,8 @@ export function RefundSheet({
           Sale #{printedSaleNumber(done.saleNumber)} · approved by {done.approvedBy?.name ?? '—'}
         </p>
         <div className="sheet-actions">
+          {/* The customer's proof that the money went back: only once it has. */}
+          {done.state === 'paid' && <RefundReceiptActions refundId={done.id} big />}
           <button className="btn primary big" data-testid="refund-done" onClick={onClose} autoFocus>
             Done
           </button>
@@ -243,16 +253,23 @@ export function RefundSheet({
           </div>
           {tender === 'lightning' && (
             <label className="field">
-              <span>The customer’s Lightning invoice (scan it, or paste it)</span>
+              <span>The customer’s Lightning invoice or Lightning Address (scan, paste or type it)</span>
               <input
                 data-testid="refund-invoice"
                 value={invoice}
                 maxLength={MAX_LENGTH.refundInvoice}
                 autoComplete="off"
+                autoCapitalize="off"
                 spellCheck={false}
-                placeholder="lnbc…"
+                placeholder="lnbc…  or  name@wallet.com"
                 onChange={(e) => setInvoice(e.target.value)}
               />
+              {address && (
+                <small className="muted" data-testid="refund-address-note">
+                  The till asks {address.domain} for an invoice of exactly the refund, checks it, then pays
+                  it.
+                </small>
+              )}
             </label>
           )}
           <p className="refund-amount" data-testid="refund-amount">
@@ -270,8 +287,9 @@ export function RefundSheet({
               )
             ) : owedSats !== null ? (
               <>
-                over Lightning: an invoice for exactly{' '}
+                over Lightning: {address ? 'exactly' : 'an invoice for exactly'}{' '}
                 <strong data-testid="refund-sats">{formatSats(owedSats)}</strong>
+                {address ? ' to their address' : ''}
               </>
             ) : (
               'over Lightning, in sats at today’s rate'
@@ -314,7 +332,9 @@ export function RefundSheet({
                     ? 'Scan the customer’s invoice'
                     : tender === 'lnurl-withdraw'
                       ? 'Approve and show the QR'
-                      : 'Refund'}
+                      : busy && address
+                        ? `Asking ${address.domain}…`
+                        : 'Refund'}
             </button>
           </div>
         </form>

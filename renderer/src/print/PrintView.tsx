@@ -33,17 +33,19 @@ export function PrintView({ route }: { route: PrintRoute }) {
   useEffect(() => {
     document.documentElement.classList.add('print-view');
     document.body.classList.add('print-view');
-    if (route.kind !== 'sale') return;
+    if (route.kind === 'doc') return;
     const till = connectTill(() => undefined);
-    till
-      .getReceipt({ saleId: route.saleId, ...(route.paper ? { paper: route.paper } : {}) })
-      .then(setDoc, (err: unknown) => setProblem(errorMessage(err)));
+    const paper = route.paper ? { paper: route.paper } : {};
+    (route.kind === 'sale'
+      ? till.getReceipt({ saleId: route.saleId, ...paper })
+      : till.getRefundReceipt({ refundId: route.refundId, ...paper })
+    ).then(setDoc, (err: unknown) => setProblem(errorMessage(err)));
   }, [route]);
 
   useLayoutEffect(() => {
     const drawn = sheet.current;
     if (!doc || !drawn) return;
-    document.title = `Receipt ${doc.saleNumber}`;
+    document.title = doc.kind === 'refund' ? `Refund ${doc.refundNumber}` : `Receipt ${doc.saleNumber}`;
     let live = true;
     // Measured once the logo is decoded: before, it takes no height and the footer would spill
     // onto a second page.
@@ -63,7 +65,7 @@ export function PrintView({ route }: { route: PrintRoute }) {
     if (!pageRule) return;
     document.body.dataset.receiptReady = '1';
     // The browser's Print button: the dialog once the page has its size (Save as PDF is in it).
-    if (route.kind === 'sale' && route.print) window.print();
+    if (route.kind !== 'doc' && route.print) window.print();
   }, [pageRule, route]);
 
   if (problem)
@@ -76,7 +78,7 @@ export function PrintView({ route }: { route: PrintRoute }) {
   return (
     <>
       {pageRule && <style>{pageRule}</style>}
-      {route.kind === 'sale' && (
+      {route.kind !== 'doc' && (
         <div className="print-actions">
           <button className="primary" data-testid="print-now" onClick={() => window.print()}>
             Print

@@ -1,25 +1,41 @@
-import type { ReceiptDocument } from '../../../shared/receipt/document.js';
+import type { ReceiptDocument, SaleReceiptDocument } from '../../../shared/receipt/document.js';
+import { RefundReceiptPrint } from './RefundReceiptPrint.js';
 import { SaleQr } from './SaleQr.js';
 
 /** The QR's printed size: big enough for a hand scanner at arm's length, small enough for 58 mm. */
-const QR_MM = { '58mm': 24, '80mm': 28, a4: 30 } as const;
+export const QR_MM = { '58mm': 24, '80mm': 28, a4: 30 } as const;
+
+/** The shop at the top of every receipt, a sale's or a refund's. */
+export function ShopHead({
+  doc,
+}: {
+  doc: Pick<ReceiptDocument, 'logo' | 'shopName' | 'address' | 'taxId' | 'header'>;
+}) {
+  return (
+    <header className="pr-head">
+      <div className="pr-shop">
+        {doc.logo && <img className="pr-logo" src={doc.logo} alt="" />}
+        <h1>{doc.shopName}</h1>
+        {doc.address && <div className="pr-address">{doc.address}</div>}
+        {doc.taxId && <div>VAT / tax id {doc.taxId}</div>}
+        {doc.header && <div className="pr-header-text">{doc.header}</div>}
+      </div>
+    </header>
+  );
+}
 
 /**
  * A receipt exactly as it prints, on 58 mm and 80 mm rolls and on A4. Only what the document
  * holds: the words and figures were written by the till (shared/receipt/document.ts).
  */
 export function ReceiptPrint({ doc }: { doc: ReceiptDocument }) {
+  return doc.kind === 'refund' ? <RefundReceiptPrint doc={doc} /> : <SaleReceiptPrint doc={doc} />;
+}
+
+function SaleReceiptPrint({ doc }: { doc: SaleReceiptDocument }) {
   return (
     <article className={`print-receipt paper-${doc.paper}`} data-testid="print-receipt">
-      <header className="pr-head">
-        <div className="pr-shop">
-          {doc.logo && <img className="pr-logo" src={doc.logo} alt="" />}
-          <h1>{doc.shopName}</h1>
-          {doc.address && <div className="pr-address">{doc.address}</div>}
-          {doc.taxId && <div>VAT / tax id {doc.taxId}</div>}
-          {doc.header && <div className="pr-header-text">{doc.header}</div>}
-        </div>
-      </header>
+      <ShopHead doc={doc} />
       <dl className="pr-meta">
         <dt>Sale</dt>
         <dd data-testid="print-sale-number">#{doc.saleNumber}</dd>
@@ -112,6 +128,28 @@ export function ReceiptPrint({ doc }: { doc: ReceiptDocument }) {
       {doc.paidLate && <div className="pr-muted">Paid after the invoice expired</div>}
       {doc.note && <div className="pr-note">Note: {doc.note}</div>}
       {doc.orderName && <div className="pr-muted">Shopify order {doc.orderName}</div>}
+      {doc.refunds && doc.refunds.length > 0 && (
+        <section className="pr-refunds" data-testid="print-refunds">
+          <div className="pr-refunds-title">Refunded since</div>
+          <dl className="pr-sums">
+            {doc.refunds.map((r) => [
+              <dt key={`${r.number}-l`}>
+                Refund {r.number}
+                <div className="pr-muted">
+                  {r.time} · {r.tender}
+                </div>
+              </dt>,
+              <dd key={`${r.number}-a`}>{r.amount}</dd>,
+            ])}
+          </dl>
+          {doc.netAfterRefunds && (
+            <div className="pr-total pr-net">
+              <span>After refunds</span>
+              <strong>{doc.netAfterRefunds}</strong>
+            </div>
+          )}
+        </section>
+      )}
       <footer className="pr-foot">
         <SaleQr code={doc.saleCode} sizeMm={QR_MM[doc.paper]} />
         <div className="pr-code">{doc.saleCode}</div>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Cart, CartLine, Product, Sale, Tip } from '../../../shared/domain/index.js';
+import type { Cart, CartLine, Product, Sale, SaleSummary, Tip } from '../../../shared/domain/index.js';
+import { printedSaleNumber, saleNumberFromCode } from '../../../shared/domain/sale-number.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { tipOn } from '../../../shared/pricing/index.js';
@@ -11,6 +12,7 @@ import { HeldCarts } from '../components/HeldCarts.js';
 import { useManagerApproval } from '../components/ManagerApproval.js';
 import { Keypad } from '../components/Keypad.js';
 import { NoteSheet } from '../components/NoteSheet.js';
+import { findSaleByCode, ReturnPrompt } from '../components/ReturnPrompt.js';
 import { ShiftNudge } from '../components/ShiftNudge.js';
 import { Sheet } from '../components/Sheet.js';
 import { TipSheet } from '../components/TipSheet.js';
@@ -23,11 +25,14 @@ export function RegisterScreen({
   onCharged,
   onPaidCash,
   onOpenShift,
+  onReturnSale,
 }: {
   onCharged: (sale: Sale) => void;
   onPaidCash: (sale: Sale) => void;
   /** To the Shift screen, from the "No shift open" nudge; no nudge without it. */
   onOpenShift?: () => void;
+  /** To Sales with this sale open for Return items, after a receipt was scanned here. */
+  onReturnSale?: (saleId: string) => void;
 }) {
   const { till, run, toast, status } = useShell();
   const [cart, setCart] = useState<Cart | null>(null);
@@ -90,11 +95,29 @@ export function RegisterScreen({
   );
   const shown = category ? products.filter((p) => p.productType === category) : products;
 
+  /** A receipt's QR scanned here: the sale it names, asked about before anything else. */
+  const [returning, setReturning] = useState<SaleSummary | null>(null);
   const scan = useCallback(
     (code: string) => {
       setQuery('');
       // A scan while a quantity is typed is a scan: its digits are not the quantity.
       stopTyping();
+      // A receipt ("sale:000042") is a return coming in, never a product: the cart is left alone.
+      // A busy machine may space the scanner's first keys out: what counted as the burst is then the
+      // tail of what the search field holds.
+      const typed = searchRef.current?.value.trim() ?? '';
+      const receipt = saleNumberFromCode(code) !== null ? code : typed.endsWith(code) ? typed : code;
+      const saleNumber = saleNumberFromCode(receipt);
+      if (saleNumber !== null) {
+        void run(async () => {
+          const sale = await findSaleByCode(till, receipt);
+          if (!sale) return toast('bad', `No sale #${printedSaleNumber(saleNumber)} on this till.`);
+          if (sale.state !== 'paid')
+            return toast('bad', `Sale #${printedSaleNumber(saleNumber)} was never paid: nothing to return.`);
+          setReturning(sale);
+        });
+        return;
+      }
       void run(async () => {
         const r = await withConfirmation((confirmLarge) => till.scanBarcode({ code, confirmLarge }));
         if (!r) return;
@@ -119,6 +142,7 @@ export function RegisterScreen({
       !large.open &&
       askingTip === null &&
       discounting === null &&
+      returning === null &&
       !manager.open,
   });
 
@@ -178,7 +202,11 @@ export function RegisterScreen({
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && BARCODE.test(query.trim()) && /\d/.test(query)) scan(query.trim());
+              if (
+                e.key === 'Enter' &&
+                ((BARCODE.test(query.trim()) && /\d/.test(query)) || saleNumberFromCode(query) !== null)
+              )
+                scan(query.trim());
             }}
           />
           <div className="segmented">
@@ -518,6 +546,16 @@ export function RegisterScreen({
       )}
       {/* Last: the manager's PIN is asked over the sheet that needed it. */}
       {manager.dialog}
+      {returning && (
+        <ReturnPrompt
+          sale={returning}
+          onClose={() => setReturning(null)}
+          onReturn={() => {
+            setReturning(null);
+            onReturnSale?.(returning.id);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -1,12 +1,19 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
 import type { Refund, Sale, SaleState, SaleSummary } from '../../../shared/domain/index.js';
-import { printedSaleNumber, saleNumberQuery } from '../../../shared/domain/sale-number.js';
+import {
+  printedSaleNumber,
+  saleNumberFromCode,
+  saleNumberQuery,
+} from '../../../shared/domain/sale-number.js';
+import { findSaleByCode } from '../components/ReturnPrompt.js';
+import { useScanner } from '../hooks/useScanner.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { isReceipt, Receipt, useReceiptHeader } from '../components/Receipt.js';
 import { ReceiptActions } from '../print/ReceiptActions.js';
 import { RefundSheet } from '../components/RefundSheet.js';
+import { RefundReceiptActions } from '../print/RefundReceiptActions.js';
 import { useShell } from '../context.js';
 import { dayName, dayStart } from '../../../shared/domain/days.js';
 
@@ -44,8 +51,8 @@ function PriceParts({ sale }: { sale: SaleSummary }) {
   );
 }
 
-export function SalesScreen() {
-  const { till, run, status } = useShell();
+export function SalesScreen({ returnSaleId }: { returnSaleId?: string | undefined } = {}) {
+  const { till, run, status, toast } = useShell();
   const header = useReceiptHeader();
   const [data, setData] = useState<CommandOutput<'listSales'> | null>(null);
   const [open, setOpen] = useState<Sale | null>(null);
@@ -70,6 +77,47 @@ export function SalesScreen() {
   const [search, setSearch] = useState('');
   const number = saleNumberQuery(search);
   const searching = search.trim() !== '';
+  // A sale found by its receipt's code: Return items is the next thing, so it takes the focus.
+  const returnButton = useRef<HTMLButtonElement>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+  const [found, setFound] = useState<string | null>(null);
+  useEffect(() => {
+    if (found !== null && open?.id === found) returnButton.current?.focus();
+  }, [found, open]);
+  // Sent here from the Register's "Return items?": the sale, with its Return items sheet open.
+  useEffect(() => {
+    if (!returnSaleId) return;
+    void run(async () => {
+      setOpen(await till.getSale({ saleId: returnSaleId }));
+      setReturning(true);
+    });
+  }, [till, run, returnSaleId]);
+  /** A receipt's code scanned, or a sale number typed and Enter: that sale, exactly, opened. */
+  const openByCode = useCallback(
+    (text: string) => {
+      if (saleNumberQuery(text) === null) return;
+      void run(async () => {
+        const sale = await findSaleByCode(till, text);
+        if (!sale)
+          return toast('bad', `No sale #${printedSaleNumber(Number(saleNumberQuery(text)))} on this till.`);
+        setOpen(await till.getSale({ saleId: sale.id }));
+        setFound(sale.id);
+      });
+    },
+    [till, run, toast],
+  );
+  // A scanner reads a receipt anywhere on the screen (into the search, or with nothing focused).
+  useScanner(
+    (code) => {
+      // In the search field the burst may be only the tail of what was typed (a busy machine).
+      const field = searchInput.current?.value.trim() ?? '';
+      const text = saleNumberFromCode(code) !== null ? code : field.endsWith(code) ? field : code;
+      if (saleNumberFromCode(text) === null) return;
+      setSearch(text);
+      openByCode(text);
+    },
+    { enabled: !returning },
+  );
   const load = useCallback(() => {
     if (searching && number === null) return;
     void run(async () =>
@@ -139,6 +187,7 @@ export function SalesScreen() {
             </div>
           )}
           <input
+            ref={searchInput}
             className="search sales-search"
             data-testid="sales-search"
             type="search"
@@ -148,6 +197,9 @@ export function SalesScreen() {
             maxLength={MAX_LENGTH.search}
             value={search}
             onChange={(e) => (setOpen(null), setSearch(e.target.value))}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') openByCode(search);
+            }}
           />
           {searching ? (
             <span className="muted" data-testid="sales-found">
@@ -258,7 +310,7 @@ export function SalesScreen() {
             {refunds.length > 0 && (
               <ul className="sale-refunds" data-testid="sale-refunds">
                 {refunds.map((r) => (
-                  <li key={r.id}>
+                  <li key={r.id} data-testid="sale-refund">
                     {r.tender === 'cash'
                       ? `Refunded ${formatFiat(r.amount, r.currency)} in cash`
                       : r.withdraw && r.state === 'approved'
@@ -272,6 +324,11 @@ export function SalesScreen() {
                               : `Lightning refund of ${formatFiat(r.amount, r.currency)} not paid`}{' '}
                     · {r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}
                     {r.tip > 0n ? `${r.lines.length > 0 ? ', ' : ''}the tip` : ''} · {r.reason}
+                    {r.state === 'paid' && (
+                      <span className="sale-refund-actions">
+                        <RefundReceiptActions refundId={r.id} small />
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -282,6 +339,7 @@ export function SalesScreen() {
                 <ReceiptActions saleId={open.id} />
                 {open.state === 'paid' && (
                   <button
+                    ref={returnButton}
                     className="btn primary"
                     data-testid="return-items"
                     onClick={() => setReturning(true)}
