@@ -52,6 +52,16 @@ CREATE OR REPLACE TEMP MACRO pow10(n) AS CAST('1' || repeat('0', CAST(n AS INTEG
 CREATE OR REPLACE TEMP MACRO div_up(n, d) AS (n + d - 1) // d;
 CREATE OR REPLACE TEMP MACRO div_half_even(n, d) AS
   CASE WHEN 2 * (n % d) > d OR (2 * (n % d) = d AND (n // d) % 2 = 1) THEN n // d + 1 ELSE n // d END;
+CREATE OR REPLACE TEMP MACRO exponent_of(c) AS coalesce((SELECT x_exponent FROM (VALUES ${exponents}) x(x_currency, x_exponent) WHERE x_currency = c), 2);
+-- money/index.ts fiatToDecimalString: minor units as a decimal string of the currency.
+CREATE OR REPLACE TEMP MACRO fiat_text(amount, c) AS
+  CASE WHEN amount IS NULL OR c IS NULL THEN NULL
+       WHEN exponent_of(c) = 0 THEN CAST(amount AS VARCHAR)
+       ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || CAST(abs(amount) // pow10(exponent_of(c)) AS VARCHAR) || '.'
+            || lpad(CAST(abs(amount) % pow10(exponent_of(c)) AS VARCHAR), exponent_of(c), '0') END;
+-- A text a spreadsheet would read as a formula (leading = + - @, not a number) is defused.
+CREATE OR REPLACE TEMP MACRO defuse(x) AS
+  CASE WHEN regexp_matches(x, '^[-=+@]') AND NOT regexp_matches(x, '^-?[0-9]') THEN '''' || x ELSE x END;
 CREATE OR REPLACE TEMP MACRO sats(m) AS
   CASE WHEN m % ${MSAT_PER_SAT} = 0 THEN CAST(m // ${MSAT_PER_SAT} AS VARCHAR) || ' sat'
        ELSE CAST(m AS VARCHAR) || ' msat' END;
