@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { fiatToMsat } from '../money/index.js';
 import { classifyPartition } from './classify.js';
 import { openReconcileDb, reconcileAll, reconcileOnDuckDB, ReconcileAbortedError } from './runner.js';
 import {
@@ -172,6 +173,111 @@ describe('reconciliation on DuckDB', () => {
       seeded(60),
     );
   }, 180_000);
+
+  it('agrees with the reference on the fiat tolerance at its edges, in exact integers', async () => {
+    // One paid sale and its settled invoice, the sats a few sats either side of the total at
+    // the locked rate: the one-sat-plus-one-minor-unit tolerance and half-even rounding decide.
+    const db = await openReconcileDb({ threads: 1 });
+    onTestFinished(() => db.close());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('USD', 'JPY', 'KWD', 'EUR'),
+        fc.constantFrom('65000.12', '1', '9000000', '100000', '0.000001', '123456.789', '70000'),
+        fc.bigInt({ min: 1n, max: 10_000_000n }),
+        fc.bigInt({ min: -3_000n, max: 3_000n }),
+        async (currency, rate, total, delta) => {
+          const exact = fiatToMsat(total, currency, rate, 'half-even') + delta;
+          // No payment is more than the 21 million BTC there are (msat are BIGINT columns).
+          fc.pre(exact <= 21_000_000n * 100_000_000_000n);
+          const paid = exact < 1n ? 1n : exact;
+          const input = {
+            node: [
+              {
+                paymentHash: 'ab',
+                amountMsat: paid,
+                amountPaidMsat: paid,
+                state: 'settled' as const,
+                createdAt: 0,
+                expiresAt: 10,
+                settledAt: 5,
+              },
+            ],
+            journal: [
+              {
+                saleId: 's1',
+                number: 1,
+                paymentHash: 'ab',
+                tender: 'lightning' as const,
+                state: 'paid' as const,
+                total,
+                currency,
+                amountPaidMsat: paid,
+                rate,
+                rateSource: 'x',
+                paidAt: 5,
+                paidLate: false,
+                orderName: null,
+                net: total,
+                tax: 0n,
+                tip: 0n,
+                discounts: 0n,
+              },
+            ],
+            shopify: [],
+          };
+          const expected = classifyPartition(input, { orders: false });
+          const got = await reconcileAll(db, input, false);
+          expect(canonical(got.results)).toEqual(canonical(expected.results));
+        },
+      ),
+      seeded(60),
+    );
+  }, 120_000);
+
+  it('rounds the paid sats to fiat half-even at an exact tie, as money/index.ts does', async () => {
+    // 2,500,000 sat at 1 USD/BTC is exactly 2.5 ¢: half-even says 2 ¢, within the 2 ¢ tolerance
+    // of a 0 ¢ total; half-up would say 3 ¢ and call it a mismatch.
+    const paid = 2_500_000_000n;
+    const input = {
+      node: [
+        {
+          paymentHash: 'ab',
+          amountMsat: paid,
+          amountPaidMsat: paid,
+          state: 'settled' as const,
+          createdAt: 0,
+          expiresAt: 10,
+          settledAt: 5,
+        },
+      ],
+      journal: [
+        {
+          saleId: 's1',
+          number: 1,
+          paymentHash: 'ab',
+          tender: 'lightning' as const,
+          state: 'paid' as const,
+          total: 0n,
+          currency: 'USD',
+          amountPaidMsat: paid,
+          rate: '1',
+          rateSource: 'x',
+          paidAt: 5,
+          paidLate: false,
+          orderName: null,
+          net: 0n,
+          tax: 0n,
+          tip: 0n,
+          discounts: 0n,
+        },
+      ],
+      shopify: [],
+    };
+    const expected = classifyPartition(input, { orders: false });
+    expect(expected.results.map((r) => r.outcome)).toEqual(['matched']);
+    const got = await reconcileOnDuckDB(input, { orders: false, threads: 1 });
+    expect(canonical(got.results)).toEqual(canonical(expected.results));
+  });
 
   it('gives the same results under a small memory limit, with a file and a temp directory', async () => {
     // 40,000 items in 64 MB on one thread (measured: the plan needs about 64 MB per thread at this size).
