@@ -26,11 +26,7 @@ export default defineConfig({
     ],
     build: {
       rollupOptions: {
-        input: {
-          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
-          // The reconciliation pool's worker module, beside index.js (shared/reconcile/engine.ts).
-          'reconcile-worker': resolve(import.meta.dirname, 'shared/reconcile/worker.ts'),
-        },
+        input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') },
       },
     },
   },

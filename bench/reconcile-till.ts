@@ -2,7 +2,7 @@ import { signedInTill } from '../electron/test-support/till-calls.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReconcileRun } from '../shared/domain/index.js';
-import { reconcile } from '../shared/reconcile/engine.js';
+import { reconcileOnDuckDB } from '../shared/reconcile/runner.js';
 import { dataset } from '../shared/reconcile/test-support/generate.js';
 import { mulberry32 } from '../shared/random.js';
 import { STORE_FILE } from '../electron/lightning/demo/store.js';
@@ -13,8 +13,8 @@ import { RESOURCES_DIR, tempDir } from '../electron/test-support/fixtures.js';
  * journal (85% Lightning with their invoices in the demo node, 15% cash; 1% of the Lightning
  * payments missing from the journal), then startReconcile → done through the Command, with the
  * node listed page by page, the journal read through its own connection, every result stored in
- * reconcile.sqlite, and the CSV written. Beside it, in the same run: the bare engine on the
- * same number of generated sales (no I/O), so the till's own overhead shows as a ratio.
+ * DuckDB's results table, and the CSV written by COPY. Beside it, in the same run: the bare DuckDB
+ * runner on the same number of generated sales (no I/O), so the till's own overhead shows as a ratio.
  */
 export async function benchTillReconcile(n: number) {
   const dir = tempDir('till-bench-reconcile-');
@@ -134,9 +134,15 @@ export async function benchTillReconcile(n: number) {
       if (!csv.ok) throw new Error(csv.error.message);
       const csvSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
 
-      // The bare engine on as many generated sales, no I/O, same process.
+      // The bare DuckDB runner on as many generated sales (in memory before the clock), same process.
+      const generated = dataset(7, n);
+      const input = {
+        node: [...generated.node],
+        journal: [...generated.journal],
+        shopify: [...generated.shopify],
+      };
       const t2 = process.hrtime.bigint();
-      await reconcile(dataset(7, n), { onResult: () => undefined });
+      await reconcileOnDuckDB(input);
       const engineSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
 
       const round = (x: number) => Math.round(x * 100) / 100;

@@ -142,6 +142,19 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     expect(
       lines.some((l) => l.includes(',cash,paid,') && l.includes(',sale_without_order,') && taken.test(l)),
     ).toBe(true);
+
+    // The same items as Parquet, beside the CSV.
+    await page.getByTestId('rc-export-parquet').click();
+    await expect
+      .poll(() => page.getByTestId('rc-exported').innerText())
+      .toMatch(/^2 rows saved to .*reconciliation_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.parquet$/);
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: `${SHOTS}/reconcile-exported-${width}x${height}.png` });
+    }
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -59,7 +59,7 @@ describe.each([0o022, 0o000])('with umask %o', (mask) => {
         timers: false,
         log: () => undefined,
         exportDir: join(dataDir, 'exports'),
-        reconcileEngine: { workers: 1 },
+        reconcileEngine: { threads: 1 },
       });
       const { products } = await call(till, 'searchCatalog', {});
       const cart = await call(till, 'addToCart', { variantId: products[0]!.variants[0]!.id });
@@ -85,7 +85,8 @@ describe.each([0o022, 0o000])('with umask %o', (mask) => {
           'demo-node.db',
           'demo-node.db-wal',
           'demo-node.key',
-          'reconcile.sqlite',
+          'reconcile',
+          'reconcile/reconcile.duckdb',
           'secrets.json',
           'exports',
         ]),

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * The till's files hold sales, keys and credentials: its folders are 0700 and its files 0600
@@ -12,6 +13,26 @@ const POSIX = process.platform !== 'win32';
 export function makePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (POSIX) chmodSync(dir, 0o700);
+}
+
+/**
+ * For a folder of files another library creates with its own modes (DuckDB's database, WAL and
+ * spill files): the folder 0700 first, so nobody else can reach them meanwhile, then every file
+ * in it 0600 and every folder 0700.
+ */
+export function privatiseTree(dir: string): void {
+  makePrivateDir(dir);
+  if (!POSIX) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    try {
+      if (e.isDirectory()) privatiseTree(path);
+      else chmodSync(path, 0o600);
+    } catch (err) {
+      // A spill file DuckDB removed meanwhile.
+      if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err;
+    }
+  }
 }
 
 /**

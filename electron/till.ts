@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { commands, isCommandName, TillError, type Reply } from '../shared/contract/index.js';
 import type { Network, RateSourceId, Settings, TillStatus } from '../shared/domain/index.js';
-import type { EngineOptions } from '../shared/reconcile/engine.js';
+import type { RunnerOptions } from '../shared/reconcile/runner.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
 import { defaultLimits } from './checkout/limits.js';
@@ -67,8 +67,8 @@ export interface TillDeps {
   log?: (message: string, err?: unknown) => void;
   /** better-sqlite3 built for Electron's ABI, when the default build is for plain Node. */
   sqliteBinding?: string;
-  /** Tests and the Electron build: the reconciliation engine's workers and worker module. */
-  reconcileEngine?: Pick<EngineOptions, 'workers' | 'worker' | 'workerData'>;
+  /** Tests and the bench: DuckDB's threads and memory limit for reconciliation. */
+  reconcileEngine?: Pick<RunnerOptions, 'threads' | 'memoryLimit'>;
   /** Where exports (reconciliation CSVs) are written; default ~/Downloads, else <dataDir>/exports. */
   exportDir?: string;
   /** How long start-up waits for the node before opening the register anyway. */

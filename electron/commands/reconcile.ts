@@ -5,11 +5,12 @@ export function reconcileCommands({ reconciliation, settings, exportDir }: TillC
   return {
     startReconcile: ({ from, to }) => reconciliation.start(from, to, settings.get().currency),
     cancelReconcile: () => reconciliation.cancel(),
-    getReconcile: ({ outcome, offset, limit }) => ({
+    getReconcile: async ({ outcome, offset, limit }) => ({
       run: reconciliation.current(),
-      ...reconciliation.page(outcome, offset, limit),
+      ...(await reconciliation.page(outcome, offset, limit)),
     }),
     exportReconcileCsv: () => reconciliation.exportCsv(exportDir),
+    exportReconcileParquet: () => reconciliation.exportParquet(exportDir),
     applySafeRepairs: async () => {
       const { applied, skipped } = await reconciliation.applySafeRepairs();
       return { applied, skipped, run: reconciliation.current() };

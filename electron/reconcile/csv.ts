@@ -1,7 +1,5 @@
-import type { ReconcileRow } from '../../shared/domain/index.js';
-import type { SaleState } from '../../shared/domain/index.js';
-import { fiatToDecimalString } from '../../shared/money/index.js';
-import { takesMoney, type Outcome } from '../../shared/reconcile/types.js';
+/** types.ts takesMoney, as SQL: a matched sale nobody paid is an item but not money taken. */
+const MONEY_TAKEN = "NOT (outcome = 'matched' AND sale_state IS NOT NULL AND sale_state <> 'paid')";
 
 /**
  * The bookkeeper's export: one row per item (time, sale id, tender, the sale's state, payment
@@ -13,30 +11,29 @@ import { takesMoney, type Outcome } from '../../shared/reconcile/types.js';
  * columns keep their place): the sale's `net`, `tax`, `tip` and `discount` as journaled, in
  * `currency` — net + tax = fiat, the tip is inside fiat, the discount was taken off before it. A
  * sale from before pricing reads net = fiat and 0 for the rest; a row without a sale leaves them
- * empty.
+ * empty. Written by DuckDB's COPY from the results table (electron/reconcile/service.ts); the
+ * macros (fiat_text, defuse) are in shared/reconcile/plan.ts.
  */
-const HEADER = [
-  'time',
-  'sale_number',
-  'sale_id',
-  'tender',
-  'sale_state',
-  'payment_hash',
-  'sats',
-  'fiat',
-  'currency',
-  'rate',
-  'rate_source',
-  'shopify_order',
-  'outcome',
-  'suggested_repair',
-  'detail',
-  'money_taken',
-  'net',
-  'tax',
-  'tip',
-  'discount',
-];
+export const CSV_SELECT_SQL = `
+SELECT strftime(epoch_ms(time), '%Y-%m-%dT%H:%M:%S.%gZ') AS "\ufefftime",
+       sale_number, defuse(sale_id) AS sale_id, tender, sale_state, defuse(payment_hash) AS payment_hash,
+       CASE WHEN msat % 1000 = 0 THEN CAST(msat // 1000 AS VARCHAR)
+            ELSE CAST(msat // 1000 AS VARCHAR) || '.' || lpad(CAST(msat % 1000 AS VARCHAR), 3, '0') END AS sats,
+       fiat_text(fiat, currency) AS fiat, currency, defuse(rate) AS rate, defuse(rate_source) AS rate_source,
+       defuse(order_name) AS shopify_order, outcome, repair AS suggested_repair,
+       nullif(defuse(detail), '') AS detail,
+       CASE WHEN ${MONEY_TAKEN} THEN 'yes' ELSE 'no' END AS money_taken,
+       fiat_text(net, currency) AS net, fiat_text(tax, currency) AS tax, fiat_text(tip, currency) AS tip,
+       fiat_text(discounts, currency) AS discount
+FROM results ORDER BY time NULLS FIRST, seq`;
+
+/** The same items typed, for DuckDB, pandas or a warehouse: amounts in msat and minor units. */
+export const PARQUET_SELECT_SQL = `
+SELECT seq, epoch_ms(time) AS time, sale_number, sale_id, tender, sale_state, payment_hash, msat,
+       fiat, currency, fiat_text(fiat, currency) AS fiat_decimal, rate, rate_source, order_id,
+       order_name AS shopify_order, outcome, repair AS suggested_repair, safe AND repair <> 'none' AS safe_repair,
+       detail, ${MONEY_TAKEN} AS money_taken, net, tax, tip, discounts AS discount, applied
+FROM results ORDER BY time NULLS FIRST, seq`;
 
 /** One RFC 4180 cell, with a formula-looking text defused for spreadsheets. */
 export function cell(value: string | number | null): string {
@@ -45,44 +42,4 @@ export function cell(value: string | number | null): string {
   // A leading = + - @ would be read as a formula by a spreadsheet.
   const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-function sats(msat: bigint | null): string | null {
-  if (msat === null) return null;
-  const whole = msat / 1000n;
-  const rest = msat % 1000n;
-  return rest === 0n ? whole.toString() : `${whole}.${rest.toString().padStart(3, '0')}`;
-}
-
-const money = (amount: bigint | null, currency: string | null): string | null =>
-  amount !== null && currency ? fiatToDecimalString(amount, currency) : null;
-
-export const CSV_HEADER = `${HEADER.join(',')}\r\n`;
-
-/** One CRLF-terminated line of the export. */
-export function csvLine(r: ReconcileRow): string {
-  return `${[
-    r.time,
-    r.saleNumber,
-    r.saleId,
-    r.tender,
-    r.saleState,
-    r.paymentHash,
-    sats(r.msat),
-    money(r.fiat, r.currency),
-    r.currency,
-    r.rate,
-    r.rateSource,
-    r.orderName,
-    r.outcome,
-    r.repair,
-    r.detail,
-    takesMoney({ outcome: r.outcome as Outcome, saleState: r.saleState as SaleState | null }) ? 'yes' : 'no',
-    money(r.net, r.currency),
-    money(r.tax, r.currency),
-    money(r.tip, r.currency),
-    money(r.discount, r.currency),
-  ]
-    .map(cell)
-    .join(',')}\r\n`;
 }

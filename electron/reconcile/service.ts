@@ -1,26 +1,22 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TillError } from '../../shared/contract/index.js';
 import { storageCause, storageCauses } from '../journal/storage-errors.js';
-import { ensureDir, openPrivateFile, preparePrivateDatabase, writePrivateFile } from '../files.js';
+import { ensureDir, makePrivateDir, openPrivateFile, privatiseTree, writePrivateFile } from '../files.js';
+import { closeSync } from 'node:fs';
 import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
-import { CSV_HEADER, csvLine } from './csv.js';
-import { discardCheckpoint, reconcile, type EngineOptions } from '../../shared/reconcile/engine.js';
+import { CSV_SELECT_SQL, PARQUET_SELECT_SQL } from './csv.js';
+import {
+  ReconcileAbortedError,
+  openReconcileDb,
+  type ReconcileDb,
+  type RunnerOptions,
+} from '../../shared/reconcile/runner.js';
 import {
   OUTCOMES,
   type JournalSale,
   type NodeInvoice,
-  type ReconcileResult,
   type ReconcileSummary,
   type ShopifyOrder,
 } from '../../shared/reconcile/types.js';
@@ -30,10 +26,12 @@ import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
 import { dayStart } from '../../shared/domain/days.js';
 
 /**
- * The till's side of reconciliation: it feeds the engine (shared/reconcile) the three sources
- * for a period, keeps the results in a disposable SQLite file beside the journal (a year of a
- * busy shop does not fit in the main process's memory), pushes progress, serves pages and a
- * CSV, and applies the safe repairs, each through the till's own journaled paths.
+ * The till's side of reconciliation: it feeds DuckDB (shared/reconcile/runner.ts) the three
+ * sources for a period, page by page through the appender, runs the SQL plan into a results
+ * table in a DuckDB file beside the journal (a year of a busy shop does not fit in the main
+ * process's memory: DuckDB's memory_limit bounds it and it spills to a temp directory in the
+ * data dir), pushes progress, serves pages, streams the CSV and Parquet exports with COPY, and
+ * applies the safe repairs, each through the till's own journaled paths.
  */
 
 export interface ReconcileDeps {
@@ -53,74 +51,38 @@ export interface ReconcileDeps {
   /** Puts a paid sale's order in the outbox: what it did, or why it could not. */
   queueOrder: (saleId: string) => { done: string } | { skipped: string };
   sqliteBinding?: string;
-  /** Tests: the engine's worker count, worker module and what its workers are given. */
-  engine?: Pick<EngineOptions, 'workers' | 'worker' | 'workerData'>;
+  /** DuckDB's threads and memory limit (default every core, 512 MB). */
+  engine?: Pick<RunnerOptions, 'threads' | 'memoryLimit'>;
 }
 
-const CHECKPOINT_MAX_AGE_MS = 60 * 60 * 1000;
+/** Records per appended page (and per progress step). */
+const PAGE = 5_000;
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS results (
-    seq INTEGER PRIMARY KEY,
-    outcome TEXT NOT NULL,
-    repair TEXT NOT NULL,
-    safe INTEGER NOT NULL,
-    sale_id TEXT, sale_number INTEGER, payment_hash TEXT, order_name TEXT, tender TEXT, sale_state TEXT,
-    time INTEGER, msat INTEGER, fiat INTEGER, currency TEXT, rate TEXT, rate_source TEXT,
-    net INTEGER, tax INTEGER, tip INTEGER, discount INTEGER,
-    detail TEXT NOT NULL,
-    applied INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE INDEX IF NOT EXISTS results_outcome ON results(outcome, seq);
-  CREATE INDEX IF NOT EXISTS results_time ON results(time, seq);
-`;
-
-/**
- * The results file is disposable (the next run rebuilds it), so it is written without fsync;
- * one that a crash left unreadable is deleted and started afresh rather than stop the till.
- */
-function openResults(
-  file: string,
-  nativeBinding: string | undefined,
-  log: (message: string, err?: unknown) => void,
-): Database.Database {
-  const open = () => {
-    preparePrivateDatabase(file);
-    const db = new Database(file, nativeBinding ? { nativeBinding } : {});
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = OFF');
-      db.defaultSafeIntegers(true);
-      db.exec(SCHEMA);
-      // A file from a version without the sale's state or its price breakdown: disposable, so rebuilt.
-      const columns = db.pragma('table_info(results)') as { name: string }[];
-      if (!['sale_state', 'discount'].every((name) => columns.some((c) => c.name === name))) {
-        db.exec('DROP TABLE results');
-        db.exec(SCHEMA);
-      }
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
+async function* pages<T>(records: AsyncIterable<T>, size = PAGE): AsyncGenerator<T[]> {
+  let page: T[] = [];
+  for await (const r of records) {
+    page.push(r);
+    if (page.length >= size) {
+      yield page;
+      page = [];
     }
-  };
-  try {
-    return open();
-  } catch (err) {
-    log('the last reconciliation’s results could not be read; starting afresh', err);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-    return open();
   }
+  if (page.length) yield page;
 }
+
+const sqlText = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export type ReconcileService = ReturnType<typeof createReconcileService>;
 
 export function createReconcileService(deps: ReconcileDeps) {
-  const file = join(deps.dataDir, 'reconcile.sqlite');
-  const checkpointDir = join(deps.dataDir, 'reconcile-run');
-  // The period of a run under way: a till killed mid-run resumes it when it starts again.
+  // One folder, private to the till's user: DuckDB's file and its spill files (a period's sales).
+  const dir = join(deps.dataDir, 'reconcile');
+  // The period of a run under way: a till killed mid-run runs it again when it starts.
   const pendingFile = join(deps.dataDir, 'reconcile-run.json');
-  const out = openResults(file, deps.sqliteBinding, deps.log);
+  // What the home-made engine left behind (results file, checkpoints): superseded by DuckDB.
+  for (const old of ['reconcile.sqlite', 'reconcile.sqlite-wal', 'reconcile.sqlite-shm', 'reconcile-run']) {
+    rmSync(join(deps.dataDir, old), { recursive: true, force: true });
+  }
 
   let run: ReconcileRun = {
     state: 'idle',
@@ -137,41 +99,34 @@ export function createReconcileService(deps: ReconcileDeps) {
   };
   let abort: AbortController | null = null;
   let running: Promise<void> | null = null;
+  let opened: Promise<ReconcileDb> | null = null;
+  let hasResults = false;
 
-  const insert = out.prepare(
-    `INSERT INTO results (outcome, repair, safe, sale_id, sale_number, payment_hash, order_name, tender, sale_state,
-       time, msat, fiat, currency, rate, rate_source, net, tax, tip, discount, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertMany = out.transaction((rows: ReconcileResult[]) => {
-    for (const r of rows) {
-      insert.run(
-        r.outcome,
-        r.repair,
-        r.safe && r.repair !== 'none' ? 1 : 0,
-        r.saleId,
-        r.saleNumber,
-        r.paymentHash,
-        r.orderName,
-        r.tender,
-        r.saleState,
-        r.time,
-        r.msat,
-        r.fiat,
-        r.currency,
-        r.rate,
-        r.rateSource,
-        r.net,
-        r.tax,
-        r.tip,
-        r.discounts,
-        r.detail,
+  /** DuckDB is loaded and its file opened on the first run, never as the till starts. */
+  function database(): Promise<ReconcileDb> {
+    if (!opened) {
+      makePrivateDir(dir);
+      const file = join(dir, 'reconcile.duckdb');
+      const open = () =>
+        openReconcileDb({
+          path: file,
+          tempDirectory: join(dir, 'spill'),
+          memoryLimit: deps.engine?.memoryLimit ?? '512MB',
+          ...(deps.engine?.threads ? { threads: deps.engine.threads } : {}),
+        });
+      // The file is disposable (every run rebuilds it): one a crash left unreadable is replaced.
+      opened = open().catch((err: unknown) => {
+        deps.log('the last reconciliation’s results could not be read; starting afresh', err);
+        for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
+        return open();
+      });
+      opened.then(
+        () => privatiseTree(dir),
+        () => (opened = null),
       );
     }
-  });
-
-  const repairableStmt = out.prepare('SELECT count(*) FROM results WHERE safe = 1 AND applied = 0').pluck();
-  const countRepairable = () => Number(repairableStmt.get());
+    return opened;
+  }
 
   function publish(patch: Partial<ReconcileRun>): void {
     run = { ...run, ...patch };
@@ -209,33 +164,29 @@ export function createReconcileService(deps: ReconcileDeps) {
     });
     reader.defaultSafeIntegers(true);
     try {
-      yield* sales(reader, from, to);
+      for await (const s of journalSales(reader, from, to)) {
+        yield {
+          saleId: s.saleId,
+          number: s.number,
+          paymentHash: s.tender === 'cash' ? null : s.paymentHash,
+          tender: s.tender,
+          state: s.state as JournalSale['state'],
+          total: s.total,
+          currency: s.currency,
+          amountPaidMsat: s.amountPaidMsat,
+          rate: s.rate,
+          rateSource: s.rateSource,
+          paidAt: s.paidAt ? Date.parse(s.paidAt) : null,
+          paidLate: s.paidLate,
+          orderName: s.orderName,
+          net: s.net,
+          tax: s.tax,
+          tip: s.tip,
+          discounts: s.discounts,
+        };
+      }
     } finally {
       reader.close();
-    }
-  }
-
-  async function* sales(reader: Database.Database, from: Date, to: Date): AsyncGenerator<JournalSale> {
-    for await (const s of journalSales(reader, from, to)) {
-      yield {
-        saleId: s.saleId,
-        number: s.number,
-        paymentHash: s.tender === 'cash' ? null : s.paymentHash,
-        tender: s.tender,
-        state: s.state as JournalSale['state'],
-        total: s.total,
-        currency: s.currency,
-        amountPaidMsat: s.amountPaidMsat,
-        rate: s.rate,
-        rateSource: s.rateSource,
-        paidAt: s.paidAt ? Date.parse(s.paidAt) : null,
-        paidLate: s.paidLate,
-        orderName: s.orderName,
-        net: s.net,
-        tax: s.tax,
-        tip: s.tip,
-        discounts: s.discounts,
-      };
     }
   }
 
@@ -243,7 +194,12 @@ export function createReconcileService(deps: ReconcileDeps) {
   const mapOrders = (client: ShopifyClient, from: Date, to: Date): AsyncGenerator<ShopifyOrder> =>
     shopifyOrders(client, from, to);
 
-  async function* none<T>(): AsyncGenerator<T> {}
+  async function countRepairable(db: ReconcileDb): Promise<number> {
+    const reader = await db.connection.runAndReadAll(
+      "SELECT count(*) FROM results WHERE safe AND repair <> 'none' AND NOT applied",
+    );
+    return Number(reader.getRows()[0]![0]);
+  }
 
   async function execute(
     fromDay: string,
@@ -253,58 +209,32 @@ export function createReconcileService(deps: ReconcileDeps) {
   ): Promise<Partial<ReconcileRun>> {
     const from = dayStart(fromDay);
     const to = dayStart(toDay, 1);
-    out.exec('DELETE FROM results');
     const client = deps.shopify();
-    let lastPublish = 0;
-    let batch: ReconcileResult[] = [];
-    const flush = () => {
-      if (batch.length) insertMany(batch);
-      batch = [];
-    };
-    // A checkpoint of the same period resumes, unless it is old enough to have missed sales.
-    const manifest = join(checkpointDir, 'manifest.json');
-    if (existsSync(manifest) && Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
-      discardCheckpoint(checkpointDir);
-    }
     writePrivateFile(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
-    const summary = await reconcile(
-      {
-        node: mapInvoices(from, to),
-        journal: mapSales(from, to),
-        shopify: client ? mapOrders(client, from, to) : none<ShopifyOrder>(),
-      },
-      {
-        ...deps.engine,
-        orders: client !== null,
-        signal,
-        checkpointDir,
-        runKey: `${fromDay}..${toDay} ${currency} ${client ? 'shopify' : 'no-shopify'}`,
-        onProgress: (p) => {
-          const now = Date.now();
-          // The screen needs a few updates a second, not one per task.
-          if (p.stage === 'classifying' && p.tasksDone < p.tasks && now - lastPublish < 100) return;
-          lastPublish = now;
-          publish({
-            progress: {
-              stage: p.stage,
-              records: p.records,
-              tasksDone: p.tasksDone,
-              tasks: p.tasks,
-              resumed: p.resumed,
-            },
-          });
-        },
-        onResult: (r: ReconcileResult) => {
-          batch.push(r);
-          if (batch.length >= 2_000) flush();
-        },
-      },
-    );
-    flush();
-    const repairable = countRepairable();
+    const db = await database();
+    hasResults = false;
+    await db.reset();
+    let read = 0;
+    let lastPublish = 0;
+    const reading = (n: number) => {
+      const now = Date.now();
+      // The screen needs a few updates a second, not one per page.
+      if (now - lastPublish < 100) return;
+      lastPublish = now;
+      publish({ progress: { stage: 'reading', records: read + n, tasksDone: 0, tasks: 1, resumed: false } });
+    };
+    read += await db.appendSales(pages(mapSales(from, to)), signal, reading);
+    read += await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading);
+    if (client) read += await db.appendOrders(pages(mapOrders(client, from, to)), signal, reading);
+    publish({ progress: { stage: 'classifying', records: read, tasksDone: 0, tasks: 1, resumed: false } });
+    const summary = await db.classify({ orders: client !== null }, signal);
+    hasResults = true;
+    const repairable = await countRepairable(db);
+    privatiseTree(dir);
     return {
       state: 'done',
       finishedAt: deps.now().toISOString(),
+      progress: { stage: 'done', records: read, tasksDone: 1, tasks: 1, resumed: false },
       outcomes: summaryRows(summary, currency),
       items: summary.items,
       repairable,
@@ -318,7 +248,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     return {
       outcome: r.outcome as string,
       repair: r.repair as string,
-      safe: r.safe === 1n,
+      safe: r.safe === true && r.repair !== 'none',
       saleId: (r.sale_id as string | null) ?? null,
       saleNumber: num(r.sale_number),
       paymentHash: (r.payment_hash as string | null) ?? null,
@@ -334,10 +264,49 @@ export function createReconcileService(deps: ReconcileDeps) {
       net: big(r.net),
       tax: big(r.tax),
       tip: big(r.tip),
-      discount: big(r.discount),
+      discount: big(r.discounts),
       detail: r.detail as string,
-      applied: r.applied === 1n,
+      applied: r.applied === true,
     };
+  }
+
+  /**
+   * Writes the last run into `dir` with DuckDB's COPY (streamed, never in memory). The file is
+   * written aside, private to the till's user, and renamed into place; it never replaces another.
+   */
+  async function exportRun(
+    dir: string,
+    ext: 'csv' | 'parquet',
+  ): Promise<{ filename: string; path: string; rows: number }> {
+    if (run.state !== 'done' || !hasResults)
+      throw new TillError('InvalidState', 'Run a reconciliation first.');
+    const db = await database();
+    ensureDir(dir);
+    const base = `reconciliation_${run.from ?? ''}_${run.to ?? ''}`;
+    let filename = `${base}.${ext}`;
+    for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).${ext}`;
+    const path = join(dir, filename);
+    const tmp = `${path}.part`;
+    try {
+      closeSync(openPrivateFile(tmp, 'w'));
+      const options =
+        ext === 'csv'
+          ? "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', NEW_LINE '\r\n'"
+          : 'FORMAT parquet';
+      const select = ext === 'csv' ? CSV_SELECT_SQL : PARQUET_SELECT_SQL;
+      const copied = await db.connection.runAndReadAll(`COPY (${select}) TO ${sqlText(tmp)} (${options})`);
+      const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+      chmodSync(tmp, 0o600);
+      renameSync(tmp, path);
+      return { filename, path, rows };
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      const cause = storageCause(err);
+      throw new TillError(
+        cause ? 'StorageError' : 'Internal',
+        `The ${ext === 'csv' ? 'CSV' : 'Parquet file'} could not be written to ${dir}: ${cause ? storageCauses[cause].cause : err instanceof Error ? err.message : String(err)}.`,
+      );
+    }
   }
 
   return {
@@ -351,7 +320,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         state: 'running',
         from: fromDay,
         to: toDay,
-        progress: { records: 0, stage: 'reading', tasksDone: 0, tasks: 0, resumed: false },
+        progress: { records: 0, stage: 'reading', tasksDone: 0, tasks: 1, resumed: false },
         startedAt: deps.now().toISOString(),
         finishedAt: null,
         error: null,
@@ -372,7 +341,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         (err: unknown) => {
           running = null;
           abort = null;
-          const cancelled = signal.aborted;
+          const cancelled = signal.aborted || err instanceof ReconcileAbortedError;
           if (!cancelled) deps.log('reconciliation failed', err);
           publish({
             state: cancelled ? 'cancelled' : 'failed',
@@ -387,16 +356,12 @@ export function createReconcileService(deps: ReconcileDeps) {
       const was = abort;
       was?.abort();
       await (running ?? Promise.resolve());
-      // A manager's cancel is final: the next run of the period reads everything afresh.
-      if (was) {
-        discardCheckpoint(checkpointDir);
-        rmSync(pendingFile, { force: true });
-      }
+      if (was) rmSync(pendingFile, { force: true });
       return run;
     },
     /**
-     * Called as the till starts: a run the till was closed or killed in the middle of goes on
-     * from its checkpoint (if that is under an hour old; otherwise it is dropped, not rerun).
+     * Called as the till starts: a run the till was closed or killed in the middle of is run
+     * again from its sources (a year takes seconds on DuckDB: no checkpoint to resume from).
      */
     resumeInterrupted(): boolean {
       if (!existsSync(pendingFile)) return false;
@@ -406,80 +371,39 @@ export function createReconcileService(deps: ReconcileDeps) {
           to: string;
           currency: string;
         };
-        const manifest = join(checkpointDir, 'manifest.json');
-        if (!existsSync(manifest) || Date.now() - statSync(manifest).mtimeMs > CHECKPOINT_MAX_AGE_MS) {
-          throw new Error('no fresh checkpoint');
-        }
-        deps.log(`resuming the reconciliation of ${p.from} – ${p.to}`);
+        deps.log(`running again the reconciliation of ${p.from} – ${p.to}`);
         this.start(p.from, p.to, p.currency);
         return true;
       } catch {
         rmSync(pendingFile, { force: true });
-        discardCheckpoint(checkpointDir);
         return false;
       }
     },
     /** Resolves when the run under way (if any) has finished. */
     settled: () => running ?? Promise.resolve(),
-    page(
+    async page(
       outcome: string | undefined,
       offset: number,
       limit: number,
-    ): { rows: ReconcileRow[]; total: number } {
-      const where = outcome ? 'WHERE outcome = ?' : '';
-      const args = outcome ? [outcome] : [];
-      const total = Number(
-        out
-          .prepare(`SELECT count(*) FROM results ${where}`)
-          .pluck()
-          .get(...args),
+    ): Promise<{ rows: ReconcileRow[]; total: number }> {
+      if (!hasResults) return { rows: [], total: 0 };
+      const db = await database();
+      const where = outcome ? 'WHERE outcome = $outcome' : '';
+      const args: Record<string, string> = outcome ? { outcome } : {};
+      const total = await db.connection.runAndReadAll(`SELECT count(*) FROM results ${where}`, args);
+      const rows = await db.connection.runAndReadAll(
+        `SELECT * FROM results ${where} ORDER BY seq LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)}`,
+        args,
       );
-      const rows = out
-        .prepare(`SELECT * FROM results ${where} ORDER BY seq LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset) as Record<string, unknown>[];
-      return { rows: rows.map(toRow), total };
+      return { rows: rows.getRowObjects().map(toRow), total: Number(total.getRows()[0]![0]) };
     },
     /**
-     * Writes the last run as CSV into `dir`, streamed from SQLite a megabyte at a time (a year
-     * of a busy shop is hundreds of MB: it never sits in memory, nor crosses to the screen).
-     * The file appears whole (written aside, fsynced, renamed) and never replaces another.
+     * Writes the last run as CSV into `dir` (the bookkeeper's spreadsheet; csv.ts has the columns),
+     * streamed by DuckDB's COPY: a year of a busy shop never sits in memory, nor crosses to the screen.
      */
-    exportCsv(dir: string): { filename: string; path: string; rows: number } {
-      if (run.state !== 'done') throw new TillError('InvalidState', 'Run a reconciliation first.');
-      ensureDir(dir);
-      const base = `reconciliation_${run.from ?? ''}_${run.to ?? ''}`;
-      let filename = `${base}.csv`;
-      for (let n = 2; existsSync(join(dir, filename)); n++) filename = `${base} (${n}).csv`;
-      const path = join(dir, filename);
-      const tmp = `${path}.part`;
-      const fd = openPrivateFile(tmp, 'w');
-      let rows = 0;
-      try {
-        // A BOM so spreadsheet apps read the UTF-8 (order and rate-source names) correctly.
-        let chunk = `\ufeff${CSV_HEADER}`;
-        for (const r of out.prepare('SELECT * FROM results ORDER BY time, seq').iterate()) {
-          chunk += csvLine(toRow(r as Record<string, unknown>));
-          rows++;
-          if (chunk.length >= 1 << 20) {
-            writeSync(fd, chunk);
-            chunk = '';
-          }
-        }
-        writeSync(fd, chunk);
-        fsyncSync(fd);
-      } catch (err) {
-        closeSync(fd);
-        rmSync(tmp, { force: true });
-        const cause = storageCause(err);
-        throw new TillError(
-          cause ? 'StorageError' : 'Internal',
-          `The CSV could not be written to ${dir}: ${cause ? storageCauses[cause].cause : err instanceof Error ? err.message : String(err)}.`,
-        );
-      }
-      closeSync(fd);
-      renameSync(tmp, path);
-      return { filename, path, rows };
-    },
+    exportCsv: (dir: string) => exportRun(dir, 'csv'),
+    /** The same as Parquet: typed columns for an accountant's tools or a data warehouse. */
+    exportParquet: (dir: string) => exportRun(dir, 'parquet'),
     /**
      * Applies every safe repair not yet applied, each through the till's own journaled path
      * (recordPayment asks the node again first). Returns how many were applied and, for the
@@ -487,12 +411,14 @@ export function createReconcileService(deps: ReconcileDeps) {
      */
     async applySafeRepairs(): Promise<{ applied: number; skipped: string[] }> {
       if (running) throw new TillError('InvalidState', 'Wait for the reconciliation to finish.');
-      if (run.state !== 'done') throw new TillError('InvalidState', 'Run a reconciliation first.');
-      const rows = out
-        .prepare(
-          'SELECT seq, repair, sale_id, sale_number, payment_hash FROM results WHERE safe = 1 AND applied = 0 ORDER BY seq',
+      if (run.state !== 'done' || !hasResults)
+        throw new TillError('InvalidState', 'Run a reconciliation first.');
+      const db = await database();
+      const rows = (
+        await db.connection.runAndReadAll(
+          "SELECT seq, repair, sale_id, sale_number, payment_hash FROM results WHERE safe AND repair <> 'none' AND NOT applied ORDER BY seq",
         )
-        .all() as {
+      ).getRowObjects() as {
         seq: bigint;
         repair: string;
         sale_id: string | null;
@@ -501,7 +427,6 @@ export function createReconcileService(deps: ReconcileDeps) {
       }[];
       let applied = 0;
       const skipped: string[] = [];
-      const done = out.prepare('UPDATE results SET applied = 1, detail = ? WHERE seq = ?');
       for (const r of rows) {
         const what =
           r.sale_number !== null ? `Sale #${r.sale_number}` : `Payment ${r.payment_hash?.slice(0, 12)}…`;
@@ -521,19 +446,24 @@ export function createReconcileService(deps: ReconcileDeps) {
             else skipped.push(`${what}: ${queued.skipped}`);
           }
           if (note === null) continue;
-          done.run(`Repaired: ${note}`, r.seq);
+          await db.connection.run('UPDATE results SET applied = true, detail = $detail WHERE seq = $seq', {
+            detail: `Repaired: ${note}`,
+            seq: r.seq,
+          });
           applied++;
         } catch (err) {
           deps.log(`repair of ${r.sale_id ?? r.payment_hash ?? '?'} failed`, err);
           skipped.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      publish({ repairable: countRepairable() });
+      publish({ repairable: await countRepairable(db) });
       return { applied, skipped };
     },
-    close(): Promise<void> {
+    async close(): Promise<void> {
       abort?.abort();
-      return (running ?? Promise.resolve()).finally(() => out.close());
+      await (running ?? Promise.resolve());
+      if (opened) (await opened.catch(() => null))?.close();
+      opened = null;
     },
   };
 }

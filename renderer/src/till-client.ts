@@ -94,6 +94,7 @@ export const REPLY_WAIT_MS = {
   cancelReconcile: QUICK_MS,
   getReconcile: QUICK_MS,
   exportReconcileCsv: SLOW_MS,
+  exportReconcileParquet: SLOW_MS,
   applySafeRepairs: SLOW_MS,
   setManualRate: QUICK_MS,
   previewManualRate: QUICK_MS,

@@ -83,6 +83,7 @@ export const COMMAND_ACCESS = {
   cancelReconcile: { role: 'manager', reads: false },
   getReconcile: { role: 'manager', reads: true },
   exportReconcileCsv: { role: 'manager', reads: false },
+  exportReconcileParquet: { role: 'manager', reads: false },
   applySafeRepairs: { role: 'manager', reads: false },
   paidIn: { role: 'manager', reads: false },
   paidOut: { role: 'manager', reads: false },

@@ -499,6 +499,11 @@ export const commands = {
     input: none,
     output: z.object({ filename: z.string(), path: z.string(), rows: z.number().int() }),
   },
+  /** Writes the last run as Parquet (typed columns, for an accountant's tools or DuckDB) to the exports folder. */
+  exportReconcileParquet: {
+    input: none,
+    output: z.object({ filename: z.string(), path: z.string(), rows: z.number().int() }),
+  },
   /** Applies every safe repair of the last run (record payments, queue missing orders); journaled. */
   applySafeRepairs: {
     input: none,

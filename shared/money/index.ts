@@ -15,7 +15,7 @@ export class MoneyError extends Error {
 }
 
 /** ISO 4217 exponents that differ from 2; Intl agrees for every currency we list. */
-const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
+export const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
   BIF: 0,
   CLP: 0,
   DJF: 0,

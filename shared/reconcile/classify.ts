@@ -3,8 +3,8 @@ import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ShopifyOrder } from './types.js';
 
 /**
- * The pure classifier: no I/O, no clocks. The engine runs it per partition in workers; the
- * same function over all records at once is the single-threaded reference.
+ * The pure classifier: no I/O, no clocks. The reference for the SQL plan (plan.ts) that DuckDB
+ * runs on every core: runner.test.ts holds the two to the same results, item by item.
  *
  * Join rule. Every record has a join key, and records of one payment share it:
  *   - node invoice         → its payment hash
@@ -13,7 +13,6 @@ import type { JournalSale, NodeInvoice, ReconcileResult, ShopifyOrder } from './
  *   - Shopify order        → its payment_hash attribute (Lightning orders carry it, see
  *                            electron/shopify/orders.ts); else `s:<saleId>` from the metafield;
  *                            else `o:<orderId>`
- * A partition is every record whose key hashes to it, so one key never spans two partitions.
  */
 
 export interface PartitionInput {
@@ -27,16 +26,6 @@ export const saleKey = (s: JournalSale): string =>
   s.tender === 'lightning' && s.paymentHash !== null ? s.paymentHash : `s:${s.saleId}`;
 export const orderKey = (o: ShopifyOrder): string =>
   o.paymentHash !== null ? o.paymentHash : o.saleId !== null ? `s:${o.saleId}` : `o:${o.orderId}`;
-
-/** FNV-1a (32 bit) of the key, mod `partitions`: stable across threads, runs and restarts. */
-export function partitionOf(key: string, partitions: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % partitions;
-}
 
 interface Group {
   invoices: NodeInvoice[];

@@ -1,8 +1,8 @@
 import type { SaleState, Tender } from '../domain/index.js';
 
 /**
- * Compact records the reconciliation engine reads, one per source. They carry only what
- * classification needs, so a year of a busy shop fits through the pool in compact batches.
+ * The records reconciliation reads, one per source (a table each in plan.ts). They carry only
+ * what classification needs.
  * Money is bigint (msat, fiat minor units); times are epoch milliseconds.
  */
 

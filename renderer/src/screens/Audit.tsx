@@ -38,6 +38,7 @@ const ACTION: Partial<Record<CommandName | 'unlockRefused', string>> = {
   startReconcile: 'Started a reconciliation',
   cancelReconcile: 'Stopped a reconciliation',
   exportReconcileCsv: 'Exported the reconciliation',
+  exportReconcileParquet: 'Exported the reconciliation (Parquet)',
   applySafeRepairs: 'Applied safe repairs',
   setManualRate: 'Set a manual rate',
   updateSettings: 'Changed settings',

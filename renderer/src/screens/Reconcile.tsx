@@ -101,10 +101,10 @@ export function ReconcileScreen() {
       if (heard.current === before) setCurrent(started);
     });
   const cancel = () => void run(async () => setCurrent(await till.cancelReconcile()));
-  const exportCsv = () =>
+  const exportRun = (format: 'csv' | 'parquet') =>
     void run(async () => {
       setExported(null);
-      const saved = await till.exportReconcileCsv();
+      const saved = format === 'csv' ? await till.exportReconcileCsv() : await till.exportReconcileParquet();
       setExported(saved);
       toast('good', `Saved ${saved.filename}`);
     });
@@ -225,8 +225,16 @@ export function ReconcileScreen() {
               : 'Node and journal compared — connect Shopify in Settings to check orders too.'}
           </span>
           <div className="rc-buttons">
-            <button className="btn ghost" onClick={exportCsv} data-testid="rc-export">
+            <button className="btn ghost" onClick={() => exportRun('csv')} data-testid="rc-export">
               Export CSV
+            </button>
+            <button
+              className="btn ghost"
+              onClick={() => exportRun('parquet')}
+              data-testid="rc-export-parquet"
+              title="Typed columns for an accountant’s tools, DuckDB or a data warehouse"
+            >
+              Export Parquet
             </button>
             {current.repairable > 0 &&
               (confirming ? (
@@ -355,7 +363,8 @@ function Progress({ run }: { run: ReconcileRun }) {
       </div>
     );
   }
-  const fraction = p.stage === 'classifying' && p.tasks > 0 ? p.tasksDone / p.tasks : null;
+  // DuckDB joins and classifies in one query: its phase has no batches to count.
+  const fraction = null;
   return (
     <div className="rc-progress" data-testid="rc-progress">
       <div
@@ -369,7 +378,7 @@ function Progress({ run }: { run: ReconcileRun }) {
       </div>
       <span className="muted">
         {p.stage === 'classifying'
-          ? `Comparing… ${p.tasksDone} of ${p.tasks} batches`
+          ? `Comparing ${p.records.toLocaleString()} records on every core…`
           : `Reading node, journal and Shopify… ${p.records.toLocaleString()} records`}
       </span>
     </div>

@@ -450,18 +450,3 @@ export function busyShop(seed: number): (i: number) => Kind {
     return discrepancies[Math.floor(((x - 0.97) / 0.03) * discrepancies.length)] ?? 'matched';
   };
 }
-
-/**
- * The dataset as sharded sources (engine.ts ShardedSource): a worker reads shard k of `shards`,
- * items [n·k/shards, n·(k+1)/shards) of one source.
- */
-export function* readShard(
-  args: { seed: number; n: number; source: 'node' | 'journal' | 'shopify' },
-  shard: number,
-  shards: number,
-): Generator<NodeInvoice | JournalSale | ShopifyOrder> {
-  const kindOf = busyShop(args.seed);
-  const from = Math.floor((args.n * shard) / shards);
-  const to = Math.floor((args.n * (shard + 1)) / shards);
-  for (let i = from; i < to; i++) yield* item(args.seed, i, kindOf(i))[args.source];
-}

@@ -1,0 +1,269 @@
+import { EXPONENT_EXCEPTIONS, MSAT_PER_BTC, MSAT_PER_SAT } from '../money/index.js';
+import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
+
+/**
+ * The reconciliation as SQL (DuckDB dialect): the same classification as classify.ts, written
+ * as joins and window functions so DuckDB runs it on every core, out of core when it must.
+ * classify.ts stays the reference; plan.test.ts checks the two agree item for item.
+ *
+ * Layout. One table per source (`node_invoices`, `journal_sales`, `shopify_orders`), each with
+ * `seq`, the order the source listed its records in (the reference's tie-breaker). One CTE per
+ * source turns it into keyed rows; the classification CTEs read those; the result is the union
+ * of four item kinds (a sale, a second order of a sale, an order no sale owns, a payment no sale
+ * names). A new source is one more table, one more keyed CTE and one more arm of the union.
+ *
+ * Join keys (classify.ts): an invoice → its hash; a Lightning sale with a hash → that hash, any
+ * other sale → `s:<saleId>`; an order → its payment_hash attribute, else `s:<saleId>`, else
+ * `o:<orderId>`. A payment hash is hex, so it never collides with the `s:`/`o:` keys.
+ *
+ * Money is exact: msat and minor units are BIGINT; the fiat check at the locked rate is done in
+ * HUGEINT (128 bits) with integer division (`//`), never a DOUBLE. HUGEINT holds
+ * msat (< 2.1e18) × rate digits × 10^exponent for any rate up to 10^14 units.
+ */
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS node_invoices (
+  seq BIGINT NOT NULL, payment_hash VARCHAR NOT NULL, amount_msat BIGINT NOT NULL, amount_paid_msat BIGINT,
+  state VARCHAR NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, settled_at BIGINT
+);
+CREATE TABLE IF NOT EXISTS journal_sales (
+  seq BIGINT NOT NULL, sale_id VARCHAR NOT NULL, number BIGINT NOT NULL, payment_hash VARCHAR,
+  tender VARCHAR NOT NULL, state VARCHAR NOT NULL, total BIGINT NOT NULL, currency VARCHAR NOT NULL,
+  amount_paid_msat BIGINT, rate VARCHAR, rate_source VARCHAR, paid_at BIGINT, paid_late BOOLEAN NOT NULL,
+  order_name VARCHAR, net BIGINT NOT NULL, tax BIGINT NOT NULL, tip BIGINT NOT NULL, discounts BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shopify_orders (
+  seq BIGINT NOT NULL, order_id VARCHAR NOT NULL, name VARCHAR NOT NULL, sale_id VARCHAR,
+  total BIGINT NOT NULL, currency VARCHAR NOT NULL, payment_hash VARCHAR
+);
+`;
+
+/** The source tables, in the column order of SCHEMA_SQL (the appender fills them by position). */
+export const SOURCE_TABLES = ['node_invoices', 'journal_sales', 'shopify_orders'] as const;
+
+const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const exponents = Object.entries(EXPONENT_EXCEPTIONS)
+  .map(([c, e]) => `(${lit(c)}, ${e})`)
+  .join(', ');
+
+/** Exact helpers. `n` is never negative here (msat, positive rates), so `//` is a floor. */
+export const MACROS_SQL = `
+CREATE OR REPLACE TEMP MACRO pow10(n) AS CAST('1' || repeat('0', CAST(n AS INTEGER)) AS HUGEINT);
+CREATE OR REPLACE TEMP MACRO div_up(n, d) AS (n + d - 1) // d;
+CREATE OR REPLACE TEMP MACRO div_half_even(n, d) AS
+  CASE WHEN 2 * (n % d) > d OR (2 * (n % d) = d AND (n // d) % 2 = 1) THEN n // d + 1 ELSE n // d END;
+CREATE OR REPLACE TEMP MACRO exponent_of(c) AS coalesce((SELECT x_exponent FROM (VALUES ${exponents}) x(x_currency, x_exponent) WHERE x_currency = c), 2);
+-- money/index.ts fiatToDecimalString: minor units as a decimal string of the currency.
+CREATE OR REPLACE TEMP MACRO fiat_text(amount, c) AS
+  CASE WHEN amount IS NULL OR c IS NULL THEN NULL
+       WHEN exponent_of(c) = 0 THEN CAST(amount AS VARCHAR)
+       ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || CAST(abs(amount) // pow10(exponent_of(c)) AS VARCHAR) || '.'
+            || lpad(CAST(abs(amount) % pow10(exponent_of(c)) AS VARCHAR), exponent_of(c), '0') END;
+-- A text a spreadsheet would read as a formula (leading = + - @, not a number) is defused.
+CREATE OR REPLACE TEMP MACRO defuse(x) AS
+  CASE WHEN regexp_matches(x, '^[-=+@]') AND NOT regexp_matches(x, '^-?[0-9]') THEN '''' || x ELSE x END;
+CREATE OR REPLACE TEMP MACRO sats(m) AS
+  CASE WHEN m % ${MSAT_PER_SAT} = 0 THEN CAST(m // ${MSAT_PER_SAT} AS VARCHAR) || ' sat'
+       ELSE CAST(m AS VARCHAR) || ' msat' END;
+`;
+
+/**
+ * The branches of classify.ts, in its order of precedence. Each names its outcome and repair;
+ * its detail is built in `detailSql`. A `Record` so a new outcome has to be placed here.
+ */
+const BRANCHES = {
+  paid_twice: [Outcome.PaidTwice, Repair.ResolveDuplicate],
+  no_settled_invoice: [Outcome.SalePaidNoSettledInvoice, Repair.InvestigateSale],
+  settled_late_unpaid: [Outcome.PaidAfterExpiry, Repair.RecordLatePayment],
+  settled_unpaid: [Outcome.PaidOnNodeNoSale, Repair.RecordPayment],
+  amount_mismatch: [Outcome.AmountMismatch, Repair.ReviewAmount],
+  late_not_journaled: [Outcome.PaidAfterExpiry, Repair.RecordLatePayment],
+  not_paid: [Outcome.Matched, Repair.None],
+  order_for_unpaid: [Outcome.OrderWithoutSale, Repair.ReviewOrder],
+  matched_no_store: [Outcome.Matched, Repair.None],
+  queue_order: [Outcome.SaleWithoutOrder, Repair.QueueOrder],
+  recreate_order: [Outcome.SaleWithoutOrder, Repair.RecreateOrder],
+  order_total_differs: [Outcome.OrderTotalDiffers, Repair.CorrectOrder],
+  matched: [Outcome.Matched, Repair.None],
+  second_order: [Outcome.PaidTwice, Repair.ResolveDuplicate],
+  order_without_sale: [Outcome.OrderWithoutSale, Repair.ReviewOrder],
+  orphan_payment: [Outcome.PaidOnNodeNoSale, Repair.InvestigatePayment],
+} as const satisfies Record<string, readonly [Outcome, Repair]>;
+type Branch = keyof typeof BRANCHES;
+
+const caseOf = (f: (b: Branch) => string): string =>
+  `CASE branch ${Object.keys(BRANCHES)
+    .map((b) => `WHEN ${lit(b)} THEN ${f(b as Branch)}`)
+    .join(' ')} END`;
+
+/** The text classify.ts writes for each branch (same words, same figures). */
+const DETAIL: Record<Branch, string> = {
+  paid_twice: lit('another paid sale already claims this payment'),
+  no_settled_invoice: `'marked paid but ' || CASE WHEN i_state IS NULL OR NOT claims THEN 'the node does not list its invoice' ELSE 'the node says ' || i_state END`,
+  settled_late_unpaid: `'settled after expiry; sale is ' || state`,
+  settled_unpaid: `'settled on the node; sale is ' || state`,
+  amount_mismatch: 'mismatch',
+  late_not_journaled: lit('settled after expiry, not journaled as late'),
+  not_paid: `'not paid (' || state || '); nothing owed'`,
+  order_for_unpaid: `'order exists but the sale is ' || state`,
+  matched_no_store: lit(''),
+  queue_order: lit('paid; never sent to Shopify'),
+  recreate_order: `'the till created ' || order_name || '; Shopify no longer has it'`,
+  order_total_differs: `'order ' || o_total || ' ' || o_currency || ', sale ' || total || ' ' || currency || ' (minor units)'`,
+  matched: lit(''),
+  second_order: `'a second Shopify order for sale #' || number`,
+  order_without_sale: lit('no sale in the journal for this order'),
+  orphan_payment: lit('settled on the node; no sale names it'),
+};
+
+/** Columns of every result row, in ReconcileResult's order (plus `branch`, dropped at the end). */
+const RESULT_COLUMNS = `branch, sale_id, sale_number, payment_hash, order_id, order_name, tender, sale_state,
+  time, msat, fiat, currency, rate, rate_source, net, tax, tip, discounts, detail`;
+
+/**
+ * The classification: a SELECT of one row per item, ReconcileResult's fields in snake_case.
+ * `orders` as classify.ts's ClassifyOptions: whether paid sales should have Shopify orders.
+ */
+export function classifySql(options: { orders: boolean }): string {
+  return `
+WITH
+-- Source: the node. One invoice per hash (a repeated page lists it twice): the first settled,
+-- else the first listed; the others are counted as ignored.
+invoice_ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY payment_hash ORDER BY state = 'settled' DESC, seq) AS pick,
+         count(*) OVER (PARTITION BY payment_hash) AS listed
+  FROM node_invoices
+),
+invoice AS (
+  SELECT payment_hash AS k, listed, payment_hash AS i_hash, amount_msat AS i_amount,
+         coalesce(amount_paid_msat, amount_msat) AS i_paid, state AS i_state, expires_at AS i_expires,
+         settled_at AS i_settled_at, state = 'settled' AS i_settled
+  FROM invoice_ranked WHERE pick = 1
+),
+-- Source: the journal. Within a key, paid sales first, then by number: the first Lightning one
+-- claims the invoice; a later paid one is "paid twice" (the window's rank).
+sale_keyed AS (
+  SELECT *, tender = 'lightning' AND payment_hash IS NOT NULL AS lightning,
+         CASE WHEN tender = 'lightning' AND payment_hash IS NOT NULL THEN payment_hash ELSE 's:' || sale_id END AS k
+  FROM journal_sales
+),
+sale AS (
+  SELECT *, row_number() OVER (PARTITION BY k ORDER BY state = 'paid' DESC, number, sale_id, seq) AS rank
+  FROM sale_keyed
+),
+-- Source: Shopify. An order belongs to the first sale of its key that names it (by sale id, or
+-- by hash when the order has no sale id); a sale's orders by name, the first is its order.
+order_keyed AS (
+  SELECT *, coalesce(payment_hash, 's:' || sale_id, 'o:' || order_id) AS k FROM shopify_orders
+),
+order_owner AS (
+  SELECT o.seq, min(s.rank) AS owner_rank
+  FROM order_keyed o JOIN sale s ON s.k = o.k
+   AND (s.sale_id = o.sale_id OR (o.sale_id IS NULL AND o.payment_hash IS NOT NULL AND s.payment_hash = o.payment_hash))
+  GROUP BY o.seq
+),
+order_owned AS (
+  SELECT o.*, w.owner_rank,
+         row_number() OVER (PARTITION BY o.k, w.owner_rank ORDER BY o.name, o.order_id, o.seq) AS nth
+  FROM order_keyed o LEFT JOIN order_owner w ON w.seq = o.seq
+),
+-- Keys with a Lightning sale: their invoice is claimed (by the sale of rank 1).
+claimed AS (SELECT DISTINCT k FROM sale WHERE lightning),
+-- The full outer join of the three sources, one row per sale.
+sale_joined AS (
+  SELECT s.*, i.* EXCLUDE (k), s.lightning AND s.rank = 1 AND i.i_hash IS NOT NULL AS claims,
+         o.seq IS NOT NULL AS has_order, o.order_id AS o_id, o.name AS o_name, o.total AS o_total,
+         o.currency AS o_currency
+  FROM sale s
+  LEFT JOIN invoice i ON i.k = s.k
+  LEFT JOIN order_owned o ON o.k = s.k AND o.owner_rank = s.rank AND o.nth = 1
+),
+-- Fiat at the locked rate, exactly: rate = units / 10^scale major units per BTC.
+sale_rated AS (
+  SELECT *,
+         div_half_even(CAST(i_paid AS HUGEINT) * r_units * pow10(exponent), ${MSAT_PER_BTC} * pow10(r_scale)) AS paid_fiat,
+         1 + div_up(${MSAT_PER_SAT} * r_units * pow10(exponent), ${MSAT_PER_BTC} * pow10(r_scale)) AS tolerance
+  FROM (
+    SELECT *, CAST(replace(trim(rate), '.', '') AS HUGEINT) AS r_units,
+           CASE WHEN contains(trim(rate), '.') THEN length(split_part(trim(rate), '.', 2)) ELSE 0 END AS r_scale,
+           coalesce(x.x_exponent, 2) AS exponent
+    FROM sale_joined LEFT JOIN (VALUES ${exponents}) x(x_currency, x_exponent) ON x.x_currency = currency
+  )
+),
+sale_checked AS (
+  SELECT *,
+    CASE
+      WHEN NOT (claims AND i_settled) THEN NULL
+      WHEN amount_paid_msat IS NOT NULL AND amount_paid_msat <> i_paid
+        THEN 'node paid ' || sats(i_paid) || ', journal says ' || sats(amount_paid_msat)
+      WHEN i_paid < i_amount THEN 'underpaid: ' || sats(i_paid) || ' of ' || sats(i_amount)
+      WHEN rate IS NULL THEN NULL
+      WHEN abs(paid_fiat - total) > tolerance
+        THEN sats(i_paid) || ' at ' || rate || ' is ' || paid_fiat || ', sale total ' || total
+             || ' (minor units, tolerance ' || tolerance || ')'
+    END AS mismatch,
+    claims AND i_settled AND i_settled_at IS NOT NULL AND i_settled_at > i_expires AS late
+  FROM sale_rated
+),
+sale_items AS (
+  SELECT
+    CASE
+      WHEN lightning AND NOT claims AND state = 'paid' AND i_hash IS NOT NULL THEN 'paid_twice'
+      WHEN tender = 'lightning' AND state = 'paid' AND NOT (claims AND i_settled) THEN 'no_settled_invoice'
+      WHEN tender = 'lightning' AND claims AND i_settled AND state <> 'paid' AND late THEN 'settled_late_unpaid'
+      WHEN tender = 'lightning' AND claims AND i_settled AND state <> 'paid' THEN 'settled_unpaid'
+      WHEN tender = 'lightning' AND mismatch IS NOT NULL THEN 'amount_mismatch'
+      WHEN tender = 'lightning' AND late AND NOT paid_late THEN 'late_not_journaled'
+      WHEN state <> 'paid' AND NOT has_order THEN 'not_paid'
+      WHEN state <> 'paid' THEN 'order_for_unpaid'
+      WHEN NOT has_order AND NOT ${options.orders} THEN 'matched_no_store'
+      WHEN NOT has_order AND order_name IS NULL THEN 'queue_order'
+      WHEN NOT has_order THEN 'recreate_order'
+      WHEN o_total <> total OR o_currency <> currency THEN 'order_total_differs'
+      ELSE 'matched'
+    END AS branch,
+    *
+  FROM sale_checked
+),
+items AS (
+  SELECT branch, sale_id, number AS sale_number, payment_hash, o_id AS order_id,
+         coalesce(o_name, order_name) AS order_name, tender, state AS sale_state,
+         coalesce(paid_at, CASE WHEN i_settled THEN i_settled_at END) AS time,
+         CASE WHEN tender = 'lightning' THEN coalesce(CASE WHEN i_settled THEN i_paid END, amount_paid_msat) END AS msat,
+         total AS fiat, currency, rate, rate_source, net, tax, tip, discounts,
+         ${caseOf((b) => DETAIL[b])} AS detail
+  FROM sale_items
+  UNION ALL
+  -- A sale's second (third …) order: the same payment counted twice in Shopify.
+  SELECT 'second_order', s.sale_id, s.number, s.payment_hash, o.order_id, o.name, s.tender, s.state,
+         coalesce(s.paid_at, CASE WHEN s.i_settled THEN s.i_settled_at END),
+         CASE WHEN s.tender = 'lightning' THEN coalesce(CASE WHEN s.i_settled THEN s.i_paid END, s.amount_paid_msat) END,
+         o.total, o.currency, s.rate, s.rate_source, NULL, NULL, NULL, NULL,
+         'a second Shopify order for sale #' || s.number
+  FROM order_owned o JOIN sale_joined s ON s.k = o.k AND s.rank = o.owner_rank
+  WHERE o.nth > 1
+  UNION ALL
+  SELECT 'order_without_sale', sale_id, NULL, payment_hash, order_id, name, NULL, NULL,
+         NULL, NULL, total, currency, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${DETAIL.order_without_sale}
+  FROM order_owned WHERE owner_rank IS NULL
+  UNION ALL
+  SELECT 'orphan_payment', NULL, NULL, i_hash, NULL, NULL, 'lightning', NULL,
+         i_settled_at, i_paid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${DETAIL.orphan_payment}
+  FROM invoice WHERE i_settled AND k NOT IN (SELECT k FROM claimed)
+)
+SELECT ${caseOf((b) => lit(BRANCHES[b][0]))} AS outcome,
+       ${caseOf((b) => lit(BRANCHES[b][1]))} AS repair,
+       ${caseOf((b) => String(SAFE_REPAIRS[BRANCHES[b][1]]))} AS safe,
+       ${RESULT_COLUMNS.replace('branch, ', '')}
+FROM items`;
+}
+
+/** Node invoices no item accounts for: listed twice, or never paid and named by no sale. */
+export const IGNORED_INVOICES_SQL = `
+SELECT coalesce(sum(CASE WHEN c.k IS NOT NULL OR i.settled THEN i.listed - 1 ELSE i.listed END), 0) AS ignored
+FROM (SELECT payment_hash AS k, count(*) AS listed, bool_or(state = 'settled') AS settled
+      FROM node_invoices GROUP BY payment_hash) i
+LEFT JOIN (SELECT DISTINCT payment_hash AS k FROM journal_sales
+           WHERE tender = 'lightning' AND payment_hash IS NOT NULL) c ON c.k = i.k`;

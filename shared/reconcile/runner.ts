@@ -1,0 +1,296 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { IGNORED_INVOICES_SQL, MACROS_SQL, SCHEMA_SQL, SOURCE_TABLES, classifySql } from './plan.js';
+import { emptySummary, type Outcome, type Repair } from './types.js';
+import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
+
+/**
+ * Runs the SQL plan (plan.ts) on DuckDB: the sources stream in through the appender, a page
+ * at a time; the classification runs on DuckDB's threads, spilling to `tempDirectory` beyond
+ * `memoryLimit`; the results land in the `results` table for paging and export.
+ *
+ * Node-only (a native addon). DuckDB is imported on first use, never at start-up: its binary
+ * is ~70 MB and only a reconciliation needs it. The renderer never imports this file.
+ */
+
+export interface RunnerOptions {
+  /** The database file; default in memory (spills still go to `tempDirectory`). */
+  path?: string;
+  /** DuckDB worker threads; default every core. */
+  threads?: number;
+  /** DuckDB's memory_limit, e.g. '256MB'. */
+  memoryLimit?: string;
+  /** Where DuckDB spills when over its memory limit. */
+  tempDirectory?: string;
+}
+
+type AnyIterable<T> = AsyncIterable<T> | Iterable<T>;
+type Page<T> = AnyIterable<readonly T[]>;
+
+export class ReconcileAbortedError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('Reconciliation cancelled.');
+  }
+}
+
+const opt = (v: string | null, a: DuckDBAppender): void => (v === null ? a.appendNull() : a.appendVarchar(v));
+const optBig = (v: bigint | null, a: DuckDBAppender): void =>
+  v === null ? a.appendNull() : a.appendBigInt(v);
+const optInt = (v: number | null, a: DuckDBAppender): void =>
+  v === null ? a.appendNull() : a.appendBigInt(BigInt(v));
+
+/** Appenders per source: one row per record, in SCHEMA_SQL's column order. */
+const ROW = {
+  node_invoices(a: DuckDBAppender, seq: bigint, i: NodeInvoice): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(i.paymentHash);
+    a.appendBigInt(i.amountMsat);
+    optBig(i.amountPaidMsat, a);
+    a.appendVarchar(i.state);
+    a.appendBigInt(BigInt(i.createdAt));
+    a.appendBigInt(BigInt(i.expiresAt));
+    optInt(i.settledAt, a);
+  },
+  journal_sales(a: DuckDBAppender, seq: bigint, s: JournalSale): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(s.saleId);
+    a.appendBigInt(BigInt(s.number));
+    opt(s.paymentHash, a);
+    a.appendVarchar(s.tender);
+    a.appendVarchar(s.state);
+    a.appendBigInt(s.total);
+    a.appendVarchar(s.currency);
+    optBig(s.amountPaidMsat, a);
+    opt(s.rate, a);
+    opt(s.rateSource, a);
+    optInt(s.paidAt, a);
+    a.appendBoolean(s.paidLate);
+    opt(s.orderName, a);
+    a.appendBigInt(s.net);
+    a.appendBigInt(s.tax);
+    a.appendBigInt(s.tip);
+    a.appendBigInt(s.discounts);
+  },
+  shopify_orders(a: DuckDBAppender, seq: bigint, o: ShopifyOrder): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(o.orderId);
+    a.appendVarchar(o.name);
+    opt(o.saleId, a);
+    a.appendBigInt(o.total);
+    a.appendVarchar(o.currency);
+    opt(o.paymentHash, a);
+  },
+};
+
+export interface ReconcileDb {
+  readonly connection: DuckDBConnection;
+  /** Appends pages of one source; returns how many records it appended. */
+  appendInvoices(
+    pages: Page<NodeInvoice>,
+    signal?: AbortSignal,
+    onPage?: (n: number) => void,
+  ): Promise<number>;
+  appendSales(pages: Page<JournalSale>, signal?: AbortSignal, onPage?: (n: number) => void): Promise<number>;
+  appendOrders(
+    pages: Page<ShopifyOrder>,
+    signal?: AbortSignal,
+    onPage?: (n: number) => void,
+  ): Promise<number>;
+  /** Runs the plan into the `results` table (replacing it); returns the summary. */
+  classify(options: { orders: boolean }, signal?: AbortSignal): Promise<ReconcileSummary>;
+  /** Empties the sources and results for another run on the same database. */
+  reset(): Promise<void>;
+  /** Every result row (tests and small runs; the till pages through `results` instead). */
+  results(): Promise<ReconcileResult[]>;
+  close(): void;
+}
+
+export async function openReconcileDb(options: RunnerOptions = {}): Promise<ReconcileDb> {
+  // Loaded here, on the first reconciliation, never on the till's start-up path.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  // Results are ordered explicitly (`seq`), so DuckDB need not keep insertion order: less memory.
+  const config: Record<string, string> = { preserve_insertion_order: 'false' };
+  if (options.threads !== undefined) config.threads = String(options.threads);
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+  const instance: DuckDBInstance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+  const connection = await instance.connect();
+  try {
+    // A previous run's sources and results are disposable: every run starts from its sources.
+    await connection.run('DROP TABLE IF EXISTS node_invoices; DROP TABLE IF EXISTS journal_sales;');
+    await connection.run('DROP TABLE IF EXISTS shopify_orders; DROP TABLE IF EXISTS results;');
+    await connection.run(SCHEMA_SQL);
+    await connection.run(MACROS_SQL);
+  } catch (err) {
+    connection.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  const seqs = { node_invoices: 0n, journal_sales: 0n, shopify_orders: 0n };
+
+  async function append<T, K extends keyof typeof ROW>(
+    table: K,
+    pages: Page<T>,
+    signal: AbortSignal | undefined,
+    onPage: ((n: number) => void) | undefined,
+  ): Promise<number> {
+    const appender = await connection.createAppender(table);
+    const row = ROW[table] as (a: DuckDBAppender, seq: bigint, r: T) => void;
+    let n = 0;
+    try {
+      for await (const page of pages) {
+        if (signal?.aborted) throw new ReconcileAbortedError();
+        for (const r of page) {
+          const seq = seqs[table];
+          seqs[table] = seq + 1n;
+          row(appender, seq, r);
+          appender.endRow();
+        }
+        n += page.length;
+        onPage?.(n);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return n;
+  }
+
+  const count = async (table: string): Promise<number> =>
+    Number((await connection.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0]![0]);
+
+  return {
+    connection,
+    appendInvoices: (pages, signal, onPage) => append('node_invoices', pages, signal, onPage),
+    appendSales: (pages, signal, onPage) => append('journal_sales', pages, signal, onPage),
+    appendOrders: (pages, signal, onPage) => append('shopify_orders', pages, signal, onPage),
+    async classify(opts, signal) {
+      if (signal?.aborted) throw new ReconcileAbortedError();
+      const onAbort = () => connection.interrupt();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        await connection.run(
+          `CREATE OR REPLACE TABLE results AS
+           SELECT row_number() OVER (ORDER BY time NULLS LAST, sale_number NULLS LAST, payment_hash, order_id, outcome) AS seq,
+                  *, false AS applied
+           FROM (${classifySql(opts)})`,
+        );
+      } catch (err) {
+        if (signal?.aborted) throw new ReconcileAbortedError();
+        throw err;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      return summarise();
+    },
+    async reset() {
+      for (const t of SOURCE_TABLES) await connection.run(`DELETE FROM ${t}`);
+      await connection.run('DROP TABLE IF EXISTS results');
+      seqs.node_invoices = seqs.journal_sales = seqs.shopify_orders = 0n;
+    },
+    async results() {
+      const reader = await connection.runAndReadAll('SELECT * FROM results ORDER BY seq');
+      return reader.getRowObjects().map(toResult);
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+
+  async function summarise(): Promise<ReconcileSummary> {
+    const summary = emptySummary();
+    // takesMoney (types.ts): a matched sale nobody paid is an item, but not money taken.
+    const reader = await connection.runAndReadAll(`
+      SELECT outcome, currency, count(*) AS n,
+             count(*) FILTER (WHERE NOT takes) AS unpaid,
+             coalesce(sum(msat) FILTER (WHERE takes), 0)::HUGEINT AS msat,
+             coalesce(sum(fiat) FILTER (WHERE takes), 0)::HUGEINT AS fiat,
+             count(fiat) FILTER (WHERE takes) AS fiat_items
+      FROM (SELECT *, NOT (outcome = 'matched' AND sale_state IS NOT NULL AND sale_state <> 'paid') AS takes
+            FROM results)
+      GROUP BY outcome, currency`);
+    for (const r of reader.getRowObjects()) {
+      const t = summary.outcomes[r.outcome as Outcome];
+      t.count += Number(r.n);
+      t.unpaid += Number(r.unpaid);
+      t.msat += r.msat as bigint;
+      const currency = r.currency as string | null;
+      if (currency !== null && (r.fiat_items as bigint) > 0n)
+        t.fiat[currency] = (t.fiat[currency] ?? 0n) + (r.fiat as bigint);
+      summary.items += Number(r.n);
+    }
+    const ignored = await connection.runAndReadAll(IGNORED_INVOICES_SQL);
+    summary.ignoredInvoices = Number(ignored.getRows()[0]![0]);
+    summary.records = {
+      node: await count('node_invoices'),
+      journal: await count('journal_sales'),
+      shopify: await count('shopify_orders'),
+    };
+    return summary;
+  }
+}
+
+const num = (v: unknown): number | null => (v === null ? null : Number(v));
+const big = (v: unknown): bigint | null => (v === null ? null : (v as bigint));
+const str = (v: unknown): string | null => (v === null ? null : (v as string));
+
+/** A `results` row as the reference's ReconcileResult. */
+export function toResult(r: Record<string, unknown>): ReconcileResult {
+  return {
+    outcome: r.outcome as Outcome,
+    repair: r.repair as Repair,
+    safe: r.safe as boolean,
+    saleId: str(r.sale_id),
+    saleNumber: num(r.sale_number),
+    paymentHash: str(r.payment_hash),
+    orderId: str(r.order_id),
+    orderName: str(r.order_name),
+    tender: str(r.tender) as ReconcileResult['tender'],
+    saleState: str(r.sale_state) as ReconcileResult['saleState'],
+    time: num(r.time),
+    msat: big(r.msat),
+    fiat: big(r.fiat),
+    currency: str(r.currency),
+    rate: str(r.rate),
+    rateSource: str(r.rate_source),
+    net: big(r.net),
+    tax: big(r.tax),
+    tip: big(r.tip),
+    discounts: big(r.discounts),
+    detail: r.detail as string,
+  };
+}
+
+export interface ReconcileInput {
+  node: readonly NodeInvoice[];
+  journal: readonly JournalSale[];
+  shopify: readonly ShopifyOrder[];
+}
+
+/** Every record of the three sources at once, classified on `db` (emptied first). */
+export async function reconcileAll(
+  db: ReconcileDb,
+  input: ReconcileInput,
+  orders = true,
+): Promise<{ results: ReconcileResult[]; summary: ReconcileSummary }> {
+  await db.reset();
+  await db.appendInvoices([input.node]);
+  await db.appendSales([input.journal]);
+  await db.appendOrders([input.shopify]);
+  const summary = await db.classify({ orders });
+  return { results: await db.results(), summary };
+}
+
+/** As reconcileAll, on a database of its own (closed after). */
+export async function reconcileOnDuckDB(
+  input: ReconcileInput,
+  options: RunnerOptions & { orders?: boolean } = {},
+): Promise<{ results: ReconcileResult[]; summary: ReconcileSummary }> {
+  const db = await openReconcileDb(options);
+  try {
+    return await reconcileAll(db, input, options.orders ?? true);
+  } finally {
+    db.close();
+  }
+}
