@@ -13,6 +13,8 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'electron/main/index.ts'),
           // The reconciliation pool's worker module, beside index.js (shared/reconcile/engine.ts).
           'reconcile-worker': resolve(import.meta.dirname, 'shared/reconcile/worker.ts'),
+          // The Bolt Card reader's process, beside index.js (electron/bolt-card/reader.ts).
+          'card-reader': resolve(import.meta.dirname, 'electron/bolt-card/reader-process.ts'),
         },
       },
     },

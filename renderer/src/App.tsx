@@ -111,6 +111,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     [till, toast],
   );
 
+  // A Bolt Card tapped on the USB reader while no invoice was on screen: say what to do.
+  useEffect(
+    () =>
+      till.on('cardTap', ({ saleId, phase, message }) => {
+        if (saleId === null && phase === 'failed') toast('bad', message);
+      }),
+    [till, toast],
+  );
+
   useEffect(() => {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {
@@ -279,6 +288,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             )}
           </nav>
           <ShopifyBadge status={status} />
+          <CardReaderBadge status={status} />
           <ConnectionBadge status={status} socket={socket} />
           <div className="who">
             <button
@@ -392,6 +402,17 @@ function ShopifyBadge({ status }: { status: TillStatus | null }) {
     >
       <span className="dot" aria-hidden />
       {text}
+    </div>
+  );
+}
+
+/** The USB NFC reader for Bolt Cards, while one is plugged in. */
+function CardReaderBadge({ status }: { status: TillStatus | null }) {
+  if (!status?.cardReader) return null;
+  return (
+    <div className="conn good" title={status.cardReader} data-testid="card-reader-badge">
+      <span className="dot" aria-hidden />
+      Card reader
     </div>
   );
 }
