@@ -410,9 +410,14 @@ function ShopifyBadge({ status }: { status: TillStatus | null }) {
 function CardReaderBadge({ status }: { status: TillStatus | null }) {
   if (!status?.cardReader) return null;
   return (
-    <div className="conn good" title={status.cardReader} data-testid="card-reader-badge">
-      <span className="dot" aria-hidden />
-      Card reader
+    <div
+      className="conn good card-reader"
+      title={`Bolt Card reader: ${status.cardReader}`}
+      aria-label="Card reader plugged in"
+      data-testid="card-reader-badge"
+    >
+      <span className="card-icon" aria-hidden />
+      <span className="card-reader-label">Card reader</span>
     </div>
   );
 }
