@@ -137,7 +137,17 @@ describe('a Bolt Card tapped on a keyboard-wedge reader pays the sale', () => {
     }
 
     service.declineWith(null);
+    const release = service.hold();
     await tap(service.tap());
+    await expect.poll(() => card.innerText()).toBe('Card read — asking the card’s service…');
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: `${SHOTS}/bolt-card-reading-${width}x${height}.png` });
+    }
+    release();
     await page.getByTestId('sale-paid').waitFor();
     expect(service.accepted).toHaveLength(1);
     expect(service.paid).toHaveLength(1);

@@ -33,6 +33,8 @@ export interface BoltCardService {
   http: HttpFake;
   /** What a card holds after a fresh tap: `lnurlw://127.0.0.1:port/ln?p=…&c=…`. */
   tap(): string;
+  /** Withdraw requests wait from now until the returned function is called (a slow service). */
+  hold(): () => void;
   /** The callback's answer from now on: null pays, a string declines with that reason. */
   declineWith(reason: string | null): void;
   /** Invoices the service accepted (in order) and those it paid. */
@@ -51,13 +53,15 @@ export async function startBoltCardService(opts: BoltCardServiceOptions): Promis
   const taps = new Map<string, 'fresh' | 'used'>();
   const k1s = new Map<string, { issuedAt: number; used: boolean }>();
   let decline: string | null = null;
+  let held: Promise<void> | null = null;
   const accepted: string[] = [];
   const paid: string[] = [];
   const waiters: (() => void)[] = [];
   const error = (reason: string) => ({ status: 200, body: { status: 'ERROR', reason } });
   let base = '';
 
-  const fake = await startHttpFake('Bolt Card service', (req) => {
+  const fake = await startHttpFake('Bolt Card service', async (req) => {
+    if (held) await held;
     if (req.method !== 'GET') throw new SpecViolation(`LUD-03 uses GET, not ${req.method}`);
     if (req.path === '/ln') {
       const keys = [...req.query.keys()].sort().join(',');
@@ -122,6 +126,14 @@ export async function startBoltCardService(opts: BoltCardServiceOptions): Promis
       const c = randomBytes(8).toString('hex').toUpperCase();
       taps.set(`${p}:${c}`, 'fresh');
       return `lnurlw://127.0.0.1:${port}/ln?p=${p}&c=${c}`;
+    },
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
     },
     declineWith(reason) {
       decline = reason;
