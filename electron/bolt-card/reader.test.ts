@@ -141,6 +141,16 @@ describe('a USB Bolt Card reader (fake reader process)', () => {
     expect(service.accepted).toEqual([]);
   });
 
+  it('pays nothing while the till is locked: nobody is at the counter', async () => {
+    await call(till, 'addCustomAmount', { amount: 500n, title: 'Tea' });
+    await call(till, 'charge');
+    await call(till, 'lock');
+    const told = cardTap('failed');
+    command({ send: { type: 'card', text: service.tap() } });
+    expect((await told).message).toBe('The till is locked: sign in, then tap the card again.');
+    expect(service.accepted).toEqual([]);
+  });
+
   it('drops messages that are not in the protocol, and carries on', async () => {
     for (const bad of [
       42,
