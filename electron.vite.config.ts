@@ -26,7 +26,11 @@ export default defineConfig({
     ],
     build: {
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          // The Bolt Card reader's process, beside index.js (electron/bolt-card/reader.ts).
+          'card-reader': resolve(import.meta.dirname, 'electron/bolt-card/reader-process.ts'),
+        },
       },
     },
   },

@@ -37,6 +37,9 @@ import { createReceipts } from './printing/receipts.js';
 import { createLightningAddressClient } from './checkout/lightning-address.js';
 import { createReceiptSettings } from './printing/receipt-settings.js';
 import { printedSaleNumber } from '../shared/domain/sale-number.js';
+import { createCardTaps } from './bolt-card/taps.js';
+import type { StartCardReader } from './bolt-card/reader.js';
+import type { WithdrawClientOptions } from './bolt-card/withdraw-client.js';
 import { createAudit } from './staff/audit.js';
 import { createGate } from './staff/gate.js';
 import { createStaff } from './staff/staff.js';
@@ -83,6 +86,10 @@ export interface TillDeps {
   lightningAddressFetch?: typeof fetch;
   /** Hosts a Lightning Address may be reached on over plain http: tests' fakes on 127.0.0.1 only. */
   lightningAddressInsecureHosts?: readonly string[];
+  /** The USB NFC reader for Bolt Cards (the desktop app's reader process); none in the web host. */
+  cardReader?: StartCardReader;
+  /** Tests: how the till reaches Bolt Card services (plain http to a loopback fake, fetch). */
+  cardClient?: WithdrawClientOptions;
 }
 
 export interface Till {
@@ -286,6 +293,14 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     activeSaleId: () => readMeta(db, 'active_sale_id'),
   });
 
+  const cards = createCardTaps({
+    flow,
+    events,
+    now,
+    ...(deps.cardClient ? { client: deps.cardClient } : {}),
+  });
+  let cardReaderName: string | null = null;
+
   const saleUnderWay = () => cart.get().lines.length > 0 || flow.activeSaleId() !== null;
 
   const downloads = join(homedir(), 'Downloads');
@@ -347,6 +362,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       catalogProblem: demo.problem(),
       session: staff.session(),
       demoOwnerPin: staff.demoOwnerPin(),
+      cardReader: cardReaderName,
     };
   }
 
@@ -426,6 +442,32 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     status,
     statusChanged,
     saleUnderWay,
+    cards,
+  });
+
+  // A card on the USB reader pays the invoice on screen, as the tapCard command would; while
+  // the till is locked nobody is at the counter to see it, so it is only told.
+  const reader = deps.cardReader?.({
+    reader(name) {
+      if (name === cardReaderName) return;
+      cardReaderName = name;
+      statusChanged();
+    },
+    card(text) {
+      if (staff.session() === null) {
+        events.emit('cardTap', {
+          saleId: null,
+          phase: 'failed',
+          message: 'The till is locked: sign in, then tap the card again.',
+        });
+        return;
+      }
+      void cards.tapActive(text);
+    },
+    cardError(message) {
+      events.emit('cardTap', { saleId: flow.activeSaleId(), phase: 'failed', message });
+    },
+    log: (message) => log(message),
   });
 
   const gate = createGate({ staff, audit, locked: statusChanged, log });
@@ -474,6 +516,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       closed = true;
       for (const t of intervals) clearInterval(t);
       await lnurlWithdraw.close();
+      await reader?.close();
       await reconciliation.close();
       await shopify.close();
       await node.close();

@@ -12,6 +12,7 @@ import type { RefundService } from '../checkout/refunds.js';
 import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { LnurlWithdraw } from '../lnurl-withdraw/service.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
+import type { CardTaps } from '../bolt-card/taps.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
 import type { NodeConnection } from '../lightning/connection.js';
@@ -56,4 +57,6 @@ export interface TillContext {
   statusChanged: () => void;
   /** True while the cart has lines or a sale's invoice is on screen. */
   saleUnderWay: () => boolean;
+  /** Bolt Cards tapped on the charge screen. */
+  cards: CardTaps;
 }

@@ -8,6 +8,7 @@ import { reconcileCommands } from './reconcile.js';
 import { refundCommands } from './refunds.js';
 import { registerCommands } from './register.js';
 import { salesCommands } from './sales.js';
+import { cardCommands } from './cards.js';
 import { settingsCommands } from './settings.js';
 import { shiftCommands } from './shifts.js';
 import { shopifyCommands } from './shopify.js';
@@ -23,6 +24,7 @@ export function commandHandlers(ctx: TillContext) {
     ...registerCommands(ctx),
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
+    ...cardCommands(ctx),
     ...refundCommands(ctx),
     ...settingsCommands(ctx),
     ...pricingCommands(ctx),

@@ -12,6 +12,7 @@ import { cspFor, resolveAppFile } from './app-protocol.js';
 import { isTrustedUrl, mayOpenExternally } from './navigation.js';
 import { createElectronPrinter } from './printer.js';
 import { cashierWindowOptions } from './window-options.js';
+import { readerProcess } from '../bolt-card/reader.js';
 
 /**
  * Composition root of the desktop app: builds the till, hardens the window, wires IPC.
@@ -116,6 +117,8 @@ void app.whenReady().then(async () => {
     secrets,
     exportDir: app.getPath('downloads'),
     printer,
+    // A USB NFC reader for Bolt Cards, in its own process: PC/SC can block for good (no pcscd).
+    cardReader: readerProcess(),
   });
   bridgeTill(till, isTrusted);
   createWindow(till);

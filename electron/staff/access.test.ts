@@ -93,6 +93,7 @@ describe('who may run each command: every Command × role, generated from the on
       charge: {},
       reissueInvoice: { saleId: sale.id },
       cancelSale: { saleId: sale.id },
+      tapCard: { saleId: sale.id, text: 'lnurlw://card.invalid/w?p=00&c=00' },
       demoPay: { saleId: sale.id },
       getSale: { saleId: sale.id },
       listSales: {},

@@ -43,6 +43,8 @@ guardProcess(process, (message, err) => console.error(`[till] ${message}`, err ?
 
 const shopifyBaseUrl = process.env.TILL_SHOPIFY_BASE_URL;
 const exportDir = process.env.TILL_EXPORT_DIR;
+// Tests: Bolt Card services on these hosts may be plain http (a loopback fake); https otherwise.
+const cardHttpHosts = (process.env.TILL_CARD_HTTP_HOSTS ?? '').split(',').filter((h) => h !== '');
 let till: Till;
 let host: WebHost;
 let lock: { release: () => void };
@@ -62,6 +64,7 @@ try {
     resourcesDir,
     ...(exportDir ? { exportDir } : {}),
     ...(shopifyBaseUrl ? { shopifyBaseUrl } : {}),
+    ...(cardHttpHosts.length > 0 ? { cardClient: { httpHosts: cardHttpHosts } } : {}),
   });
   host = await startWebHost({
     till,

@@ -116,6 +116,15 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
     [till, toast],
   );
 
+  // A Bolt Card tapped on the USB reader while no invoice was on screen: say what to do.
+  useEffect(
+    () =>
+      till.on('cardTap', ({ saleId, phase, message }) => {
+        if (saleId === null && phase === 'failed') toast('bad', message);
+      }),
+    [till, toast],
+  );
+
   useEffect(() => {
     const off = till.on('statusChanged', setStatus);
     void run(async () => {
@@ -284,6 +293,7 @@ export function App({ till: injected }: { till?: TillApi } = {}) {
             )}
           </nav>
           <ShopifyBadge status={status} />
+          <CardReaderBadge status={status} />
           <ConnectionBadge status={status} socket={socket} />
           <div className="who">
             <button
@@ -400,6 +410,22 @@ function ShopifyBadge({ status }: { status: TillStatus | null }) {
     >
       <span className="dot" aria-hidden />
       {text}
+    </div>
+  );
+}
+
+/** The USB NFC reader for Bolt Cards, while one is plugged in. */
+function CardReaderBadge({ status }: { status: TillStatus | null }) {
+  if (!status?.cardReader) return null;
+  return (
+    <div
+      className="conn good card-reader"
+      title={`Bolt Card reader: ${status.cardReader}`}
+      aria-label="Card reader plugged in"
+      data-testid="card-reader-badge"
+    >
+      <span className="card-icon" aria-hidden />
+      <span className="card-reader-label">Card reader</span>
     </div>
   );
 }

@@ -343,6 +343,41 @@ describe('the charge screen, tapped twice', () => {
   });
 });
 
+describe('the charge screen, with a keyboard-wedge NFC reader', () => {
+  it('takes a typed Bolt Card link and Enter as a tap, and nothing else', async () => {
+    const tapCard = vi.fn(() =>
+      Promise.reject(new Error('The card was declined: Daily limit. Take another payment.')),
+    );
+    const { till } = fakeTill({
+      getSale: vi.fn(() => Promise.resolve(awaitingSale(new Date(Date.now() + 600_000)))),
+      tapCard,
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <ChargeScreen saleId="s1" onPaid={vi.fn()} onLeave={vi.fn()} />
+      </ShellContext.Provider>,
+    );
+    await screen.findByTestId('copy-invoice');
+    const typed = (text: string) => {
+      act(() => {
+        for (const key of text) press(key);
+        press('Enter');
+      });
+    };
+    typed('4006381333931'); // a barcode on the charge screen is no card
+    expect(tapCard).not.toHaveBeenCalled();
+    typed('lnurlw://card.example.com/ln?p=A1&c=B2');
+    expect(tapCard).toHaveBeenCalledWith({ saleId: 's1', text: 'lnurlw://card.example.com/ln?p=A1&c=B2' });
+    await waitFor(() =>
+      expect(screen.getByTestId('card-tap').textContent).toBe(
+        'The card was declined: Daily limit. Take another payment.',
+      ),
+    );
+    typed('LNURL1DP68GURN8GHJ7');
+    expect(tapCard).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('Copy invoice', () => {
   async function chargeScreen(clipboard: unknown) {
     vi.stubGlobal('navigator', { ...navigator, clipboard });

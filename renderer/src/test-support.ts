@@ -120,6 +120,7 @@ export function status(): TillStatus {
     catalogProblem: null,
     session: { staffId: 'owner-1', name: 'Olivia', role: 'owner', since: '2026-11-27T09:00:00.000Z' },
     demoOwnerPin: null,
+    cardReader: null,
   };
 }
 

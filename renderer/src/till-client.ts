@@ -64,6 +64,8 @@ export const REPLY_WAIT_MS = {
   charge: SLOW_MS,
   reissueInvoice: SLOW_MS,
   cancelSale: QUICK_MS,
+  // Two requests to the card's service, each bounded at 10 s by the till.
+  tapCard: SLOW_MS,
   demoPay: QUICK_MS,
   getSale: QUICK_MS,
   listSales: QUICK_MS,

@@ -47,6 +47,7 @@ export const COMMAND_ACCESS = {
   charge: { role: 'cashier', reads: false },
   reissueInvoice: { role: 'cashier', reads: false },
   cancelSale: { role: 'cashier', reads: false },
+  tapCard: { role: 'cashier', reads: false },
   demoPay: { role: 'cashier', reads: false },
   getSale: { role: 'cashier', reads: true },
   listSales: { role: 'cashier', reads: true },

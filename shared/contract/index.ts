@@ -268,6 +268,20 @@ export const commands = {
   charge: { input: z.object({ tip: Tip.nullable().default(null) }).strict(), output: Sale },
   reissueInvoice: { input: saleRef, output: Sale },
   cancelSale: { input: saleRef, output: Sale },
+  /**
+   * A Bolt Card tapped (its NDEF text: `lnurlw://…` or `LNURL1…`, from the USB reader or a
+   * keyboard-wedge reader): the till asks the card's service (LUD-03) to pay the sale's invoice.
+   * Answers once the service accepted; the sale turns paid as for any QR payment.
+   */
+  tapCard: {
+    input: z
+      .object({
+        saleId: z.string().min(1).max(MAX_LENGTH.id),
+        text: z.string().trim().min(1).max(MAX_LENGTH.cardText, 'That is not a Bolt Card'),
+      })
+      .strict(),
+    output: Sale,
+  },
   /** Demo backend only: the customer "pays" the invoice on screen. */
   demoPay: { input: saleRef, output: Sale },
   getSale: { input: saleRef, output: Sale },
@@ -596,6 +610,16 @@ export const events = {
   statusChanged: TillStatus,
   /** A receipt that prints by itself after a sale failed; the sale is paid all the same. */
   receiptPrintFailed: z.object({ saleId: z.string(), saleNumber: z.string(), message: z.string() }),
+  /**
+   * A Bolt Card's progress on the charge screen: read (the card's service is being asked),
+   * accepted (its payment is on the way), failed (the message says what to do). saleId is null
+   * for a card tapped while no invoice was on screen.
+   */
+  cardTap: z.object({
+    saleId: z.string().nullable(),
+    phase: z.enum(['reading', 'accepted', 'failed']),
+    message: z.string(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -632,6 +632,8 @@ export const TillStatus = z.object({
    * taking real money); null once changed.
    */
   demoOwnerPin: z.string().nullable(),
+  /** The USB NFC reader's name while one is plugged in (Bolt Cards can be tapped); null: none. */
+  cardReader: z.string().nullable(),
 });
 export type TillStatus = z.infer<typeof TillStatus>;
 

@@ -44,4 +44,6 @@ export const MAX_LENGTH = {
   /** An amount limit in major units, "10000000000.00" and room for grouping commas. */
   amount: 20,
   percent: 3,
+  /** What a Bolt Card reader reads or a keyboard-wedge reader types (an lnurlw:// URL or LNURL1…). */
+  cardText: 2000,
 } as const;

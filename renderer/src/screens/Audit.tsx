@@ -31,6 +31,7 @@ const ACTION: Partial<Record<CommandName | 'unlockRefused', string>> = {
   charge: 'Charged (Lightning)',
   reissueInvoice: 'New invoice',
   cancelSale: 'Cancelled a sale',
+  tapCard: 'Bolt Card tapped',
   demoPay: 'Demo payment',
   payCash: 'Cash sale',
   retryOrder: 'Sent an order to Shopify again',

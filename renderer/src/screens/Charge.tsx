@@ -1,9 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EventPayload } from '../../../shared/contract/index.js';
 import type { Sale } from '../../../shared/domain/index.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
 import { QrCode } from '../components/QrCode.js';
 import { useShell } from '../context.js';
+import { useScanner } from '../hooks/useScanner.js';
+
+/** What a Bolt Card holds (LUD-17 lnurlw://, or a bech32 LNURL), as a keyboard-wedge reader types it. */
+const CARD_TEXT = /^(lightning:)?(lnurlw:\/\/|lnurl1)/i;
+
+type CardState = Pick<EventPayload<'cardTap'>, 'phase' | 'message'>;
 
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
@@ -33,7 +40,40 @@ export function ChargeScreen({
   const [busy, setBusy] = useState(false);
   const acting = useRef(false);
   const [copied, setCopied] = useState(false);
+  const [card, setCard] = useState<CardState | null>(null);
   const now = useNow();
+
+  // A Bolt Card on the USB reader: the till reports its progress (the tapCard command's too).
+  useEffect(
+    () =>
+      till.on('cardTap', (t) => {
+        if (t.saleId === saleId) setCard({ phase: t.phase, message: t.message });
+      }),
+    [till, saleId],
+  );
+
+  // A keyboard-wedge NFC reader types the card's link then Enter: that is a tap.
+  const tapped = useCallback(
+    (text: string) => {
+      if (!CARD_TEXT.test(text.trim())) return;
+      setCard({ phase: 'reading', message: 'Card read — asking the card’s service…' });
+      till.tapCard({ saleId, text }).then(
+        (s) => {
+          if (s.state === 'paid') onPaid(s);
+        },
+        (err: unknown) =>
+          setCard({
+            phase: 'failed',
+            message:
+              err instanceof Error
+                ? err.message
+                : 'The card could not be read. Ask the customer to tap again.',
+          }),
+      );
+    },
+    [till, saleId, onPaid],
+  );
+  useScanner(tapped, { enabled: sale?.invoice != null, minLength: 8 });
 
   useEffect(() => {
     if (!copied) return;
@@ -94,7 +134,11 @@ export function ChargeScreen({
         {expired && <div className="qr-overlay">Expired</div>}
       </div>
       <div className="charge-info">
-        <div className="charge-label">Scan to pay with Lightning</div>
+        <div className="charge-label">
+          {status?.cardReader
+            ? 'Scan to pay with Lightning, or tap a Bolt Card'
+            : 'Scan to pay with Lightning'}
+        </div>
         <div className="charge-fiat" data-testid="charge-fiat">
           {formatFiat(sale.total, sale.currency)}
         </div>
@@ -108,6 +152,20 @@ export function ChargeScreen({
         >
           {expired ? 'Invoice expired' : `Expires in ${mmss(left)}`}
         </div>
+        {card ? (
+          <div className={`card-tap ${card.phase}`} data-testid="card-tap" role="status">
+            {card.phase === 'reading' && <span className="spinner" aria-hidden />}
+            {card.message}
+          </div>
+        ) : (
+          status?.cardReader &&
+          !expired && (
+            <div className="card-tap hint" data-testid="card-hint" title={status.cardReader}>
+              <span className="card-icon" aria-hidden />
+              Tap a Bolt Card on the reader
+            </div>
+          )
+        )}
         <div className="charge-actions">
           {expired ? (
             <button
