@@ -19,9 +19,10 @@
  * L1 pay first, journal after (wallet.pay before the `paying` transaction) → red: "payments
  *    without a journaled refund" (killed inside the wallet or just after it answered).
  * L2 the restart re-pays a `paying` refund instead of looking it up (resolvePaying calls
- *    wallet.pay) → red: "pay calls for refund …: expected 2 to be 1".
+ *    wallet.pay) → red: "invoices the wallet was asked to pay more than once".
  * L3 the idempotency key no longer the refund's id (electron/shopify/refunds.ts, key: randomUUID())
- *    → red: "Shopify refunds for refund …" (a lost answer's retry makes a second one).
+ *    → red: "the queue once drained" (a lost answer's retry makes a second refund, or Shopify
+ *    refuses it as more than was paid and it is parked).
  */
 import Database from 'better-sqlite3';
 import { join, resolve } from 'node:path';
@@ -245,6 +246,10 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
           expect(
             [...calls.keys()].filter((h) => !hashes.has(h)),
             `${REPLAY}: payments without a journaled refund`,
+          ).toEqual([]);
+          expect(
+            [...calls].filter(([, n]) => n > 1),
+            `${REPLAY}: invoices the wallet was asked to pay more than once`,
           ).toEqual([]);
           for (const r of journaled) {
             expect(['paid', 'failed'], `${REPLAY}: refund ${r.id} (${r.tender}) ended`).toContain(r.state);
