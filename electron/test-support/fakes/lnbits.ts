@@ -38,6 +38,11 @@ export interface LnbitsFake extends HttpFake {
   knowPreimage: (paymentHash: string, preimage: string) => void;
   /** How the next `out: true` payments end; 'pay' unless told. */
   payOutcome(outcome: LnbitsPayOutcome): void;
+  /**
+   * Called as an outgoing payment is recorded (paid or pending), before its answer leaves: a
+   * crash test kills the till there, so it never hears it. null: none.
+   */
+  onPaid(hook: ((paymentHash: string) => void) | null): void;
   /** A pending outgoing payment completes (or fails). */
   finishOutgoing(paymentHash: string, status: 'success' | 'failed'): void;
   /** Every `out: true` request (its payment hash), refused ones too. */
@@ -134,6 +139,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
   const preimages = new Map<string, string>();
   const payRequests: string[] = [];
   let payOutcome: LnbitsPayOutcome = 'pay';
+  let onPaid: ((paymentHash: string) => void) | null = null;
 
   const detail = (status: number, text: string, extra: object = {}): FakeReply => ({
     status,
@@ -387,9 +393,13 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       row.status = 'failed';
       return detail(520, 'Payment failed: no route found.', { status: 'failed' });
     }
-    if (payOutcome === 'pending') return { status: 201, body: paymentJson(row) };
+    if (payOutcome === 'pending') {
+      onPaid?.(hash);
+      return { status: 201, body: paymentJson(row) };
+    }
     row.status = 'success';
     row.preimage = preimage;
+    onPaid?.(hash);
     if (payOutcome === 'paidNoAnswer') return new Promise<FakeReply>(() => undefined);
     if (payOutcome === 'paidThen500') return { status: 500, body: null };
     return { status: 201, body: paymentJson(row) };
@@ -501,6 +511,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     },
     knowPreimage: (hash, preimage) => void preimages.set(hash, preimage),
     payOutcome: (outcome) => void (payOutcome = outcome),
+    onPaid: (hook) => void (onPaid = hook),
     finishOutgoing(hash, status) {
       const row = rows.find((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status === 'pending');
       if (!row) throw new Error(`no pending payment ${hash}`);
