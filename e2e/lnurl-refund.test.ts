@@ -1,17 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeInvoice } from '../electron/lightning/bolt11/encode.js';
+import { refundPrintHash } from '../shared/receipt/print-url.js';
 import { tempDir } from '../electron/test-support/fixtures.js';
 import { withdraw } from '../electron/test-support/lud03-wallet.js';
 import { openBrowser, SHOTS, signIn } from './browser.js';
 import { serveTill, type ServedTill } from './serve.js';
 
 /**
- * Issue 14's LNURL-withdraw refund in the browser: the owner turns it on in Settings; a sale →
- * Sales → Return one line → "Customer scans (LNURL)" → approve → the QR shows the sats and a
- * countdown; a wallet (the LUD-03 test client, in this process) claims it over HTTP, and the
- * screen says Refunded from the till's event.
+ * Issue 14's LNURL-withdraw refund in the browser, as its Tests ask: the owner turns it on in
+ * Settings; a sale; its receipt scanned at the Register → Return items → one line → "Customer
+ * scans (LNURL)" → approve → the QR shows the sats and a countdown; a wallet (the LUD-03 test
+ * client, in this process) claims it over HTTP, the screen says Refunded from the till's event,
+ * and the refund receipt prints (to PDF, read back with poppler's pdftotext).
  */
 describe('an LNURL-withdraw refund through the browser', () => {
   const dir = tempDir('till-e2e-lnurlw-');
@@ -20,6 +25,8 @@ describe('an LNURL-withdraw refund through the browser', () => {
   let page: Page;
 
   beforeAll(async () => {
+    if (!existsSync('/usr/bin/pdftotext'))
+      throw new Error('pdftotext is missing: apt-get install -y poppler-utils');
     served = await serveTill(dir.path);
     ({ browser, page } = await openBrowser());
     await page.setViewportSize({ width: 1024, height: 768 });
@@ -35,26 +42,11 @@ describe('an LNURL-withdraw refund through the browser', () => {
   const noSidewaysScroll = async () =>
     (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
 
-  /** A command on the page's own web-host session (the refund wallet has its own screen in another slice). */
-  const invoke = (name: string, input: unknown) =>
-    page.evaluate<string>(`new Promise((resolve, reject) => {
-      const ws = new WebSocket('ws://' + location.host + '/ws');
-      ws.onerror = () => reject(new Error('socket'));
-      ws.onopen = () => ws.send(${JSON.stringify(JSON.stringify({ type: 'invoke', id: 1, name, input }))});
-      ws.onmessage = (m) => {
-        const msg = JSON.parse(String(m.data));
-        if (msg.type === 'reply' && msg.id === 1) { ws.close(); resolve(String(m.data)); }
-      };
-    })`);
-
-  it('shows the QR for exactly the refund, the wallet claims it, and the screen says Refunded', async () => {
+  it('scan the receipt, return a line, approve, the wallet claims the QR, the refund receipt prints', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
     await signIn(page);
-    expect(
-      await invoke('saveRefundWallet', { kind: 'demo', perRefundLimitSats: null, perDayLimitSats: null }),
-    ).toContain('"ok":true');
 
     // The owner turns LNURL refunds on (this test listens on loopback, any free port).
     await page.getByTestId('nav-settings').click();
@@ -76,10 +68,16 @@ describe('an LNURL-withdraw refund through the browser', () => {
     await page.getByTestId('cash-quick').last().click();
     await page.getByTestId('cash-take').click();
     await page.getByTestId('sale-paid').waitFor();
+    await page.getByTestId('new-sale').click();
 
-    await page.getByTestId('nav-sales').click();
-    await page.getByTestId('sale-row').first().click();
-    await page.getByTestId('return-items').click();
+    // The customer brings the receipt back: its QR, scanned (a keyboard-wedge scanner types it).
+    await page.getByTestId('catalog-search').click();
+    await page.keyboard.type('sale:000001');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('return-prompt-title').innerText())
+      .toBe('Sale #000001 — Return items?');
+    await page.getByTestId('return-prompt-yes').click();
     await page.getByTestId('refund-line').first().getByTestId('refund-more').click();
     await page.getByTestId('refund-reason').fill('Too cold');
     await page.getByTestId('refund-tender-lnurl-withdraw').click();
@@ -128,6 +126,37 @@ describe('an LNURL-withdraw refund through the browser', () => {
     await page.screenshot({ path: `${SHOTS}/lnurlw-paid-1920x1080.png` });
     await page.setViewportSize({ width: 1024, height: 768 });
     await page.screenshot({ path: `${SHOTS}/lnurlw-paid-1024x768.png` });
+
+    // The refund receipt, offered once paid: the browser opens its print view.
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.locator('.lnurl-sheet').getByTestId('print-refund-receipt').click(),
+    ]);
+    await popup.locator('body[data-receipt-ready="1"]').waitFor();
+    const refundId = new URLSearchParams(new URL(popup.url()).hash.split('?')[1]).get('refund')!;
+    await popup.close();
+    const context = await browser.newContext();
+    await context.addCookies(await page.context().cookies());
+    const view = await context.newPage();
+    const file = join(SHOTS, 'lnurlw-refund-receipt.pdf');
+    rmSync(file, { force: true });
+    await view.goto(`${new URL(served.url).origin}/${refundPrintHash(refundId, { paper: '80mm' })}`);
+    await view.locator('body[data-receipt-ready="1"]').waitFor();
+    await view.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
+    await context.close();
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const words of [
+      'REFUND',
+      '000001-R1',
+      'Of sale #000001',
+      'Flat White',
+      'Sent via Lightning',
+      sats.toLocaleString('en-US'),
+      'Reason Too cold',
+      'Approved by Owner',
+    ])
+      expect(text, words).toContain(words);
+
     await page.getByTestId('refund-done').click();
     await expect
       .poll(() => page.getByTestId('sale-refunds').innerText())

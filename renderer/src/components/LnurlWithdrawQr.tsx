@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { RefundReceiptActions } from '../print/RefundReceiptActions.js';
 import type { Refund } from '../../../shared/domain/index.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
@@ -139,9 +140,12 @@ export function LnurlWithdrawQr({ initial, onClose }: { initial: Refund; onClose
                 Cancel refund
               </button>
             ) : (
-              <button className="btn primary big" data-testid="refund-done" onClick={onClose} autoFocus>
-                Done
-              </button>
+              <>
+                {refund.state === 'paid' && <RefundReceiptActions refundId={refund.id} />}
+                <button className="btn primary big" data-testid="refund-done" onClick={onClose} autoFocus>
+                  Done
+                </button>
+              </>
             )}
           </div>
         </div>
