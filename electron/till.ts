@@ -15,6 +15,7 @@ import type { RefundWallet } from './refund-wallet/wallet.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
+import { createDisplay } from './display/display.js';
 import { createEventBus, type EventListener } from './events.js';
 import type { Db } from './journal/db.js';
 import { openCheckedJournal } from './journal/health.js';
@@ -230,6 +231,17 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     onPaidAtCounter: (sale) => receipts.autoPrint(sale),
   });
 
+  const display = createDisplay({
+    events,
+    shopName: () => settings.shopName,
+    cart: () => cart.get(),
+    pricing: () => pricing.get(),
+    activeSale: () => {
+      const id = flow.activeSaleId();
+      return id === null ? null : flow.get(id);
+    },
+  });
+
   const receiptSettings = createReceiptSettings(db, log);
   const refundWallets = createRefundWallets({
     db,
@@ -386,6 +398,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     rates,
     node,
     cart,
+    display,
     parked,
     flow,
     refunds,

@@ -11,6 +11,7 @@ import type { StaffService } from '../staff/staff.js';
 import type { RefundService } from '../checkout/refunds.js';
 import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
+import type { Display } from '../display/display.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
 import type { NodeConnection } from '../lightning/connection.js';
@@ -42,6 +43,7 @@ export interface TillContext {
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;
+  display: Display;
   parked: ParkedCarts;
   flow: SaleFlow;
   refunds: RefundService;

@@ -54,6 +54,8 @@ export const REPLY_WAIT_MS = {
   startNewJournal: SLOW_MS,
   searchCatalog: QUICK_MS,
   getCart: QUICK_MS,
+  getDisplay: QUICK_MS,
+  chooseTip: QUICK_MS,
   addToCart: QUICK_MS,
   addCustomAmount: QUICK_MS,
   scanBarcode: QUICK_MS,

@@ -28,6 +28,9 @@ export const COMMAND_ACCESS = {
 
   searchCatalog: { role: 'cashier', reads: true },
   getCart: { role: 'cashier', reads: true },
+  // The customer's display runs with nobody signed in on it; it shows nothing private.
+  getDisplay: { role: 'locked', reads: true },
+  chooseTip: { role: 'locked', reads: false },
   addToCart: { role: 'cashier', reads: false },
   addCustomAmount: { role: 'cashier', reads: false },
   scanBarcode: { role: 'cashier', reads: false },

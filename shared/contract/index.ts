@@ -39,6 +39,7 @@ import {
   TillStatus,
   Tip,
 } from '../domain/index.js';
+import { DisplayState } from '../domain/display.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
 import { ReceiptDocument } from '../receipt/document.js';
@@ -523,10 +524,16 @@ export const commands = {
     input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
     output: z.object({ filename: z.string(), path: z.string() }),
   },
+  /** What the customer-facing display shows now (README, customer display); nothing private. */
+  getDisplay: { input: none, output: DisplayState },
+  /** The customer's tap on a tip choice on the display (null: no tip), while the cart is rung up. */
+  chooseTip: { input: z.object({ tip: Tip.nullable() }).strict(), output: DisplayState },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
   cartChanged: Cart,
+  /** What the customer-facing display shows, after anything on it moved. */
+  displayChanged: DisplayState,
   /** The owner's pricing settings after a save (or a Shopify shop's tax default was adopted). */
   pricingChanged: PricingSettings,
   /** Held carts after one was parked, resumed or discarded. */
