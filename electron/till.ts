@@ -16,6 +16,7 @@ import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
 import { createDisplay } from './display/display.js';
+import { createDisplayPairing, type DisplayPairing } from './display/pairing.js';
 import { createEventBus, type EventListener } from './events.js';
 import type { Db } from './journal/db.js';
 import { openCheckedJournal } from './journal/health.js';
@@ -86,6 +87,8 @@ export interface Till {
   subscribe(listener: EventListener): () => void;
   /** The periodic work the timers do, callable directly by tests with a fake clock. */
   tick(): Promise<void>;
+  /** The web host's view of paired customer displays (null: a till that is not open). */
+  displays?: () => DisplayPairing | null;
   close(): Promise<void>;
 }
 
@@ -241,6 +244,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       return id === null ? null : flow.get(id);
     },
   });
+
+  const displayPairing = createDisplayPairing(db, now, log);
 
   const receiptSettings = createReceiptSettings(db, log);
   const refundWallets = createRefundWallets({
@@ -399,6 +404,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     node,
     cart,
     display,
+    displayPairing,
     parked,
     flow,
     refunds,
@@ -452,6 +458,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     invoke,
     subscribe: events.subscribe,
     tick,
+    displays: () => displayPairing,
     async close() {
       if (closed) return;
       closed = true;

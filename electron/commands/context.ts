@@ -12,6 +12,7 @@ import type { RefundService } from '../checkout/refunds.js';
 import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { Display } from '../display/display.js';
+import type { DisplayPairing } from '../display/pairing.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
 import type { NodeConnection } from '../lightning/connection.js';
@@ -44,6 +45,7 @@ export interface TillContext {
   node: NodeConnection;
   cart: CartService;
   display: Display;
+  displayPairing: DisplayPairing;
   parked: ParkedCarts;
   flow: SaleFlow;
   refunds: RefundService;

@@ -77,6 +77,12 @@ describe('who may run each command: every Command × role, generated from the on
       getCart: {},
       getDisplay: {},
       chooseTip: { tip: null },
+      getCustomerDisplay: {},
+      updateCustomerDisplay: {
+        settings: { lanEnabled: true, lanAddress: '127.0.0.2', lanPort: 4243, monitorId: null },
+      },
+      startDisplayPairing: {},
+      revokeDisplay: { id: 'no-such-display' },
       addToCart: { variantId: variant.id },
       addCustomAmount: { amount: 500n },
       scanBarcode: { code: variant.barcode ?? '0' },
@@ -238,6 +244,10 @@ describe('the table says what the issue says each role may do', () => {
     'saveShopify',
     'disconnectShopify',
     'updateReceiptSettings',
+    'getCustomerDisplay',
+    'updateCustomerDisplay',
+    'startDisplayPairing',
+    'revokeDisplay',
   ];
   const locked: CommandName[] = [
     'getStatus',

@@ -12,7 +12,7 @@ import './app.css';
 const root = createRoot(document.getElementById('root')!);
 const printRoute = parsePrintHash(location.hash);
 const reportRoute = parseShiftReportHash(location.hash);
-if (location.hash.startsWith('#/display')) {
+if (location.hash.startsWith('#/display') || location.pathname === '/display') {
   // The customer-facing display: the second monitor's window, or a paired tablet (README).
   root.render(
     <StrictMode>

@@ -40,6 +40,7 @@ import {
   Tip,
 } from '../domain/index.js';
 import { DisplayState } from '../domain/display.js';
+import { CustomerDisplayConfig, CustomerDisplaySettings } from '../domain/display-settings.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
 import { ReceiptDocument } from '../receipt/document.js';
@@ -528,6 +529,19 @@ export const commands = {
   getDisplay: { input: none, output: DisplayState },
   /** The customer's tap on a tip choice on the display (null: no tip), while the cart is rung up. */
   chooseTip: { input: z.object({ tip: Tip.nullable() }).strict(), output: DisplayState },
+  /** Settings → Customer display: the LAN display and second monitor settings, and the paired devices. */
+  getCustomerDisplay: { input: none, output: CustomerDisplayConfig },
+  updateCustomerDisplay: {
+    input: z.object({ settings: CustomerDisplaySettings }).strict(),
+    output: CustomerDisplayConfig,
+  },
+  /** A one-time code for the pairing QR (five minutes, one device). */
+  startDisplayPairing: { input: none, output: z.object({ code: z.string(), expiresAt: z.string() }) },
+  /** Cuts a paired display off at once. */
+  revokeDisplay: {
+    input: z.object({ id: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: CustomerDisplayConfig,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
