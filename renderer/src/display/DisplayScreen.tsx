@@ -132,7 +132,7 @@ export function DisplayScreen({ injected }: { injected?: TillApi }) {
 
   return (
     <main className={`cd cd-${state.phase}`} data-testid="display" data-phase={state.phase}>
-      <section className="cd-cart">
+      <section className="cd-order">
         <header className="cd-head">{state.shopName}</header>
         <ol className="cd-lines" data-testid="display-lines">
           {state.lines.map((l) => (
@@ -153,7 +153,7 @@ export function DisplayScreen({ injected }: { injected?: TillApi }) {
           <div className="cd-pay">
             <h2>Scan to pay</h2>
             <div className="cd-qr">
-              <QrCode bolt11={state.invoice.bolt11} size={360} dimmed={false} />
+              <QrCode bolt11={state.invoice.bolt11} size={560} dimmed={false} />
             </div>
             <div className="cd-pay-amount">{formatSats(state.invoice.amountMsat)}</div>
             <Countdown expiresAt={state.invoice.expiresAt} />
