@@ -151,4 +151,13 @@ describe('the customer display, paired over the shop network', () => {
     await shots('revoked');
     expect(errors).toEqual([]);
   }, 240_000);
+
+  it('Settings → Customer display shows the pairing QR and the paired displays', async () => {
+    await cashier.getByTestId('nav-settings').click();
+    const card = cashier.getByTestId('customer-display');
+    await card.getByTestId('pair-display').click();
+    await card.getByTestId('pairing-qr').waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: `${SHOTS}/display-settings-card.png` });
+  }, 60_000);
 });
