@@ -70,11 +70,11 @@ export function CustomerDisplaySettings() {
       <p className="muted">
         What the customer sees: the cart, the tip choice, the QR and “Paid”. Nothing private is shown.
       </p>
-      <label>
+      <label className="toggle">
         <input type="checkbox" checked={monitor} onChange={(e) => setMonitor(e.target.checked)} /> On a second
         monitor (desktop app)
       </label>
-      <label>
+      <label className="toggle">
         <input type="checkbox" checked={lanEnabled} onChange={(e) => setLanEnabled(e.target.checked)} /> On a
         tablet or phone on the shop’s network
       </label>
