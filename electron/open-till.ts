@@ -71,6 +71,7 @@ export async function openTill(deps: TillDeps): Promise<Till> {
     },
     subscribe: bus.subscribe,
     tick: () => inner.tick(),
+    displays: () => inner.displays?.() ?? null,
     close: async () => {
       unsubscribe();
       await inner.close();

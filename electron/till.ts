@@ -16,6 +16,8 @@ import { createLnurlWithdraw } from './lnurl-withdraw/service.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
+import { createDisplay } from './display/display.js';
+import { createDisplayPairing, type DisplayPairing } from './display/pairing.js';
 import { createEventBus, type EventListener } from './events.js';
 import type { Db } from './journal/db.js';
 import { openCheckedJournal } from './journal/health.js';
@@ -98,6 +100,8 @@ export interface Till {
   subscribe(listener: EventListener): () => void;
   /** The periodic work the timers do, callable directly by tests with a fake clock. */
   tick(): Promise<void>;
+  /** The web host's view of paired customer displays (null: a till that is not open). */
+  displays?: () => DisplayPairing | null;
   close(): Promise<void>;
 }
 
@@ -242,6 +246,19 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     log,
     onPaidAtCounter: (sale) => receipts.autoPrint(sale),
   });
+
+  const display = createDisplay({
+    events,
+    shopName: () => settings.shopName,
+    cart: () => cart.get(),
+    pricing: () => pricing.get(),
+    activeSale: () => {
+      const id = flow.activeSaleId();
+      return id === null ? null : flow.get(id);
+    },
+  });
+
+  const displayPairing = createDisplayPairing(db, now, log);
 
   const receiptSettings = createReceiptSettings(db, log);
   const refundWallets = createRefundWallets({
@@ -431,6 +448,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     rates,
     node,
     cart,
+    display,
+    displayPairing,
     parked,
     flow,
     refunds,
@@ -511,6 +530,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     invoke,
     subscribe: events.subscribe,
     tick,
+    displays: () => displayPairing,
     async close() {
       if (closed) return;
       closed = true;

@@ -13,6 +13,8 @@ import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { LnurlWithdraw } from '../lnurl-withdraw/service.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { CardTaps } from '../bolt-card/taps.js';
+import type { Display } from '../display/display.js';
+import type { DisplayPairing } from '../display/pairing.js';
 import type { EventBus } from '../events.js';
 import type { Db } from '../journal/db.js';
 import type { NodeConnection } from '../lightning/connection.js';
@@ -44,6 +46,8 @@ export interface TillContext {
   rates: TillRates;
   node: NodeConnection;
   cart: CartService;
+  display: Display;
+  displayPairing: DisplayPairing;
   parked: ParkedCarts;
   flow: SaleFlow;
   refunds: RefundService;

@@ -1,4 +1,5 @@
 import type { Handlers, TillContext } from './context.js';
+import { displayCommands } from './display.js';
 import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
 import { parkedCommands } from './parked.js';
@@ -22,6 +23,7 @@ export function commandHandlers(ctx: TillContext) {
     ...openJournalCommands,
     ...staffCommands(ctx),
     ...registerCommands(ctx),
+    ...displayCommands(ctx),
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
     ...cardCommands(ctx),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, net, protocol, screen, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { guardProcess } from '../process-guard.js';
 import { createFileSecretStore } from '../secrets/store.js';
@@ -11,7 +11,7 @@ import { bridgeTill, forwardEvents } from './ipc.js';
 import { cspFor, resolveAppFile } from './app-protocol.js';
 import { isTrustedUrl, mayOpenExternally } from './navigation.js';
 import { createElectronPrinter } from './printer.js';
-import { cashierWindowOptions } from './window-options.js';
+import { cashierWindowOptions, customerDisplayWindowOptions } from './window-options.js';
 import { readerProcess } from '../bolt-card/reader.js';
 
 /**
@@ -48,6 +48,38 @@ function createWindow(t: Till): void {
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = null));
   void win.loadURL(devUrl ?? 'app://till/index.html');
+}
+
+let displayWindow: BrowserWindow | null = null;
+
+/**
+ * The customer display on the screen the owner picked (`monitorId`; 0: the first screen that is
+ * not the main one), opened, moved or closed whenever the setting or the screens change.
+ */
+function placeCustomerDisplay(t: Till): void {
+  const wanted = t.displays?.()?.settings().monitorId ?? null;
+  const screens = screen.getAllDisplays();
+  const primary = screen.getPrimaryDisplay().id;
+  const target =
+    wanted === null
+      ? undefined
+      : wanted === 0
+        ? screens.find((d) => d.id !== primary)
+        : screens.find((d) => d.id === wanted);
+  if (!target) {
+    displayWindow?.close();
+    return;
+  }
+  if (displayWindow) {
+    displayWindow.setBounds(target.bounds);
+    return;
+  }
+  const win = new BrowserWindow(customerDisplayWindowOptions(import.meta.dirname, target.bounds));
+  displayWindow = win;
+  forwardEvents(t, win.webContents);
+  win.once('ready-to-show', () => win.showInactive());
+  win.on('closed', () => (displayWindow = null));
+  void win.loadURL(`${devUrl ?? 'app://till/index.html'}#/display`);
 }
 
 app.on('web-contents-created', (_e, contents) => {
@@ -122,6 +154,11 @@ void app.whenReady().then(async () => {
   });
   bridgeTill(till, isTrusted);
   createWindow(till);
+  const t = till;
+  placeCustomerDisplay(t);
+  t.displays?.()?.onChange(() => placeCustomerDisplay(t));
+  screen.on('display-added', () => placeCustomerDisplay(t));
+  screen.on('display-removed', () => placeCustomerDisplay(t));
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0 && till) createWindow(till);
   });

@@ -53,3 +53,25 @@ export function printWindowOptions() {
     },
   } as const;
 }
+
+/**
+ * The customer display's window on a second monitor (README, customer display): hardened as the
+ * cashier window is, full screen on the screen's bounds, no menu, never focused over the till.
+ */
+export function customerDisplayWindowOptions(
+  mainDir: string,
+  bounds: { x: number; y: number; width: number; height: number },
+) {
+  const cashier = cashierWindowOptions(mainDir);
+  return {
+    ...bounds,
+    title: 'Customer display',
+    backgroundColor: '#0d1117',
+    show: false,
+    frame: false,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    focusable: false,
+    webPreferences: cashier.webPreferences,
+  } as const;
+}

@@ -75,6 +75,14 @@ describe('who may run each command: every Command × role, generated from the on
       listAudit: {},
       searchCatalog: {},
       getCart: {},
+      getDisplay: {},
+      chooseTip: { tip: null },
+      getCustomerDisplay: {},
+      updateCustomerDisplay: {
+        settings: { lanEnabled: true, lanAddress: '127.0.0.2', lanPort: 4243, monitorId: null },
+      },
+      startDisplayPairing: {},
+      revokeDisplay: { id: 'no-such-display' },
       addToCart: { variantId: variant.id },
       addCustomAmount: { amount: 500n },
       scanBarcode: { code: variant.barcode ?? '0' },
@@ -255,8 +263,21 @@ describe('the table says what the issue says each role may do', () => {
     'saveShopify',
     'disconnectShopify',
     'updateReceiptSettings',
+    'getCustomerDisplay',
+    'updateCustomerDisplay',
+    'startDisplayPairing',
+    'revokeDisplay',
   ];
-  const locked: CommandName[] = ['getStatus', 'getJournalProblem', 'startNewJournal', 'unlock', 'lock'];
+  const locked: CommandName[] = [
+    'getStatus',
+    'getJournalProblem',
+    'startNewJournal',
+    'unlock',
+    'lock',
+    // The customer's display: shows nothing private, works with nobody signed in.
+    'getDisplay',
+    'chooseTip',
+  ];
 
   it('manager and owner commands are theirs, only the PIN pad works locked, the rest is a cashier’s', () => {
     for (const n of manager) expect(COMMAND_ACCESS[n].role, n).toBe('manager');

@@ -11,6 +11,7 @@ import { commandFailure } from '../commands/failure.js';
 import { decodePath, fileInside } from '../static-file.js';
 import type { Till } from '../till.js';
 import { readClientMessage } from './client-message.js';
+import { startLanDisplay } from './lan-display.js';
 import { requestedByTheTill } from './request-origin.js';
 
 /**
@@ -39,6 +40,8 @@ export interface WebHostOptions {
 
 export interface WebHost {
   url: string;
+  /** The customer display's LAN address while it listens (README, customer display); else null. */
+  lanUrl: () => string | null;
   port: number;
   close(): Promise<void>;
 }
@@ -72,14 +75,14 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function sameToken(a: string | undefined, b: string): boolean {
+export function sameToken(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage, name: string): string | undefined {
+export function cookieToken(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=');
     if (k === name) return v;
@@ -88,19 +91,19 @@ function cookieToken(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Resolves a URL path inside `root`: null for anything undecodable or outside it. */
-function fileIn(root: string, urlPath: string): string | null {
+export function fileIn(root: string, urlPath: string): string | null {
   const decoded = decodePath(urlPath);
   return decoded === null ? null : fileInside(root, decoded);
 }
 
 /** The request's URL, or null when it cannot be parsed (e.g. an absolute-form "http://[/"). */
-function requestUrl(req: IncomingMessage): URL | null {
+export function requestUrl(req: IncomingMessage): URL | null {
   const raw = req.url ?? '/';
   return URL.canParse(raw, 'http://till') ? new URL(raw, 'http://till') : null;
 }
 
 /** Answers on the raw socket (upgrade, CONNECT, unparsable request): there is no response object. */
-function answerOnSocket(socket: Duplex, status: string): void {
+export function answerOnSocket(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
@@ -308,10 +311,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     );
   });
 
+  const lan = startLanDisplay({ till: opts.till, rendererDir, log, serveFile, send });
+
   return {
     port,
     url: `http://127.0.0.1:${port}/?token=${token}`,
+    lanUrl: () => lan.url(),
     async close() {
+      await lan.close();
       for (const client of wss.clients) client.terminate();
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -28,6 +28,13 @@ export const COMMAND_ACCESS = {
 
   searchCatalog: { role: 'cashier', reads: true },
   getCart: { role: 'cashier', reads: true },
+  // The customer's display runs with nobody signed in on it; it shows nothing private.
+  getDisplay: { role: 'locked', reads: true },
+  chooseTip: { role: 'locked', reads: false },
+  getCustomerDisplay: { role: 'owner', reads: true },
+  updateCustomerDisplay: { role: 'owner', reads: false },
+  startDisplayPairing: { role: 'owner', reads: false },
+  revokeDisplay: { role: 'owner', reads: false },
   addToCart: { role: 'cashier', reads: false },
   addCustomAmount: { role: 'cashier', reads: false },
   scanBarcode: { role: 'cashier', reads: false },

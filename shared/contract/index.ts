@@ -42,6 +42,8 @@ import {
   TillStatus,
   Tip,
 } from '../domain/index.js';
+import { DisplayState } from '../domain/display.js';
+import { CustomerDisplayConfig, CustomerDisplaySettings } from '../domain/display-settings.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import { PricingSettings } from '../pricing/settings.js';
 import { RefundReceiptDocument, SaleReceiptDocument } from '../receipt/document.js';
@@ -593,10 +595,29 @@ export const commands = {
     input: z.object({ shiftId: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
     output: z.object({ filename: z.string(), path: z.string() }),
   },
+  /** What the customer-facing display shows now (README, customer display); nothing private. */
+  getDisplay: { input: none, output: DisplayState },
+  /** The customer's tap on a tip choice on the display (null: no tip), while the cart is rung up. */
+  chooseTip: { input: z.object({ tip: Tip.nullable() }).strict(), output: DisplayState },
+  /** Settings → Customer display: the LAN display and second monitor settings, and the paired devices. */
+  getCustomerDisplay: { input: none, output: CustomerDisplayConfig },
+  updateCustomerDisplay: {
+    input: z.object({ settings: CustomerDisplaySettings }).strict(),
+    output: CustomerDisplayConfig,
+  },
+  /** A one-time code for the pairing QR (five minutes, one device). */
+  startDisplayPairing: { input: none, output: z.object({ code: z.string(), expiresAt: z.string() }) },
+  /** Cuts a paired display off at once. */
+  revokeDisplay: {
+    input: z.object({ id: z.string().min(1).max(MAX_LENGTH.id) }).strict(),
+    output: CustomerDisplayConfig,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
   cartChanged: Cart,
+  /** What the customer-facing display shows, after anything on it moved. */
+  displayChanged: DisplayState,
   /** The owner's pricing settings after a save (or a Shopify shop's tax default was adopted). */
   pricingChanged: PricingSettings,
   /** Held carts after one was parked, resumed or discarded. */

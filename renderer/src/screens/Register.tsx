@@ -81,6 +81,9 @@ export function RegisterScreen({
     return till.on('pricingChanged', (p) => setTips(p.tips));
   }, [till, run]);
   const askTips = tips?.enabled === true && tips.presets.length > 0;
+  // The tip the customer tapped on the customer display (README, customer display), if any.
+  const [customerTip, setCustomerTip] = useState<Tip | null>(null);
+  useEffect(() => till.on('displayChanged', (d) => setCustomerTip(d.customerTip)), [till]);
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -432,10 +435,28 @@ export function RegisterScreen({
               data-testid="charge-button"
               className="btn charge"
               disabled={lines.length === 0 || charging}
-              onClick={() => (askTips ? setAskingTip('charge') : charge(null))}
+              onClick={() =>
+                customerTip && askTips ? charge(customerTip) : askTips ? setAskingTip('charge') : charge(null)
+              }
             >
               {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
             </button>
+            {customerTip && askTips && (
+              <button
+                data-testid="customer-tip"
+                className="btn"
+                title="The customer chose this tip on the display; tap to ask again"
+                onClick={() =>
+                  void run(async () => setCustomerTip((await till.chooseTip({ tip: null })).customerTip))
+                }
+              >
+                Tip{' '}
+                {customerTip.kind === 'percentage'
+                  ? `${customerTip.percent}%`
+                  : formatFiat(customerTip.amount, currency)}{' '}
+                (customer) ✕
+              </button>
+            )}
           </div>
         </div>
       </aside>

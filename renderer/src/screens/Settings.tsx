@@ -4,6 +4,7 @@ import { MAX_LENGTH } from '../../../shared/domain/limits.js';
 import { useMayRun } from '../access.js';
 import { useShell } from '../context.js';
 import { errorMessage } from '../till-client.js';
+import { CustomerDisplaySettings } from './CustomerDisplaySettings.js';
 import { LimitSettings } from './LimitSettings.js';
 import { LnurlWithdrawSettings } from './LnurlWithdrawSettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
@@ -161,6 +162,7 @@ function OwnerSettings() {
         <RefundWalletSettings />
         <ShopifySettings />
         <ReceiptSettings />
+        <CustomerDisplaySettings />
       </div>
       <PricingSettings />
     </div>
