@@ -161,7 +161,13 @@ export function DisplayScreen({ injected }: { injected?: TillApi }) {
         ) : state.tipChoices ? (
           <div className="cd-tips">
             <h2>Add a tip?</h2>
-            <div className="cd-tip-grid">
+            {/* One row for up to three choices, two by two for four: no empty cell. */}
+            <div
+              className="cd-tip-grid"
+              style={{
+                gridTemplateColumns: `repeat(${state.tipChoices.length === 4 ? 2 : Math.min(state.tipChoices.length, 3) || 1}, 1fr)`,
+              }}
+            >
               {state.tipChoices.map((p) => {
                 const chosen = state.customerTip?.kind === 'percentage' && state.customerTip.percent === p;
                 return (
