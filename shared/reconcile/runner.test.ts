@@ -21,10 +21,13 @@ import {
   SAFE_REPAIRS,
   addToSummary,
   emptySummary,
+  type JournalRefund,
   type JournalSale,
   type NodeInvoice,
   type ReconcileResult,
   type ShopifyOrder,
+  type ShopifyRefund,
+  type WalletPayment,
 } from './types.js';
 
 /**
@@ -107,10 +110,47 @@ const orderArb: fc.Arbitrary<ShopifyOrder> = fc.record({
   currency: fc.constantFrom('USD', 'EUR'),
   paymentHash: fc.option(hashes),
 });
+// Refunds whose hashes, refund ids and Shopify refund ids collide: a wallet listing a hash twice,
+// two refunds of one hash or one id, Shopify refunds naming no refund, one refund or another's.
+const refundHashes = fc.constantFrom('r1', 'r2', 'r3', 'aa', "r'4");
+const refundIds = fc.constantFrom('f1', 'f2', 'f3', 'f4');
+const walletArb: fc.Arbitrary<WalletPayment> = fc.record({
+  paymentHash: refundHashes,
+  amountMsat: fc.bigInt({ min: 1n, max: 3_000_000n }),
+  paidAt: fc.integer({ min: 0, max: 3_000 }),
+});
+const refundArb: fc.Arbitrary<JournalRefund> = fc.record({
+  refundId: refundIds,
+  saleId: saleIds,
+  state: fc.constantFrom('requested', 'approved', 'paying', 'paid', 'failed'),
+  tender: fc.constantFrom('lightning', 'cash'),
+  paymentHash: fc.option(refundHashes),
+  amountMsat: fc.option(fc.bigInt({ min: 1n, max: 3_000_000n })),
+  amount: fc.bigInt({ min: 0n, max: 10_000n }),
+  currency: fc.constantFrom('USD', 'EUR'),
+  paidAt: fc.option(fc.integer({ min: 0, max: 3_000 })),
+  updatedAt: fc.integer({ min: 0, max: 3_000 }),
+});
+const shopifyRefundArb: fc.Arbitrary<ShopifyRefund> = fc.record({
+  refundId: fc.constantFrom('g1', 'g2', 'g3'),
+  orderId: fc.constantFrom('o1', 'o2'),
+  orderName: fc.constantFrom('#1001', "it's"),
+  tillRefundId: fc.option(fc.constantFrom('f1', 'f2', 'f3', 'f9')),
+  total: fc.bigInt({ min: 0n, max: 10_000n }),
+  currency: fc.constantFrom('USD', 'EUR'),
+  createdAt: fc.integer({ min: 0, max: 3_000 }),
+});
 const inputArb = fc.record({
   node: fc.array(invoiceArb, { maxLength: 40 }),
   journal: fc.array(saleArb, { maxLength: 40 }),
   shopify: fc.array(orderArb, { maxLength: 40 }),
+  wallet: fc.array(walletArb, { maxLength: 12 }),
+  refunds: fc.array(refundArb, { maxLength: 12 }),
+  shopifyRefunds: fc.array(shopifyRefundArb, { maxLength: 12 }),
+});
+const refundOptionsArb = fc.record({
+  wallet: fc.constantFrom('own', 'shared', 'unchecked') as fc.Arbitrary<'own' | 'shared' | 'unchecked'>,
+  refundCutoff: fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: undefined }),
 });
 
 /** fast-check prints its seed and path with any counterexample; FC_SEED replays one. */
@@ -155,10 +195,11 @@ describe('reconciliation on DuckDB', () => {
         inputArb,
         fc.integer({ min: 1, max: 4 }),
         fc.boolean(),
-        async (input, threads, orders) => {
-          const expected = classifyPartition(input, { orders });
+        refundOptionsArb,
+        async (input, threads, orders, refundOptions) => {
+          const expected = classifyPartition(input, { orders, ...refundOptions });
           await db.connection.run(`SET threads = ${threads}`);
-          const got = await reconcileAll(db, input, orders);
+          const got = await reconcileAll(db, input, orders, refundOptions);
           expect(canonical(got.results)).toEqual(canonical(expected.results));
           expect(got.summary.ignoredInvoices).toBe(expected.ignoredInvoices);
           expect(got.summary.items).toBe(expected.results.length);
