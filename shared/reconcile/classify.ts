@@ -377,7 +377,9 @@ export function classifyRefunds(
   const payments = new Map<string, WalletPayment>();
   for (const p of wallet) if (!payments.has(p.paymentHash)) payments.set(p.paymentHash, p);
 
-  const sorted = [...refunds].sort((a, b) => (a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0));
+  const sorted = [...refunds].sort((a, b) =>
+    a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0,
+  );
   const claimedHashes = new Set<string>();
   const ownedIds = new Set<string>();
   const shopifyOf = new Map<string, ShopifyRefund[]>();
@@ -431,13 +433,18 @@ export function classifyRefunds(
   for (const s of shopify) {
     if (usedShopify.has(s)) continue;
     out.push(
-      result(Outcome.RefundPaidNotRecorded, Repair.ReviewRefund, 'refunded in Shopify; no refund in the journal', {
-        orderId: s.orderId,
-        orderName: s.orderName,
-        time: s.createdAt,
-        fiat: s.total,
-        currency: s.currency,
-      }),
+      result(
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'refunded in Shopify; no refund in the journal',
+        {
+          orderId: s.orderId,
+          orderName: s.orderName,
+          time: s.createdAt,
+          fiat: s.total,
+          currency: s.currency,
+        },
+      ),
     );
   }
 
@@ -445,12 +452,17 @@ export function classifyRefunds(
   for (const p of payments.values()) {
     if (claimedHashes.has(p.paymentHash)) continue;
     out.push(
-      result(Outcome.RefundPaidNotRecorded, Repair.ReviewRefund, 'paid by the refund wallet; no refund names it', {
-        paymentHash: p.paymentHash,
-        tender: 'lightning',
-        time: p.paidAt,
-        msat: p.amountMsat,
-      }),
+      result(
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'paid by the refund wallet; no refund names it',
+        {
+          paymentHash: p.paymentHash,
+          tender: 'lightning',
+          time: p.paidAt,
+          msat: p.amountMsat,
+        },
+      ),
     );
   }
 }
@@ -469,23 +481,41 @@ function refundItem(
   const checked = lightning && mode !== 'unchecked';
   if (r.state !== 'paid' && r.state !== 'paying') {
     if (paid !== null)
-      return [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund, `paid by the refund wallet; the refund is ${r.state}`];
+      return [
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        `paid by the refund wallet; the refund is ${r.state}`,
+      ];
     if (shop !== null)
-      return [Outcome.RefundRecordedNotPaid, Repair.ReviewRefund, `refunded in Shopify; the refund is ${r.state}`];
+      return [
+        Outcome.RefundRecordedNotPaid,
+        Repair.ReviewRefund,
+        `refunded in Shopify; the refund is ${r.state}`,
+      ];
     return null;
   }
   if (r.state === 'paying') {
     if (paid !== null)
-      return [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund, 'paid by the refund wallet; the refund is still paying'];
+      return [
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'paid by the refund wallet; the refund is still paying',
+      ];
     if (r.updatedAt > cutoff) return null;
     return [
       Outcome.RefundRecordedNotPaid,
       Repair.ReviewRefund,
-      checked ? 'stuck paying; the refund wallet has no such payment' : 'stuck paying; the refund wallet could not be checked',
+      checked
+        ? 'stuck paying; the refund wallet has no such payment'
+        : 'stuck paying; the refund wallet could not be checked',
     ];
   }
   if (checked && paid === null)
-    return [Outcome.RefundRecordedNotPaid, Repair.ReviewRefund, 'journaled paid; the refund wallet has no such payment'];
+    return [
+      Outcome.RefundRecordedNotPaid,
+      Repair.ReviewRefund,
+      'journaled paid; the refund wallet has no such payment',
+    ];
   if (paid !== null && r.amountMsat !== null && paid.amountMsat !== r.amountMsat)
     return [
       Outcome.RefundAmountMismatch,

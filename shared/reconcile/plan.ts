@@ -124,9 +124,7 @@ const BRANCHES = {
 type Branch = keyof typeof BRANCHES;
 
 const caseOf = (f: (b: Branch) => string, branches: readonly string[] = Object.keys(BRANCHES)): string =>
-  `CASE branch ${branches
-    .map((b) => `WHEN ${lit(b)} THEN ${f(b as Branch)}`)
-    .join(' ')} END`;
+  `CASE branch ${branches.map((b) => `WHEN ${lit(b)} THEN ${f(b as Branch)}`).join(' ')} END`;
 
 type SaleBranch = Exclude<Branch, RefundBranch>;
 type RefundBranch = keyof typeof REFUND_DETAIL;

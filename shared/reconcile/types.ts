@@ -129,6 +129,14 @@ export const Outcome = {
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export const OUTCOMES: readonly Outcome[] = Object.values(Outcome);
+/** The refund outcomes (issue 14): a refund's items, not a sale's. */
+export const REFUND_OUTCOMES: readonly Outcome[] = [
+  Outcome.RefundMatched,
+  Outcome.RefundPaidNotRecorded,
+  Outcome.RefundRecordedNotPaid,
+  Outcome.RefundMissingInShopify,
+  Outcome.RefundAmountMismatch,
+];
 
 /** What a manager is offered for an outcome. Only `safe` repairs run with one action. */
 export const Repair = {
