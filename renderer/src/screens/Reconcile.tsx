@@ -17,6 +17,11 @@ export const OUTCOME_LABEL: Record<string, string> = {
   sale_without_order: 'No Shopify order',
   order_without_sale: 'Shopify order, no sale',
   order_total_differs: 'Order total differs',
+  refund_matched: 'Refund matched',
+  refund_paid_not_recorded: 'Refund paid out, not in the books',
+  refund_recorded_not_paid: 'Refund in the books, never paid out',
+  refund_missing_in_shopify: 'Refund not in Shopify',
+  refund_amount_mismatch: 'Refund amount differs',
 };
 
 const REPAIR_LABEL: Record<string, string> = {
@@ -31,6 +36,7 @@ const REPAIR_LABEL: Record<string, string> = {
   resolve_duplicate: 'Refund or void one of them',
   review_order: 'Cancel the order in Shopify, or find its sale',
   correct_order: 'Edit the order in Shopify',
+  review_refund: 'Compare the refund in the till, the refund wallet and Shopify',
 };
 
 const PAGE = 100;
