@@ -26,7 +26,7 @@ interface RefundRow {
  * Refunds that were paid in [from, to), or that last changed in it (a refund still `paying`, or
  * one that failed): read through the reconciliation's own read-only connection (safe integers).
  */
-export async function* journalRefunds(db: Db, from: Date, to: Date): AsyncGenerator<JournalRefund[]> {
+export function* journalRefunds(db: Db, from: Date, to: Date): Generator<JournalRefund[]> {
   const rows = db
     .prepare(
       `SELECT id, sale_id, state, tender, payment_hash, amount_msat, amount, currency, paid_at, updated_at
@@ -97,10 +97,10 @@ interface RefundsPage {
 
 /** Order.refunds(first) and Refund { id note createdAt totalRefundedSet } (Admin 2026-10). */
 const REFUNDS = `query TillRefunds($query: String!, $after: String) {
-  orders(first: 50, after: $after, query: $query, sortKey: UPDATED_AT) {
+  orders(first: 10, after: $after, query: $query, sortKey: UPDATED_AT) {
     nodes {
       id name
-      refunds(first: 20) { id note createdAt totalRefundedSet { shopMoney { amount currencyCode } } }
+      refunds(first: 10) { id note createdAt totalRefundedSet { shopMoney { amount currencyCode } } }
     }
     pageInfo { hasNextPage endCursor }
   }
@@ -122,7 +122,7 @@ export async function* shopifyRefunds(
   const query = `tag:lightning-till updated_at:>='${from.toISOString()}'`;
   let after: string | null = null;
   for (;;) {
-    const page: RefundsPage = await client.request<RefundsPage>(REFUNDS, { query, after }, 700);
+    const page: RefundsPage = await client.request<RefundsPage>(REFUNDS, { query, after }, 320);
     const out: ShopifyRefund[] = [];
     for (const o of page.orders.nodes) {
       for (const r of o.refunds) {

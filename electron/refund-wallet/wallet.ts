@@ -100,5 +100,7 @@ async function* demoPayments(db: Db, from: Date, to: Date): AsyncGenerator<Walle
     yield rows.map((r) => ({ paymentHash: r.h, amountMsat: BigInt(r.m), paidAt: new Date(r.at) }));
     const last = rows[rows.length - 1]!;
     after = { at: last.at, hash: last.h };
+    // Let the event loop breathe between pages.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -150,7 +150,7 @@ const inputArb = fc.record({
   shopifyRefunds: fc.array(shopifyRefundArb, { maxLength: 12 }),
 });
 const refundOptionsArb = fc.record({
-  wallet: fc.constantFrom('own', 'shared', 'unchecked') as fc.Arbitrary<'own' | 'shared' | 'unchecked'>,
+  wallet: fc.constantFrom<'own' | 'shared' | 'unchecked'>('own', 'shared', 'unchecked'),
   refundCutoff: fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: undefined }),
 });
 
