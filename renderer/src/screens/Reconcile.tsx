@@ -24,6 +24,9 @@ export const OUTCOME_LABEL: Record<string, string> = {
   refund_amount_mismatch: 'Refund amount differs',
 };
 
+/** Outcomes where nothing disagrees: a sale, or a refund, that matched. */
+const isMatched = (outcome: string): boolean => outcome === 'matched' || outcome === 'refund_matched';
+
 const REPAIR_LABEL: Record<string, string> = {
   none: '',
   record_payment: 'Record the payment',
@@ -129,8 +132,9 @@ export function ReconcileScreen() {
 
   const running = current?.state === 'running';
   const done = current?.state === 'done';
-  const problems = current?.outcomes.filter((o) => o.outcome !== 'matched' && o.count > 0) ?? [];
-  const matched = current?.outcomes.find((o) => o.outcome === 'matched');
+  const problems = current?.outcomes.filter((o) => !isMatched(o.outcome) && o.count > 0) ?? [];
+  const matchedCount =
+    current?.outcomes.filter((o) => isMatched(o.outcome)).reduce((n, o) => n + o.count, 0) ?? 0;
 
   return (
     <div className="reconcile">
@@ -194,7 +198,7 @@ export function ReconcileScreen() {
             <span className="rc-label">All items</span>
             <strong>{current.items.toLocaleString()}</strong>
             <span className="muted">
-              {matched?.count.toLocaleString() ?? 0} matched ·{' '}
+              {matchedCount.toLocaleString()} matched ·{' '}
               {problems.reduce((n, o) => n + o.count, 0).toLocaleString()} to look at
             </span>
           </button>
@@ -203,7 +207,7 @@ export function ReconcileScreen() {
             .map((o) => (
               <button
                 key={o.outcome}
-                className={`rc-card ${o.outcome === 'matched' ? 'good' : 'warn'} ${filter === o.outcome ? 'on' : ''}`}
+                className={`rc-card ${isMatched(o.outcome) ? 'good' : 'warn'} ${filter === o.outcome ? 'on' : ''}`}
                 onClick={() => choose(o.outcome)}
                 data-testid={`rc-card-${o.outcome}`}
               >
@@ -394,7 +398,7 @@ function Progress({ run }: { run: ReconcileRun }) {
 function Row({ row }: { row: ReconcileRow }) {
   const time = row.time ? new Date(row.time) : null;
   return (
-    <tr data-testid="rc-row" className={row.outcome === 'matched' ? '' : 'problem'}>
+    <tr data-testid="rc-row" className={isMatched(row.outcome) ? '' : 'problem'}>
       <td>
         {time
           ? time.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
@@ -416,7 +420,7 @@ function Row({ row }: { row: ReconcileRow }) {
         )}
       </td>
       <td>
-        <span className={`badge ${row.outcome === 'matched' ? 'state-paid' : 'rc-bad'}`}>
+        <span className={`badge ${isMatched(row.outcome) ? 'state-paid' : 'rc-bad'}`}>
           {OUTCOME_LABEL[row.outcome] ?? row.outcome}
         </span>
         {row.detail && <div className="rc-detail">{row.detail}</div>}
