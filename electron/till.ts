@@ -346,6 +346,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     now,
     log,
     emit: (run) => events.emit('reconcileProgress', run),
+    refundWallet: () => refundWallets.wallet(),
     recordPayment: (invoice) => flow.recordReconciledPayment(invoice),
     queueOrder: (saleId) =>
       queueOrderRepair(

@@ -23,6 +23,8 @@ import {
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
 import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
+import { journalRefunds, shopifyRefunds, walletPayments } from './refund-sources.js';
+import type { RefundWallet } from '../refund-wallet/wallet.js';
 import { dayStart } from '../../shared/domain/days.js';
 
 /**
@@ -53,7 +55,17 @@ export interface ReconcileDeps {
   sqliteBinding?: string;
   /** DuckDB's threads and memory limit (default every core, 512 MB). */
   engine?: Pick<RunnerOptions, 'threads' | 'memoryLimit'>;
+  /** The till's refund wallet (issue 14): its outgoing payments are a source; null: none set up. */
+  refundWallet?: () => RefundWallet | null;
+  /**
+   * How long a paid refund may take to reach Shopify, and a `paying` one to complete, before
+   * reconciliation calls it missing / stuck (default 24 hours).
+   */
+  refundGraceMs?: number;
 }
+
+/** Default grace for refunds to reach Shopify or finish paying. */
+export const REFUND_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /** Records per appended page (and per progress step). */
 const PAGE = 5_000;
@@ -194,6 +206,38 @@ export function createReconcileService(deps: ReconcileDeps) {
   const mapOrders = (client: ShopifyClient, from: Date, to: Date): AsyncGenerator<ShopifyOrder> =>
     shopifyOrders(client, from, to);
 
+  /** Refunds (issue 14): the journal's, the refund wallet's payments, Shopify's. */
+  async function appendRefundSources(
+    db: ReconcileDb,
+    client: ShopifyClient | null,
+    from: Date,
+    to: Date,
+    signal: AbortSignal,
+  ): Promise<{ read: number; wallet: 'own' | 'unchecked'; cutoff: number }> {
+    const grace = deps.refundGraceMs ?? REFUND_GRACE_MS;
+    const cutoff = Math.min(deps.now().getTime(), to.getTime()) - grace;
+    const reader = new Database(deps.journalPath, {
+      readonly: true,
+      fileMustExist: true,
+      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
+    });
+    reader.defaultSafeIntegers(true);
+    let read = 0;
+    try {
+      read += await db.appendRefunds(journalRefunds(reader, from, to), signal);
+    } finally {
+      reader.close();
+    }
+    const listed = walletPayments(deps.refundWallet?.() ?? null, from, new Date(to.getTime() + grace));
+    if (listed !== 'unsupported') read += await db.appendWalletPayments(listed, signal);
+    if (client)
+      read += await db.appendShopifyRefunds(
+        shopifyRefunds(client, from, new Date(to.getTime() + grace)),
+        signal,
+      );
+    return { read, wallet: listed === 'unsupported' ? 'unchecked' : 'own', cutoff };
+  }
+
   async function countRepairable(db: ReconcileDb): Promise<number> {
     const reader = await db.connection.runAndReadAll(
       "SELECT count(*) FROM results WHERE safe AND repair <> 'none' AND NOT applied",
@@ -226,8 +270,13 @@ export function createReconcileService(deps: ReconcileDeps) {
     read += await db.appendSales(pages(mapSales(from, to)), signal, reading);
     read += await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading);
     if (client) read += await db.appendOrders(pages(mapOrders(client, from, to)), signal, reading);
+    const refunds = await appendRefundSources(db, client, from, to, signal);
+    read += refunds.read;
     publish({ progress: { stage: 'classifying', records: read, tasksDone: 0, tasks: 1, resumed: false } });
-    const summary = await db.classify({ orders: client !== null }, signal);
+    const summary = await db.classify(
+      { orders: client !== null, wallet: refunds.wallet, refundCutoff: refunds.cutoff },
+      signal,
+    );
     hasResults = true;
     const repairable = await countRepairable(db);
     privatiseTree(dir);

@@ -26,8 +26,21 @@ export interface RefundWallet {
    * ok false, with words the owner can act on, when it can only read or receive.
    */
   check?(): Promise<RefundWalletCheck>;
+  /**
+   * The wallet's outgoing payments made in [from, to), a page at a time (reconciliation, issue
+   * 14). Absent, or 'unsupported', when the wallet cannot list them: reconciliation then says
+   * the refund wallet could not be checked.
+   */
+  listPayments?(from: Date, to: Date): AsyncIterable<WalletPaymentRecord[]> | 'unsupported';
   /** Lets go of connections (the owner saved another wallet, or the till closes). */
   close?(): void;
+}
+
+/** One outgoing payment as the wallet lists it. */
+export interface WalletPaymentRecord {
+  paymentHash: string;
+  amountMsat: bigint;
+  paidAt: Date;
 }
 
 export interface RefundWalletCheck {
@@ -64,5 +77,30 @@ export function createDemoRefundWallet(db: Db, now: () => Date): RefundWallet {
       const row = db.prepare('SELECT 1 FROM demo_refund_payments WHERE payment_hash = ?').get(paymentHash);
       return Promise.resolve(row ? { state: 'paid', preimage: null } : { state: 'unknown' });
     },
+    listPayments(from, to) {
+      return demoPayments(db, from, to);
+    },
   };
+}
+
+/** The demo wallet's payments in [from, to), by time, 500 a page (keyset on paid_at, hash). */
+async function* demoPayments(db: Db, from: Date, to: Date): AsyncGenerator<WalletPaymentRecord[]> {
+  const page = db.prepare<
+    [string, string, string, string, string],
+    { h: string; m: number | bigint; at: string }
+  >(
+    `SELECT payment_hash AS h, amount_msat AS m, paid_at AS at FROM demo_refund_payments
+     WHERE paid_at < ? AND (paid_at > ? OR (paid_at = ? AND payment_hash > ?)) AND paid_at >= ?
+     ORDER BY paid_at, payment_hash LIMIT 500`,
+  );
+  let after = { at: '', hash: '' };
+  for (;;) {
+    const rows = page.all(to.toISOString(), after.at, after.at, after.hash, from.toISOString());
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({ paymentHash: r.h, amountMsat: BigInt(r.m), paidAt: new Date(r.at) }));
+    const last = rows[rows.length - 1]!;
+    after = { at: last.at, hash: last.h };
+    // Let the event loop breathe between pages.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -1,6 +1,14 @@
 import { MSAT_PER_SAT, msatToFiat } from '../money/index.js';
 import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
-import type { JournalSale, NodeInvoice, ReconcileResult, ShopifyOrder } from './types.js';
+import type {
+  JournalRefund,
+  JournalSale,
+  NodeInvoice,
+  ReconcileResult,
+  ShopifyOrder,
+  ShopifyRefund,
+  WalletPayment,
+} from './types.js';
 
 /**
  * The pure classifier: no I/O, no clocks. The reference for the SQL plan (plan.ts) that DuckDB
@@ -19,6 +27,10 @@ export interface PartitionInput {
   node: readonly NodeInvoice[];
   journal: readonly JournalSale[];
   shopify: readonly ShopifyOrder[];
+  /** Refunds (issue 14): the refund wallet's outgoing payments, the journal's, Shopify's. */
+  wallet?: readonly WalletPayment[];
+  refunds?: readonly JournalRefund[];
+  shopifyRefunds?: readonly ShopifyRefund[];
 }
 
 export const invoiceKey = (i: NodeInvoice): string => i.paymentHash;
@@ -56,7 +68,20 @@ export interface ClassifyOptions {
    * a sale that matches its payment is matched, not "without order".
    */
   orders?: boolean;
+  /**
+   * The refund wallet: 'own' (the till's refund wallet, listed: a payment no refund names is an
+   * item), 'shared' (listed, but it pays for other things too: such payments are left alone),
+   * 'unchecked' (it cannot list its payments: refunds are checked against Shopify only).
+   */
+  wallet?: WalletMode;
+  /**
+   * The grace period's end (epoch ms): a refund paid after it may not be in Shopify yet, one
+   * `paying` since after it may still complete. Default: no grace.
+   */
+  refundCutoff?: number;
 }
+
+export type WalletMode = 'own' | 'shared' | 'unchecked';
 
 export function classifyPartition(
   input: PartitionInput,
@@ -69,6 +94,7 @@ export function classifyPartition(
   let ignoredInvoices = 0;
   const orders = options.orders ?? true;
   for (const group of groupByKey(input).values()) ignoredInvoices += classifyGroup(group, results, orders);
+  classifyRefunds(input, options, results);
   return { results, ignoredInvoices };
 }
 
@@ -327,4 +353,190 @@ export function amountMismatch(sale: JournalSale, settled: NodeInvoice): string 
   return diff > tolerance
     ? `${sats(paid)} at ${sale.rate} is ${fiat}, sale total ${sale.total} (minor units, tolerance ${tolerance})`
     : null;
+}
+
+/**
+ * Refunds (issue 14). A Lightning refund names its wallet payment by hash: the first refund of a
+ * hash (by refund id, then as listed) claims the wallet's payment of it (the first listed). A
+ * Shopify refund names its till refund in its note: the first refund of that id owns it, its
+ * first Shopify refund (by Shopify id, then as listed) is its refund, any other one a duplicate.
+ * Cash refunds are checked against Shopify only.
+ */
+export function classifyRefunds(
+  input: PartitionInput,
+  options: ClassifyOptions,
+  out: ReconcileResult[],
+): void {
+  const wallet = input.wallet ?? [];
+  const refunds = input.refunds ?? [];
+  const shopify = input.shopifyRefunds ?? [];
+  const mode = options.wallet ?? 'own';
+  const cutoff = options.refundCutoff ?? Number.MAX_SAFE_INTEGER;
+  const ordersExpected = options.orders ?? true;
+
+  const payments = new Map<string, WalletPayment>();
+  for (const p of wallet) if (!payments.has(p.paymentHash)) payments.set(p.paymentHash, p);
+
+  const sorted = [...refunds].sort((a, b) =>
+    a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0,
+  );
+  const claimedHashes = new Set<string>();
+  const ownedIds = new Set<string>();
+  const shopifyOf = new Map<string, ShopifyRefund[]>();
+  const byShopifyId = (a: ShopifyRefund, b: ShopifyRefund): number =>
+    a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0;
+  for (const s of [...shopify].sort(byShopifyId)) {
+    if (s.tillRefundId === null) continue;
+    const list = shopifyOf.get(s.tillRefundId) ?? [];
+    list.push(s);
+    shopifyOf.set(s.tillRefundId, list);
+  }
+  const usedShopify = new Set<ShopifyRefund>();
+
+  for (const r of sorted) {
+    const lightning = r.tender === 'lightning' && r.paymentHash !== null;
+    const claims = lightning && !claimedHashes.has(r.paymentHash!);
+    if (lightning) claimedHashes.add(r.paymentHash!);
+    const paid = claims ? (payments.get(r.paymentHash!) ?? null) : null;
+    const owns = !ownedIds.has(r.refundId);
+    ownedIds.add(r.refundId);
+    const mine = owns ? (shopifyOf.get(r.refundId) ?? []) : [];
+    for (const s of mine) usedShopify.add(s);
+    const [shop, ...extra] = mine;
+    const base = {
+      saleId: r.saleId,
+      paymentHash: r.paymentHash,
+      orderId: shop?.orderId ?? null,
+      orderName: shop?.orderName ?? null,
+      tender: r.tender,
+      time: r.paidAt ?? paid?.paidAt ?? null,
+      msat: r.tender === 'lightning' ? (paid?.amountMsat ?? r.amountMsat) : null,
+      fiat: r.amount,
+      currency: r.currency,
+    };
+    const item = refundItem(r, r.tender === 'lightning', paid, shop ?? null, mode, cutoff, ordersExpected);
+    if (item !== null) out.push(result(item[0], item[1], item[2], base));
+    for (const s of extra) {
+      out.push(
+        result(Outcome.PaidTwice, Repair.ResolveDuplicate, 'a second Shopify refund for one refund', {
+          ...base,
+          orderId: s.orderId,
+          orderName: s.orderName,
+          time: s.createdAt,
+          fiat: s.total,
+          currency: s.currency,
+        }),
+      );
+    }
+  }
+
+  for (const s of shopify) {
+    if (usedShopify.has(s)) continue;
+    out.push(
+      result(
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'refunded in Shopify; no refund in the journal',
+        {
+          orderId: s.orderId,
+          orderName: s.orderName,
+          time: s.createdAt,
+          fiat: s.total,
+          currency: s.currency,
+        },
+      ),
+    );
+  }
+
+  if (mode !== 'own') return;
+  for (const p of payments.values()) {
+    if (claimedHashes.has(p.paymentHash)) continue;
+    out.push(
+      result(
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'paid by the refund wallet; no refund names it',
+        {
+          paymentHash: p.paymentHash,
+          tender: 'lightning',
+          time: p.paidAt,
+          msat: p.amountMsat,
+        },
+      ),
+    );
+  }
+}
+
+type RefundVerdict = readonly [Outcome, Repair, string];
+
+function refundItem(
+  r: JournalRefund,
+  lightning: boolean,
+  paid: WalletPayment | null,
+  shop: ShopifyRefund | null,
+  mode: WalletMode,
+  cutoff: number,
+  ordersExpected: boolean,
+): RefundVerdict | null {
+  const checked = lightning && mode !== 'unchecked';
+  if (r.state !== 'paid' && r.state !== 'paying') {
+    if (paid !== null)
+      return [
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        `paid by the refund wallet; the refund is ${r.state}`,
+      ];
+    if (shop !== null)
+      return [
+        Outcome.RefundRecordedNotPaid,
+        Repair.ReviewRefund,
+        `refunded in Shopify; the refund is ${r.state}`,
+      ];
+    return null;
+  }
+  if (r.state === 'paying') {
+    if (paid !== null)
+      return [
+        Outcome.RefundPaidNotRecorded,
+        Repair.ReviewRefund,
+        'paid by the refund wallet; the refund is still paying',
+      ];
+    if (r.updatedAt > cutoff) return null;
+    return [
+      Outcome.RefundRecordedNotPaid,
+      Repair.ReviewRefund,
+      checked
+        ? 'stuck paying; the refund wallet has no such payment'
+        : 'stuck paying; the refund wallet could not be checked',
+    ];
+  }
+  if (checked && paid === null)
+    return [
+      Outcome.RefundRecordedNotPaid,
+      Repair.ReviewRefund,
+      'journaled paid; the refund wallet has no such payment',
+    ];
+  if (paid !== null && r.amountMsat !== null && paid.amountMsat !== r.amountMsat)
+    return [
+      Outcome.RefundAmountMismatch,
+      Repair.ReviewAmount,
+      `wallet paid ${sats(paid.amountMsat)}, journal says ${sats(r.amountMsat)}`,
+    ];
+  if (shop === null && ordersExpected && (r.paidAt ?? 0) <= cutoff)
+    return [Outcome.RefundMissingInShopify, Repair.ReviewRefund, 'paid; no refund in Shopify'];
+  if (shop !== null && (shop.total !== r.amount || shop.currency !== r.currency))
+    return [
+      Outcome.RefundAmountMismatch,
+      Repair.ReviewAmount,
+      `Shopify refunded ${shop.total} ${shop.currency}, journal says ${r.amount} ${r.currency} (minor units)`,
+    ];
+  return [
+    Outcome.RefundMatched,
+    Repair.None,
+    lightning && mode === 'unchecked'
+      ? 'the refund wallet could not be checked'
+      : shop === null && ordersExpected
+        ? 'paid; not in Shopify yet (grace period)'
+        : '',
+  ];
 }

@@ -36,10 +36,29 @@ CREATE TABLE IF NOT EXISTS shopify_orders (
   seq BIGINT NOT NULL, order_id VARCHAR NOT NULL, name VARCHAR NOT NULL, sale_id VARCHAR,
   total BIGINT NOT NULL, currency VARCHAR NOT NULL, payment_hash VARCHAR
 );
+CREATE TABLE IF NOT EXISTS refund_wallet_payments (
+  seq BIGINT NOT NULL, payment_hash VARCHAR NOT NULL, amount_msat BIGINT NOT NULL, paid_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal_refunds (
+  seq BIGINT NOT NULL, refund_id VARCHAR NOT NULL, sale_id VARCHAR NOT NULL, state VARCHAR NOT NULL,
+  tender VARCHAR NOT NULL, payment_hash VARCHAR, amount_msat BIGINT, amount BIGINT NOT NULL,
+  currency VARCHAR NOT NULL, paid_at BIGINT, updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shopify_refunds (
+  seq BIGINT NOT NULL, refund_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, order_name VARCHAR NOT NULL,
+  till_refund_id VARCHAR, total BIGINT NOT NULL, currency VARCHAR NOT NULL, created_at BIGINT NOT NULL
+);
 `;
 
 /** The source tables, in the column order of SCHEMA_SQL (the appender fills them by position). */
-export const SOURCE_TABLES = ['node_invoices', 'journal_sales', 'shopify_orders'] as const;
+export const SOURCE_TABLES = [
+  'node_invoices',
+  'journal_sales',
+  'shopify_orders',
+  'refund_wallet_payments',
+  'journal_refunds',
+  'shopify_refunds',
+] as const;
 
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const exponents = Object.entries(EXPONENT_EXCEPTIONS)
@@ -88,16 +107,46 @@ const BRANCHES = {
   second_order: [Outcome.PaidTwice, Repair.ResolveDuplicate],
   order_without_sale: [Outcome.OrderWithoutSale, Repair.ReviewOrder],
   orphan_payment: [Outcome.PaidOnNodeNoSale, Repair.InvestigatePayment],
+  // Refunds (classify.ts classifyRefunds / refundItem), in its order.
+  refund_wallet_unrecorded: [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund],
+  refund_shopify_unpaid: [Outcome.RefundRecordedNotPaid, Repair.ReviewRefund],
+  refund_paid_while_paying: [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund],
+  refund_stuck_paying: [Outcome.RefundRecordedNotPaid, Repair.ReviewRefund],
+  refund_not_paid: [Outcome.RefundRecordedNotPaid, Repair.ReviewRefund],
+  refund_wallet_amount: [Outcome.RefundAmountMismatch, Repair.ReviewAmount],
+  refund_missing_in_shopify: [Outcome.RefundMissingInShopify, Repair.ReviewRefund],
+  refund_shopify_amount: [Outcome.RefundAmountMismatch, Repair.ReviewAmount],
+  refund_matched: [Outcome.RefundMatched, Repair.None],
+  second_refund: [Outcome.PaidTwice, Repair.ResolveDuplicate],
+  shopify_refund_unrecorded: [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund],
+  wallet_payment_unrecorded: [Outcome.RefundPaidNotRecorded, Repair.ReviewRefund],
 } as const satisfies Record<string, readonly [Outcome, Repair]>;
 type Branch = keyof typeof BRANCHES;
 
-const caseOf = (f: (b: Branch) => string): string =>
-  `CASE branch ${Object.keys(BRANCHES)
-    .map((b) => `WHEN ${lit(b)} THEN ${f(b as Branch)}`)
-    .join(' ')} END`;
+const caseOf = (f: (b: Branch) => string, branches: readonly string[] = Object.keys(BRANCHES)): string =>
+  `CASE branch ${branches.map((b) => `WHEN ${lit(b)} THEN ${f(b as Branch)}`).join(' ')} END`;
+
+type SaleBranch = Exclude<Branch, RefundBranch>;
+type RefundBranch = keyof typeof REFUND_DETAIL;
+
+/** The text classify.ts writes for each refund branch (the refund arm's columns). */
+const REFUND_DETAIL = {
+  refund_wallet_unrecorded: `'paid by the refund wallet; the refund is ' || state`,
+  refund_shopify_unpaid: `'refunded in Shopify; the refund is ' || state`,
+  refund_paid_while_paying: lit('paid by the refund wallet; the refund is still paying'),
+  refund_stuck_paying: `CASE WHEN checked THEN 'stuck paying; the refund wallet has no such payment' ELSE 'stuck paying; the refund wallet could not be checked' END`,
+  refund_not_paid: lit('journaled paid; the refund wallet has no such payment'),
+  refund_wallet_amount: `'wallet paid ' || sats(p_amount) || ', journal says ' || sats(amount_msat)`,
+  refund_missing_in_shopify: lit('paid; no refund in Shopify'),
+  refund_shopify_amount: `'Shopify refunded ' || s_total || ' ' || s_currency || ', journal says ' || amount || ' ' || currency || ' (minor units)'`,
+  refund_matched: `CASE WHEN unchecked_lightning THEN 'the refund wallet could not be checked' WHEN s_id IS NULL AND orders_expected THEN 'paid; not in Shopify yet (grace period)' ELSE '' END`,
+  second_refund: lit('a second Shopify refund for one refund'),
+  shopify_refund_unrecorded: lit('refunded in Shopify; no refund in the journal'),
+  wallet_payment_unrecorded: lit('paid by the refund wallet; no refund names it'),
+} as const;
 
 /** The text classify.ts writes for each branch (same words, same figures). */
-const DETAIL: Record<Branch, string> = {
+const DETAIL: Record<SaleBranch, string> = {
   paid_twice: lit('another paid sale already claims this payment'),
   no_settled_invoice: `'marked paid but ' || CASE WHEN i_state IS NULL OR NOT claims THEN 'the node does not list its invoice' ELSE 'the node says ' || i_state END`,
   settled_late_unpaid: `'settled after expiry; sale is ' || state`,
@@ -124,7 +173,15 @@ const RESULT_COLUMNS = `branch, sale_id, sale_number, payment_hash, order_id, or
  * The classification: a SELECT of one row per item, ReconcileResult's fields in snake_case.
  * `orders` as classify.ts's ClassifyOptions: whether paid sales should have Shopify orders.
  */
-export function classifySql(options: { orders: boolean }): string {
+export function classifySql(options: {
+  orders: boolean;
+  wallet?: 'own' | 'shared' | 'unchecked';
+  refundCutoff?: number;
+}): string {
+  const mode = options.wallet ?? 'own';
+  const cutoff = Math.trunc(options.refundCutoff ?? Number.MAX_SAFE_INTEGER);
+  const saleBranches = Object.keys(DETAIL);
+  const refundBranches = Object.keys(REFUND_DETAIL);
   return `
 WITH
 -- Source: the node. One invoice per hash (a repeated page lists it twice): the first settled,
@@ -225,13 +282,61 @@ sale_items AS (
     *
   FROM sale_checked
 ),
+-- Source: the refund wallet. One payment per hash (the first listed).
+wallet_payment AS (
+  SELECT payment_hash AS p_hash, amount_msat AS p_amount, paid_at AS p_paid_at
+  FROM (SELECT *, row_number() OVER (PARTITION BY payment_hash ORDER BY seq) AS pick FROM refund_wallet_payments)
+  WHERE pick = 1
+),
+-- Source: the journal's refunds. The first refund of a hash (by id, then as listed) claims the
+-- wallet's payment; the first refund of an id owns its Shopify refunds.
+refund_ranked AS (
+  SELECT *, tender = 'lightning' AND payment_hash IS NOT NULL AS lightning_h,
+         row_number() OVER (PARTITION BY CASE WHEN tender = 'lightning' THEN payment_hash END ORDER BY refund_id, seq) AS hash_rank,
+         row_number() OVER (PARTITION BY refund_id ORDER BY seq) AS id_rank
+  FROM journal_refunds
+),
+-- Source: Shopify's refunds, by the till refund their note names; by Shopify id, then as listed.
+shopify_refund_owned AS (
+  SELECT *, till_refund_id IN (SELECT refund_id FROM journal_refunds) AS owned,
+         row_number() OVER (PARTITION BY till_refund_id ORDER BY refund_id, seq) AS nth
+  FROM shopify_refunds
+),
+refund_joined AS (
+  SELECT r.*, p.*, s.refund_id AS s_id, s.order_id AS s_order_id, s.order_name AS s_order_name,
+         s.total AS s_total, s.currency AS s_currency,
+         r.tender = 'lightning' AND ${lit(mode)} <> 'unchecked' AS checked,
+         r.tender = 'lightning' AND ${lit(mode)} = 'unchecked' AS unchecked_lightning,
+         ${options.orders} AS orders_expected
+  FROM refund_ranked r
+  LEFT JOIN wallet_payment p ON r.lightning_h AND r.hash_rank = 1 AND p.p_hash = r.payment_hash
+  LEFT JOIN shopify_refund_owned s ON r.id_rank = 1 AND s.till_refund_id = r.refund_id AND s.nth = 1
+),
+refund_items AS (
+  SELECT
+    CASE
+      WHEN state NOT IN ('paid', 'paying') AND p_hash IS NOT NULL THEN 'refund_wallet_unrecorded'
+      WHEN state NOT IN ('paid', 'paying') AND s_id IS NOT NULL THEN 'refund_shopify_unpaid'
+      WHEN state NOT IN ('paid', 'paying') THEN NULL
+      WHEN state = 'paying' AND p_hash IS NOT NULL THEN 'refund_paid_while_paying'
+      WHEN state = 'paying' AND updated_at > ${cutoff} THEN NULL
+      WHEN state = 'paying' THEN 'refund_stuck_paying'
+      WHEN checked AND p_hash IS NULL THEN 'refund_not_paid'
+      WHEN p_hash IS NOT NULL AND amount_msat IS NOT NULL AND p_amount <> amount_msat THEN 'refund_wallet_amount'
+      WHEN s_id IS NULL AND orders_expected AND coalesce(paid_at, 0) <= ${cutoff} THEN 'refund_missing_in_shopify'
+      WHEN s_id IS NOT NULL AND (s_total <> amount OR s_currency <> currency) THEN 'refund_shopify_amount'
+      ELSE 'refund_matched'
+    END AS branch,
+    *
+  FROM refund_joined
+),
 items AS (
   SELECT branch, sale_id, number AS sale_number, payment_hash, o_id AS order_id,
          coalesce(o_name, order_name) AS order_name, tender, state AS sale_state,
          coalesce(paid_at, CASE WHEN i_settled THEN i_settled_at END) AS time,
          CASE WHEN tender = 'lightning' THEN coalesce(CASE WHEN i_settled THEN i_paid END, amount_paid_msat) END AS msat,
          total AS fiat, currency, rate, rate_source, net, tax, tip, discounts,
-         ${caseOf((b) => DETAIL[b])} AS detail
+         ${caseOf((b) => DETAIL[b as SaleBranch], saleBranches)} AS detail
   FROM sale_items
   UNION ALL
   -- A sale's second (third …) order: the same payment counted twice in Shopify.
@@ -252,6 +357,31 @@ items AS (
          i_settled_at, i_paid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
          ${DETAIL.orphan_payment}
   FROM invoice WHERE i_settled AND k NOT IN (SELECT k FROM claimed)
+  UNION ALL
+  -- Refunds: one item per refund the sources disagree on (or that matched).
+  SELECT branch, sale_id, NULL, payment_hash, s_order_id, s_order_name, tender, NULL,
+         coalesce(paid_at, p_paid_at), CASE WHEN tender = 'lightning' THEN coalesce(p_amount, amount_msat) END,
+         amount, currency, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${caseOf((b) => REFUND_DETAIL[b as RefundBranch], refundBranches)}
+  FROM refund_items WHERE branch IS NOT NULL
+  UNION ALL
+  SELECT 'second_refund', r.sale_id, NULL, r.payment_hash, s.order_id, s.order_name, r.tender, NULL,
+         s.created_at, CASE WHEN r.tender = 'lightning' THEN coalesce(r.p_amount, r.amount_msat) END,
+         s.total, s.currency, NULL, NULL, NULL, NULL, NULL, NULL, ${REFUND_DETAIL.second_refund}
+  FROM shopify_refund_owned s JOIN refund_joined r ON r.refund_id = s.till_refund_id AND r.id_rank = 1
+  WHERE s.nth > 1
+  UNION ALL
+  SELECT 'shopify_refund_unrecorded', NULL, NULL, NULL, order_id, order_name, NULL, NULL,
+         created_at, NULL, total, currency, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${REFUND_DETAIL.shopify_refund_unrecorded}
+  FROM shopify_refund_owned WHERE till_refund_id IS NULL OR NOT owned
+  UNION ALL
+  SELECT 'wallet_payment_unrecorded', NULL, NULL, p_hash, NULL, NULL, 'lightning', NULL,
+         p_paid_at, p_amount, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${REFUND_DETAIL.wallet_payment_unrecorded}
+  FROM wallet_payment
+  WHERE ${lit(mode)} = 'own'
+    AND p_hash NOT IN (SELECT payment_hash FROM journal_refunds WHERE tender = 'lightning' AND payment_hash IS NOT NULL)
 )
 SELECT ${caseOf((b) => lit(BRANCHES[b][0]))} AS outcome,
        ${caseOf((b) => lit(BRANCHES[b][1]))} AS repair,

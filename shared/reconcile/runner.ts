@@ -2,6 +2,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/n
 import { IGNORED_INVOICES_SQL, MACROS_SQL, SCHEMA_SQL, SOURCE_TABLES, classifySql } from './plan.js';
 import { emptySummary, type Outcome, type Repair } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
+import type { JournalRefund, ShopifyRefund, WalletPayment } from './types.js';
 
 /**
  * Runs the SQL plan (plan.ts) on DuckDB: the sources stream in through the appender, a page
@@ -80,7 +81,43 @@ const ROW = {
     a.appendVarchar(o.currency);
     opt(o.paymentHash, a);
   },
+  refund_wallet_payments(a: DuckDBAppender, seq: bigint, p: WalletPayment): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(p.paymentHash);
+    a.appendBigInt(p.amountMsat);
+    a.appendBigInt(BigInt(p.paidAt));
+  },
+  journal_refunds(a: DuckDBAppender, seq: bigint, r: JournalRefund): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(r.refundId);
+    a.appendVarchar(r.saleId);
+    a.appendVarchar(r.state);
+    a.appendVarchar(r.tender);
+    opt(r.paymentHash, a);
+    optBig(r.amountMsat, a);
+    a.appendBigInt(r.amount);
+    a.appendVarchar(r.currency);
+    optInt(r.paidAt, a);
+    a.appendBigInt(BigInt(r.updatedAt));
+  },
+  shopify_refunds(a: DuckDBAppender, seq: bigint, r: ShopifyRefund): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(r.refundId);
+    a.appendVarchar(r.orderId);
+    a.appendVarchar(r.orderName);
+    opt(r.tillRefundId, a);
+    a.appendBigInt(r.total);
+    a.appendVarchar(r.currency);
+    a.appendBigInt(BigInt(r.createdAt));
+  },
 };
+
+/** What classify takes: classify.ts's ClassifyOptions, `orders` required. */
+export interface ClassifyRunOptions {
+  orders: boolean;
+  wallet?: 'own' | 'shared' | 'unchecked';
+  refundCutoff?: number;
+}
 
 export interface ReconcileDb {
   readonly connection: DuckDBConnection;
@@ -96,8 +133,12 @@ export interface ReconcileDb {
     signal?: AbortSignal,
     onPage?: (n: number) => void,
   ): Promise<number>;
+  /** Refunds (issue 14): the refund wallet's payments, the journal's refunds, Shopify's. */
+  appendWalletPayments(pages: Page<WalletPayment>, signal?: AbortSignal): Promise<number>;
+  appendRefunds(pages: Page<JournalRefund>, signal?: AbortSignal): Promise<number>;
+  appendShopifyRefunds(pages: Page<ShopifyRefund>, signal?: AbortSignal): Promise<number>;
   /** Runs the plan into the `results` table (replacing it); returns the summary. */
-  classify(options: { orders: boolean }, signal?: AbortSignal): Promise<ReconcileSummary>;
+  classify(options: ClassifyRunOptions, signal?: AbortSignal): Promise<ReconcileSummary>;
   /** Empties the sources and results for another run on the same database. */
   reset(): Promise<void>;
   /** Every result row (tests and small runs; the till pages through `results` instead). */
@@ -119,6 +160,9 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     // A previous run's sources and results are disposable: every run starts from its sources.
     await connection.run('DROP TABLE IF EXISTS node_invoices; DROP TABLE IF EXISTS journal_sales;');
     await connection.run('DROP TABLE IF EXISTS shopify_orders; DROP TABLE IF EXISTS results;');
+    await connection.run(
+      'DROP TABLE IF EXISTS refund_wallet_payments; DROP TABLE IF EXISTS journal_refunds; DROP TABLE IF EXISTS shopify_refunds;',
+    );
     await connection.run(SCHEMA_SQL);
     await connection.run(MACROS_SQL);
   } catch (err) {
@@ -126,7 +170,14 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     instance.closeSync();
     throw err;
   }
-  const seqs = { node_invoices: 0n, journal_sales: 0n, shopify_orders: 0n };
+  const seqs = {
+    node_invoices: 0n,
+    journal_sales: 0n,
+    shopify_orders: 0n,
+    refund_wallet_payments: 0n,
+    journal_refunds: 0n,
+    shopify_refunds: 0n,
+  };
 
   async function append<T, K extends keyof typeof ROW>(
     table: K,
@@ -164,6 +215,9 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     appendInvoices: (pages, signal, onPage) => append('node_invoices', pages, signal, onPage),
     appendSales: (pages, signal, onPage) => append('journal_sales', pages, signal, onPage),
     appendOrders: (pages, signal, onPage) => append('shopify_orders', pages, signal, onPage),
+    appendWalletPayments: (pages, signal) => append('refund_wallet_payments', pages, signal, undefined),
+    appendRefunds: (pages, signal) => append('journal_refunds', pages, signal, undefined),
+    appendShopifyRefunds: (pages, signal) => append('shopify_refunds', pages, signal, undefined),
     async classify(opts, signal) {
       if (signal?.aborted) throw new ReconcileAbortedError();
       const onAbort = () => connection.interrupt();
@@ -187,6 +241,7 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       for (const t of SOURCE_TABLES) await connection.run(`DELETE FROM ${t}`);
       await connection.run('DROP TABLE IF EXISTS results');
       seqs.node_invoices = seqs.journal_sales = seqs.shopify_orders = 0n;
+      seqs.refund_wallet_payments = seqs.journal_refunds = seqs.shopify_refunds = 0n;
     },
     async results() {
       const reader = await connection.runAndReadAll('SELECT * FROM results ORDER BY seq');
@@ -266,6 +321,9 @@ export interface ReconcileInput {
   node: readonly NodeInvoice[];
   journal: readonly JournalSale[];
   shopify: readonly ShopifyOrder[];
+  wallet?: readonly WalletPayment[];
+  refunds?: readonly JournalRefund[];
+  shopifyRefunds?: readonly ShopifyRefund[];
 }
 
 /** Every record of the three sources at once, classified on `db` (emptied first). */
@@ -273,12 +331,16 @@ export async function reconcileAll(
   db: ReconcileDb,
   input: ReconcileInput,
   orders = true,
+  refundOptions: Omit<ClassifyRunOptions, 'orders'> = {},
 ): Promise<{ results: ReconcileResult[]; summary: ReconcileSummary }> {
   await db.reset();
   await db.appendInvoices([input.node]);
   await db.appendSales([input.journal]);
   await db.appendOrders([input.shopify]);
-  const summary = await db.classify({ orders });
+  await db.appendWalletPayments([input.wallet ?? []]);
+  await db.appendRefunds([input.refunds ?? []]);
+  await db.appendShopifyRefunds([input.shopifyRefunds ?? []]);
+  const summary = await db.classify({ orders, ...refundOptions });
   return { results: await db.results(), summary };
 }
 

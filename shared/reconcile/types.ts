@@ -66,6 +66,45 @@ export interface ShopifyOrder {
   paymentHash: string | null;
 }
 
+/** One outgoing payment of the refund wallet (RefundWallet.listPayments). */
+export interface WalletPayment {
+  paymentHash: string;
+  amountMsat: bigint;
+  paidAt: number;
+}
+
+export type RefundState = 'requested' | 'approved' | 'paying' | 'paid' | 'failed';
+
+/** One refund from the journal (electron/checkout/refunds.ts). */
+export interface JournalRefund {
+  refundId: string;
+  saleId: string;
+  state: RefundState;
+  tender: Tender;
+  /** The refund invoice's hash (Lightning); null for cash. */
+  paymentHash: string | null;
+  amountMsat: bigint | null;
+  /** Minor units of `currency`: what goes back. */
+  amount: bigint;
+  currency: string;
+  paidAt: number | null;
+  /** When the refund last changed state (a `paying` one older than the grace period is stuck). */
+  updatedAt: number;
+}
+
+/** One refund of a till order in Shopify (its note names the till's refund: refundMarker). */
+export interface ShopifyRefund {
+  refundId: string;
+  orderId: string;
+  orderName: string;
+  /** The till refund id from the note (`till refund <id>`); null for a refund made in Shopify. */
+  tillRefundId: string | null;
+  /** Minor units of `currency` (totalRefundedSet, shop money). */
+  total: bigint;
+  currency: string;
+  createdAt: number;
+}
+
 /** Exactly one per item (a sale, or a payment / order that no sale accounts for). */
 export const Outcome = {
   Matched: 'matched',
@@ -77,9 +116,27 @@ export const Outcome = {
   SaleWithoutOrder: 'sale_without_order',
   OrderWithoutSale: 'order_without_sale',
   OrderTotalDiffers: 'order_total_differs',
+  /** Refunds (issue 14): journal, refund wallet and Shopify agree. */
+  RefundMatched: 'refund_matched',
+  /** The refund wallet paid out, or Shopify refunded, what no paid refund in the journal accounts for. */
+  RefundPaidNotRecorded: 'refund_paid_not_recorded',
+  /** The journal says paid (or is stuck paying) and the refund wallet has no such payment. */
+  RefundRecordedNotPaid: 'refund_recorded_not_paid',
+  /** A paid refund Shopify does not have, past the grace period. */
+  RefundMissingInShopify: 'refund_missing_in_shopify',
+  /** A refund's amount differs between the journal and the wallet or Shopify. */
+  RefundAmountMismatch: 'refund_amount_mismatch',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export const OUTCOMES: readonly Outcome[] = Object.values(Outcome);
+/** The refund outcomes (issue 14): a refund's items, not a sale's. */
+export const REFUND_OUTCOMES: readonly Outcome[] = [
+  Outcome.RefundMatched,
+  Outcome.RefundPaidNotRecorded,
+  Outcome.RefundRecordedNotPaid,
+  Outcome.RefundMissingInShopify,
+  Outcome.RefundAmountMismatch,
+];
 
 /** What a manager is offered for an outcome. Only `safe` repairs run with one action. */
 export const Repair = {
@@ -104,6 +161,8 @@ export const Repair = {
   ReviewOrder: 'review_order',
   /** The Shopify order's total differs from the sale: edit the order in Shopify. */
   CorrectOrder: 'correct_order',
+  /** A refund the sources disagree on: compare the journal, the refund wallet and Shopify by hand. */
+  ReviewRefund: 'review_refund',
 } as const;
 export type Repair = (typeof Repair)[keyof typeof Repair];
 
@@ -120,6 +179,7 @@ export const SAFE_REPAIRS: Readonly<Record<Repair, boolean>> = {
   resolve_duplicate: false,
   review_order: false,
   correct_order: false,
+  review_refund: false,
 };
 
 export interface ReconcileResult {

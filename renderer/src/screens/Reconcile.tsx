@@ -17,7 +17,15 @@ export const OUTCOME_LABEL: Record<string, string> = {
   sale_without_order: 'No Shopify order',
   order_without_sale: 'Shopify order, no sale',
   order_total_differs: 'Order total differs',
+  refund_matched: 'Refund matched',
+  refund_paid_not_recorded: 'Refund paid out, not in the books',
+  refund_recorded_not_paid: 'Refund in the books, never paid out',
+  refund_missing_in_shopify: 'Refund not in Shopify',
+  refund_amount_mismatch: 'Refund amount differs',
 };
+
+/** Outcomes where nothing disagrees: a sale, or a refund, that matched. */
+const isMatched = (outcome: string): boolean => outcome === 'matched' || outcome === 'refund_matched';
 
 const REPAIR_LABEL: Record<string, string> = {
   none: '',
@@ -31,6 +39,7 @@ const REPAIR_LABEL: Record<string, string> = {
   resolve_duplicate: 'Refund or void one of them',
   review_order: 'Cancel the order in Shopify, or find its sale',
   correct_order: 'Edit the order in Shopify',
+  review_refund: 'Compare the refund in the till, the refund wallet and Shopify',
 };
 
 const PAGE = 100;
@@ -123,8 +132,9 @@ export function ReconcileScreen() {
 
   const running = current?.state === 'running';
   const done = current?.state === 'done';
-  const problems = current?.outcomes.filter((o) => o.outcome !== 'matched' && o.count > 0) ?? [];
-  const matched = current?.outcomes.find((o) => o.outcome === 'matched');
+  const problems = current?.outcomes.filter((o) => !isMatched(o.outcome) && o.count > 0) ?? [];
+  const matchedCount =
+    current?.outcomes.filter((o) => isMatched(o.outcome)).reduce((n, o) => n + o.count, 0) ?? 0;
 
   return (
     <div className="reconcile">
@@ -188,7 +198,7 @@ export function ReconcileScreen() {
             <span className="rc-label">All items</span>
             <strong>{current.items.toLocaleString()}</strong>
             <span className="muted">
-              {matched?.count.toLocaleString() ?? 0} matched ·{' '}
+              {matchedCount.toLocaleString()} matched ·{' '}
               {problems.reduce((n, o) => n + o.count, 0).toLocaleString()} to look at
             </span>
           </button>
@@ -197,7 +207,7 @@ export function ReconcileScreen() {
             .map((o) => (
               <button
                 key={o.outcome}
-                className={`rc-card ${o.outcome === 'matched' ? 'good' : 'warn'} ${filter === o.outcome ? 'on' : ''}`}
+                className={`rc-card ${isMatched(o.outcome) ? 'good' : 'warn'} ${filter === o.outcome ? 'on' : ''}`}
                 onClick={() => choose(o.outcome)}
                 data-testid={`rc-card-${o.outcome}`}
               >
@@ -388,7 +398,7 @@ function Progress({ run }: { run: ReconcileRun }) {
 function Row({ row }: { row: ReconcileRow }) {
   const time = row.time ? new Date(row.time) : null;
   return (
-    <tr data-testid="rc-row" className={row.outcome === 'matched' ? '' : 'problem'}>
+    <tr data-testid="rc-row" className={isMatched(row.outcome) ? '' : 'problem'}>
       <td>
         {time
           ? time.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
@@ -410,7 +420,7 @@ function Row({ row }: { row: ReconcileRow }) {
         )}
       </td>
       <td>
-        <span className={`badge ${row.outcome === 'matched' ? 'state-paid' : 'rc-bad'}`}>
+        <span className={`badge ${isMatched(row.outcome) ? 'state-paid' : 'rc-bad'}`}>
           {OUTCOME_LABEL[row.outcome] ?? row.outcome}
         </span>
         {row.detail && <div className="rc-detail">{row.detail}</div>}

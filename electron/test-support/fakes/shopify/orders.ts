@@ -225,6 +225,10 @@ export interface FakeRefund {
   input: RefundInput;
   /** Σ REFUND transactions, minor units of the order's currency. */
   amount: bigint;
+  /** When refundCreate made it (ISO). */
+  createdAt: string;
+  /** The order's currency (its shop money). */
+  currency: string;
 }
 
 export interface OrdersFake {
@@ -268,7 +272,26 @@ export function installOrders(
     onRefunded: null,
     listRefunds: true,
   };
-  const refundNode = (r: FakeRefund) => ({ __typename: 'Refund', id: r.id, note: r.input.note ?? null });
+  const refundNode = (r: FakeRefund) => {
+    const money = {
+      __typename: 'MoneyV2',
+      amount: fiatToDecimalString(r.amount, r.currency),
+      currencyCode: r.currency,
+    };
+    return {
+      __typename: 'Refund',
+      id: r.id,
+      note: r.input.note ?? null,
+      createdAt: r.createdAt,
+      totalRefundedSet: { __typename: 'MoneyBag', shopMoney: money, presentmentMoney: money },
+    };
+  };
+  /** An order changes when it is processed and when it is refunded. */
+  const updatedAt = (orderId: string, processedAt: string): number =>
+    Math.max(
+      Date.parse(processedAt),
+      ...state.refunds.filter((r) => r.orderId === orderId).map((r) => Date.parse(r.createdAt)),
+    );
   /** Units of a line item refunded so far. */
   const refundedQuantity = (lineItemId: string) =>
     state.refunds
@@ -386,6 +409,9 @@ export function installOrders(
                   ? at <= t
                   : at === t;
         });
+      } else if (field === 'updated_at' && op === '>=') {
+        const t = Date.parse(value);
+        list = list.filter((o) => updatedAt(o.id, o.processedAt) >= t);
       } else throw new Error(`the fake does not filter orders by ${field}`);
     }
     list.sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt) || a.id.localeCompare(b.id));
@@ -608,6 +634,8 @@ export function installOrders(
       key,
       input,
       amount,
+      createdAt: new Date().toISOString(),
+      currency,
     };
     state.refunds.push(refund);
     byKey.set(key, { input: inputText, refund });
