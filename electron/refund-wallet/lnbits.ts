@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { BackendError } from '../lightning/backend.js';
 import { requestJson, transportError, type HttpTarget } from '../lightning/http.js';
-import { ErrorBody } from '../lightning/lnbits/mappers.js';
-import { RefundPaymentFailed, type RefundPaymentStatus, type RefundWallet } from './wallet.js';
+import { ErrorBody, isoToMicros, PaymentList } from '../lightning/lnbits/mappers.js';
+import {
+  RefundPaymentFailed,
+  type RefundPaymentStatus,
+  type RefundWallet,
+  type WalletPaymentRecord,
+} from './wallet.js';
+
+/** Payments a page when the refund wallet's payments are listed for reconciliation. */
+const PAGE = 100;
 
 /**
  * A refund wallet in LNbits: a wallet of its own (not the one the till receives into), reached
@@ -120,6 +128,47 @@ export function createLnbitsRefundWallet(
     return { state: 'pending' };
   }
 
+  /**
+   * The wallet's outgoing payments that succeeded in [from, to), oldest first, 100 a page: LNbits
+   * lists a payment sent as a negative amount. Its time filter is whole seconds, so ask a little
+   * wide and cut exactly here (as the receiving backend does).
+   */
+  async function* outgoing(from: Date, to: Date): AsyncGenerator<WalletPaymentRecord[]> {
+    const fromMicros = BigInt(from.getTime()) * 1000n;
+    const toMicros = BigInt(to.getTime()) * 1000n;
+    for (let offset = 0; ; offset += PAGE) {
+      const query = new URLSearchParams({
+        'amount[lt]': '0',
+        status: 'success',
+        'time[ge]': String(Math.floor(from.getTime() / 1000)),
+        'time[lt]': String(Math.ceil(to.getTime() / 1000)),
+        sortby: 'time',
+        direction: 'asc',
+        limit: String(PAGE),
+        offset: String(offset),
+      });
+      const res = await send('GET', `/api/v1/payments?${query.toString()}`);
+      if (res.status !== 200)
+        throw new Error(`${where} answered ${detailOf(res.body, res.status)} to the payment list.`);
+      const parsed = PaymentList.safeParse(res.body);
+      if (!parsed.success)
+        throw new Error(`${where} answered the payment list in a shape LNbits does not use.`);
+      const rows = parsed.data;
+      yield rows
+        .filter((p) => p.amount < 0)
+        .filter((p) => {
+          const t = isoToMicros(p.time);
+          return t >= fromMicros && t < toMicros;
+        })
+        .map((p) => ({
+          paymentHash: p.payment_hash,
+          amountMsat: BigInt(-p.amount),
+          paidAt: new Date(p.time),
+        }));
+      if (rows.length < PAGE) return;
+    }
+  }
+
   return {
     kind: 'lnbits',
     async pay(invoice, paymentHash) {
@@ -152,6 +201,9 @@ export function createLnbitsRefundWallet(
       throw new Error(`${where} answered ${detail}; the payment is looked up before anything else.`);
     },
     lookup,
+    listPayments(from, to) {
+      return outgoing(from, to);
+    },
     async check() {
       let res;
       try {

@@ -197,6 +197,32 @@ describe('LNbits refund wallet (admin key; POST /api/v1/payments out:true, GET /
     expect(fake.outgoing()).toEqual([{ paymentHash: inv.hash, status: 'success' }]);
   });
 
+  it('lists its outgoing payments in a period for reconciliation, page by page, nothing outside it', async () => {
+    const { fake, wallet } = await lnbits();
+    fake.fund(100_000_000);
+    const start = clock.now();
+    const paid: { hash: string; msat: bigint }[] = [];
+    // 150 refunds (two pages of 100), a second apart; an incoming invoice is not a payment out.
+    for (let i = 0; i < 150; i++) {
+      const msat = BigInt(1_000 * (i + 1));
+      const inv = customerInvoice(msat, fake.knowPreimage);
+      await wallet.pay(inv.invoice, inv.hash, msat);
+      paid.push({ hash: inv.hash, msat });
+      clock.advance(1_000);
+    }
+    const end = clock.now();
+    clock.advance(60_000);
+    const late = customerInvoice(5_000n, fake.knowPreimage);
+    await wallet.pay(late.invoice, late.hash, 5_000n);
+
+    const listed: { hash: string; msat: bigint }[] = [];
+    const pages = wallet.listPayments!(start, end);
+    if (pages === 'unsupported') throw new Error('LNbits lists its payments');
+    for await (const page of pages)
+      for (const p of page) listed.push({ hash: p.paymentHash, msat: p.amountMsat });
+    expect(listed).toEqual(paid);
+  });
+
   it('a pay call that never came back (or a 500 after paying) is found paid by the look-up', async () => {
     const { fake, wallet, open } = await lnbits();
     for (const outcome of ['paidNoAnswer', 'paidThen500'] as const) {
