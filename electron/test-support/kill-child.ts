@@ -36,8 +36,10 @@ export async function bundleChild(script: string): Promise<{ path: string; remov
     target: 'node20',
     // Everything in one file, packages too: resolving and loading hundreds of small modules is
     // most of a child's start-up. better-sqlite3 stays outside (its native build is loaded by
-    // path), and CommonJS packages get a `require` of their own.
-    external: ['better-sqlite3'],
+    // path), and CommonJS packages get a `require` of their own. So do the packages that cannot be
+    // bundled as ES modules or hold native code: lnurl (a `private` binding, strict mode refuses
+    // it), DuckDB (its .node binaries) and the NFC reader binding.
+    external: ['better-sqlite3', 'lnurl', 'lnurl/*', 'lightning-backends', '@duckdb/*', 'nfc-pcsc'],
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
