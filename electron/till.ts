@@ -228,6 +228,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   });
 
   const flow = createSaleFlow({
+    tillId,
     db,
     events,
     backend: node.backend,
@@ -322,6 +323,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       }),
   });
   const reconciliation = createReconcileService({
+    tillId,
     journalPath,
     dataDir: deps.dataDir,
     backend: node.backend,

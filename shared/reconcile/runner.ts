@@ -1,5 +1,12 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { IGNORED_INVOICES_SQL, MACROS_SQL, SCHEMA_SQL, SOURCE_TABLES, classifySql } from './plan.js';
+import {
+  IGNORED_INVOICES_SQL,
+  KEEP_TILL_SQL,
+  MACROS_SQL,
+  SCHEMA_SQL,
+  SOURCE_TABLES,
+  classifySql,
+} from './plan.js';
 import { emptySummary, type Outcome, type Repair } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
 
@@ -50,6 +57,7 @@ const ROW = {
     a.appendBigInt(BigInt(i.createdAt));
     a.appendBigInt(BigInt(i.expiresAt));
     optInt(i.settledAt, a);
+    opt(i.till ?? null, a);
   },
   journal_sales(a: DuckDBAppender, seq: bigint, s: JournalSale): void {
     a.appendBigInt(seq);
@@ -79,6 +87,7 @@ const ROW = {
     a.appendBigInt(o.total);
     a.appendVarchar(o.currency);
     opt(o.paymentHash, a);
+    opt(o.till ?? null, a);
   },
 };
 
@@ -96,6 +105,11 @@ export interface ReconcileDb {
     signal?: AbortSignal,
     onPage?: (n: number) => void,
   ): Promise<number>;
+  /**
+   * Leaves out the invoices and orders that are not `till`'s (plan.ts KEEP_TILL_SQL), before
+   * classify; returns how many it left out. Not called for "everything the node received".
+   */
+  keepTill(till: string): Promise<number>;
   /** Runs the plan into the `results` table (replacing it); returns the summary. */
   classify(options: { orders: boolean }, signal?: AbortSignal): Promise<ReconcileSummary>;
   /** Empties the sources and results for another run on the same database. */
@@ -164,6 +178,14 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     appendInvoices: (pages, signal, onPage) => append('node_invoices', pages, signal, onPage),
     appendSales: (pages, signal, onPage) => append('journal_sales', pages, signal, onPage),
     appendOrders: (pages, signal, onPage) => append('shopify_orders', pages, signal, onPage),
+    async keepTill(till) {
+      let dropped = 0;
+      for (const sql of KEEP_TILL_SQL) {
+        const reader = await connection.runAndReadAll(sql, { till });
+        dropped += Number(reader.getRows()[0]?.[0] ?? 0);
+      }
+      return dropped;
+    },
     async classify(opts, signal) {
       if (signal?.aborted) throw new ReconcileAbortedError();
       const onAbort = () => connection.interrupt();
