@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   IGNORED_INVOICES_SQL,
   KEEP_TILL_SQL,
@@ -40,65 +40,56 @@ export class ReconcileAbortedError extends Error {
   }
 }
 
-/** A column of a source table: its DuckDB type and how to read it from a record. */
-type Column<T> = readonly ['BIGINT' | 'VARCHAR' | 'BOOLEAN', (r: T, seq: bigint) => DuckDBValue];
+const opt = (v: string | null, a: DuckDBAppender): void => (v === null ? a.appendNull() : a.appendVarchar(v));
+const optBig = (v: bigint | null, a: DuckDBAppender): void =>
+  v === null ? a.appendNull() : a.appendBigInt(v);
+const optInt = (v: number | null, a: DuckDBAppender): void =>
+  v === null ? a.appendNull() : a.appendBigInt(BigInt(v));
 
-const toBig = (v: number | null): bigint | null => (v === null ? null : BigInt(v));
-
-/**
- * The columns per source, in SCHEMA_SQL's order: the appender takes them a data chunk (2,048
- * rows, column by column) at a time — one native call per chunk, not one per value.
- */
-const COLUMNS: {
-  node_invoices: readonly Column<NodeInvoice>[];
-  journal_sales: readonly Column<JournalSale>[];
-  shopify_orders: readonly Column<ShopifyOrder>[];
-} = {
-  node_invoices: [
-    ['BIGINT', (_, seq) => seq],
-    ['VARCHAR', (i) => i.paymentHash],
-    ['BIGINT', (i) => i.amountMsat],
-    ['BIGINT', (i) => i.amountPaidMsat],
-    ['VARCHAR', (i) => i.state],
-    ['BIGINT', (i) => BigInt(i.createdAt)],
-    ['BIGINT', (i) => BigInt(i.expiresAt)],
-    ['BIGINT', (i) => toBig(i.settledAt)],
-    ['VARCHAR', (i) => i.till ?? null],
-  ],
-  journal_sales: [
-    ['BIGINT', (_, seq) => seq],
-    ['VARCHAR', (s) => s.saleId],
-    ['BIGINT', (s) => BigInt(s.number)],
-    ['VARCHAR', (s) => s.paymentHash],
-    ['VARCHAR', (s) => s.tender],
-    ['VARCHAR', (s) => s.state],
-    ['BIGINT', (s) => s.total],
-    ['VARCHAR', (s) => s.currency],
-    ['BIGINT', (s) => s.amountPaidMsat],
-    ['VARCHAR', (s) => s.rate],
-    ['VARCHAR', (s) => s.rateSource],
-    ['BIGINT', (s) => toBig(s.paidAt)],
-    ['BOOLEAN', (s) => s.paidLate],
-    ['VARCHAR', (s) => s.orderName],
-    ['BIGINT', (s) => s.net],
-    ['BIGINT', (s) => s.tax],
-    ['BIGINT', (s) => s.tip],
-    ['BIGINT', (s) => s.discounts],
-  ],
-  shopify_orders: [
-    ['BIGINT', (_, seq) => seq],
-    ['VARCHAR', (o) => o.orderId],
-    ['VARCHAR', (o) => o.name],
-    ['VARCHAR', (o) => o.saleId],
-    ['BIGINT', (o) => o.total],
-    ['VARCHAR', (o) => o.currency],
-    ['VARCHAR', (o) => o.paymentHash],
-    ['VARCHAR', (o) => o.till ?? null],
-  ],
+/** Appenders per source: one row per record, in SCHEMA_SQL's column order. */
+const ROW = {
+  node_invoices(a: DuckDBAppender, seq: bigint, i: NodeInvoice): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(i.paymentHash);
+    a.appendBigInt(i.amountMsat);
+    optBig(i.amountPaidMsat, a);
+    a.appendVarchar(i.state);
+    a.appendBigInt(BigInt(i.createdAt));
+    a.appendBigInt(BigInt(i.expiresAt));
+    optInt(i.settledAt, a);
+    opt(i.till ?? null, a);
+  },
+  journal_sales(a: DuckDBAppender, seq: bigint, s: JournalSale): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(s.saleId);
+    a.appendBigInt(BigInt(s.number));
+    opt(s.paymentHash, a);
+    a.appendVarchar(s.tender);
+    a.appendVarchar(s.state);
+    a.appendBigInt(s.total);
+    a.appendVarchar(s.currency);
+    optBig(s.amountPaidMsat, a);
+    opt(s.rate, a);
+    opt(s.rateSource, a);
+    optInt(s.paidAt, a);
+    a.appendBoolean(s.paidLate);
+    opt(s.orderName, a);
+    a.appendBigInt(s.net);
+    a.appendBigInt(s.tax);
+    a.appendBigInt(s.tip);
+    a.appendBigInt(s.discounts);
+  },
+  shopify_orders(a: DuckDBAppender, seq: bigint, o: ShopifyOrder): void {
+    a.appendBigInt(seq);
+    a.appendVarchar(o.orderId);
+    a.appendVarchar(o.name);
+    opt(o.saleId, a);
+    a.appendBigInt(o.total);
+    a.appendVarchar(o.currency);
+    opt(o.paymentHash, a);
+    opt(o.till ?? null, a);
+  },
 };
-
-/** DuckDB's standard vector size: the most rows a data chunk holds. */
-const CHUNK = 2048;
 
 export interface ReconcileDb {
   readonly connection: DuckDBConnection;
@@ -151,29 +142,23 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
   }
   const seqs = { node_invoices: 0n, journal_sales: 0n, shopify_orders: 0n };
 
-  async function append<T, K extends keyof typeof COLUMNS>(
+  async function append<T, K extends keyof typeof ROW>(
     table: K,
     pages: Page<T>,
     signal: AbortSignal | undefined,
     onPage: ((n: number) => void) | undefined,
   ): Promise<number> {
-    const { BIGINT, VARCHAR, BOOLEAN, DuckDBDataChunk } = await import('@duckdb/node-api');
-    const types = { BIGINT, VARCHAR, BOOLEAN };
-    const columns = COLUMNS[table] as unknown as readonly Column<T>[];
-    const chunkTypes = columns.map(([type]) => types[type]);
     const appender = await connection.createAppender(table);
+    const row = ROW[table] as (a: DuckDBAppender, seq: bigint, r: T) => void;
     let n = 0;
     try {
       for await (const page of pages) {
         if (signal?.aborted) throw new ReconcileAbortedError();
-        for (let start = 0; start < page.length; start += CHUNK) {
-          const rows = page.slice(start, start + CHUNK);
-          const first = seqs[table];
-          seqs[table] = first + BigInt(rows.length);
-          const values = columns.map(([, get]) => rows.map((r, i) => get(r, first + BigInt(i))));
-          const chunk = DuckDBDataChunk.create(chunkTypes);
-          chunk.setColumns(values);
-          appender.appendDataChunk(chunk);
+        for (const r of page) {
+          const seq = seqs[table];
+          seqs[table] = seq + 1n;
+          row(appender, seq, r);
+          appender.endRow();
         }
         n += page.length;
         onPage?.(n);
