@@ -208,6 +208,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
       state: now().getTime() >= expiresAt.getTime() ? 'expired' : 'open',
       settledAt: null,
       amountPaidMsat: null,
+      till: req.till ?? null,
     };
   }
 
