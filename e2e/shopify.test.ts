@@ -108,6 +108,9 @@ describe('a manager connects a Shopify store and the till sells its catalog', ()
     );
     expect(await page.getByTestId('rc-card-sale_without_order').innerText()).toMatch(/No Shopify order\s+1/);
     expect(await page.getByTestId('rc-row').count()).toBe(2);
+    // This till's invoices and orders only, unless the manager ticks "Everything the node received".
+    expect(await page.getByTestId('rc-scope').innerText()).toBe('This till only.');
+    expect(await page.getByTestId('rc-everything').isChecked()).toBe(false);
     await page.screenshot({ path: `${SHOTS}/reconcile-done.png`, fullPage: true });
 
     // Filtered to the problem. The till did create #1001, so re-sending is not a safe repair:

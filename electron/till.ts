@@ -232,6 +232,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
   });
 
   const flow = createSaleFlow({
+    tillId,
     db,
     events,
     backend: node.backend,
@@ -339,6 +340,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       }),
   });
   const reconciliation = createReconcileService({
+    tillId,
     journalPath,
     dataDir: deps.dataDir,
     backend: node.backend,

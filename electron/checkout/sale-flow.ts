@@ -57,6 +57,8 @@ export interface SaleFlowDeps {
    * reconciliation repair), whose customer has long gone.
    */
   onPaidAtCounter?: (sale: Sale) => void;
+  /** This till's id, marked on each invoice it creates (several tills on one node). */
+  tillId?: string;
 }
 
 export type SaleFlow = ReturnType<typeof createSaleFlow>;
@@ -90,6 +92,7 @@ export function createSaleFlow(deps: SaleFlowDeps) {
         amountMsat,
         description: `${settings.shopName} · sale #${sale.number}`,
         expirySec: settings.invoiceExpirySec,
+        ...(deps.tillId ? { till: deps.tillId } : {}),
       });
     } catch (err) {
       throw backendErrorToTillError(err, 'create the invoice');

@@ -3,7 +3,8 @@ import type { Handlers, TillContext } from './context.js';
 /** The Reconcile screen: runs over a period, their results, the CSV and the safe repairs. */
 export function reconcileCommands({ reconciliation, settings, exportDir }: TillContext) {
   return {
-    startReconcile: ({ from, to }) => reconciliation.start(from, to, settings.get().currency),
+    startReconcile: ({ from, to, everything }) =>
+      reconciliation.start(from, to, settings.get().currency, everything),
     cancelReconcile: () => reconciliation.cancel(),
     getReconcile: async ({ outcome, offset, limit }) => ({
       run: reconciliation.current(),

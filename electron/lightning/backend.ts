@@ -29,12 +29,22 @@ export interface Invoice {
   state: InvoiceState;
   settledAt: Date | null;
   amountPaidMsat: bigint | null;
+  /**
+   * The till that created it, as marked on the node (CreateInvoiceRequest.till); null or absent
+   * for an invoice no till marked (another shop on the node, a donation, an older invoice).
+   */
+  till?: string | null;
 }
 
 export interface CreateInvoiceRequest {
   amountMsat: bigint;
   description: string;
   expirySec: number;
+  /**
+   * The till's id, marked on the invoice where the backend has a place for it (CLN label, demo
+   * node column), so several tills on one node each reconcile only their own invoices.
+   */
+  till?: string;
 }
 
 /** A settlement as the subscription reports it, with the cursor to store once it is journaled. */

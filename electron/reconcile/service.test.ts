@@ -34,7 +34,7 @@ async function world(): Promise<World> {
 }
 
 /** Starts a reconciliation of the clock's day and resolves with the run once it has ended. */
-async function reconcileToday(w: World): Promise<ReconcileRun> {
+async function reconcileToday(w: World, everything?: boolean): Promise<ReconcileRun> {
   const day = w.clock.now().toISOString().slice(0, 10);
   const ended = new Promise<ReconcileRun>((resolve) => {
     const off = w.till.subscribe((event, payload) => {
@@ -46,7 +46,11 @@ async function reconcileToday(w: World): Promise<ReconcileRun> {
       }
     });
   });
-  const started = await call(w.till, 'startReconcile', { from: day, to: day });
+  const started = await call(w.till, 'startReconcile', {
+    from: day,
+    to: day,
+    ...(everything === undefined ? {} : { everything }),
+  });
   expect(started.state).toBe('running');
   return ended;
 }
@@ -368,5 +372,102 @@ describe('reconciliation in the till', () => {
     expect(line(matched).split(',')[columns.indexOf('fiat')]).toBe(usd(matched.total));
     // Before pricing: no tax, no tip, no discount; net is the total.
     expect(tail(old)).toEqual(['yes', usd(old.total), '0.00', '0.00', '0.00']);
+  }, 60_000);
+
+  it('several tills on one node and one store: a till reconciles only its own invoices and orders, unless asked for everything the node received', async () => {
+    const w = await world();
+    await connect(w);
+    const mine = await sellLightning(w, [1]);
+    await drain(w);
+    const journal = openJournal(join(w.dir.path, 'journal.sqlite'));
+    const tillId = (
+      journal.prepare("SELECT value FROM meta WHERE key = 'till_id'").get() as { value: string }
+    ).value;
+    journal.close();
+    // The invoice this till made carries its id on the node, and its order the till_id attribute.
+    const node = new Database(join(w.dir.path, STORE_FILE));
+    const marked = node
+      .prepare('SELECT till, bolt11, created_at FROM invoices WHERE payment_hash = ?')
+      .get(mine.invoice!.paymentHash) as { till: string; bolt11: string; created_at: number };
+    expect(marked.till).toBe(tillId);
+    // Another till on the same node sold something, and someone sent the node a donation.
+    const settle = node.prepare(
+      `INSERT INTO invoices (payment_hash, preimage, bolt11, description, amount_msat, created_at, expires_at,
+                             state, settle_index, settled_at, amount_paid_msat, till)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'settled', ?, ?, ?, ?)`,
+    );
+    const at = marked.created_at;
+    settle.run(
+      'b'.repeat(64),
+      '1'.repeat(64),
+      marked.bolt11,
+      'till B · sale #1',
+      5000,
+      at,
+      at + 600_000,
+      1000,
+      at + 1,
+      5000,
+      'till-b',
+    );
+    settle.run(
+      'd'.repeat(64),
+      '2'.repeat(64),
+      marked.bolt11,
+      'donation',
+      7000,
+      at,
+      at + 600_000,
+      1001,
+      at + 1,
+      7000,
+      null,
+    );
+    node.close();
+    // And till B's sale became an order in the same store.
+    const order = w.orders.orders[0]!;
+    w.orders.orders.push({
+      ...order,
+      id: 'gid://shopify/Order/999999',
+      name: '#9999',
+      metafields: new Map([...order.metafields].map(([k]) => [k, 'till-b-sale-1'])),
+      input: {
+        ...order.input,
+        customAttributes: (order.input.customAttributes ?? [])
+          .filter((a) => a.key !== 'till_id' && a.key !== 'payment_hash')
+          .concat([{ key: 'till_id', value: 'till-b' }]),
+        // Paid by till B's invoice, not this till's.
+        transactions: (order.input.transactions ?? []).map((t) => ({
+          ...t,
+          authorizationCode: 'b'.repeat(64),
+        })),
+      },
+    });
+
+    const own = await reconcileToday(w);
+    expect(own.state).toBe('done');
+    expect(own.everything).toBe(false);
+    expect(own.otherTills).toBe(3);
+    expect(own.items).toBe(1);
+    expect(count(own, 'matched')).toBe(1);
+    expect(count(own, 'paid_on_node_no_sale')).toBe(0);
+    expect(count(own, 'order_without_sale')).toBe(0);
+
+    const all = await reconcileToday(w, true);
+    expect(all.everything).toBe(true);
+    expect(all.otherTills).toBe(0);
+    expect(all.items).toBe(4);
+    expect(count(all, 'matched')).toBe(1);
+    const rows = (await call(w.till, 'getReconcile', {})).rows;
+    expect(
+      rows
+        .filter((r) => r.outcome !== 'matched')
+        .map((r) => [r.outcome, r.orderName ?? r.paymentHash])
+        .sort(),
+    ).toEqual([
+      ['order_without_sale', '#9999'],
+      ['paid_on_node_no_sale', 'b'.repeat(64)],
+      ['paid_on_node_no_sale', 'd'.repeat(64)],
+    ]);
   }, 60_000);
 });

@@ -37,6 +37,8 @@ import { dayStart } from '../../shared/domain/days.js';
  */
 
 export interface ReconcileDeps {
+  /** This till's id: a run keeps its invoices and orders only, unless asked for everything. */
+  tillId: string;
   /** The journal file: read through its own read-only connection, so selling goes on meanwhile. */
   journalPath: string;
   dataDir: string;
@@ -108,6 +110,8 @@ export function createReconcileService(deps: ReconcileDeps) {
     items: 0,
     repairable: 0,
     sources: { node: false, shopify: false },
+    everything: false,
+    otherTills: 0,
   };
   let abort: AbortController | null = null;
   let running: Promise<void> | null = null;
@@ -162,6 +166,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         createdAt: i.createdAt.getTime(),
         expiresAt: i.expiresAt.getTime(),
         settledAt: i.settledAt?.getTime() ?? null,
+        till: i.till ?? null,
       };
     }
   }
@@ -249,12 +254,13 @@ export function createReconcileService(deps: ReconcileDeps) {
     fromDay: string,
     toDay: string,
     currency: string,
+    everything: boolean,
     signal: AbortSignal,
   ): Promise<Partial<ReconcileRun>> {
     const from = dayStart(fromDay);
     const to = dayStart(toDay, 1);
     const client = deps.shopify();
-    writePrivateFile(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency }));
+    writePrivateFile(pendingFile, JSON.stringify({ from: fromDay, to: toDay, currency, everything }));
     const db = await database();
     hasResults = false;
     await db.reset();
@@ -273,6 +279,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     const refunds = await appendRefundSources(db, client, from, to, signal);
     read += refunds.read;
     publish({ progress: { stage: 'classifying', records: read, tasksDone: 0, tasks: 1, resumed: false } });
+    const otherTills = everything ? 0 : await db.keepTill(deps.tillId);
     const summary = await db.classify(
       { orders: client !== null, wallet: refunds.wallet, refundCutoff: refunds.cutoff },
       signal,
@@ -287,6 +294,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       outcomes: summaryRows(summary, currency),
       items: summary.items,
       repairable,
+      otherTills,
       sources: { node: true, shopify: client !== null },
     };
   }
@@ -360,7 +368,7 @@ export function createReconcileService(deps: ReconcileDeps) {
 
   return {
     current: () => run,
-    start(fromDay: string, toDay: string, currency: string): ReconcileRun {
+    start(fromDay: string, toDay: string, currency: string, everything = false): ReconcileRun {
       if (running) throw new TillError('InvalidState', 'A reconciliation is already running.');
       if (dayStart(fromDay) > dayStart(toDay))
         throw new TillError('ValidationError', 'The period ends before it starts.');
@@ -376,11 +384,13 @@ export function createReconcileService(deps: ReconcileDeps) {
         outcomes: [],
         items: 0,
         repairable: 0,
+        everything,
+        otherTills: 0,
       });
       const signal = abort.signal;
       // The run is over (running = null) before its end is published, so whoever hears
       // "done" can act on it at once.
-      running = execute(fromDay, toDay, currency, signal).then(
+      running = execute(fromDay, toDay, currency, everything, signal).then(
         (patch) => {
           running = null;
           abort = null;
@@ -419,9 +429,10 @@ export function createReconcileService(deps: ReconcileDeps) {
           from: string;
           to: string;
           currency: string;
+          everything?: boolean;
         };
         deps.log(`running again the reconciliation of ${p.from} – ${p.to}`);
-        this.start(p.from, p.to, p.currency);
+        this.start(p.from, p.to, p.currency, p.everything === true);
         return true;
       } catch {
         rmSync(pendingFile, { force: true });

@@ -150,6 +150,7 @@ interface OrdersPage {
       name: string;
       processedAt: string;
       metafield: { value: string } | null;
+      customAttributes: { key: string; value: string | null }[];
       totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
       transactions: { authorizationCode: string | null; gateway: string | null }[];
     }[];
@@ -162,6 +163,7 @@ const ORDERS = `query TillOrders($query: String!, $after: String) {
     nodes {
       id name processedAt
       metafield(namespace: "${SALE_ID_NAMESPACE}", key: "${SALE_ID_KEY}") { value }
+      customAttributes { key value }
       totalPriceSet { shopMoney { amount currencyCode } }
       transactions(first: 5) { authorizationCode gateway }
     }
@@ -189,6 +191,8 @@ export async function* shopifyOrders(
         currency: money.currencyCode,
         paymentHash: o.transactions.find((t) => t.gateway === 'Lightning')?.authorizationCode ?? null,
         processedAt: o.processedAt,
+        // orders.ts orderAttributes: the till that sold it (several tills on one store).
+        till: o.customAttributes.find((a) => a.key === 'till_id')?.value ?? null,
       };
     }
     if (!page.orders.pageInfo.hasNextPage) return;

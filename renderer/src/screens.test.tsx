@@ -328,6 +328,8 @@ describe('ReconcileScreen', () => {
     items: 0,
     repairable: 0,
     sources: { node: false, shopify: false },
+    everything: false,
+    otherTills: 0,
   };
   const row = (over: Partial<ReconcileRow>): ReconcileRow => ({
     outcome: 'matched',
@@ -372,6 +374,7 @@ describe('ReconcileScreen', () => {
       items: 3,
       repairable: 1,
       sources: { node: true, shopify: true },
+      otherTills: 2,
     };
     const rows = [
       row({}),
@@ -412,7 +415,15 @@ describe('ReconcileScreen', () => {
       </ShellContext.Provider>,
     );
     await screen.findByTestId('rc-summary');
+    expect(screen.getByTestId('rc-scope').textContent).toBe(
+      'This till only: 2 payments or orders of other tills (or of no till) left out.',
+    );
+    // The manager asks for everything the node received (other tills, payments no till made).
+    fireEvent.click(screen.getByTestId('rc-everything'));
     fireEvent.click(screen.getByTestId('rc-start'));
+    await waitFor(() =>
+      expect(till.startReconcile).toHaveBeenCalledWith(expect.objectContaining({ everything: true })),
+    );
     act(() => {
       emit('reconcileProgress', {
         ...idle,

@@ -494,6 +494,8 @@ export const commands = {
           .string()
           .max(10, { message: 'to must be YYYY-MM-DD', abort: true })
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'to must be YYYY-MM-DD'),
+        /** Everything the node received and every till's orders, not only this till's. */
+        everything: z.boolean().default(false),
       })
       .strict(),
     output: ReconcileRun,

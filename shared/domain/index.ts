@@ -583,6 +583,13 @@ export const ReconcileRun = z.object({
   /** Items a manager can repair with one action. */
   repairable: z.number().int(),
   sources: z.object({ node: z.boolean(), shopify: z.boolean() }),
+  /**
+   * false: this till's invoices and orders only (marked with its id, or named by its sales);
+   * true: everything the node received and every till's orders.
+   */
+  everything: z.boolean(),
+  /** Invoices and orders of other tills (or no till) the run left out; 0 with `everything`. */
+  otherTills: z.number().int(),
 });
 export type ReconcileRun = z.infer<typeof ReconcileRun>;
 

@@ -24,7 +24,8 @@ import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS node_invoices (
   seq BIGINT NOT NULL, payment_hash VARCHAR NOT NULL, amount_msat BIGINT NOT NULL, amount_paid_msat BIGINT,
-  state VARCHAR NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, settled_at BIGINT
+  state VARCHAR NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, settled_at BIGINT,
+  till VARCHAR
 );
 CREATE TABLE IF NOT EXISTS journal_sales (
   seq BIGINT NOT NULL, sale_id VARCHAR NOT NULL, number BIGINT NOT NULL, payment_hash VARCHAR,
@@ -34,7 +35,7 @@ CREATE TABLE IF NOT EXISTS journal_sales (
 );
 CREATE TABLE IF NOT EXISTS shopify_orders (
   seq BIGINT NOT NULL, order_id VARCHAR NOT NULL, name VARCHAR NOT NULL, sale_id VARCHAR,
-  total BIGINT NOT NULL, currency VARCHAR NOT NULL, payment_hash VARCHAR
+  total BIGINT NOT NULL, currency VARCHAR NOT NULL, payment_hash VARCHAR, till VARCHAR
 );
 CREATE TABLE IF NOT EXISTS refund_wallet_payments (
   seq BIGINT NOT NULL, payment_hash VARCHAR NOT NULL, amount_msat BIGINT NOT NULL, paid_at BIGINT NOT NULL
@@ -49,6 +50,20 @@ CREATE TABLE IF NOT EXISTS shopify_refunds (
   till_refund_id VARCHAR, total BIGINT NOT NULL, currency VARCHAR NOT NULL, created_at BIGINT NOT NULL
 );
 `;
+
+/**
+ * Several tills on one node and one store: before classifying, drop the invoices and orders
+ * that are not this till's (\$till), so other tills' sales and unrelated payments to the node
+ * never show up as "paid on node, no sale". An invoice or order is this till's when it is marked
+ * with its id, or when one of its journal's sales names it (an invoice made before tills marked
+ * theirs, an order of a sale). Returns how many it dropped, per source.
+ */
+export const KEEP_TILL_SQL = [
+  `DELETE FROM node_invoices i WHERE i.till IS DISTINCT FROM $till AND NOT EXISTS
+     (SELECT 1 FROM journal_sales s WHERE s.payment_hash = i.payment_hash)`,
+  `DELETE FROM shopify_orders o WHERE o.till IS DISTINCT FROM $till AND NOT EXISTS
+     (SELECT 1 FROM journal_sales s WHERE s.sale_id = o.sale_id OR s.payment_hash = o.payment_hash)`,
+] as const;
 
 /** The source tables, in the column order of SCHEMA_SQL (the appender fills them by position). */
 export const SOURCE_TABLES = [

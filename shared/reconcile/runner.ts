@@ -1,5 +1,12 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { IGNORED_INVOICES_SQL, MACROS_SQL, SCHEMA_SQL, SOURCE_TABLES, classifySql } from './plan.js';
+import {
+  IGNORED_INVOICES_SQL,
+  KEEP_TILL_SQL,
+  MACROS_SQL,
+  SCHEMA_SQL,
+  SOURCE_TABLES,
+  classifySql,
+} from './plan.js';
 import { emptySummary, type Outcome, type Repair } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
 import type { JournalRefund, ShopifyRefund, WalletPayment } from './types.js';
@@ -51,6 +58,7 @@ const ROW = {
     a.appendBigInt(BigInt(i.createdAt));
     a.appendBigInt(BigInt(i.expiresAt));
     optInt(i.settledAt, a);
+    opt(i.till ?? null, a);
   },
   journal_sales(a: DuckDBAppender, seq: bigint, s: JournalSale): void {
     a.appendBigInt(seq);
@@ -80,6 +88,7 @@ const ROW = {
     a.appendBigInt(o.total);
     a.appendVarchar(o.currency);
     opt(o.paymentHash, a);
+    opt(o.till ?? null, a);
   },
   refund_wallet_payments(a: DuckDBAppender, seq: bigint, p: WalletPayment): void {
     a.appendBigInt(seq);
@@ -137,6 +146,11 @@ export interface ReconcileDb {
   appendWalletPayments(pages: Page<WalletPayment>, signal?: AbortSignal): Promise<number>;
   appendRefunds(pages: Page<JournalRefund>, signal?: AbortSignal): Promise<number>;
   appendShopifyRefunds(pages: Page<ShopifyRefund>, signal?: AbortSignal): Promise<number>;
+  /**
+   * Leaves out the invoices and orders that are not `till`'s (plan.ts KEEP_TILL_SQL), before
+   * classify; returns how many it left out. Not called for "everything the node received".
+   */
+  keepTill(till: string): Promise<number>;
   /** Runs the plan into the `results` table (replacing it); returns the summary. */
   classify(options: ClassifyRunOptions, signal?: AbortSignal): Promise<ReconcileSummary>;
   /** Empties the sources and results for another run on the same database. */
@@ -218,6 +232,14 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     appendWalletPayments: (pages, signal) => append('refund_wallet_payments', pages, signal, undefined),
     appendRefunds: (pages, signal) => append('journal_refunds', pages, signal, undefined),
     appendShopifyRefunds: (pages, signal) => append('shopify_refunds', pages, signal, undefined),
+    async keepTill(till) {
+      let dropped = 0;
+      for (const sql of KEEP_TILL_SQL) {
+        const reader = await connection.runAndReadAll(sql, { till });
+        dropped += Number(reader.getRows()[0]?.[0] ?? 0);
+      }
+      return dropped;
+    },
     async classify(opts, signal) {
       if (signal?.aborted) throw new ReconcileAbortedError();
       const onAbort = () => connection.interrupt();

@@ -18,6 +18,8 @@ export interface NodeInvoice {
   createdAt: number;
   expiresAt: number;
   settledAt: number | null;
+  /** The till that marked it (several tills on one node); null or absent when none did. */
+  till?: string | null;
 }
 
 /** One sale from the journal, with the invoice that paid it (or the latest one issued). */
@@ -64,6 +66,8 @@ export interface ShopifyOrder {
   currency: string;
   /** The payment_hash custom attribute (Lightning orders only). */
   paymentHash: string | null;
+  /** The till_id custom attribute: the till that sold it; null or absent when none. */
+  till?: string | null;
 }
 
 /** One outgoing payment of the refund wallet (RefundWallet.listPayments). */

@@ -24,6 +24,7 @@ import {
   mapNetwork,
   RpcErrorBody,
   toInvoice,
+  invoiceLabel,
 } from './mappers.js';
 import { readRune, runePermissions, type RuneRestriction } from './rune.js';
 
@@ -175,7 +176,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         // every digit of a bigint, which a JSON number would not.
         amount_msat: `${req.amountMsat}msat`,
         // Unique per invoice, as invoice.json requires; never shown to payers.
-        label: `till-${randomUUID()}`,
+        label: invoiceLabel(randomUUID(), req.till),
         description: req.description,
         expiry: req.expirySec,
       },
@@ -207,6 +208,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
       state: now().getTime() >= expiresAt.getTime() ? 'expired' : 'open',
       settledAt: null,
       amountPaidMsat: null,
+      till: req.till ?? null,
     };
   }
 

@@ -14,6 +14,7 @@ import { BackendError, type LightningBackend } from '../backend.js';
 import { requestJson } from '../http.js';
 import { createClnBackend, type ClnOptions } from './backend.js';
 import { parseClnConfig } from './config.js';
+import { tillOfLabel } from './mappers.js';
 import { readRune, runePermissions } from './rune.js';
 
 const clock = manualClock();
@@ -244,6 +245,30 @@ describe('Core Lightning specifics', () => {
     const asked = f.calls.filter((c) => c.method === 'invoice').map((c) => c.params);
     expect(asked.map((p) => p.amount_msat)).toEqual(['1234msat', '1234msat']);
     expect(asked[0]!.label).not.toBe(asked[1]!.label);
+  });
+
+  it('marks an invoice with the till that made it in its label, and reads the mark back when listing', async () => {
+    const f = await node();
+    const backend = connect(f, f.adminRune);
+    const mine = await backend.createInvoice({
+      amountMsat: 1_000n,
+      description: 'a',
+      expirySec: 60,
+      till: 'till-a',
+    });
+    const unmarked = await backend.createInvoice({ amountMsat: 2_000n, description: 'b', expirySec: 60 });
+    const label = f.calls.find((c) => c.method === 'invoice')!.params.label as string;
+    expect(label).toMatch(/^till-[0-9a-f-]{36}@till-a$/);
+    const { invoices } = await backend.listInvoices({
+      from: new Date(0),
+      to: new Date(Date.now() + 86_400_000),
+      pageToken: null,
+      limit: 10,
+    });
+    const till = (hash: string) => invoices.find((i) => i.paymentHash === hash)!.till;
+    expect(till(mine.paymentHash)).toBe('till-a');
+    expect(till(unmarked.paymentHash)).toBeNull();
+    expect(tillOfLabel('donation-42')).toBeNull();
   });
 
   it('long-polls waitanyinvoice, asks again when it times out, and still gets the payment', async () => {

@@ -111,5 +111,19 @@ export function toInvoice(raw: ClnInvoice, now: Date): Invoice | null {
     state,
     settledAt: settled ? new Date(raw.paid_at! * 1000) : null,
     amountPaidMsat: settled ? BigInt(raw.amount_received_msat!) : null,
+    till: tillOfLabel(raw.label),
   };
+}
+
+/**
+ * The label the till gives an invoice: unique (invoice.json requires it), and carrying the
+ * till's id after an `@` when there is one, so several tills on one node tell theirs apart.
+ */
+export const invoiceLabel = (unique: string, till: string | undefined): string =>
+  till === undefined ? `till-${unique}` : `till-${unique}@${till}`;
+
+/** The till id in a label invoiceLabel wrote; null for any other label. */
+export function tillOfLabel(label: string): string | null {
+  const m = /^till-[0-9a-f-]{36}@(.+)$/.exec(label);
+  return m ? m[1]! : null;
 }

@@ -79,6 +79,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
       state,
       settledAt: row.settledAt,
       amountPaidMsat: row.amountPaidMsat,
+      till: row.till,
     };
   }
 
@@ -164,6 +165,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
       amountMsat: req.amountMsat,
       createdAt: new Date(timestamp * 1000),
       expiresAt: new Date((timestamp + req.expirySec) * 1000),
+      till: req.till ?? null,
     });
     return toInvoice(row);
   }

@@ -27,6 +27,8 @@ const migrations: readonly string[] = [
      CHECK ((state = 'settled') = (settle_index IS NOT NULL AND settled_at IS NOT NULL AND amount_paid_msat IS NOT NULL))
    );
    CREATE INDEX invoices_created_at ON invoices (created_at);`,
+  // The till that created the invoice (several tills on one node); null for older invoices.
+  `ALTER TABLE invoices ADD COLUMN till TEXT;`,
 ];
 
 export interface InvoiceRow {
@@ -41,9 +43,16 @@ export interface InvoiceRow {
   settleIndex: number | null;
   settledAt: Date | null;
   amountPaidMsat: bigint | null;
+  /** The till that created it; null when none said. */
+  till: string | null;
 }
 
-export type NewInvoice = Omit<InvoiceRow, 'addIndex' | 'settleIndex' | 'settledAt' | 'amountPaidMsat'>;
+export type NewInvoice = Omit<
+  InvoiceRow,
+  'addIndex' | 'settleIndex' | 'settledAt' | 'amountPaidMsat' | 'till'
+> & {
+  till?: string | null;
+};
 
 export interface DemoStore {
   insert(invoice: NewInvoice): InvoiceRow;
@@ -72,10 +81,11 @@ interface RawRow {
   settle_index: bigint | null;
   settled_at: bigint | null;
   amount_paid_msat: bigint | null;
+  till: string | null;
 }
 
 const COLUMNS = `add_index, payment_hash, preimage, bolt11, description, amount_msat, created_at, expires_at,
-  settle_index, settled_at, amount_paid_msat`;
+  settle_index, settled_at, amount_paid_msat, till`;
 
 function fromRaw(raw: RawRow): InvoiceRow {
   return {
@@ -90,6 +100,7 @@ function fromRaw(raw: RawRow): InvoiceRow {
     settleIndex: raw.settle_index === null ? null : Number(raw.settle_index),
     settledAt: raw.settled_at === null ? null : new Date(Number(raw.settled_at)),
     amountPaidMsat: raw.amount_paid_msat,
+    till: raw.till,
   };
 }
 
@@ -108,9 +119,12 @@ export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
     throw err;
   }
 
-  const insertStmt = db.prepare<[string, string, string, string, bigint, number, number], RawRow>(
-    `INSERT INTO invoices (payment_hash, preimage, bolt11, description, amount_msat, created_at, expires_at, state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'open') RETURNING ${COLUMNS}`,
+  const insertStmt = db.prepare<
+    [string, string, string, string, bigint, number, number, string | null],
+    RawRow
+  >(
+    `INSERT INTO invoices (payment_hash, preimage, bolt11, description, amount_msat, created_at, expires_at, state, till)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING ${COLUMNS}`,
   );
   const byHashStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM invoices WHERE payment_hash = ?`);
   const nextSettleIndex = db
@@ -157,6 +171,7 @@ export function openDemoStore(path: string, nativeBinding?: string): DemoStore {
         invoice.amountMsat,
         invoice.createdAt.getTime(),
         invoice.expiresAt.getTime(),
+        invoice.till ?? null,
       );
       if (!raw) throw new Error('INSERT … RETURNING returned no row');
       return fromRaw(raw);

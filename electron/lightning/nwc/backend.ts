@@ -131,7 +131,13 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
     });
     const tx = await must(
       'make_invoice',
-      { amount: req.amountMsat, description: req.description, expiry: req.expirySec },
+      {
+        amount: req.amountMsat,
+        description: req.description,
+        expiry: req.expirySec,
+        // NIP-47 make_invoice `metadata`: which till made it, read back when listing.
+        ...(req.till !== undefined ? { metadata: { till_id: req.till } } : {}),
+      },
       Transaction,
     );
     if (tx.type !== 'incoming' || BigInt(tx.amount) !== req.amountMsat || !tx.invoice) {

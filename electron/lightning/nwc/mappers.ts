@@ -27,6 +27,8 @@ export const Transaction = z.object({
   created_at: Seconds,
   expires_at: Seconds.nullish(),
   settled_at: Seconds.nullish(),
+  /** NIP-47 `metadata`: the till writes `{ till_id }` in it (several tills on one wallet). */
+  metadata: z.object({ till_id: z.string().nullish() }).loose().nullish().catch(null),
 });
 export type Transaction = z.infer<typeof Transaction>;
 
@@ -127,6 +129,7 @@ export function toInvoice(tx: Transaction, now: Date): Invoice {
     settledAt: settled ? new Date(tx.settled_at! * 1000) : null,
     // NIP-47 has one amount; a settled invoice was paid that much.
     amountPaidMsat: settled ? BigInt(tx.amount) : null,
+    till: tx.metadata?.till_id ?? null,
   };
 }
 

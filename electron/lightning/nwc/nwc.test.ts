@@ -218,6 +218,23 @@ describe('NWC settlement cursors', () => {
       backend.createInvoice({ amountMsat: 1_000n, description: 'x', expirySec: 2 * 86_400 }),
     ).rejects.toMatchObject({ kind: 'Rejected' });
   });
+
+  it('marks an invoice with the till that made it in NIP-47 metadata, and reads the mark back when listing', async () => {
+    const { backend, clock } = await setup();
+    const from = clock.now();
+    const mine = await backend.createInvoice({
+      amountMsat: 1_000n,
+      description: 'a',
+      expirySec: 600,
+      till: 'till-a',
+    });
+    const unmarked = await backend.createInvoice({ amountMsat: 2_000n, description: 'b', expirySec: 600 });
+    clock.advance(1_000);
+    const { invoices } = await backend.listInvoices({ from, to: clock.now(), pageToken: null, limit: 10 });
+    const till = (hash: string) => invoices.find((i) => i.paymentHash === hash)!.till;
+    expect(till(mine.paymentHash)).toBe('till-a');
+    expect(till(unmarked.paymentHash)).toBeNull();
+  });
 });
 
 describe('the NWC fake checks requests against NIP-47', () => {

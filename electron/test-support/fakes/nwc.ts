@@ -90,6 +90,8 @@ interface FakeInvoice {
   createdAt: number;
   expiresAt: number;
   settledAt: number | null;
+  /** make_invoice's metadata, kept and returned as NIP-47 says (optional). */
+  metadata?: Record<string, unknown>;
 }
 
 type Body = { result_type: string; error: { code: string; message: string } | null; result: unknown };
@@ -173,6 +175,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
       created_at: inv.createdAt,
       expires_at: inv.expiresAt,
       ...(inv.settledAt !== null ? { settled_at: inv.settledAt } : {}),
+      ...(inv.metadata !== undefined ? { metadata: inv.metadata } : {}),
     };
   }
 
@@ -227,6 +230,9 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
           createdAt,
           expiresAt: createdAt + expiry,
           settledAt: null,
+          ...(typeof params.metadata === 'object' && params.metadata !== null
+            ? { metadata: params.metadata as Record<string, unknown> }
+            : {}),
         };
         invoices.push(inv);
         const result = transaction(inv);

@@ -61,6 +61,8 @@ export function ReconcileScreen() {
   const currency = status?.settings.currency ?? 'USD';
   const [from, setFrom] = useState(() => dayName(new Date()));
   const [to, setTo] = useState(() => dayName(new Date()));
+  // Several tills on one node: this till's invoices and orders only, unless the manager asks.
+  const [everything, setEverything] = useState(false);
   const [current, setCurrent] = useState<ReconcileRun | null>(null);
   const [filter, setFilter] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);
@@ -106,7 +108,7 @@ export function ReconcileScreen() {
       setExported(null);
       setConfirming(false);
       const before = heard.current;
-      const started = await till.startReconcile({ from, to });
+      const started = await till.startReconcile({ from, to, everything });
       if (heard.current === before) setCurrent(started);
     });
   const cancel = () => void run(async () => setCurrent(await till.cancelReconcile()));
@@ -174,6 +176,15 @@ export function ReconcileScreen() {
               </button>
             ))}
           </div>
+          <label className="rc-scope" title="Other tills on this node and store, and payments no till made">
+            <input
+              type="checkbox"
+              checked={everything}
+              onChange={(e) => setEverything(e.target.checked)}
+              data-testid="rc-everything"
+            />
+            Everything the node received
+          </label>
         </div>
         {running ? (
           <button className="btn big ghost" onClick={cancel} data-testid="rc-cancel">
@@ -232,7 +243,14 @@ export function ReconcileScreen() {
           <span className="muted">
             {current.sources.shopify
               ? 'Node, journal and Shopify compared.'
-              : 'Node and journal compared — connect Shopify in Settings to check orders too.'}
+              : 'Node and journal compared — connect Shopify in Settings to check orders too.'}{' '}
+            <span data-testid="rc-scope">
+              {current.everything
+                ? 'Everything the node received, every till’s orders.'
+                : current.otherTills > 0
+                  ? `This till only: ${current.otherTills.toLocaleString()} payment${current.otherTills === 1 ? '' : 's'} or order${current.otherTills === 1 ? '' : 's'} of other tills (or of no till) left out.`
+                  : 'This till only.'}
+            </span>
           </span>
           <div className="rc-buttons">
             <button className="btn ghost" onClick={() => exportRun('csv')} data-testid="rc-export">
