@@ -130,6 +130,11 @@ export async function startWithdrawServer(opts: {
     url,
     async createLink(secret, amountMsat, description) {
       // min = max: the customer's wallet cannot choose another amount (LUD-03).
+      // LUD-03 carries msat as a JSON number and the package takes one: convert at this boundary
+      // only, refusing an amount a number cannot hold exactly (no refund comes near 2^53 msat).
+      if (amountMsat <= 0n || amountMsat > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new RangeError(`${amountMsat} msat cannot go into an LNURL-withdraw link exactly`);
+      }
       const msat = Number(amountMsat);
       await server.createUrl(secret, 'withdrawRequest', {
         minWithdrawable: msat,
