@@ -4,13 +4,17 @@ import { Outcome, Repair, SAFE_REPAIRS } from './types.js';
 /**
  * The reconciliation as SQL (DuckDB dialect): the same classification as classify.ts, written
  * as joins and window functions so DuckDB runs it on every core, out of core when it must.
- * classify.ts stays the reference; plan.test.ts checks the two agree item for item.
+ * classify.ts stays the reference; runner.test.ts checks the two agree item for item.
  *
- * Layout. One table per source (`node_invoices`, `journal_sales`, `shopify_orders`), each with
- * `seq`, the order the source listed its records in (the reference's tie-breaker). One CTE per
- * source turns it into keyed rows; the classification CTEs read those; the result is the union
- * of four item kinds (a sale, a second order of a sale, an order no sale owns, a payment no sale
- * names). A new source is one more table, one more keyed CTE and one more arm of the union.
+ * Layout. One table per source (`node_invoices`, `journal_sales`, `shopify_orders`, and the
+ * refunds'), each with `seq`, the order the source listed its records in (the reference's
+ * tie-breaker). classifyStatements runs in steps, each its own statement so only its own
+ * operators hold memory (one statement holding every join at once ran out of memory where
+ * these spill): each source keyed and ranked into a temporary table (SOURCE_STAGES), then each
+ * kind of item appended to `items` (a sale, a second order of a sale, an order no sale owns, a
+ * payment no sale names, the refunds'), then RESULTS_SQL numbers them into `results`. A window
+ * sorts only the few rows whose key repeats (paid twice, second orders); the rest are rank 1.
+ * A new source is one more table, one more stage and one more kind of item.
  *
  * Join keys (classify.ts): an invoice → its hash; a Lightning sale with a hash → that hash, any
  * other sale → `s:<saleId>`; an order → its payment_hash attribute, else `s:<saleId>`, else
@@ -76,6 +80,8 @@ export const SOURCE_TABLES = [
 ] as const;
 
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+/** Sorts a settled invoice's seq before any unsettled one's (seq stays far below it). */
+const PICK_OFFSET = 2n ** 62n;
 const exponents = Object.entries(EXPONENT_EXCEPTIONS)
   .map(([c, e]) => `(${lit(c)}, ${e})`)
   .join(', ');
@@ -185,47 +191,49 @@ const RESULT_COLUMNS = `branch, sale_id, sale_number, payment_hash, order_id, or
   time, msat, fiat, currency, rate, rate_source, net, tax, tip, discounts, detail`;
 
 /**
- * The classification: a SELECT of one row per item, ReconcileResult's fields in snake_case.
- * `orders` as classify.ts's ClassifyOptions: whether paid sales should have Shopify orders.
+ * The sources, keyed and ranked, each written to a temporary table of its own before the
+ * classification reads them: every statement then holds only its own operators' memory, so
+ * under DuckDB's memory limit each can spill what it must (one statement holding every join's
+ * hash table at once ran out of memory at 64 MB where these do not).
  */
-export function classifySql(options: {
-  orders: boolean;
-  wallet?: 'own' | 'shared' | 'unchecked';
-  refundCutoff?: number;
-}): string {
-  const mode = options.wallet ?? 'own';
-  const cutoff = Math.trunc(options.refundCutoff ?? Number.MAX_SAFE_INTEGER);
-  const saleBranches = Object.keys(DETAIL);
-  const refundBranches = Object.keys(REFUND_DETAIL);
-  return `
-WITH
+const SOURCE_STAGES = [
+  `CREATE OR REPLACE TEMP TABLE invoice AS WITH
 -- Source: the node. One invoice per hash (a repeated page lists it twice): the first settled,
--- else the first listed; the others are counted as ignored.
-invoice_ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY payment_hash ORDER BY state = 'settled' DESC, seq) AS pick,
-         count(*) OVER (PARTITION BY payment_hash) AS listed
-  FROM node_invoices
+-- else the first listed; the others are counted as ignored (IGNORED_INVOICES_SQL). A hash
+-- aggregate picks it (settled rows sort before every unsettled one: 2^62 + seq), then a join on
+-- the integer seq fetches the row: no window has to sort the invoices.
+invoice_pick AS (
+  SELECT min(CASE WHEN state = 'settled' THEN seq ELSE seq + ${PICK_OFFSET} END) % ${PICK_OFFSET} AS seq
+  FROM node_invoices GROUP BY payment_hash
 ),
-invoice AS (
-  SELECT payment_hash AS k, listed, payment_hash AS i_hash, amount_msat AS i_amount,
-         coalesce(amount_paid_msat, amount_msat) AS i_paid, state AS i_state, expires_at AS i_expires,
-         settled_at AS i_settled_at, state = 'settled' AS i_settled
-  FROM invoice_ranked WHERE pick = 1
-),
+invoice_rows AS (
+  SELECT n.payment_hash AS k, n.payment_hash AS i_hash, n.amount_msat AS i_amount,
+         coalesce(n.amount_paid_msat, n.amount_msat) AS i_paid, n.state AS i_state, n.expires_at AS i_expires,
+         n.settled_at AS i_settled_at, n.state = 'settled' AS i_settled
+  FROM node_invoices n SEMI JOIN invoice_pick p ON p.seq = n.seq
+)
+SELECT * FROM invoice_rows`,
+  `CREATE OR REPLACE TEMP TABLE sale AS WITH
 -- Source: the journal. Within a key, paid sales first, then by number: the first Lightning one
--- claims the invoice; a later paid one is "paid twice" (the window's rank).
-sale_keyed AS (
+-- claims the invoice; a later paid one is "paid twice" (the window's rank). Only keys that
+-- repeat need the window; it sorts just their few narrow rows, every other sale is rank 1.
+sale_keyed AS NOT MATERIALIZED (
   SELECT *, tender = 'lightning' AND payment_hash IS NOT NULL AS lightning,
          CASE WHEN tender = 'lightning' AND payment_hash IS NOT NULL THEN payment_hash ELSE 's:' || sale_id END AS k
   FROM journal_sales
 ),
-sale AS (
-  SELECT *, row_number() OVER (PARTITION BY k ORDER BY state = 'paid' DESC, number, sale_id, seq) AS rank
-  FROM sale_keyed
+sale_rank AS (
+  SELECT seq, row_number() OVER (PARTITION BY k ORDER BY state = 'paid' DESC, number, sale_id, seq) AS rank
+  FROM sale_keyed SEMI JOIN (SELECT k FROM sale_keyed GROUP BY k HAVING count(*) > 1) d USING (k)
 ),
+sale_rows AS (
+  SELECT s.*, coalesce(r.rank, 1) AS rank FROM sale_keyed s LEFT JOIN sale_rank r ON r.seq = s.seq
+)
+SELECT * FROM sale_rows`,
+  `CREATE OR REPLACE TEMP TABLE order_owned AS WITH
 -- Source: Shopify. An order belongs to the first sale of its key that names it (by sale id, or
 -- by hash when the order has no sale id); a sale's orders by name, the first is its order.
-order_keyed AS (
+order_keyed AS NOT MATERIALIZED (
   SELECT *, coalesce(payment_hash, 's:' || sale_id, 'o:' || order_id) AS k FROM shopify_orders
 ),
 order_owner AS (
@@ -234,13 +242,55 @@ order_owner AS (
    AND (s.sale_id = o.sale_id OR (o.sale_id IS NULL AND o.payment_hash IS NOT NULL AND s.payment_hash = o.payment_hash))
   GROUP BY o.seq
 ),
-order_owned AS (
-  SELECT o.*, w.owner_rank,
-         row_number() OVER (PARTITION BY o.k, w.owner_rank ORDER BY o.name, o.order_id, o.seq) AS nth
-  FROM order_keyed o LEFT JOIN order_owner w ON w.seq = o.seq
+order_with_owner AS NOT MATERIALIZED (
+  SELECT o.*, w.owner_rank FROM order_keyed o LEFT JOIN order_owner w ON w.seq = o.seq
 ),
+order_nth AS (
+  SELECT seq, row_number() OVER (PARTITION BY k, owner_rank ORDER BY name, order_id, seq) AS nth
+  FROM order_with_owner
+  SEMI JOIN (SELECT k, owner_rank FROM order_with_owner GROUP BY ALL HAVING count(*) > 1) d
+    ON d.k = order_with_owner.k AND d.owner_rank IS NOT DISTINCT FROM order_with_owner.owner_rank
+),
+order_owned_rows AS (
+  SELECT o.*, coalesce(n.nth, 1) AS nth FROM order_with_owner o LEFT JOIN order_nth n ON n.seq = o.seq
+)
+SELECT * FROM order_owned_rows`,
+] as const;
+
+/** The temporary tables classifyStatements creates (`items` last); dropped after each run. */
+export const STAGE_TABLES = ['invoice', 'sale', 'order_owned', 'items'] as const;
+
+export interface ClassifySqlOptions {
+  orders: boolean;
+  wallet?: 'own' | 'shared' | 'unchecked';
+  refundCutoff?: number;
+}
+
+/**
+ * The classification, as statements to run in order: the staged sources, then `items`, one
+ * row per item with ReconcileResult's fields in snake_case (unordered: the runner numbers them).
+ */
+export function classifyStatements(options: ClassifySqlOptions): string[] {
+  const [first, ...rest] = itemArms(options);
+  return [
+    ...SOURCE_STAGES,
+    `CREATE OR REPLACE TEMP TABLE items AS ${first}`,
+    ...rest.map((arm) => `INSERT INTO items ${arm}`),
+  ];
+}
+
+/**
+ * The classification's last step: a SELECT over the staged sources (SOURCE_STAGES).
+ * `orders` as classify.ts's ClassifyOptions: whether paid sales should have Shopify orders.
+ */
+function itemArms(options: ClassifySqlOptions): string[] {
+  const mode = options.wallet ?? 'own';
+  const cutoff = Math.trunc(options.refundCutoff ?? Number.MAX_SAFE_INTEGER);
+  const saleBranches = Object.keys(DETAIL);
+  const refundBranches = Object.keys(REFUND_DETAIL);
+  const ctes = `WITH
 -- Keys with a Lightning sale: their invoice is claimed (by the sale of rank 1).
-claimed AS (SELECT DISTINCT k FROM sale WHERE lightning),
+claimed AS (SELECT DISTINCT payment_hash AS k FROM journal_sales WHERE tender = 'lightning' AND payment_hash IS NOT NULL),
 -- The full outer join of the three sources, one row per sale.
 sale_joined AS (
   SELECT s.*, i.* EXCLUDE (k), s.lightning AND s.rank = 1 AND i.i_hash IS NOT NULL AS claims,
@@ -248,18 +298,32 @@ sale_joined AS (
          o.currency AS o_currency
   FROM sale s
   LEFT JOIN invoice i ON i.k = s.k
-  LEFT JOIN order_owned o ON o.k = s.k AND o.owner_rank = s.rank AND o.nth = 1
+  LEFT JOIN (SELECT * FROM order_owned WHERE nth = 1) o ON o.k = s.k AND o.owner_rank = s.rank
 ),
 -- Fiat at the locked rate, exactly: rate = units / 10^scale major units per BTC.
-sale_rated AS (
-  SELECT *,
-         div_half_even(CAST(i_paid AS HUGEINT) * r_units * pow10(exponent), ${MSAT_PER_BTC} * pow10(r_scale)) AS paid_fiat,
+sale_factored AS (
+  SELECT * EXCLUDE (r_units, r_scale, exponent),
+         r_units * pow10(exponent) AS f_num, ${MSAT_PER_BTC} * pow10(r_scale) AS f_den,
          1 + div_up(${MSAT_PER_SAT} * r_units * pow10(exponent), ${MSAT_PER_BTC} * pow10(r_scale)) AS tolerance
   FROM (
     SELECT *, CAST(replace(trim(rate), '.', '') AS HUGEINT) AS r_units,
            CASE WHEN contains(trim(rate), '.') THEN length(split_part(trim(rate), '.', 2)) ELSE 0 END AS r_scale,
            coalesce(x.x_exponent, 2) AS exponent
     FROM sale_joined LEFT JOIN (VALUES ${exponents}) x(x_currency, x_exponent) ON x.x_currency = currency
+  )
+),
+-- paid_fiat = i_paid × num / den rounded half to even, with one HUGEINT division per sale.
+sale_rated AS (
+  SELECT * EXCLUDE (f_q, f_r2, f_den),
+         CASE WHEN f_r2 > f_den THEN f_q + 1 WHEN f_r2 < f_den THEN f_q WHEN f_q % 2 = 1 THEN f_q + 1 ELSE f_q END AS paid_fiat
+  FROM (
+    SELECT *, 2 * (f_product - f_q * f_den) AS f_r2 FROM (
+      SELECT * EXCLUDE (f_product), f_product, f_product // f_den AS f_q FROM (
+        SELECT * EXCLUDE (f_num, x_currency, x_exponent),
+               CASE WHEN claims AND i_settled THEN CAST(i_paid AS HUGEINT) * f_num END AS f_product
+        FROM sale_factored
+      )
+    )
   )
 ),
 sale_checked AS (
@@ -344,66 +408,79 @@ refund_items AS (
     END AS branch,
     *
   FROM refund_joined
-),
-items AS (
-  SELECT branch, sale_id, number AS sale_number, payment_hash, o_id AS order_id,
+)
+`;
+  // Each kind of item its own statement, so only its own joins hold memory at a time.
+  return [
+    `  SELECT branch, sale_id, number AS sale_number, payment_hash, o_id AS order_id,
          coalesce(o_name, order_name) AS order_name, tender, state AS sale_state,
          coalesce(paid_at, CASE WHEN i_settled THEN i_settled_at END) AS time,
          CASE WHEN tender = 'lightning' THEN coalesce(CASE WHEN i_settled THEN i_paid END, amount_paid_msat) END AS msat,
          total AS fiat, currency, rate, rate_source, net, tax, tip, discounts,
          ${caseOf((b) => DETAIL[b as SaleBranch], saleBranches)} AS detail
-  FROM sale_items
-  UNION ALL
-  -- A sale's second (third …) order: the same payment counted twice in Shopify.
+  FROM sale_items`,
+    `  -- A sale's second (third …) order: the same payment counted twice in Shopify.
   SELECT 'second_order', s.sale_id, s.number, s.payment_hash, o.order_id, o.name, s.tender, s.state,
          coalesce(s.paid_at, CASE WHEN s.i_settled THEN s.i_settled_at END),
          CASE WHEN s.tender = 'lightning' THEN coalesce(CASE WHEN s.i_settled THEN s.i_paid END, s.amount_paid_msat) END,
          o.total, o.currency, s.rate, s.rate_source, NULL, NULL, NULL, NULL,
          'a second Shopify order for sale #' || s.number
-  FROM order_owned o JOIN sale_joined s ON s.k = o.k AND s.rank = o.owner_rank
-  WHERE o.nth > 1
-  UNION ALL
-  SELECT 'order_without_sale', sale_id, NULL, payment_hash, order_id, name, NULL, NULL,
+  FROM (SELECT * FROM order_owned WHERE nth > 1) o
+  JOIN (SELECT s.*, i.i_settled, i.i_settled_at, i.i_paid FROM sale s LEFT JOIN invoice i ON i.k = s.k) s
+    ON s.k = o.k AND s.rank = o.owner_rank`,
+    `  SELECT 'order_without_sale', sale_id, NULL, payment_hash, order_id, name, NULL, NULL,
          NULL, NULL, total, currency, NULL, NULL, NULL, NULL, NULL, NULL,
          ${DETAIL.order_without_sale}
-  FROM order_owned WHERE owner_rank IS NULL
-  UNION ALL
-  SELECT 'orphan_payment', NULL, NULL, i_hash, NULL, NULL, 'lightning', NULL,
+  FROM order_owned WHERE owner_rank IS NULL`,
+    `  SELECT 'orphan_payment', NULL, NULL, i_hash, NULL, NULL, 'lightning', NULL,
          i_settled_at, i_paid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
          ${DETAIL.orphan_payment}
-  FROM invoice WHERE i_settled AND k NOT IN (SELECT k FROM claimed)
-  UNION ALL
-  -- Refunds: one item per refund the sources disagree on (or that matched).
+  FROM invoice WHERE i_settled AND k NOT IN (SELECT k FROM claimed)`,
+    `  -- Refunds: one item per refund the sources disagree on (or that matched).
   SELECT branch, sale_id, NULL, payment_hash, s_order_id, s_order_name, tender, NULL,
          coalesce(paid_at, p_paid_at), CASE WHEN tender = 'lightning' THEN coalesce(p_amount, amount_msat) END,
          amount, currency, NULL, NULL, NULL, NULL, NULL, NULL,
          ${caseOf((b) => REFUND_DETAIL[b as RefundBranch], refundBranches)}
-  FROM refund_items WHERE branch IS NOT NULL
-  UNION ALL
-  SELECT 'second_refund', r.sale_id, NULL, r.payment_hash, s.order_id, s.order_name, r.tender, NULL,
+  FROM refund_items WHERE branch IS NOT NULL`,
+    `  SELECT 'second_refund', r.sale_id, NULL, r.payment_hash, s.order_id, s.order_name, r.tender, NULL,
          s.created_at, CASE WHEN r.tender = 'lightning' THEN coalesce(r.p_amount, r.amount_msat) END,
          s.total, s.currency, NULL, NULL, NULL, NULL, NULL, NULL, ${REFUND_DETAIL.second_refund}
   FROM shopify_refund_owned s JOIN refund_joined r ON r.refund_id = s.till_refund_id AND r.id_rank = 1
-  WHERE s.nth > 1
-  UNION ALL
-  SELECT 'shopify_refund_unrecorded', NULL, NULL, NULL, order_id, order_name, NULL, NULL,
+  WHERE s.nth > 1`,
+    `  SELECT 'shopify_refund_unrecorded', NULL, NULL, NULL, order_id, order_name, NULL, NULL,
          created_at, NULL, total, currency, NULL, NULL, NULL, NULL, NULL, NULL,
          ${REFUND_DETAIL.shopify_refund_unrecorded}
-  FROM shopify_refund_owned WHERE till_refund_id IS NULL OR NOT owned
-  UNION ALL
-  SELECT 'wallet_payment_unrecorded', NULL, NULL, p_hash, NULL, NULL, 'lightning', NULL,
+  FROM shopify_refund_owned WHERE till_refund_id IS NULL OR NOT owned`,
+    `  SELECT 'wallet_payment_unrecorded', NULL, NULL, p_hash, NULL, NULL, 'lightning', NULL,
          p_paid_at, p_amount, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
          ${REFUND_DETAIL.wallet_payment_unrecorded}
   FROM wallet_payment
   WHERE ${lit(mode)} = 'own'
-    AND p_hash NOT IN (SELECT payment_hash FROM journal_refunds WHERE tender = 'lightning' AND payment_hash IS NOT NULL)
+    AND p_hash NOT IN (SELECT payment_hash FROM journal_refunds WHERE tender = 'lightning' AND payment_hash IS NOT NULL)`,
+  ].map((arm) => ctes + arm);
+}
+
+const OUTCOME_OF_BRANCH = caseOf((b) => lit(BRANCHES[b][0]));
+
+/**
+ * The `results` table: each item's branch named as its outcome, repair and whether that is
+ * safe, numbered (`seq`) in the order the screen and the exports list them. Only the sort keys
+ * and the row id are sorted; the wide rows are joined back by row id.
+ */
+export const RESULTS_SQL = `
+CREATE OR REPLACE TABLE results AS
+WITH ordered AS (
+  SELECT rowid AS rid,
+         row_number() OVER (ORDER BY time NULLS LAST, sale_number NULLS LAST, payment_hash, order_id, ${OUTCOME_OF_BRANCH}) AS seq
+  FROM items
 )
-SELECT ${caseOf((b) => lit(BRANCHES[b][0]))} AS outcome,
+SELECT o.seq,
+       ${OUTCOME_OF_BRANCH} AS outcome,
        ${caseOf((b) => lit(BRANCHES[b][1]))} AS repair,
        ${caseOf((b) => String(SAFE_REPAIRS[BRANCHES[b][1]]))} AS safe,
-       ${RESULT_COLUMNS.replace('branch, ', '')}
-FROM items`;
-}
+       ${RESULT_COLUMNS.replace('branch, ', '')},
+       false AS applied
+FROM items JOIN ordered o ON o.rid = items.rowid`;
 
 /** Node invoices no item accounts for: listed twice, or never paid and named by no sale. */
 export const IGNORED_INVOICES_SQL = `

@@ -4,8 +4,10 @@ import {
   KEEP_TILL_SQL,
   MACROS_SQL,
   SCHEMA_SQL,
+  RESULTS_SQL,
   SOURCE_TABLES,
-  classifySql,
+  STAGE_TABLES,
+  classifyStatements,
 } from './plan.js';
 import { emptySummary, type Outcome, type Repair } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
@@ -29,6 +31,8 @@ export interface RunnerOptions {
   memoryLimit?: string;
   /** Where DuckDB spills when over its memory limit. */
   tempDirectory?: string;
+  /** The most DuckDB may spill there, e.g. '10GB' (DuckDB's default: 90% of the free disk). */
+  maxTempDirectorySize?: string;
 }
 
 type AnyIterable<T> = AsyncIterable<T> | Iterable<T>;
@@ -168,6 +172,8 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
   if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
+  if (options.maxTempDirectorySize !== undefined)
+    config.max_temp_directory_size = options.maxTempDirectorySize;
   const instance: DuckDBInstance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const connection = await instance.connect();
   try {
@@ -245,17 +251,18 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       const onAbort = () => connection.interrupt();
       signal?.addEventListener('abort', onAbort);
       try {
-        await connection.run(
-          `CREATE OR REPLACE TABLE results AS
-           SELECT row_number() OVER (ORDER BY time NULLS LAST, sale_number NULLS LAST, payment_hash, order_id, outcome) AS seq,
-                  *, false AS applied
-           FROM (${classifySql(opts)})`,
-        );
+        // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL).
+        for (const sql of classifyStatements(opts)) {
+          if (signal?.aborted) throw new ReconcileAbortedError();
+          await connection.run(sql);
+        }
+        await connection.run(RESULTS_SQL);
       } catch (err) {
         if (signal?.aborted) throw new ReconcileAbortedError();
         throw err;
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        for (const t of STAGE_TABLES) await connection.run(`DROP TABLE IF EXISTS ${t}`);
       }
       return summarise();
     },
