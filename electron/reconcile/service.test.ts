@@ -34,12 +34,17 @@ async function world(): Promise<World> {
 }
 
 /** Starts a reconciliation of the clock's day and resolves with the run once it has ended. */
+/** Every progress a run published, in order (the last run's). */
+let published: ReconcileRun['progress'][] = [];
+
 async function reconcileToday(w: World, everything?: boolean): Promise<ReconcileRun> {
   const day = w.clock.now().toISOString().slice(0, 10);
+  published = [];
   const ended = new Promise<ReconcileRun>((resolve) => {
     const off = w.till.subscribe((event, payload) => {
       if (event !== 'reconcileProgress') return;
       const run = payload as ReconcileRun;
+      published.push(run.progress);
       if (run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') {
         off();
         resolve(run);
@@ -107,6 +112,16 @@ describe('reconciliation in the till', () => {
     expect(count(first, 'paid_on_node_no_sale')).toBe(1);
     expect(first.repairable).toBe(2);
     expect(first.progress.stage).toBe('done');
+    // The screen heard each source as it was read, then each of the engine's steps in turn.
+    expect(first.progress.read).toEqual({ journal: 5, node: 3, shopify: 3, refunds: 0 });
+    expect(first.progress.records).toBe(11);
+    const sources = published.filter((p) => p.stage === 'reading' && p.source !== null).map((p) => p.source);
+    expect([...new Set(sources)]).toEqual(['journal', 'node', 'shopify', 'refunds']);
+    const steps = published.filter((p) => p.stage === 'classifying' && p.stepLabel !== null);
+    expect(steps.map((p) => p.step)).toEqual(steps.map((_, i) => i));
+    expect(steps[0]).toMatchObject({ stepLabel: 'keying the node’s invoices', steps: steps.length });
+    expect(steps.at(-1)?.stepLabel).toBe('totalling');
+    expect(first.progress).toMatchObject({ step: steps.length, steps: steps.length });
 
     const all = await call(w.till, 'getReconcile', {});
     expect(all.total).toBe(5);

@@ -5,7 +5,7 @@ import { TillError } from '../../shared/contract/index.js';
 import { storageCause, storageCauses } from '../journal/storage-errors.js';
 import { ensureDir, makePrivateDir, openPrivateFile, privatiseTree, writePrivateFile } from '../files.js';
 import { closeSync } from 'node:fs';
-import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
+import type { ReconcileRow, ReconcileRun, ReconcileSource } from '../../shared/domain/index.js';
 import { CSV_SELECT_SQL, PARQUET_SELECT_SQL } from './csv.js';
 import {
   ReconcileAbortedError,
@@ -88,6 +88,17 @@ const sqlText = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export type ReconcileService = ReturnType<typeof createReconcileService>;
 
+/** The progress of a run that has read nothing yet. */
+const idleProgress = (stage: 'idle' | 'reading'): ReconcileRun['progress'] => ({
+  stage,
+  records: 0,
+  source: null,
+  read: { journal: 0, node: 0, shopify: 0, refunds: 0 },
+  step: 0,
+  steps: 0,
+  stepLabel: null,
+});
+
 export function createReconcileService(deps: ReconcileDeps) {
   // One folder, private to the till's user: DuckDB's file and its spill files (a period's sales).
   const dir = join(deps.dataDir, 'reconcile');
@@ -102,7 +113,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     state: 'idle',
     from: null,
     to: null,
-    progress: { records: 0, stage: 'idle', tasksDone: 0, tasks: 0, resumed: false },
+    progress: idleProgress('idle'),
     startedAt: null,
     finishedAt: null,
     error: null,
@@ -264,25 +275,44 @@ export function createReconcileService(deps: ReconcileDeps) {
     const db = await database();
     hasResults = false;
     await db.reset();
-    let read = 0;
+    const progress: ReconcileRun['progress'] = idleProgress('reading');
+    const count = { journal: 0, node: 0, shopify: 0, refunds: 0 };
     let lastPublish = 0;
-    const reading = (n: number) => {
+    // The screen needs a few updates a second, not one per page.
+    const show = (force = false) => {
       const now = Date.now();
-      // The screen needs a few updates a second, not one per page.
-      if (now - lastPublish < 100) return;
+      if (!force && now - lastPublish < 100) return;
       lastPublish = now;
-      publish({ progress: { stage: 'reading', records: read + n, tasksDone: 0, tasks: 1, resumed: false } });
+      progress.read = { ...count };
+      progress.records = count.journal + count.node + count.shopify + count.refunds;
+      publish({ progress: { ...progress } });
     };
-    read += await db.appendSales(pages(mapSales(from, to)), signal, reading);
-    read += await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading);
-    if (client) read += await db.appendOrders(pages(mapOrders(client, from, to)), signal, reading);
+    const reading = (source: ReconcileSource) => {
+      progress.source = source;
+      show(true);
+      return (n: number) => {
+        count[source] = n;
+        show();
+      };
+    };
+    count.journal = await db.appendSales(pages(mapSales(from, to)), signal, reading('journal'));
+    count.node = await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading('node'));
+    if (client)
+      count.shopify = await db.appendOrders(pages(mapOrders(client, from, to)), signal, reading('shopify'));
+    reading('refunds');
     const refunds = await appendRefundSources(db, client, from, to, signal);
-    read += refunds.read;
-    publish({ progress: { stage: 'classifying', records: read, tasksDone: 0, tasks: 1, resumed: false } });
+    count.refunds = refunds.read;
+    progress.stage = 'classifying';
+    progress.source = null;
+    show(true);
     const otherTills = everything ? 0 : await db.keepTill(deps.tillId);
     const summary = await db.classify(
       { orders: client !== null, wallet: refunds.wallet, refundCutoff: refunds.cutoff },
       signal,
+      (done, steps, label) => {
+        Object.assign(progress, { step: done, steps, stepLabel: label });
+        show(true);
+      },
     );
     hasResults = true;
     const repairable = await countRepairable(db);
@@ -290,7 +320,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     return {
       state: 'done',
       finishedAt: deps.now().toISOString(),
-      progress: { stage: 'done', records: read, tasksDone: 1, tasks: 1, resumed: false },
+      progress: { ...progress, stage: 'done', stepLabel: null },
       outcomes: summaryRows(summary, currency),
       items: summary.items,
       repairable,
@@ -377,7 +407,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         state: 'running',
         from: fromDay,
         to: toDay,
-        progress: { records: 0, stage: 'reading', tasksDone: 0, tasks: 1, resumed: false },
+        progress: idleProgress('reading'),
         startedAt: deps.now().toISOString(),
         finishedAt: null,
         error: null,

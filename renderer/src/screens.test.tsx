@@ -320,7 +320,15 @@ describe('ReconcileScreen', () => {
     state: 'idle',
     from: null,
     to: null,
-    progress: { stage: 'idle', records: 0, tasksDone: 0, tasks: 0, resumed: false },
+    progress: {
+      stage: 'idle',
+      records: 0,
+      source: null,
+      read: { journal: 0, node: 0, shopify: 0, refunds: 0 },
+      step: 0,
+      steps: 0,
+      stepLabel: null,
+    },
     startedAt: null,
     finishedAt: null,
     error: null,
@@ -362,7 +370,7 @@ describe('ReconcileScreen', () => {
       state: 'done',
       from: '2026-11-24',
       to: '2026-11-24',
-      progress: { stage: 'done', records: 6, tasksDone: 2, tasks: 2, resumed: false },
+      progress: { ...idle.progress, stage: 'done', records: 6, step: 14, steps: 14 },
       startedAt: '2026-11-24T10:00:00.000Z',
       finishedAt: '2026-11-24T10:00:01.500Z',
       outcomes: [
@@ -428,23 +436,41 @@ describe('ReconcileScreen', () => {
       emit('reconcileProgress', {
         ...idle,
         state: 'running',
-        progress: { stage: 'reading', records: 12_000, tasksDone: 0, tasks: 0, resumed: false },
+        progress: {
+          ...idle.progress,
+          stage: 'reading',
+          records: 12_000,
+          source: 'node',
+          read: { journal: 9_000, node: 3_000, shopify: 0, refunds: 0 },
+        },
       });
     });
-    expect(screen.getByTestId('rc-progress').textContent).toMatch(
-      /Reading node, journal and Shopify… 12,000 records/,
+    // Reading: which source, and how many records of each so far.
+    expect(screen.getByTestId('rc-progress-text').textContent).toBe('Reading the node’s invoices…');
+    expect(screen.getByTestId('rc-sources').textContent).toBe(
+      'Sales: 9,000Invoices: 3,000Shopify orders: 0Refunds: 0',
     );
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBeNull();
     act(() => {
       emit('reconcileProgress', {
         ...idle,
         state: 'running',
-        progress: { stage: 'classifying', records: 30_000, tasksDone: 3, tasks: 4, resumed: false },
+        progress: {
+          ...idle.progress,
+          stage: 'classifying',
+          records: 30_000,
+          read: { journal: 10_000, node: 9_000, shopify: 11_000, refunds: 0 },
+          step: 3,
+          steps: 13,
+          stepLabel: 'classifying sales',
+        },
       });
     });
-    // DuckDB compares in one query: no batches to count, so the bar stays indeterminate.
-    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBeNull();
-    expect(screen.getByTestId('rc-progress').textContent).toMatch(/Comparing 30,000 records on every core…/);
+    // The engine's steps: the bar counts them.
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('23');
+    expect(screen.getByTestId('rc-progress-text').textContent).toBe(
+      'Comparing 30,000 records on every core: classifying sales (step 4 of 13)',
+    );
     expect(screen.getByTestId('rc-cancel')).toBeTruthy();
     act(() => emit('reconcileProgress', done));
     await screen.findByTestId('rc-summary');

@@ -548,6 +548,10 @@ export const ReconcileRow = z.object({
 });
 export type ReconcileRow = z.infer<typeof ReconcileRow>;
 
+/** Where a reconciliation reads from: the journal's sales, the node's invoices, Shopify's orders, and refunds (journal, refund wallet, Shopify). */
+export const ReconcileSource = z.enum(['journal', 'node', 'shopify', 'refunds']);
+export type ReconcileSource = z.infer<typeof ReconcileSource>;
+
 export const ReconcileRun = z.object({
   state: z.enum(['idle', 'running', 'done', 'failed', 'cancelled']),
   /** Local days, inclusive. */
@@ -555,12 +559,21 @@ export const ReconcileRun = z.object({
   to: z.string().nullable(),
   progress: z.object({
     stage: z.enum(['idle', 'reading', 'classifying', 'done']),
-    /** Records read from the three sources. */
+    /** Records read from every source. */
     records: z.number().int(),
-    tasksDone: z.number().int(),
-    tasks: z.number().int(),
-    /** The run picked up where an interrupted run of the same period stopped. */
-    resumed: z.boolean(),
+    /** While reading: the source being read. */
+    source: ReconcileSource.nullable(),
+    /** Records read per source. */
+    read: z.object({
+      journal: z.number().int(),
+      node: z.number().int(),
+      shopify: z.number().int(),
+      refunds: z.number().int(),
+    }),
+    /** While classifying: the engine's steps done of `steps`, and the one under way. */
+    step: z.number().int(),
+    steps: z.number().int(),
+    stepLabel: z.string().nullable(),
   }),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

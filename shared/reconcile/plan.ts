@@ -266,17 +266,40 @@ export interface ClassifySqlOptions {
   refundCutoff?: number;
 }
 
+/** One step of the classification: what the screen says while it runs, and its SQL. */
+export interface PlanStep {
+  label: string;
+  sql: string;
+}
+
+/** What each step does, in the order classifyStatements runs them (SOURCE_STAGES, then itemArms). */
+const STEP_LABELS = [
+  'keying the node’s invoices',
+  'ranking the journal’s sales',
+  'matching Shopify’s orders to sales',
+  'classifying sales',
+  'finding second orders',
+  'finding orders without a sale',
+  'finding payments without a sale',
+  'classifying refunds',
+  'finding second refunds',
+  'finding Shopify refunds not in the journal',
+  'finding refund-wallet payments not in the journal',
+] as const;
+
 /**
  * The classification, as statements to run in order: the staged sources, then `items`, one
- * row per item with ReconcileResult's fields in snake_case (unordered: the runner numbers them).
+ * row per item with ReconcileResult's fields in snake_case (unordered: RESULTS_SQL numbers them).
  */
-export function classifyStatements(options: ClassifySqlOptions): string[] {
+export function classifyStatements(options: ClassifySqlOptions): PlanStep[] {
   const [first, ...rest] = itemArms(options);
-  return [
+  const sql = [
     ...SOURCE_STAGES,
     `CREATE OR REPLACE TEMP TABLE items AS ${first}`,
     ...rest.map((arm) => `INSERT INTO items ${arm}`),
   ];
+  if (sql.length !== STEP_LABELS.length) throw new Error('plan.ts: a step without its label');
+  return sql.map((q, i) => ({ label: STEP_LABELS[i]!, sql: q }));
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   SOURCE_TABLES,
   STAGE_TABLES,
   classifyStatements,
+  type PlanStep,
 } from './plan.js';
 import { emptySummary, type Outcome, type Repair } from './types.js';
 import type { JournalSale, NodeInvoice, ReconcileResult, ReconcileSummary, ShopifyOrder } from './types.js';
@@ -133,6 +134,9 @@ const ROW = {
   },
 };
 
+/** The engine's progress: `done` steps of `steps` finished, `label` the one under way (null at the end). */
+export type OnStep = (done: number, steps: number, label: string | null) => void;
+
 /** What classify takes: classify.ts's ClassifyOptions, `orders` required. */
 export interface ClassifyRunOptions {
   orders: boolean;
@@ -163,8 +167,11 @@ export interface ReconcileDb {
    * classify; returns how many it left out. Not called for "everything the node received".
    */
   keepTill(till: string): Promise<number>;
-  /** Runs the plan into the `results` table (replacing it); returns the summary. */
-  classify(options: ClassifyRunOptions, signal?: AbortSignal): Promise<ReconcileSummary>;
+  /**
+   * Runs the plan into the `results` table (replacing it); returns the summary. `onStep` hears
+   * each step as it starts (`done` of `steps` finished) and once more when all are done.
+   */
+  classify(options: ClassifyRunOptions, signal?: AbortSignal, onStep?: OnStep): Promise<ReconcileSummary>;
   /** Empties the sources and results for another run on the same database. */
   reset(): Promise<void>;
   /** Every result row (tests and small runs; the till pages through `results` instead). */
@@ -254,17 +261,25 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       }
       return dropped;
     },
-    async classify(opts, signal) {
+    async classify(opts, signal, onStep) {
       if (signal?.aborted) throw new ReconcileAbortedError();
       const onAbort = () => connection.interrupt();
       signal?.addEventListener('abort', onAbort);
+      // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL) and totalled.
+      const steps: PlanStep[] = [
+        ...classifyStatements(opts),
+        { label: 'numbering the results', sql: RESULTS_SQL },
+      ];
+      const total = steps.length + 1;
+      let summary: ReconcileSummary;
       try {
-        // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL).
-        for (const sql of classifyStatements(opts)) {
+        for (const [i, step] of steps.entries()) {
           if (signal?.aborted) throw new ReconcileAbortedError();
-          await connection.run(sql);
+          onStep?.(i, total, step.label);
+          await connection.run(step.sql);
         }
-        await connection.run(RESULTS_SQL);
+        onStep?.(steps.length, total, 'totalling');
+        summary = await summarise();
       } catch (err) {
         if (signal?.aborted) throw new ReconcileAbortedError();
         throw err;
@@ -272,7 +287,8 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
         signal?.removeEventListener('abort', onAbort);
         for (const t of STAGE_TABLES) await connection.run(`DROP TABLE IF EXISTS ${t}`);
       }
-      return summarise();
+      onStep?.(total, total, null);
+      return summary;
     },
     async reset() {
       for (const t of SOURCE_TABLES) await connection.run(`DELETE FROM ${t}`);

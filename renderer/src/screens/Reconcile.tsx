@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
-import type { ReconcileRow, ReconcileRun } from '../../../shared/domain/index.js';
+import type { ReconcileRow, ReconcileRun, ReconcileSource } from '../../../shared/domain/index.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
@@ -386,13 +386,11 @@ function Progress({ run }: { run: ReconcileRun }) {
       <div className="rc-note" data-testid="rc-done">
         {run.from === run.to ? run.from : `${run.from} – ${run.to}`}: {p.records.toLocaleString()} records
         compared
-        {secs !== null ? ` in ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s` : ''}
-        {p.resumed ? ' (resumed after an interruption)' : ''}.
+        {secs !== null ? ` in ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s` : ''}.
       </div>
     );
   }
-  // DuckDB joins and classifies in one query: its phase has no batches to count.
-  const fraction = null;
+  const fraction = p.stage === 'classifying' && p.steps > 0 ? p.step / p.steps : null;
   return (
     <div className="rc-progress" data-testid="rc-progress">
       <div
@@ -404,14 +402,31 @@ function Progress({ run }: { run: ReconcileRun }) {
       >
         <div className="rc-fill" style={{ width: `${Math.round((fraction ?? 0.3) * 100)}%` }} />
       </div>
-      <span className="muted">
+      <span className="muted" data-testid="rc-progress-text">
         {p.stage === 'classifying'
-          ? `Comparing ${p.records.toLocaleString()} records on every core…`
-          : `Reading node, journal and Shopify… ${p.records.toLocaleString()} records`}
+          ? `Comparing ${p.records.toLocaleString()} records on every core${
+              p.stepLabel ? `: ${p.stepLabel} (step ${p.step + 1} of ${p.steps})` : '…'
+            }`
+          : `Reading ${p.source ? SOURCE_WORDS[p.source].reading : 'the sources'}…`}
       </span>
+      <ul className="rc-sources" data-testid="rc-sources">
+        {(Object.keys(SOURCE_WORDS) as ReconcileSource[]).map((source) => (
+          <li key={source} className={p.source === source ? 'current' : ''}>
+            {SOURCE_WORDS[source].name}: {p.read[source].toLocaleString()}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
+
+/** Each source as the progress names it. */
+const SOURCE_WORDS: Record<ReconcileSource, { name: string; reading: string }> = {
+  journal: { name: 'Sales', reading: 'the till’s sales' },
+  node: { name: 'Invoices', reading: 'the node’s invoices' },
+  shopify: { name: 'Shopify orders', reading: 'Shopify’s orders' },
+  refunds: { name: 'Refunds', reading: 'refunds' },
+};
 
 function Row({ row }: { row: ReconcileRow }) {
   const time = row.time ? new Date(row.time) : null;
