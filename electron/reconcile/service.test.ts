@@ -119,7 +119,7 @@ describe('reconciliation in the till', () => {
     expect([...new Set(sources)]).toEqual(['journal', 'node', 'shopify', 'refunds']);
     const steps = published.filter((p) => p.stage === 'classifying' && p.stepLabel !== null);
     expect(steps.map((p) => p.step)).toEqual(steps.map((_, i) => i));
-    expect(steps[0]).toMatchObject({ stepLabel: 'keying the node’s invoices', steps: steps.length });
+    expect(steps[0]).toMatchObject({ stepLabel: 'indexing the node’s invoices', steps: steps.length });
     expect(steps.at(-1)?.stepLabel).toBe('totalling');
     expect(first.progress).toMatchObject({ step: steps.length, steps: steps.length });
 

@@ -462,14 +462,14 @@ describe('ReconcileScreen', () => {
           read: { journal: 10_000, node: 9_000, shopify: 11_000, refunds: 0 },
           step: 3,
           steps: 13,
-          stepLabel: 'classifying sales',
+          stepLabel: 'comparing sales',
         },
       });
     });
     // The engine's steps: the bar counts them.
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('23');
     expect(screen.getByTestId('rc-progress-text').textContent).toBe(
-      'Comparing 30,000 records on every core: classifying sales (step 4 of 13)',
+      'Comparing 30,000 records on every core: comparing sales (step 4 of 13)',
     );
     expect(screen.getByTestId('rc-cancel')).toBeTruthy();
     act(() => emit('reconcileProgress', done));

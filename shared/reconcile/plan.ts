@@ -274,17 +274,17 @@ export interface PlanStep {
 
 /** What each step does, in the order classifyStatements runs them (SOURCE_STAGES, then itemArms). */
 const STEP_LABELS = [
-  'keying the node’s invoices',
-  'ranking the journal’s sales',
-  'matching Shopify’s orders to sales',
-  'classifying sales',
-  'finding second orders',
-  'finding orders without a sale',
-  'finding payments without a sale',
-  'classifying refunds',
-  'finding second refunds',
-  'finding Shopify refunds not in the journal',
-  'finding refund-wallet payments not in the journal',
+  'indexing the node’s invoices',
+  'indexing the sales',
+  'matching Shopify orders to sales',
+  'comparing sales',
+  'looking for second orders',
+  'looking for orders without a sale',
+  'looking for payments without a sale',
+  'comparing refunds',
+  'looking for second refunds',
+  'looking for Shopify refunds not in the journal',
+  'looking for refund-wallet payments not in the journal',
 ] as const;
 
 /**

@@ -268,7 +268,7 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL) and totalled.
       const steps: PlanStep[] = [
         ...classifyStatements(opts),
-        { label: 'numbering the results', sql: RESULTS_SQL },
+        { label: 'sorting the results', sql: RESULTS_SQL },
       ];
       const total = steps.length + 1;
       let summary: ReconcileSummary;
