@@ -30,15 +30,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
 import { runSeed } from '../../shared/test-support/seed.js';
 import { startLnbitsFake, type LnbitsPayOutcome } from '../test-support/fakes/lnbits.js';
-import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
 import { INVOICES_PER_RUN, refundPreimage } from '../test-support/refund-invoices.js';
 import {
   drawRun,
   expectStockBack,
   journalCatalog,
   restartAndDrain,
-  runStart,
+  startRun,
   setUpCrashTill,
   soldPerVariant,
   startCrashShopify,
@@ -122,15 +122,7 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
             const { hash, preimage } = refundPreimage(runSeed, n);
             lnbits.knowPreimage(hash, preimage);
           }
-          const started = startChild(child.path, [
-            dir.path,
-            RESOURCES_DIR,
-            fake.url,
-            runStart(kill),
-            ...args,
-            lnbits.url,
-            lnbits.adminKey,
-          ]);
+          const started = startRun(child.path, dir.path, fake, kill, args, [lnbits.url, lnbits.adminKey]);
           let made = 0;
           const killHere = (where: string) => {
             if (++made !== nth) return;

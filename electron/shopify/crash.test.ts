@@ -23,12 +23,12 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
-import { tempDir, RESOURCES_DIR } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
 import {
   drawRun,
   restartAndDrain,
-  runStart,
+  startRun,
   setUpCrashTill,
   startCrashShopify,
 } from '../test-support/shopify-crash.js';
@@ -68,13 +68,7 @@ describe('a till killed while sending orders to Shopify', () => {
         for (let kill = 0; kill < KILLS; kill++) {
           const at = KILL_POINTS[kill % KILL_POINTS.length]!;
           const { nth, args } = drawRun(random, at, 3);
-          const started = startChild(child.path, [
-            dir.path,
-            RESOURCES_DIR,
-            fake.url,
-            runStart(kill),
-            ...args,
-          ]);
+          const started = startRun(child.path, dir.path, fake, kill, args);
           let created = 0;
           orders.onCreated =
             at === 'order created'

@@ -19,14 +19,14 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
 import { runSeed } from '../../shared/test-support/seed.js';
-import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
 import {
   drawRun,
   expectStockBack,
   journalCatalog,
   restartAndDrain,
-  runStart,
+  startRun,
   setUpCrashTill,
   soldPerVariant,
   startCrashShopify,
@@ -68,13 +68,7 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
         for (let kill = 0; kill < KILLS; kill++) {
           const at = KILL_POINTS[kill % KILL_POINTS.length]!;
           const { nth, args } = drawRun(random, at, 2);
-          const started = startChild(child.path, [
-            dir.path,
-            RESOURCES_DIR,
-            fake.url,
-            runStart(kill),
-            ...args,
-          ]);
+          const started = startRun(child.path, dir.path, fake, kill, args);
           let made = 0;
           orders.onRefunded =
             at === 'refund created'

@@ -14,6 +14,7 @@ import type { Till, TillDeps } from '../till.js';
 import { installOrders, type OrdersFake } from './fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from './fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR } from './fixtures.js';
+import { startChild } from './kill-child.js';
 import { ALL_SCOPES, call, LOCATION } from './shopify-world.js';
 import { signedInTill } from './till-calls.js';
 
@@ -71,9 +72,21 @@ export function drawRun(
   return { nth, runSeed, args: [String(runSeed), at, String(nth), String(Math.floor(random() * 8))] };
 }
 
-/** A week per run on the child's clock: its back-offs are always due by the next run. */
-export function runStart(kill: number): string {
-  return String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
+/**
+ * Starts run number `kill` of the bundled child on the data directory, as the children read their
+ * arguments (data directory, resources, Shopify's address, start time, the drawn `args`, `extra`).
+ * A week per run on the child's clock: its back-offs are always due by the next run.
+ */
+export function startRun(
+  childPath: string,
+  dataDir: string,
+  fake: ShopifyFake,
+  kill: number,
+  args: string[],
+  extra: string[] = [],
+): ReturnType<typeof startChild> {
+  const start = String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
+  return startChild(childPath, [dataDir, RESOURCES_DIR, fake.url, start, ...args, ...extra]);
 }
 
 /**
