@@ -15,12 +15,18 @@ export interface TillInBrowser {
 /**
  * For the describe block it is called in: `npm run serve` on a fresh data directory and Chromium
  * with one page, at the smallest till screen (1024×768) unless `viewport` is null (then
- * openBrowser's own). `before` runs first (a check for the tools the block needs). After the
+ * openBrowser's own). `before` runs first (a check for the tools the block needs), `env` is the
+ * served till's extra environment, `onPage` sees the page once open (a dialog handler). After the
  * block: the browser closed, the till stopped, the directory removed.
  */
 export function tillInBrowser(
   dirPrefix: string,
-  opts: { viewport?: { width: number; height: number } | null; before?: () => void } = {},
+  opts: {
+    viewport?: { width: number; height: number } | null;
+    before?: () => void;
+    env?: (dataDir: string) => Record<string, string>;
+    onPage?: (page: Page) => void;
+  } = {},
 ): TillInBrowser {
   const dir = tempDir(dirPrefix);
   let served: ServedTill | undefined;
@@ -29,10 +35,11 @@ export function tillInBrowser(
 
   beforeAll(async () => {
     opts.before?.();
-    served = await serveTill(dir.path);
+    served = await serveTill(dir.path, opts.env?.(dir.path));
     ({ browser, page } = await openBrowser());
     const viewport = opts.viewport === undefined ? { width: 1024, height: 768 } : opts.viewport;
     if (viewport) await page.setViewportSize(viewport);
+    opts.onPage?.(page);
   }, 180_000);
 
   afterAll(async () => {
