@@ -63,3 +63,28 @@ export async function addStaff(page: Page, name: string, role: 'cashier' | 'mana
   await form.getByTestId('add-staff').click();
   await page.getByTestId('staff-name').filter({ hasText: name }).waitFor();
 }
+
+/** The Register's tile for a product (its first, where a title repeats). */
+export function productTile(page: Page, title: string): Locator {
+  return page.getByTestId('product-tile').filter({ hasText: title }).first();
+}
+
+/** Whether the page fits the window's width (nothing to scroll sideways to). */
+export async function noSidewaysScroll(page: Page): Promise<boolean> {
+  return (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
+}
+
+/** Pays the cart in cash with the largest quick amount, and waits for the paid screen. */
+export async function payCash(page: Page): Promise<void> {
+  await page.getByTestId('cash-button').click();
+  await page.getByTestId('cash-quick').last().click();
+  await page.getByTestId('cash-take').click();
+  await page.getByTestId('sale-paid').waitFor();
+}
+
+/** Sales → the newest sale → Return items. */
+export async function returnItemsOfLastSale(page: Page): Promise<void> {
+  await page.getByTestId('nav-sales').click();
+  await page.getByTestId('sale-row').first().click();
+  await page.getByTestId('return-items').click();
+}

@@ -1,32 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, payCash } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 describe('a cashier parks a cart while the customer fetches their wallet', () => {
-  const dir = tempDir('till-e2e-held-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
+  const till = tillInBrowser('till-e2e-held-');
 
   it('parks, sells to the next customer, resumes the first and takes their payment', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     const single = page.locator('[data-testid="product-tile"][data-variants="1"]');
     await single.first().waitFor();
 
@@ -44,10 +25,7 @@ describe('a cashier parks a cart while the customer fetches their wallet', () =>
     // The next customer pays cash meanwhile.
     await single.nth(2).click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await payCash(page);
     await page.getByTestId('new-sale').click();
 
     await page.getByTestId('held-carts').click();

@@ -1,8 +1,7 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView, openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, inView } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -41,28 +40,11 @@ async function scanBurst(page: Page, code: string) {
 }
 
 describe('a cashier works the register from the keyboard at 1024×768', () => {
-  const dir = tempDir('till-e2e-keys-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
+  const till = tillInBrowser('till-e2e-keys-');
 
   it('types and names a custom amount, types a quantity, and Escape closes the cash sheet', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     const tiles = page.locator('[data-testid="product-tile"][data-variants="1"]');
     await tiles.first().waitFor();
     const lines = page.getByTestId('cart-line');
@@ -116,6 +98,7 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
   }, 120_000);
 
   it('keeps the total, Charge, the keypad and the fields clear of toasts, and fills a big screen', async () => {
+    const { page } = till;
     // About eight lines, as a busy café's cart.
     for (let i = 0; i < 6; i++)
       await page.locator('[data-testid="product-tile"][data-variants="1"]').nth(i).click();
@@ -163,6 +146,7 @@ describe('a cashier works the register from the keyboard at 1024×768', () => {
   }, 120_000);
 
   it('takes the cart in cash from the keyboard, then finds the sale by its receipt’s number', async () => {
+    const { page } = till;
     await page.getByTestId('cash-button').click();
     await page.getByRole('dialog', { name: 'Take cash' }).waitFor();
     await page.keyboard.press('Enter');

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeInvoice } from '../electron/lightning/bolt11/encode.js';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS, noSidewaysScroll, payCash, productTile, returnItemsOfLastSale } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
  * Issue 14's Lightning tender in the browser: Return items → Lightning shows the sats the
@@ -13,47 +11,21 @@ import { serveTill, type ServedTill } from './serve.js';
  * is refunded.
  */
 describe('a Lightning refund through the browser', () => {
-  const dir = tempDir('till-e2e-lnrefund-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
-  const noSidewaysScroll = async () =>
-    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
+  const till = tillInBrowser('till-e2e-lnrefund-');
 
   it('shows the sats, takes the scanned invoice, and says there is no refund wallet', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     // The demo node starts with the demo refund wallet: the owner turns refunds off first.
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('rw-kind-none').click();
     await page.getByTestId('rw-save').click();
     await expect.poll(() => page.getByTestId('rw-saved').innerText()).toContain('No refund wallet');
     await page.getByTestId('nav-register').click();
-    await tile('Flat White').click();
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await productTile(page, 'Flat White').click();
+    await payCash(page);
 
-    await page.getByTestId('nav-sales').click();
-    await page.getByTestId('sale-row').first().click();
-    await page.getByTestId('return-items').click();
+    await returnItemsOfLastSale(page);
     await page.getByTestId('refund-line').first().getByTestId('refund-more').click();
     await page.getByTestId('refund-reason').fill('Too cold');
     await page.getByTestId('refund-tender-lightning').click();
@@ -79,7 +51,7 @@ describe('a Lightning refund through the browser', () => {
     // A scanner is a keyboard: it types the invoice.
     await page.getByTestId('refund-invoice').click();
     await page.keyboard.type(invoice);
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/lnrefund-invoice-1024x768.png` });
     await page.getByTestId('refund-approve').click();
     await expect
@@ -88,7 +60,7 @@ describe('a Lightning refund through the browser', () => {
     await page.screenshot({ path: `${SHOTS}/lnrefund-no-wallet-1024x768.png` });
 
     await page.setViewportSize({ width: 1920, height: 1080 });
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/lnrefund-no-wallet-1920x1080.png` });
     expect(errors).toEqual([]);
   }, 120_000);

@@ -1,39 +1,25 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, signIn } from './browser.js';
+import { tillInBrowser } from './served-till.js';
 
 /**
  * At the smallest till screen (1024×768): a large keypad amount is asked about before it goes
  * in, and the largest amounts the till allows fit their boxes (never cut, never spilling out).
  */
 describe('limits a careless finger cannot pass, in Chromium at 1024×768', () => {
-  const dir = tempDir('till-e2e-limits-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-    page.on('dialog', (d) => void d.accept());
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
+  const till = tillInBrowser('till-e2e-limits-', {
+    onPage: (page) => page.on('dialog', (d) => void d.accept()),
   });
 
   async function keyIn(digits: string) {
+    const { page } = till;
     const keypad = page.getByTestId('keypad');
     for (const d of digits) await keypad.getByRole('button', { name: d, exact: true }).click();
   }
 
   /** The element shows all its text, uncut, inside its panel and the window. */
   async function expectFits(testId: string, text: string | RegExp, panel: string) {
+    const { page } = till;
     const el = page.getByTestId(testId).first();
     expect(await el.innerText()).toMatch(text);
     const cut = await el.evaluate(
@@ -50,7 +36,8 @@ describe('limits a careless finger cannot pass, in Chromium at 1024×768', () =>
   }
 
   it('asks "This is $1,500.00 — is that right?" before a keypad amount above the line limit', async () => {
-    await page.goto(served.url);
+    const { page } = till;
+    await page.goto(till.served.url);
     await signIn(page);
     await page.getByTestId('product-tile').first().waitFor();
     await page.getByTestId('keypad-tab').click();
@@ -72,6 +59,7 @@ describe('limits a careless finger cannot pass, in Chromium at 1024×768', () =>
   }, 60_000);
 
   it('fits the largest amounts the till allows in the cart, the keypad, the cash sheet and the charge screen', async () => {
+    const { page } = till;
     // A manager raises the hard limits to the most Settings accepts.
     await page.getByTestId('nav-settings').click();
     for (const id of ['limit-lineHardLimit', 'limit-saleHardLimit']) {

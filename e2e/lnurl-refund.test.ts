@@ -1,15 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeInvoice } from '../electron/lightning/bolt11/encode.js';
 import { refundPrintHash } from '../shared/receipt/print-url.js';
-import { tempDir } from '../electron/test-support/fixtures.js';
 import { withdraw } from '../electron/test-support/lud03-wallet.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS, noSidewaysScroll, payCash, productTile } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
+import { needPoppler, pdfText, printViewToPdf } from './pdf.js';
 
 /**
  * Issue 14's LNURL-withdraw refund in the browser, as its Tests ask: the owner turns it on in
@@ -19,34 +15,11 @@ import { serveTill, type ServedTill } from './serve.js';
  * and the refund receipt prints (to PDF, read back with poppler's pdftotext).
  */
 describe('an LNURL-withdraw refund through the browser', () => {
-  const dir = tempDir('till-e2e-lnurlw-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    if (!existsSync('/usr/bin/pdftotext'))
-      throw new Error('pdftotext is missing: apt-get install -y poppler-utils');
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
-  const noSidewaysScroll = async () =>
-    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
+  const till = tillInBrowser('till-e2e-lnurlw-', { before: () => needPoppler('pdftotext') });
 
   it('scan the receipt, return a line, approve, the wallet claims the QR, the refund receipt prints', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
 
     // The owner turns LNURL refunds on (this test listens on loopback, any free port).
     await page.getByTestId('nav-settings').click();
@@ -63,11 +36,8 @@ describe('an LNURL-withdraw refund through the browser', () => {
     await card.screenshot({ path: `${SHOTS}/lnurlw-settings.png` });
 
     await page.getByTestId('nav-register').click();
-    await tile('Flat White').click();
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await productTile(page, 'Flat White').click();
+    await payCash(page);
     await page.getByTestId('new-sale').click();
 
     // The customer brings the receipt back: its QR, scanned (a keyboard-wedge scanner types it).
@@ -87,7 +57,7 @@ describe('an LNURL-withdraw refund through the browser', () => {
     await expect.poll(satsNow).toBeGreaterThan(0n);
     const sats = await satsNow();
     expect(await page.getByTestId('refund-approve').innerText()).toBe('Approve and show the QR');
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/lnurlw-approve-1024x768.png` });
     await page.getByTestId('refund-approve').click();
 
@@ -97,7 +67,7 @@ describe('an LNURL-withdraw refund through the browser', () => {
     const lnurl = (await qr.getAttribute('data-lnurl'))!;
     expect(await page.getByTestId('lnurl-sats').innerText()).toContain(sats.toLocaleString('en-US'));
     await expect.poll(() => page.getByTestId('lnurl-countdown').innerText()).toMatch(/Expires in \d+:\d\d/);
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/lnurlw-qr-1024x768.png` });
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.screenshot({ path: `${SHOTS}/lnurlw-qr-1920x1080.png` });
@@ -135,16 +105,13 @@ describe('an LNURL-withdraw refund through the browser', () => {
     await popup.locator('body[data-receipt-ready="1"]').waitFor();
     const refundId = new URLSearchParams(new URL(popup.url()).hash.split('?')[1]).get('refund')!;
     await popup.close();
-    const context = await browser.newContext();
-    await context.addCookies(await page.context().cookies());
-    const view = await context.newPage();
-    const file = join(SHOTS, 'lnurlw-refund-receipt.pdf');
-    rmSync(file, { force: true });
-    await view.goto(`${new URL(served.url).origin}/${refundPrintHash(refundId, { paper: '80mm' })}`);
-    await view.locator('body[data-receipt-ready="1"]').waitFor();
-    await view.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
-    await context.close();
-    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const file = await printViewToPdf(
+      till.browser,
+      page,
+      `${new URL(till.served.url).origin}/${refundPrintHash(refundId, { paper: '80mm' })}`,
+      'lnurlw-refund-receipt',
+    );
+    const text = pdfText(file);
     for (const words of [
       'REFUND',
       '000001-R1',

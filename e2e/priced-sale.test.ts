@@ -1,8 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { addStaff, openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, addStaff, productTile, signIn } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
  * Issue 12's day at the counter: taxes set in Settings, a regular's discount, a cart parked while
@@ -10,30 +8,11 @@ import { serveTill, type ServedTill } from './serve.js';
  * lines — at the smallest till screen.
  */
 describe('a taxed, discounted, tipped sale through the browser', () => {
-  const dir = tempDir('till-e2e-priced-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
+  const till = tillInBrowser('till-e2e-priced-');
 
   it('prices, parks, resumes, tips and prints the tax lines', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     await page.getByTestId('product-tile').first().waitFor();
 
     // The owner: VAT 20 % included by default, 5.5 % on the bakery, tips of 10/15/20 %.
@@ -65,8 +44,8 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
 
     // The cashier: a flat white for a regular (10 % off), a croissant, 50 ¢ off the cart.
     await page.getByTestId('nav-register').click();
-    await tile('Flat White').click();
-    await tile('Butter Croissant').click();
+    await productTile(page, 'Flat White').click();
+    await productTile(page, 'Butter Croissant').click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
     await page.getByTestId('line-title').first().click();
     await page.getByTestId('discount-reason').fill('Regular');
@@ -112,7 +91,7 @@ describe('a taxed, discounted, tipped sale through the browser', () => {
     await page.getByTestId('park-name').fill('Regular');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(0);
-    await tile('Espresso').click();
+    await productTile(page, 'Espresso').click();
     await page.getByTestId('variant-option').first().click();
     await page.getByTestId('cash-button').click();
     await page.getByTestId('tip-none').click();

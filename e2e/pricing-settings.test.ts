@@ -1,41 +1,26 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, signIn } from './browser.js';
+import { tillInBrowser } from './served-till.js';
 
 describe('an owner sets up taxes and tips in Settings', () => {
-  const dir = tempDir('till-e2e-pricing-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
+  const till = tillInBrowser('till-e2e-pricing-', { viewport: null });
 
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const card = () => page.getByTestId('pricing-settings');
+  const card = () => till.page.getByTestId('pricing-settings');
   const rate = (n: number) => card().getByTestId('tax-rate').nth(n);
 
   async function openSettings() {
-    await page.getByTestId('nav-settings').click();
+    await till.page.getByTestId('nav-settings').click();
     await card().getByTestId('save-pricing').waitFor();
   }
 
   it('VAT 20% by default, 5.5% on the bakery, tips of 10/15/20 %: saved, and there after a reload', async () => {
+    const { page } = till;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(served.url);
+    await page.goto(till.served.url);
     await signIn(page);
     await page.getByTestId('product-tile').first().waitFor();
     await openSettings();

@@ -1,15 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sale } from '../shared/domain/index.js';
 import { DEFAULT_PRICING, type PricingSettings } from '../shared/pricing/settings.js';
 import type { PaperWidth } from '../shared/receipt/settings.js';
 import { salePrintHash } from '../shared/receipt/print-url.js';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView, openBrowser, SHOTS } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS, inView } from './browser.js';
+import { tillInBrowser } from './served-till.js';
+import { needPoppler, pdfInfo, pdfText, printViewToPdf, toPngs } from './pdf.js';
 import { invokeInPage, openSignedIn } from './till-page.js';
 
 const PRICING: PricingSettings = {
@@ -21,71 +19,33 @@ const PRICING: PricingSettings = {
   receipt: { taxId: 'GB123456789', address: '1 Market Street, Bristol BS1' },
 };
 
-/** The PDF's text as poppler reads it (what a tax office's tools would read). */
-const pdfText = (file: string) =>
-  execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-const pdfInfo = (file: string) => execFileSync('pdfinfo', [file], { encoding: 'utf8' });
-
-/** The PDF's pages as PNGs beside it, to be looked at. */
-function toPngs(file: string): string[] {
-  const prefix = file.replace(/\.pdf$/, '');
-  execFileSync('pdftoppm', ['-png', '-r', '200', file, prefix]);
-  const base = prefix.split('/').pop()!;
-  return readdirSync(SHOTS)
-    .filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png'))
-    .map((f) => join(SHOTS, f));
-}
-
 describe('receipts print for real: the print view to PDF in Chromium, read back with poppler', () => {
-  const dir = tempDir('till-e2e-receipts-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-
-  beforeAll(async () => {
-    for (const tool of ['pdftoppm', 'pdftotext', 'pdfinfo'])
-      if (!existsSync(`/usr/bin/${tool}`))
-        throw new Error(`${tool} is missing: apt-get install -y poppler-utils`);
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    base = new URL(served.url).origin;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
+  const till = tillInBrowser('till-e2e-receipts-', {
+    viewport: null,
+    before: () => needPoppler('pdftoppm', 'pdftotext', 'pdfinfo'),
   });
 
   async function pdfOf(saleId: string, paper: PaperWidth, name: string) {
-    // A page of its own that carries the till's cookie.
-    const context = await browser.newContext();
-    await context.addCookies(await page.context().cookies());
-    const view = await context.newPage();
-    try {
-      await view.goto(`${base}/${salePrintHash(saleId, { paper })}`);
-      await view.locator('body[data-receipt-ready="1"]').waitFor();
-      const file = join(SHOTS, `${name}.pdf`);
-      rmSync(file, { force: true });
-      for (const old of readdirSync(SHOTS).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png')))
-        rmSync(join(SHOTS, old));
-      await view.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
-      return { file, text: pdfText(file), info: pdfInfo(file), pngs: toPngs(file) };
-    } finally {
-      await context.close();
-    }
+    const origin = new URL(till.served.url).origin;
+    const file = await printViewToPdf(
+      till.browser,
+      till.page,
+      `${origin}/${salePrintHash(saleId, { paper })}`,
+      name,
+    );
+    return { file, text: pdfText(file, { layout: false }), info: pdfInfo(file), pngs: toPngs(file) };
   }
 
   it('prints a Lightning sale and a cash sale with every line a receipt must carry, on 58 mm, 80 mm and A4', async () => {
+    const { page } = till;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await openSignedIn(page, served.url);
+    await openSignedIn(page, till.served.url);
     await invokeInPage(page, 'updatePricingSettings', PRICING);
 
     // The owner sets the receipt up in Settings: a logo (the till's own top bar, as a PNG), a header, a footer.
     const logo = await page.locator('.brand').screenshot();
-    const logoFile = join(dir.path, 'logo.png');
+    const logoFile = join(till.dir.path, 'logo.png');
     writeFileSync(logoFile, logo);
     await page.getByTestId('nav-settings').click();
     const card = page.getByTestId('receipt-settings');

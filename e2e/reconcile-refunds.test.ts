@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, payCash, productTile, returnItemsOfLastSale } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
  * Issue 14's refund reconciliation on the Reconcile screen: a cash refund (journal only, no store
@@ -12,38 +10,14 @@ import { serveTill, type ServedTill } from './serve.js';
  * _Refund paid out, not in the books_, in a bookkeeper's words.
  */
 describe('refunds on the Reconcile screen', () => {
-  const dir = tempDir('till-e2e-rcrefund-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
+  const till = tillInBrowser('till-e2e-rcrefund-');
 
   it('shows a matched refund and a wallet payment no refund names', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
-    await tile('Flat White').click();
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
-    await page.getByTestId('nav-sales').click();
-    await page.getByTestId('sale-row').first().click();
-    await page.getByTestId('return-items').click();
+    const { page } = till;
+    const errors = await signInAtTill(till);
+    await productTile(page, 'Flat White').click();
+    await payCash(page);
+    await returnItemsOfLastSale(page);
     await page.getByTestId('refund-line').first().getByTestId('refund-more').click();
     await page.getByTestId('refund-reason').fill('Too cold');
     await expect.poll(() => page.getByTestId('refund-amount').innerText()).toMatch(/in cash/);
@@ -51,7 +25,7 @@ describe('refunds on the Reconcile screen', () => {
     await page.getByTestId('refund-done').click();
 
     // The demo refund wallet paid something no refund names (as if paid by hand with its key).
-    const journal = new Database(join(dir.path, 'journal.sqlite'));
+    const journal = new Database(join(till.dir.path, 'journal.sqlite'));
     journal
       .prepare(
         'INSERT INTO demo_refund_payments (payment_hash, invoice, amount_msat, paid_at) VALUES (?, ?, ?, ?)',

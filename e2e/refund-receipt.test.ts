@@ -1,12 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refundPrintHash, salePrintHash } from '../shared/receipt/print-url.js';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS, noSidewaysScroll, payCash, productTile } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
+import { needPoppler, pdfText, printViewToPdf, toPngs } from './pdf.js';
 import { invokeInPage } from './till-page.js';
 
 /**
@@ -16,52 +12,20 @@ import { invokeInPage } from './till-page.js';
  * receipt printed again lists the refund, and a receipt scanned into Sales' search opens the sale.
  */
 
-const pdfText = (file: string) =>
-  execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-
-function toPngs(file: string): string[] {
-  const prefix = file.replace(/\.pdf$/, '');
-  execFileSync('pdftoppm', ['-png', '-r', '200', file, prefix]);
-  const base = prefix.split('/').pop()!;
-  return readdirSync(SHOTS)
-    .filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png'))
-    .map((f) => join(SHOTS, f));
-}
-
 describe('refund receipts and finding the sale by its receipt, in Chromium', () => {
-  const dir = tempDir('till-e2e-refund-receipt-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-
-  beforeAll(async () => {
-    for (const tool of ['pdftoppm', 'pdftotext'])
-      if (!existsSync(`/usr/bin/${tool}`))
-        throw new Error(`${tool} is missing: apt-get install -y poppler-utils`);
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    base = new URL(served.url).origin;
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
+  const till = tillInBrowser('till-e2e-refund-receipt-', {
+    before: () => needPoppler('pdftoppm', 'pdftotext'),
   });
 
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
-  const noSidewaysScroll = async () =>
-    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
   /** Both screen sizes, each checked for sideways scrolling. */
   async function shots(name: string, before?: () => Promise<void>) {
+    const { page } = till;
     for (const [w, h] of [
       [1024, 768],
       [1920, 1080],
     ] as const) {
       await page.setViewportSize({ width: w, height: h });
-      expect(await noSidewaysScroll(), `${name} at ${w}x${h}`).toBe(true);
+      expect(await noSidewaysScroll(page), `${name} at ${w}x${h}`).toBe(true);
       await before?.();
       await page.screenshot({ path: `${SHOTS}/${name}-${w}x${h}.png` });
     }
@@ -69,36 +33,19 @@ describe('refund receipts and finding the sale by its receipt, in Chromium', () 
   }
 
   async function pdfOf(hash: string, name: string) {
-    const context = await browser.newContext();
-    await context.addCookies(await page.context().cookies());
-    const view = await context.newPage();
-    try {
-      await view.goto(`${base}/${hash}`);
-      await view.locator('body[data-receipt-ready="1"]').waitFor();
-      const file = join(SHOTS, `${name}.pdf`);
-      rmSync(file, { force: true });
-      for (const old of readdirSync(SHOTS).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png')))
-        rmSync(join(SHOTS, old));
-      await view.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
-      return { text: pdfText(file), pngs: toPngs(file) };
-    } finally {
-      await context.close();
-    }
+    const origin = new URL(till.served.url).origin;
+    const file = await printViewToPdf(till.browser, till.page, `${origin}/${hash}`, name);
+    return { text: pdfText(file), pngs: toPngs(file) };
   }
 
   it('scan the receipt at the Register, return a line, print the refund receipt, find the sale again by scanning', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
-    await tile('Flat White').click();
-    await tile('Flat White').click();
-    await tile('Butter Croissant').click();
+    const { page } = till;
+    const errors = await signInAtTill(till);
+    await productTile(page, 'Flat White').click();
+    await productTile(page, 'Flat White').click();
+    await productTile(page, 'Butter Croissant').click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await payCash(page);
     await page.getByTestId('new-sale').click();
 
     // A keyboard-wedge scanner types the receipt's QR into the catalog search, fast, then Enter.

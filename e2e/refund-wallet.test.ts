@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
 import { startLnbitsFake, type LnbitsFake } from '../electron/test-support/fakes/lnbits.js';
 import { startNwcFake, TILL_METHODS, type NwcFake } from '../electron/test-support/fakes/nwc.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { noSidewaysScroll, SHOTS } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
  * Settings → Refund wallet in the browser: the demo wallet by default in demo mode; an NWC
@@ -12,42 +10,30 @@ import { serveTill, type ServedTill } from './serve.js';
  * hint; an LNbits read key is refused by Test in words the owner can act on.
  */
 describe('Settings → Refund wallet', () => {
-  const dir = tempDir('till-e2e-rwallet-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
   let nwc: NwcFake;
   let lnbits: LnbitsFake;
 
   beforeAll(async () => {
     nwc = await startNwcFake({ now: () => new Date() });
     lnbits = await startLnbitsFake({ now: () => new Date(), spends: true });
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    await nwc?.close();
-    await lnbits?.close();
-    dir.remove();
   });
 
-  const card = () => page.getByTestId('refund-wallet');
+  afterAll(async () => {
+    await nwc?.close();
+    await lnbits?.close();
+  });
+
+  const till = tillInBrowser('till-e2e-rwallet-');
+
+  const card = () => till.page.getByTestId('refund-wallet');
   const shot = async (name: string) => {
     await card().scrollIntoViewIfNeeded();
     await card().screenshot({ path: `${SHOTS}/refund-wallet-${name}.png` });
   };
-  const noSidewaysScroll = async () =>
-    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
 
   it('sets up an NWC refund wallet, tests it, and never shows the secret again', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     await page.getByTestId('nav-settings').click();
     await expect.poll(() => page.getByTestId('rw-saved').innerText()).toContain('demo refund wallet');
     await page.getByTestId('rw-demo-note').waitFor();
@@ -74,12 +60,12 @@ describe('Settings → Refund wallet', () => {
     expect(await page.getByTestId('rw-credential').inputValue()).toBe('');
     expect(await page.content()).not.toContain(secret);
     expect(await page.getByTestId('rw-per-refund').inputValue()).toBe('50000');
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await shot('nwc-ok-1024x768');
     await page.screenshot({ path: `${SHOTS}/refund-wallet-settings-1024x768.png`, fullPage: true });
 
     await page.setViewportSize({ width: 1920, height: 1080 });
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await shot('nwc-ok-1920x1080');
     await page.screenshot({ path: `${SHOTS}/refund-wallet-settings-1920x1080.png`, fullPage: true });
     await page.setViewportSize({ width: 1024, height: 768 });

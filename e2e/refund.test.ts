@@ -1,8 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, noSidewaysScroll, payCash, productTile, returnItemsOfLastSale } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
  * Issue 14's first slice in the browser: a cash sale, then Sales → the sale → Return items, one
@@ -10,44 +8,18 @@ import { serveTill, type ServedTill } from './serve.js';
  * the smallest till screen and a large one.
  */
 describe('returning items for cash through the browser', () => {
-  const dir = tempDir('till-e2e-refund-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
-
-  const tile = (title: string) => page.getByTestId('product-tile').filter({ hasText: title }).first();
-  const noSidewaysScroll = async () =>
-    (await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')) <= 0;
+  const till = tillInBrowser('till-e2e-refund-');
 
   it('returns one of two flat whites and says what to hand over', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
-    await tile('Flat White').click();
-    await tile('Flat White').click();
-    await tile('Butter Croissant').click();
+    const { page } = till;
+    const errors = await signInAtTill(till);
+    await productTile(page, 'Flat White').click();
+    await productTile(page, 'Flat White').click();
+    await productTile(page, 'Butter Croissant').click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await payCash(page);
 
-    await page.getByTestId('nav-sales').click();
-    await page.getByTestId('sale-row').first().click();
-    await page.getByTestId('return-items').click();
+    await returnItemsOfLastSale(page);
     const rows = page.getByTestId('refund-line');
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.first().innerText()).toContain('2 of 2 can come back');
@@ -57,7 +29,7 @@ describe('returning items for cash through the browser', () => {
       .poll(() => page.getByTestId('refund-amount').innerText())
       .toMatch(/Refund \$\d+\.\d{2} in cash/);
     const amount = /\$\d+\.\d{2}/.exec(await page.getByTestId('refund-amount').innerText())![0];
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/refund-choose-1024x768.png` });
 
     await page.getByTestId('refund-approve').click();
@@ -70,14 +42,14 @@ describe('returning items for cash through the browser', () => {
     await expect
       .poll(() => page.getByTestId('sale-refunds').innerText())
       .toContain(`Refunded ${amount} in cash`);
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/refund-sale-1024x768.png` });
 
     // The other flat white is all that may still come back of that line.
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.getByTestId('return-items').click();
     await expect.poll(() => rows.first().innerText()).toContain('1 of 2 can come back');
-    expect(await noSidewaysScroll()).toBe(true);
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/refund-choose-1920x1080.png` });
     expect(errors).toEqual([]);
   }, 120_000);

@@ -1,31 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
+import { describe, expect, it } from 'vitest';
 import { TEST_CERT } from '../electron/test-support/fakes/http-fake.js';
 import { INVOICE_OPS, startLndFake, type LndFake } from '../electron/test-support/fakes/lnd.js';
-import { openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS, signIn } from './browser.js';
+import { tillInBrowser } from './served-till.js';
 
 describe('a cashier sells in demo mode through the browser host', () => {
-  const dir = tempDir('till-e2e-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
+  const till = tillInBrowser('till-e2e-', { viewport: null });
 
   it('adds by tapping and by barcode, charges, takes the demo payment and shows the receipt', async () => {
+    const { page } = till;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
@@ -36,7 +21,7 @@ describe('a cashier sells in demo mode through the browser host', () => {
     const scanned = catalog.products.find((p) => p.id !== tapped.id && p.variants.some((v) => v.barcode))!;
     const barcode = scanned.variants.find((v) => v.barcode)!.barcode!;
 
-    await page.goto(served.url);
+    await page.goto(till.served.url);
     await signIn(page);
     await page
       .getByText(/demo mode/i)
@@ -115,6 +100,7 @@ describe('a cashier sells in demo mode through the browser host', () => {
   }, 120_000);
 
   it('a manager connects an LND node in Settings, and the next sale is paid through it', async () => {
+    const { page } = till;
     const lnd = await startLndFake({ now: () => new Date(), alias: 'corner-cafe-lnd' });
     try {
       await page.getByTestId('nav-settings').click();
@@ -166,6 +152,7 @@ describe('a cashier sells in demo mode through the browser host', () => {
   }, 120_000);
 
   it('takes cash: change due shown before, recorded on the receipt after', async () => {
+    const { page } = till;
     await page.getByTestId('new-sale').click();
     const tile = page.locator('[data-testid="product-tile"][data-variants="1"]').nth(1);
     await tile.click();

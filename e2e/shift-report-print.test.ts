@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShiftReport } from '../shared/domain/index.js';
 import { shiftReportPrintHash } from '../shared/receipt/shift-report-url.js';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { openBrowser, SHOTS } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { SHOTS } from './browser.js';
+import { tillInBrowser } from './served-till.js';
 
 /** A Z report with a cash and a Lightning sale, a paid out and a short drawer. */
 const report: ShiftReport = {
@@ -65,25 +63,12 @@ const report: ShiftReport = {
 };
 
 describe('the shift report’s print view (what the desktop app’s hidden print window draws)', () => {
-  const dir = tempDir('till-e2e-shift-print-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
-  });
+  const till = tillInBrowser('till-e2e-shift-print-', { viewport: null });
 
   it('draws the report it is given on its paper, says when it is ready, and its PDF is one page', async () => {
+    const { page } = till;
     for (const paper of ['80mm', 'a4'] as const) {
-      await page.goto(`${served.url}${shiftReportPrintHash(report, paper)}`);
+      await page.goto(`${till.served.url}${shiftReportPrintHash(report, paper)}`);
       await page.waitForFunction("document.body.dataset.receiptReady === '1'");
       expect(await page.getByTestId('zr-title').textContent()).toBe('Z report · Shift #7');
       const height = Number(await page.evaluate<string>('document.documentElement.dataset.pageHeightMm'));

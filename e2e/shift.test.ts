@@ -1,34 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { inView, openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, inView, payCash } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
 
 const money = (text: string) => BigInt(text.replace(/[^\d]/g, ''));
 const dollars = (cents: bigint) => `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
 
 describe('a shift through the browser: float, sales, paid out, close, the Z report on paper', () => {
-  const dir = tempDir('till-e2e-shift-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path, { TILL_EXPORT_DIR: join(dir.path, 'exports') });
-    ({ browser, page } = await openBrowser());
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
+  const till = tillInBrowser('till-e2e-shift-', {
+    env: (dataDir) => ({ TILL_EXPORT_DIR: join(dataDir, 'exports') }),
   });
 
   const shots = async (name: string) => {
+    const { page } = till;
     for (const [w, h] of [
       [1024, 768],
       [1920, 1080],
@@ -42,10 +28,8 @@ describe('a shift through the browser: float, sales, paid out, close, the Z repo
   };
 
   it('opens a shift, sells in both tenders, pays out, closes and prints the Z report', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
-    await signIn(page);
+    const { page } = till;
+    const errors = await signInAtTill(till);
     await page.getByTestId('product-tile').first().waitFor();
 
     // The register sells without a shift, and says so.
@@ -73,10 +57,7 @@ describe('a shift through the browser: float, sales, paid out, close, the Z repo
     const single = page.locator('[data-testid="product-tile"][data-variants="1"]');
     await single.first().click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await payCash(page);
     await page.getByTestId('new-sale').click();
     expect(await page.getByTestId('shift-nudge').count()).toBe(0);
     await single.nth(1).click();
@@ -154,7 +135,7 @@ describe('a shift through the browser: float, sales, paid out, close, the Z repo
 
     await page.getByTestId('report-csv').click();
     await page.getByTestId('toast').filter({ hasText: 'Saved shift_1_Z.csv' }).waitFor();
-    const csv = readFileSync(join(dir.path, 'exports', 'shift_1_Z.csv'), 'utf8');
+    const csv = readFileSync(join(till.dir.path, 'exports', 'shift_1_Z.csv'), 'utf8');
     expect(csv).toContain('cash,difference,USD,-0.35');
 
     // Past shifts keep the Z report, reprinted as it was.

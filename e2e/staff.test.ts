@@ -1,8 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../electron/test-support/fixtures.js';
-import { addStaff, openBrowser, SHOTS, signIn } from './browser.js';
-import { serveTill, type ServedTill } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import { addStaff, payCash, SHOTS, signIn } from './browser.js';
+import { tillInBrowser } from './served-till.js';
 
 /**
  * Issue 13's staff through the browser: the till starts at its PIN pad, the demo owner signs in
@@ -11,30 +9,20 @@ import { serveTill, type ServedTill } from './serve.js';
  * owner, signing in again, reads in the audit who gave that discount and who approved it.
  */
 describe('staff, roles and approval in place through the browser', () => {
-  const dir = tempDir('till-e2e-staff-');
-  let served: ServedTill;
-  let browser: Browser;
-  let page: Page;
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    served = await serveTill(dir.path);
-    ({ browser, page } = await openBrowser());
-    page.on('pageerror', (e) => errors.push(e.message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    dir.remove();
+  const till = tillInBrowser('till-e2e-staff-', {
+    viewport: null,
+    onPage: (page) => page.on('pageerror', (e) => errors.push(e.message)),
   });
 
-  const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-  const tabs = () => page.locator('nav.nav button').allInnerTexts();
+  const overflow = () =>
+    till.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+  const tabs = () => till.page.locator('nav.nav button').allInnerTexts();
 
   it('PIN pad, staff, a cashier’s sale with a manager’s approval, switching user, the audit', async () => {
+    const { page } = till;
     await page.setViewportSize({ width: 1024, height: 768 });
-    await page.goto(served.url);
+    await page.goto(till.served.url);
     const lock = page.getByTestId('lock-screen');
     await lock.waitFor();
     expect(await page.getByTestId('demo-owner-pin').innerText()).toBe(
@@ -135,10 +123,7 @@ describe('staff, roles and approval in place through the browser', () => {
     await page.getByTestId('manager-approve').click();
     // A PIN is checked against each person's scrypt hash in turn: longer than a second on a busy machine.
     await expect.poll(() => page.getByTestId('cart-total').innerText(), { timeout: 10_000 }).toBe('$2.25');
-    await page.getByTestId('cash-button').click();
-    await page.getByTestId('cash-quick').last().click();
-    await page.getByTestId('cash-take').click();
-    await page.getByTestId('sale-paid').waitFor();
+    await payCash(page);
     await page.getByTestId('new-sale').click();
 
     // The cashier changes their own PIN (tap their name), then signs in with the new one.

@@ -29,16 +29,22 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
 import { runSeed } from '../../shared/test-support/seed.js';
-import { replaceCatalog } from '../journal/catalog.js';
-import { openJournal } from '../journal/db.js';
 import { startLnbitsFake, type LnbitsPayOutcome } from '../test-support/fakes/lnbits.js';
-import { installOrders } from '../test-support/fakes/shopify/orders.js';
-import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
-import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
 import { INVOICES_PER_RUN, refundPreimage } from '../test-support/refund-invoices.js';
-import { call, catalog, LOCATION } from '../test-support/shopify-world.js';
-import { signedInTill } from '../test-support/till-calls.js';
+import {
+  drawRun,
+  expectStockBack,
+  journalCatalog,
+  restartAndDrain,
+  startRun,
+  setUpCrashTill,
+  soldPerVariant,
+  startCrashShopify,
+  type PerVariant,
+} from '../test-support/shopify-crash.js';
+import { call, catalog } from '../test-support/shopify-world.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/refund-crash-child.ts');
 const SEED = runSeed('LN_REFUND_CRASH_SEED');
@@ -84,49 +90,29 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
     async () => {
       const dir = tempDir('till-ln-refund-crash-');
       const { products, stock } = catalog(4);
-      const journal = openJournal(join(dir.path, 'journal.sqlite'));
-      replaceCatalog(journal, products, 'USD');
-      journal.close();
-      const fake = await startShopifyFake({
-        scopes: ['read_products', 'read_inventory', 'read_locations', 'write_orders'],
-      });
-      fake.define('locations', () => ({
-        nodes: [{ __typename: 'Location', id: LOCATION, name: 'Counter', isActive: true }],
-      }));
-      const orders = installOrders(fake, { stock });
+      journalCatalog(dir.path, products);
+      const { fake, orders } = await startCrashShopify(stock);
       orders.listRefunds = false;
       const lnbits = await startLnbitsFake({ now: () => new Date(), spends: true });
       lnbits.fund(1_000_000_000_000);
       const random = mulberry32(SEED);
       try {
-        const setup = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
-        });
-        await call(setup, 'saveShopify', {
-          shopify: { shopDomain: fake.shopDomain, accessToken: 'shpat_test_token' },
-          locationId: LOCATION,
-        });
-        await call(setup, 'saveRefundWallet', {
-          kind: 'lnbits',
-          url: lnbits.url,
-          credential: lnbits.adminKey,
-          perRefundLimitSats: null,
-          perDayLimitSats: null,
-        });
-        await setup.close();
+        await setUpCrashTill(dir.path, fake, (setup) =>
+          call(setup, 'saveRefundWallet', {
+            kind: 'lnbits',
+            url: lnbits.url,
+            credential: lnbits.adminKey,
+            perRefundLimitSats: null,
+            perDayLimitSats: null,
+          }),
+        );
 
         fake.failRandomly(0.2, ['reset-after', '503-after', 'hang-after', '503'], SEED);
         const reported = new Set<string>();
         const killedBy = new Map<string, number>();
         for (let kill = 0; kill < KILLS; kill++) {
           const at = KILL_POINTS[kill % KILL_POINTS.length]!;
-          const nth = 1 + Math.floor(random() * 2);
-          const runSeed = Math.floor(random() * 2 ** 31);
-          const args = [String(runSeed), at, String(nth), String(Math.floor(random() * 8))];
+          const { nth, runSeed, args } = drawRun(random, at, 2);
           const drawn = OUTCOMES[Math.floor(random() * OUTCOMES.length)]!;
           // The wallet must pay for the child to die in it or after it.
           const outcome: LnbitsPayOutcome =
@@ -136,16 +122,7 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
             const { hash, preimage } = refundPreimage(runSeed, n);
             lnbits.knowPreimage(hash, preimage);
           }
-          const start = String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
-          const started = startChild(child.path, [
-            dir.path,
-            RESOURCES_DIR,
-            fake.url,
-            start,
-            ...args,
-            lnbits.url,
-            lnbits.adminKey,
-          ]);
+          const started = startRun(child.path, dir.path, fake, kill, args, [lnbits.url, lnbits.adminKey]);
           let made = 0;
           const killHere = (where: string) => {
             if (++made !== nth) return;
@@ -174,27 +151,12 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
           if (p.status === 'pending') lnbits.finishOutgoing(p.paymentHash, 'success');
         }
 
-        const clock = manualClock(new Date('2030-01-01T00:00:00Z'));
-        const till = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          now: clock.now,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
+        const till = await restartAndDrain(dir.path, fake, REPLAY, {
           backendTimeoutMs: 5_000,
           // Start-up waits for the look-ups of refunds left paying: they are what is tested.
           startupWaitMs: 120_000,
         });
         try {
-          for (let i = 0; i < 10 && (await call(till, 'getStatus')).shopify.pendingOrders > 0; i++) {
-            await till.tick();
-            clock.advance(10 * 60_000);
-          }
-          expect((await call(till, 'getStatus')).shopify, `${REPLAY}: the queue once drained`).toMatchObject({
-            pendingOrders: 0,
-            failedOrders: 0,
-          });
           const db = new Database(join(dir.path, 'journal.sqlite'), { readonly: true });
           db.defaultSafeIntegers(true);
           const journaled = db
@@ -213,13 +175,8 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
                JOIN sale_lines sl ON sl.sale_id = l.sale_id AND sl.line_id = l.line_id
                WHERE r.state = 'paid' AND l.restock = 1 AND sl.variant_id IS NOT NULL GROUP BY sl.variant_id`,
             )
-            .all() as { variant_id: string; n: bigint }[];
-          const sold = db
-            .prepare(
-              `SELECT sl.variant_id, sum(sl.quantity) AS n FROM sale_lines sl JOIN sales s ON s.id = sl.sale_id
-               WHERE s.state = 'paid' AND sl.variant_id IS NOT NULL GROUP BY sl.variant_id`,
-            )
-            .all() as { variant_id: string; n: bigint }[];
+            .all() as PerVariant;
+          const sold = soldPerVariant(db);
           db.close();
 
           const lightning = journaled.filter((r) => r.tender === 'lightning');
@@ -282,15 +239,8 @@ describe('a till killed at every step of its Lightning and cash refunds', () => 
             expect(sent[0]!.amount, `${REPLAY}: amount of refund ${r.id}`).toBe(r.amount);
             expect((await call(till, 'getRefund', { refundId: r.id })).shopify?.state).toBe('done');
           }
-          // Shopify's stock: 1000 less what was sold plus what paid refunds put back on the shelf.
-          for (const p of products) {
-            const v = p.variants[0]!.id;
-            const n = (rows: { variant_id: string; n: bigint }[]) =>
-              Number(rows.find((r) => r.variant_id === v)?.n ?? 0n);
-            expect(orders.stock.get(v)?.get(LOCATION), `${REPLAY}: stock of ${v}`).toBe(
-              1000 - n(sold) + n(restocked),
-            );
-          }
+          // Shopify's stock: what paid refunds put back on the shelf.
+          expectStockBack(orders, products, sold, restocked, REPLAY);
         } finally {
           await till.close();
         }

@@ -188,51 +188,16 @@ export function createRefundService(deps: RefundServiceDeps) {
    * paid in one transaction: the answer is the amount to hand over from the drawer.
    */
   function createCash(req: RefundRequest & { reason: string }): Refund {
-    if (req.lines.length === 0 && !req.refundTip) {
-      throw new TillError('ValidationError', 'Choose what comes back: a line, or the tip.');
-    }
-    const id = randomUUID();
-    const at = now();
     let queued = false;
-    const journal = db.transaction(() => {
-      const sale = paidSale(req.saleId);
-      const { amounts } = price(sale, req);
-      const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
-      insertRefund(db, {
-        id,
-        saleId: sale.id,
-        tender: 'cash',
-        currency: sale.currency,
-        lines: amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
-        tip: amounts.tip,
-        tax: amounts.tax,
-        amount: amounts.amount,
-        reason: req.reason,
-        at,
-      });
-      approveRefund(db, id, at);
+    const id = journalRefund(req, 'cash', ({ id, sale, amount, at }) => {
       // Cash leaves the drawer as it is approved: nothing can fail in between.
-      refundTransition(db, id, 'paid', at, { tender: 'cash', handedOver: amounts.amount.toString() });
-      notePaidSale(db, sale.id, at, { refund: id, amount: amounts.amount.toString(), tender: 'cash' });
+      refundTransition(db, id, 'paid', at, { tender: 'cash', handedOver: amount.toString() });
+      notePaidSale(db, sale.id, at, { refund: id, amount: amount.toString(), tender: 'cash' });
       if (deps.queueToShopify()) {
         enqueueRefund(db, sale.id, id, at);
         queued = true;
       }
     });
-    try {
-      journal.immediate();
-    } catch (err) {
-      // The journal's own net (the refund_lines trigger): only a writer that raced past the
-      // check above meets it, and the cashier's answer is the same as the check's.
-      if (err instanceof Error && err.message.includes('refund_lines_within_sold')) {
-        throw new TillError(
-          'InvalidState',
-          'Some of these were just returned at another screen: look again at what can still come back.',
-        );
-      }
-      throw err;
-    }
-    deps.saleChanged(req.saleId);
     if (queued) deps.onQueued();
     return mustGet(id);
   }
@@ -377,9 +342,7 @@ export function createRefundService(deps: RefundServiceDeps) {
    * it. If the till dies in between, `resumePaying` looks the payment up on restart.
    */
   async function createLightning(req: RefundRequest & { reason: string; invoice: string }): Promise<Refund> {
-    if (req.lines.length === 0 && !req.refundTip) {
-      throw new TillError('ValidationError', 'Choose what comes back: a line, or the tip.');
-    }
+    mustChoose(req);
     const wallet = deps.refundWallet?.() ?? null;
     if (!wallet) {
       throw new TillError(
@@ -439,20 +402,7 @@ export function createRefundService(deps: RefundServiceDeps) {
           `Today’s Lightning refunds would go over the ${sats(limits.perDaySats * 1000n)} a day allows: refund in cash, or the owner raises the limit.`,
         );
       }
-      const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
-      insertRefund(db, {
-        id,
-        saleId: sale.id,
-        tender: 'lightning',
-        currency: sale.currency,
-        lines: amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
-        tip: amounts.tip,
-        tax: amounts.tax,
-        amount: amounts.amount,
-        reason: req.reason,
-        at,
-      });
-      approveRefund(db, id, at);
+      insertApproved(req, { id, sale, tender: 'lightning', amounts, at });
       db.prepare('UPDATE refunds SET payment_hash = ?, amount_msat = ?, invoice = ? WHERE id = ?').run(
         paymentHash,
         owedMsat,
@@ -468,23 +418,14 @@ export function createRefundService(deps: RefundServiceDeps) {
         wallet: wallet.kind,
       });
     });
-    try {
-      journal.immediate();
-    } catch (err) {
-      if (err instanceof Error && err.message.includes('refund_lines_within_sold')) {
-        throw new TillError(
-          'InvalidState',
-          'Some of these were just returned at another screen: look again at what can still come back.',
-        );
-      }
-      if (err instanceof Error && err.message.includes('refunds.payment_hash')) {
-        throw new TillError(
-          'InvalidState',
-          'That invoice is already being paid, or was paid, by another refund: ask the customer for a new one.',
-        );
-      }
-      throw err;
-    }
+    commit(journal, (err) =>
+      err.message.includes('refunds.payment_hash')
+        ? new TillError(
+            'InvalidState',
+            'That invoice is already being paid, or was paid, by another refund: ask the customer for a new one.',
+          )
+        : null,
+    );
     deps.saleChanged(req.saleId);
     await payJournaled(wallet, id, invoiceText.trim().replace(/^lightning:/i, ''), paymentHash, invoiceMsat);
     deps.saleChanged(req.saleId);
@@ -542,38 +483,42 @@ export function createRefundService(deps: RefundServiceDeps) {
     return refund;
   }
 
-  /**
-   * Journals an approved refund of this choice (requested → approved, in one IMMEDIATE transaction
-   * with what `write` adds for its tender), for the tenders that pay later (LNURL-withdraw).
-   */
-  function journalApproved(
-    req: RefundRequest & { reason: string },
-    write: (ctx: { id: string; sale: Sale; amount: bigint; at: Date }) => void,
-  ): string {
+  function mustChoose(req: RefundRequest): void {
     if (req.lines.length === 0 && !req.refundTip) {
       throw new TillError('ValidationError', 'Choose what comes back: a line, or the tip.');
     }
-    const id = randomUUID();
-    const at = now();
-    const journal = db.transaction(() => {
-      const sale = paidSale(req.saleId);
-      const { amounts } = price(sale, req);
-      const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
-      insertRefund(db, {
-        id,
-        saleId: sale.id,
-        tender: 'lightning',
-        currency: sale.currency,
-        lines: amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
-        tip: amounts.tip,
-        tax: amounts.tax,
-        amount: amounts.amount,
-        reason: req.reason,
-        at,
-      });
-      approveRefund(db, id, at);
-      write({ id, sale, amount: amounts.amount, at });
+  }
+
+  /** Inside a refund's transaction: the refund of these amounts journaled, requested → approved. */
+  function insertApproved(
+    req: RefundRequest & { reason: string },
+    r: { id: string; sale: Sale; tender: 'cash' | 'lightning'; amounts: RefundAmounts; at: Date },
+  ): void {
+    const restock = new Map(req.lines.map((l) => [l.lineId, l.restock]));
+    insertRefund(db, {
+      id: r.id,
+      saleId: r.sale.id,
+      tender: r.tender,
+      currency: r.sale.currency,
+      lines: r.amounts.lines.map((l) => ({ ...l, restock: restock.get(l.lineId) ?? true })),
+      tip: r.amounts.tip,
+      tax: r.amounts.tax,
+      amount: r.amounts.amount,
+      reason: req.reason,
+      at: r.at,
     });
+    approveRefund(db, r.id, r.at);
+  }
+
+  /**
+   * Runs a refund's transaction IMMEDIATE. The journal's own net (the refund_lines trigger): only a
+   * writer that raced past the check in `price` meets it, and the cashier's answer is the same as
+   * the check's; `explain` words the caller's own constraints.
+   */
+  function commit(
+    journal: { immediate: () => void },
+    explain: (err: Error) => TillError | null = () => null,
+  ): void {
     try {
       journal.immediate();
     } catch (err) {
@@ -583,10 +528,40 @@ export function createRefundService(deps: RefundServiceDeps) {
           'Some of these were just returned at another screen: look again at what can still come back.',
         );
       }
-      throw err;
+      const explained = err instanceof Error ? explain(err) : null;
+      throw explained ?? err;
     }
+  }
+
+  /**
+   * Journals an approved refund of this choice (requested → approved, in one IMMEDIATE transaction
+   * with what `write` adds for its tender), and tells the sale's screens; its id.
+   */
+  function journalRefund(
+    req: RefundRequest & { reason: string },
+    tender: 'cash' | 'lightning',
+    write: (ctx: { id: string; sale: Sale; amount: bigint; at: Date }) => void,
+  ): string {
+    mustChoose(req);
+    const id = randomUUID();
+    const at = now();
+    const journal = db.transaction(() => {
+      const sale = paidSale(req.saleId);
+      const { amounts } = price(sale, req);
+      insertApproved(req, { id, sale, tender, amounts, at });
+      write({ id, sale, amount: amounts.amount, at });
+    });
+    commit(journal);
     deps.saleChanged(req.saleId);
     return id;
+  }
+
+  /** journalRefund for the tenders that pay later (LNURL-withdraw). */
+  function journalApproved(
+    req: RefundRequest & { reason: string },
+    write: (ctx: { id: string; sale: Sale; amount: bigint; at: Date }) => void,
+  ): string {
+    return journalRefund(req, 'lightning', write);
   }
 
   return {

@@ -20,19 +20,22 @@
  *   → red: "orders created for sale …: expected 2 to be 1".
  * Both stay green with SHOPIFY_CRASH_UNIQUE=on: the unique refusal catches the second send.
  */
-import { signedInTill } from '../test-support/till-calls.js';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
-import { installOrders } from '../test-support/fakes/shopify/orders.js';
-import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
-import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
+import {
+  drawRun,
+  restartAndDrain,
+  startRun,
+  setUpCrashTill,
+  startCrashShopify,
+} from '../test-support/shopify-crash.js';
 import { call, expectedTotals, orderTotal, ordersBySale } from '../test-support/shopify-world.js';
 import { runSeed } from '../../shared/test-support/seed.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/shopify-crash-child.ts');
-const LOCATION = 'gid://shopify/Location/1';
 const SEED = runSeed('SHOPIFY_CRASH_SEED');
 const UNIQUE = process.env.SHOPIFY_CRASH_UNIQUE === 'on';
 const KILLS = 24;
@@ -52,27 +55,10 @@ describe('a till killed while sending orders to Shopify', () => {
     { timeout: 120_000 },
     async () => {
       const dir = tempDir('till-shopify-crash-');
-      const fake = await startShopifyFake({
-        scopes: ['read_products', 'read_inventory', 'read_locations', 'write_orders'],
-      });
-      fake.define('locations', () => ({
-        nodes: [{ __typename: 'Location', id: LOCATION, name: 'Counter', isActive: true }],
-      }));
-      const orders = installOrders(fake);
+      const { fake, orders } = await startCrashShopify();
       const random = mulberry32(SEED);
       try {
-        const setup = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
-        });
-        await call(setup, 'saveShopify', {
-          shopify: { shopDomain: fake.shopDomain, accessToken: 'shpat_test_token' },
-          locationId: LOCATION,
-        });
-        await setup.close();
+        await setUpCrashTill(dir.path, fake);
         orders.enforceUnique = UNIQUE;
 
         // Lost answers and outages while the till is being killed at seeded moments.
@@ -81,16 +67,8 @@ describe('a till killed while sending orders to Shopify', () => {
         let killedOnCreate = 0;
         for (let kill = 0; kill < KILLS; kill++) {
           const at = KILL_POINTS[kill % KILL_POINTS.length]!;
-          const nth = 1 + Math.floor(random() * 3);
-          const args = [
-            String(Math.floor(random() * 2 ** 31)),
-            at,
-            String(nth),
-            String(Math.floor(random() * 8)),
-          ];
-          // A week per run on the child's clock: its back-offs are always due by the next run.
-          const start = String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
-          const started = startChild(child.path, [dir.path, RESOURCES_DIR, fake.url, start, ...args]);
+          const { nth, args } = drawRun(random, at, 3);
+          const started = startRun(child.path, dir.path, fake, kill, args);
           let created = 0;
           orders.onCreated =
             at === 'order created'
@@ -110,26 +88,8 @@ describe('a till killed while sending orders to Shopify', () => {
         fake.failRandomly(0, []);
         expect(killedOnCreate, REPLAY).toBe(KILLS / KILL_POINTS.length);
 
-        // The last restart drains the queue by itself: a bounded number of the till's own ticks,
-        // its clock moved past each back-off (no wall-clock waits).
-        const clock = manualClock(new Date('2030-01-01T00:00:00Z'));
-        const till = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          now: clock.now,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
-        });
+        const till = await restartAndDrain(dir.path, fake, REPLAY);
         try {
-          for (let i = 0; i < 10 && (await call(till, 'getStatus')).shopify.pendingOrders > 0; i++) {
-            await till.tick();
-            clock.advance(10 * 60_000);
-          }
-          expect((await call(till, 'getStatus')).shopify, `${REPLAY}: the queue once drained`).toMatchObject({
-            pendingOrders: 0,
-            failedOrders: 0,
-          });
           const totals = expectedTotals(dir.path, new Map());
           expect(totals.size, `${REPLAY}: paid sales`).toBeGreaterThanOrEqual(paid.size);
           for (const id of paid) expect(totals.has(id), `${REPLAY}: sale ${id} shown paid`).toBe(true);

@@ -19,14 +19,20 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.js';
 import { runSeed } from '../../shared/test-support/seed.js';
-import { replaceCatalog } from '../journal/catalog.js';
-import { openJournal } from '../journal/db.js';
-import { installOrders } from '../test-support/fakes/shopify/orders.js';
-import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
-import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { bundleChild, startChild } from '../test-support/kill-child.js';
-import { call, catalog, LOCATION } from '../test-support/shopify-world.js';
-import { signedInTill } from '../test-support/till-calls.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { bundleChild } from '../test-support/kill-child.js';
+import {
+  drawRun,
+  expectStockBack,
+  journalCatalog,
+  restartAndDrain,
+  startRun,
+  setUpCrashTill,
+  soldPerVariant,
+  startCrashShopify,
+  type PerVariant,
+} from '../test-support/shopify-crash.js';
+import { call, catalog } from '../test-support/shopify-world.js';
 
 const CHILD = resolve(import.meta.dirname, '../test-support/refund-crash-child.ts');
 const SEED = runSeed('REFUND_CRASH_SEED');
@@ -49,30 +55,11 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
     async () => {
       const dir = tempDir('till-refund-crash-');
       const { products, stock } = catalog(4);
-      const journal = openJournal(join(dir.path, 'journal.sqlite'));
-      replaceCatalog(journal, products, 'USD');
-      journal.close();
-      const fake = await startShopifyFake({
-        scopes: ['read_products', 'read_inventory', 'read_locations', 'write_orders'],
-      });
-      fake.define('locations', () => ({
-        nodes: [{ __typename: 'Location', id: LOCATION, name: 'Counter', isActive: true }],
-      }));
-      const orders = installOrders(fake, { stock });
+      journalCatalog(dir.path, products);
+      const { fake, orders } = await startCrashShopify(stock);
       const random = mulberry32(SEED);
       try {
-        const setup = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
-        });
-        await call(setup, 'saveShopify', {
-          shopify: { shopDomain: fake.shopDomain, accessToken: 'shpat_test_token' },
-          locationId: LOCATION,
-        });
-        await setup.close();
+        await setUpCrashTill(dir.path, fake);
         orders.honourIdempotency = KEY;
 
         fake.failRandomly(0.2, ['reset-after', '503-after', 'hang-after', '503'], SEED);
@@ -80,15 +67,8 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
         let killedOnRefund = 0;
         for (let kill = 0; kill < KILLS; kill++) {
           const at = KILL_POINTS[kill % KILL_POINTS.length]!;
-          const nth = 1 + Math.floor(random() * 2);
-          const args = [
-            String(Math.floor(random() * 2 ** 31)),
-            at,
-            String(nth),
-            String(Math.floor(random() * 8)),
-          ];
-          const start = String(Date.UTC(2026, 10, 24, 10) + kill * 7 * 24 * 3600_000);
-          const started = startChild(child.path, [dir.path, RESOURCES_DIR, fake.url, start, ...args]);
+          const { nth, args } = drawRun(random, at, 2);
+          const started = startRun(child.path, dir.path, fake, kill, args);
           let made = 0;
           orders.onRefunded =
             at === 'refund created'
@@ -108,24 +88,8 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
         fake.failRandomly(0, []);
         expect(killedOnRefund, REPLAY).toBe(KILLS / KILL_POINTS.length);
 
-        const clock = manualClock(new Date('2030-01-01T00:00:00Z'));
-        const till = await signedInTill({
-          dataDir: dir.path,
-          resourcesDir: RESOURCES_DIR,
-          now: clock.now,
-          timers: false,
-          log: () => {},
-          shopifyBaseUrl: fake.url,
-        });
+        const till = await restartAndDrain(dir.path, fake, REPLAY);
         try {
-          for (let i = 0; i < 10 && (await call(till, 'getStatus')).shopify.pendingOrders > 0; i++) {
-            await till.tick();
-            clock.advance(10 * 60_000);
-          }
-          expect((await call(till, 'getStatus')).shopify, `${REPLAY}: the queue once drained`).toMatchObject({
-            pendingOrders: 0,
-            failedOrders: 0,
-          });
           const db = new Database(join(dir.path, 'journal.sqlite'), { readonly: true });
           db.defaultSafeIntegers(true);
           const journaled = db.prepare(`SELECT id, state, amount FROM refunds`).all() as {
@@ -139,13 +103,8 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
                JOIN sale_lines sl ON sl.sale_id = l.sale_id AND sl.line_id = l.line_id
                WHERE l.restock = 1 AND sl.variant_id IS NOT NULL GROUP BY sl.variant_id`,
             )
-            .all() as { variant_id: string; n: bigint }[];
-          const sold = db
-            .prepare(
-              `SELECT sl.variant_id, sum(sl.quantity) AS n FROM sale_lines sl JOIN sales s ON s.id = sl.sale_id
-               WHERE s.state = 'paid' AND sl.variant_id IS NOT NULL GROUP BY sl.variant_id`,
-            )
-            .all() as { variant_id: string; n: bigint }[];
+            .all() as PerVariant;
+          const sold = soldPerVariant(db);
           db.close();
           expect(journaled.length, `${REPLAY}: refunds made`).toBeGreaterThan(5);
           for (const id of reported)
@@ -164,15 +123,7 @@ describe('a till killed while refunding and sending refunds to Shopify', () => {
             expect(sent[0]!.amount, `${REPLAY}: amount of refund ${r.id}`).toBe(r.amount);
             expect((await call(till, 'getRefund', { refundId: r.id })).shopify?.state).toBe('done');
           }
-          // Shopify's stock: 1000 less what was sold plus what came back to the shelf.
-          for (const p of products) {
-            const v = p.variants[0]!.id;
-            const n = (rows: { variant_id: string; n: bigint }[]) =>
-              Number(rows.find((r) => r.variant_id === v)?.n ?? 0n);
-            expect(orders.stock.get(v)?.get(LOCATION), `${REPLAY}: stock of ${v}`).toBe(
-              1000 - n(sold) + n(restocked),
-            );
-          }
+          expectStockBack(orders, products, sold, restocked, REPLAY);
         } finally {
           await till.close();
         }

@@ -7,6 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
+import { msatToJsonNumber } from '../../../shared/money/index.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import {
@@ -368,7 +369,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     const hash = decoded.paymentHash;
     payRequests.push(hash);
     if (decoded.amountMsat === null) return detail(400, 'Amountless invoices not supported.');
-    const amount = Number(decoded.amountMsat);
+    const amount = msatToJsonNumber(decoded.amountMsat);
     if (rows.some((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status !== 'failed')) {
       return detail(520, 'Payment already paid.', { status: 'failed' });
     }

@@ -4,6 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event } from 'nostr-tools/pure';
+import { msatToJsonNumber } from '../../../shared/money/index.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import type { FaultMode } from './http-fake.js';
@@ -258,7 +259,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
           payments.push({
             paymentHash: hash,
             invoice: params.invoice as string,
-            amount: Number(decoded.amountMsat ?? 0n),
+            amount: msatToJsonNumber(decoded.amountMsat ?? 0n),
             createdAt: nowSec(),
             state,
           });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { TillError } from '../../../shared/contract/index.js';
 import type { RefundWalletKind, RefundWalletSettings as Saved } from '../../../shared/domain/index.js';
 import { MAX_LENGTH } from '../../../shared/domain/limits.js';
@@ -19,6 +19,56 @@ function parseSats(text: string): bigint | null | 'bad' {
   const t = text.replace(/[\s,_]/g, '');
   if (t === '') return null;
   return /^\d{1,16}$/.test(t) && BigInt(t) > 0n ? BigInt(t) : 'bad';
+}
+
+/** The wallet's spending credential: write-only, a saved one shown only as saved. */
+function CredentialField(props: {
+  label: string;
+  hasSaved: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  error: ReactNode;
+}) {
+  return (
+    <label>
+      {props.label} {props.hasSaved && <span className="muted">(saved — paste only to replace it)</span>}
+      <input
+        type="password"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        maxLength={MAX_LENGTH.secret}
+        placeholder={props.hasSaved ? 'saved' : props.placeholder}
+        autoComplete="off"
+        data-testid="rw-credential"
+      />
+      {props.error}
+    </label>
+  );
+}
+
+/** One of the till's own limits on the wallet, in whole sats; blank is no limit. */
+function LimitField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+  error: ReactNode;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        inputMode="numeric"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        maxLength={MAX_LENGTH.amount}
+        placeholder="no limit"
+        data-testid={props.testId}
+      />
+      {props.error}
+    </label>
+  );
 }
 
 /**
@@ -104,6 +154,8 @@ export function RefundWalletSettings() {
     }
   }
 
+  const typeCredential = (value: string) => (setCredential(value), setCheck(null));
+
   const error = (field: string) =>
     errors[field] ? (
       <span className="field-error" data-testid={`rw-error-${field}`}>
@@ -169,19 +221,14 @@ export function RefundWalletSettings() {
 
       {kind === 'nwc' && (
         <>
-          <label>
-            NWC connection {hasSaved && <span className="muted">(saved — paste only to replace it)</span>}
-            <input
-              type="password"
-              value={credential}
-              onChange={(e) => (setCredential(e.target.value), setCheck(null))}
-              maxLength={MAX_LENGTH.secret}
-              placeholder={hasSaved ? 'saved' : 'nostr+walletconnect://…'}
-              autoComplete="off"
-              data-testid="rw-credential"
-            />
-            {error('credential')}
-          </label>
+          <CredentialField
+            label="NWC connection"
+            hasSaved={hasSaved}
+            value={credential}
+            onChange={typeCredential}
+            placeholder="nostr+walletconnect://…"
+            error={error('credential')}
+          />
           <p className="muted">
             In the wallet (Alby Hub, Coinos, …) make a new connection for the till’s refunds only, allowed{' '}
             <b>pay_invoice</b> and <b>lookup_invoice</b>, with a daily or monthly budget.
@@ -202,19 +249,14 @@ export function RefundWalletSettings() {
             />
             {error('url')}
           </label>
-          <label>
-            Admin key {hasSaved && <span className="muted">(saved — paste only to replace it)</span>}
-            <input
-              type="password"
-              value={credential}
-              onChange={(e) => (setCredential(e.target.value), setCheck(null))}
-              maxLength={MAX_LENGTH.secret}
-              placeholder={hasSaved ? 'saved' : 'the refund wallet’s Admin key'}
-              autoComplete="off"
-              data-testid="rw-credential"
-            />
-            {error('credential')}
-          </label>
+          <CredentialField
+            label="Admin key"
+            hasSaved={hasSaved}
+            value={credential}
+            onChange={typeCredential}
+            placeholder="the refund wallet’s Admin key"
+            error={error('credential')}
+          />
           <p className="muted">
             Make a separate LNbits wallet for refunds, move only a float into it, and paste its Admin key (API
             info). The Invoice/read key cannot pay.
@@ -224,30 +266,20 @@ export function RefundWalletSettings() {
 
       {kind !== 'none' && (
         <div className="rw-limits">
-          <label>
-            Per refund, at most (sats)
-            <input
-              inputMode="numeric"
-              value={perRefund}
-              onChange={(e) => setPerRefund(e.target.value)}
-              maxLength={MAX_LENGTH.amount}
-              placeholder="no limit"
-              data-testid="rw-per-refund"
-            />
-            {error('perRefundLimitSats')}
-          </label>
-          <label>
-            Per day, at most (sats)
-            <input
-              inputMode="numeric"
-              value={perDay}
-              onChange={(e) => setPerDay(e.target.value)}
-              maxLength={MAX_LENGTH.amount}
-              placeholder="no limit"
-              data-testid="rw-per-day"
-            />
-            {error('perDayLimitSats')}
-          </label>
+          <LimitField
+            label="Per refund, at most (sats)"
+            value={perRefund}
+            onChange={setPerRefund}
+            testId="rw-per-refund"
+            error={error('perRefundLimitSats')}
+          />
+          <LimitField
+            label="Per day, at most (sats)"
+            value={perDay}
+            onChange={setPerDay}
+            testId="rw-per-day"
+            error={error('perDayLimitSats')}
+          />
         </div>
       )}
 
