@@ -90,8 +90,6 @@ const exponents = Object.entries(EXPONENT_EXCEPTIONS)
 export const MACROS_SQL = `
 CREATE OR REPLACE TEMP MACRO pow10(n) AS CAST('1' || repeat('0', CAST(n AS INTEGER)) AS HUGEINT);
 CREATE OR REPLACE TEMP MACRO div_up(n, d) AS (n + d - 1) // d;
-CREATE OR REPLACE TEMP MACRO div_half_even(n, d) AS
-  CASE WHEN 2 * (n % d) > d OR (2 * (n % d) = d AND (n // d) % 2 = 1) THEN n // d + 1 ELSE n // d END;
 CREATE OR REPLACE TEMP MACRO exponent_of(c) AS coalesce((SELECT x_exponent FROM (VALUES ${exponents}) x(x_currency, x_exponent) WHERE x_currency = c), 2);
 -- money/index.ts fiatToDecimalString: minor units as a decimal string of the currency.
 CREATE OR REPLACE TEMP MACRO fiat_text(amount, c) AS

@@ -319,6 +319,19 @@ describe('reconciliation on DuckDB', () => {
     expect(expected.results.map((r) => r.outcome)).toEqual(['matched']);
     const got = await reconcileOnDuckDB(input, { orders: false, threads: 1 });
     expect(canonical(got.results)).toEqual(canonical(expected.results));
+
+    // 3,500,000 sat is exactly 3.5 ¢: half-even says 4 ¢, within 2 ¢ of a 6 ¢ total; rounding
+    // a tie down would say 3 ¢ and call it a mismatch.
+    const odd = 3_500_000_000n;
+    const tie = {
+      ...input,
+      node: [{ ...input.node[0]!, amountMsat: odd, amountPaidMsat: odd }],
+      journal: [{ ...input.journal[0]!, amountPaidMsat: odd, total: 6n }],
+    };
+    const expectedOdd = classifyPartition(tie, { orders: false });
+    expect(expectedOdd.results.map((r) => r.outcome)).toEqual(['matched']);
+    const gotOdd = await reconcileOnDuckDB(tie, { orders: false, threads: 1 });
+    expect(canonical(gotOdd.results)).toEqual(canonical(expectedOdd.results));
   });
 
   it('gives the same results under a small memory limit, with a file and a temp directory', async () => {
