@@ -50,7 +50,10 @@ describe('the customer display, paired over the shop network', () => {
   });
 
   const shots = async (name: string) => {
+    // A till's second monitor (1280×800, 1920×1080), the smallest POS monitor, a phone (390×844).
     for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
       [1024, 768],
       [1920, 1080],
     ] as const) {
