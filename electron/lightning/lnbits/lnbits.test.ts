@@ -10,7 +10,7 @@ import { encodeInvoice } from '../bolt11/encode.js';
 import { requestJson } from '../http.js';
 import { createLnbitsBackend } from './backend.js';
 import { parseLnbitsConfig } from './config.js';
-import { compareCursors, isoToMicros, parseCursor, toInvoice, type Payment } from './mappers.js';
+import { compareCursors, isoToMicros, parseCursor, tillOfExtra, toInvoice, type Payment } from './mappers.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 
@@ -246,6 +246,57 @@ describe('LNbits backend against the fake server', () => {
     await w.disconnected();
     expect(w.states).toHaveLength(1);
     expect(w.states[0]![1]).not.toContain(KEY);
+  });
+
+  it('marks an invoice with its till in `extra`, and reads the mark back from list, lookup and websocket', async () => {
+    await start();
+    const A = randomUUID();
+    const backend = connect(fake.invoiceKey);
+    const live = watchSettlements(backend, '0');
+    await live.connected();
+    const mine = await backend.createInvoice({
+      amountMsat: 1_000n,
+      description: 'Coffee',
+      expirySec: 600,
+      till: A,
+    });
+    expect(mine.till).toBe(A);
+    const unmarked = await backend.createInvoice({ amountMsat: 2_000n, description: 'Tea', expirySec: 600 });
+    expect(unmarked.till).toBeNull();
+    // Another app on the same wallet (an extension, an online shop) with its own extra, or none.
+    const other = async (extra?: Record<string, unknown>): Promise<string> => {
+      const res = await requestJson(
+        { baseUrl: fake.url, timeoutMs: 2_000, headers: { 'X-Api-Key': fake.invoiceKey } },
+        {
+          method: 'POST',
+          path: '/api/v1/payments',
+          body: { out: false, amount: 3, memo: 'Order #12', ...(extra ? { extra } : {}) },
+        },
+      );
+      expect(res.status).toBe(201);
+      return (res.body as { payment_hash: string }).payment_hash;
+    };
+    const theirs = [await other({ tag: 'tpos', till: 7 }), await other()];
+
+    const { invoices } = await backend.listInvoices({
+      from: new Date(0),
+      to: new Date(clock.now().getTime() + 86_400_000),
+      pageToken: null,
+      limit: 10,
+    });
+    const till = (hash: string) => invoices.find((i) => i.paymentHash === hash)!.till;
+    expect(till(mine.paymentHash)).toBe(A);
+    expect(till(unmarked.paymentHash)).toBeNull();
+    expect(theirs.map(till)).toEqual([null, null]);
+    expect((await backend.lookupInvoice(mine.paymentHash))?.till).toBe(A);
+    expect((await backend.lookupInvoice(theirs[0]!))?.till).toBeNull();
+
+    fake.pay(mine.paymentHash);
+    await live.until(1);
+    expect(live.settlements[0]!.invoice.till).toBe(A);
+    live.subscription.close();
+    expect(tillOfExtra(null)).toBeNull();
+    expect(tillOfExtra({ till: '' })).toBeNull();
   });
 
   it('the fake refuses a filter LNbits would silently ignore', async () => {
