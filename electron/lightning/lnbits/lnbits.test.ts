@@ -10,7 +10,15 @@ import { encodeInvoice } from '../bolt11/encode.js';
 import { requestJson } from '../http.js';
 import { createLnbitsBackend } from './backend.js';
 import { parseLnbitsConfig } from './config.js';
-import { compareCursors, isoToMicros, parseCursor, tillOfExtra, toInvoice, type Payment } from './mappers.js';
+import {
+  compareCursors,
+  isoToMicros,
+  parseCursor,
+  Payment as PaymentSchema,
+  tillOfExtra,
+  toInvoice,
+  type Payment,
+} from './mappers.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 
@@ -95,7 +103,14 @@ describe('LNbits payment times and cursors', () => {
       updated_at: '2026-11-24T10:00:00+00:00',
     };
     const now = new Date('2026-11-24T10:00:00Z');
-    expect(toInvoice(payment, now)).toMatchObject({ state: 'open', amountMsat: 5_000n });
+    expect(toInvoice(payment, now)).toMatchObject({ state: 'open', amountMsat: 5_000n, till: null });
+    // Another app's `extra` of an odd shape reads as no till, never as a broken answer.
+    for (const extra of ['till-a', 7, [1], null]) {
+      expect(toInvoice(PaymentSchema.parse({ ...payment, extra }), now).till).toBeNull();
+    }
+    expect(toInvoice(PaymentSchema.parse({ ...payment, extra: { till: 'till-a' } }), now).till).toBe(
+      'till-a',
+    );
     expect(() => toInvoice({ ...payment, payment_hash: 'cd'.repeat(32) }, now)).toThrow(
       /another payment hash/,
     );

@@ -24,8 +24,11 @@ export const Payment = z.object({
   status: PaymentStatus,
   memo: z.string().nullish(),
   fiat_provider: z.string().nullish(),
-  /** Free data kept with the payment; a till puts its id in `till` (CreateInvoice.extra). */
-  extra: z.record(z.string(), z.unknown()).nullish(),
+  /**
+   * Free data kept with the payment; a till puts its id in `till` (CreateInvoice.extra). Another
+   * app's odd `extra` reads as none rather than failing the whole list.
+   */
+  extra: z.record(z.string(), z.unknown()).nullish().catch(null),
   /** When LNbits recorded the payment: the invoice's creation. */
   time: IsoTime,
   /** Stamped by update_payment when the status turns success: the nearest thing to a settle time. */
