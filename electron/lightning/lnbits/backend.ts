@@ -145,12 +145,14 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
   const listPayments = (what: string, query: Query) =>
     must(what, PaymentList, { method: 'GET', path: 'api/v1/payments', query });
 
-  async function postInvoice(sat: bigint, memo: string, expirySec: number): Promise<Payment> {
+  async function postInvoice(sat: bigint, memo: string, expirySec: number, till?: string): Promise<Payment> {
     // CreateInvoice defaults `out` to true (pay): an invoice must say out: false.
+    const body = { out: false, amount: sat, unit: 'sat', memo, expiry: expirySec };
     return must('the new invoice', Payment, {
       method: 'POST',
       path: 'api/v1/payments',
-      body: { out: false, amount: sat, unit: 'sat', memo, expiry: expirySec },
+      // The till that makes it, kept by LNbits in the payment's `extra` and returned with it.
+      body: till === undefined ? body : { ...body, extra: { till } },
     });
   }
 
@@ -206,7 +208,7 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
       );
     }
     const sat = req.amountMsat / 1000n;
-    const payment = await postInvoice(sat, req.description, req.expirySec);
+    const payment = await postInvoice(sat, req.description, req.expirySec, req.till);
     if (BigInt(payment.amount) !== req.amountMsat) {
       throw new BackendError(
         'BadResponse',

@@ -10,7 +10,15 @@ import { encodeInvoice } from '../bolt11/encode.js';
 import { requestJson } from '../http.js';
 import { createLnbitsBackend } from './backend.js';
 import { parseLnbitsConfig } from './config.js';
-import { compareCursors, isoToMicros, parseCursor, toInvoice, type Payment } from './mappers.js';
+import {
+  compareCursors,
+  isoToMicros,
+  parseCursor,
+  Payment as PaymentSchema,
+  tillOfExtra,
+  toInvoice,
+  type Payment,
+} from './mappers.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 
@@ -95,7 +103,14 @@ describe('LNbits payment times and cursors', () => {
       updated_at: '2026-11-24T10:00:00+00:00',
     };
     const now = new Date('2026-11-24T10:00:00Z');
-    expect(toInvoice(payment, now)).toMatchObject({ state: 'open', amountMsat: 5_000n });
+    expect(toInvoice(payment, now)).toMatchObject({ state: 'open', amountMsat: 5_000n, till: null });
+    // Another app's `extra` of an odd shape reads as no till, never as a broken answer.
+    for (const extra of ['till-a', 7, [1], null]) {
+      expect(toInvoice(PaymentSchema.parse({ ...payment, extra }), now).till).toBeNull();
+    }
+    expect(toInvoice(PaymentSchema.parse({ ...payment, extra: { till: 'till-a' } }), now).till).toBe(
+      'till-a',
+    );
     expect(() => toInvoice({ ...payment, payment_hash: 'cd'.repeat(32) }, now)).toThrow(
       /another payment hash/,
     );
@@ -246,6 +261,57 @@ describe('LNbits backend against the fake server', () => {
     await w.disconnected();
     expect(w.states).toHaveLength(1);
     expect(w.states[0]![1]).not.toContain(KEY);
+  });
+
+  it('marks an invoice with its till in `extra`, and reads the mark back from list, lookup and websocket', async () => {
+    await start();
+    const A = randomUUID();
+    const backend = connect(fake.invoiceKey);
+    const live = watchSettlements(backend, '0');
+    await live.connected();
+    const mine = await backend.createInvoice({
+      amountMsat: 1_000n,
+      description: 'Coffee',
+      expirySec: 600,
+      till: A,
+    });
+    expect(mine.till).toBe(A);
+    const unmarked = await backend.createInvoice({ amountMsat: 2_000n, description: 'Tea', expirySec: 600 });
+    expect(unmarked.till).toBeNull();
+    // Another app on the same wallet (an extension, an online shop) with its own extra, or none.
+    const other = async (extra?: Record<string, unknown>): Promise<string> => {
+      const res = await requestJson(
+        { baseUrl: fake.url, timeoutMs: 2_000, headers: { 'X-Api-Key': fake.invoiceKey } },
+        {
+          method: 'POST',
+          path: '/api/v1/payments',
+          body: { out: false, amount: 3, memo: 'Order #12', ...(extra ? { extra } : {}) },
+        },
+      );
+      expect(res.status).toBe(201);
+      return (res.body as { payment_hash: string }).payment_hash;
+    };
+    const theirs = [await other({ tag: 'tpos', till: 7 }), await other()];
+
+    const { invoices } = await backend.listInvoices({
+      from: new Date(0),
+      to: new Date(clock.now().getTime() + 86_400_000),
+      pageToken: null,
+      limit: 10,
+    });
+    const till = (hash: string) => invoices.find((i) => i.paymentHash === hash)!.till;
+    expect(till(mine.paymentHash)).toBe(A);
+    expect(till(unmarked.paymentHash)).toBeNull();
+    expect(theirs.map(till)).toEqual([null, null]);
+    expect((await backend.lookupInvoice(mine.paymentHash))?.till).toBe(A);
+    expect((await backend.lookupInvoice(theirs[0]!))?.till).toBeNull();
+
+    fake.pay(mine.paymentHash);
+    await live.until(1);
+    expect(live.settlements[0]!.invoice.till).toBe(A);
+    live.subscription.close();
+    expect(tillOfExtra(null)).toBeNull();
+    expect(tillOfExtra({ till: '' })).toBeNull();
   });
 
   it('the fake refuses a filter LNbits would silently ignore', async () => {

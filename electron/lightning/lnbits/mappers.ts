@@ -24,6 +24,11 @@ export const Payment = z.object({
   status: PaymentStatus,
   memo: z.string().nullish(),
   fiat_provider: z.string().nullish(),
+  /**
+   * Free data kept with the payment; a till puts its id in `till` (CreateInvoice.extra). Another
+   * app's odd `extra` reads as none rather than failing the whole list.
+   */
+  extra: z.record(z.string(), z.unknown()).nullish().catch(null),
   /** When LNbits recorded the payment: the invoice's creation. */
   time: IsoTime,
   /** Stamped by update_payment when the status turns success: the nearest thing to a settle time. */
@@ -155,7 +160,14 @@ export function toInvoice(p: Payment, now: Date): Invoice {
     state: STATE[p.status](expiresAt.getTime() <= now.getTime()),
     settledAt: settled ? microsToDate(isoToMicros(p.updated_at)) : null,
     amountPaidMsat: settled ? amountMsat : null,
+    till: tillOfExtra(p.extra),
   };
+}
+
+/** The till that made a payment, as it marked `extra`; null when none did (or the mark is not text). */
+export function tillOfExtra(extra: Record<string, unknown> | null | undefined): string | null {
+  const till = extra?.till;
+  return typeof till === 'string' && till !== '' ? till : null;
 }
 
 /** Where zod found a wrong shape, for a BadResponse message. */

@@ -19,6 +19,7 @@ import { decodeInvoice } from '../bolt11/decode.js';
 import { requestJson, streamLines, type HttpTarget, type LineStream } from '../http.js';
 import type { LndConfig } from './config.js';
 import { allows, macaroonOps, type MacaroonOps } from './macaroon.js';
+import { memoWithTill, tillOfMemo } from './memo.js';
 
 /**
  * LND through its REST gateway (../shared/contracts/lnd/lightning.swagger.json): GetInfo,
@@ -169,11 +170,14 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
           : expired
             ? 'expired'
             : 'open';
+    // The till that made it, marked at the end of the memo (memo.ts); the rest is the description.
+    const { till, description } = tillOfMemo(raw.memo);
     return {
       paymentHash: hashHex(raw.r_hash),
       bolt11: raw.payment_request,
       amountMsat: BigInt(raw.value_msat),
-      description: raw.memo,
+      description,
+      till,
       createdAt,
       expiresAt,
       state,
@@ -259,7 +263,11 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
     const added = await call('AddInvoice', AddInvoiceResponse, {
       method: 'POST',
       path: '/v1/invoices',
-      body: { memo: req.description, value_msat: req.amountMsat.toString(), expiry: String(req.expirySec) },
+      body: {
+        memo: memoWithTill(req.description, req.till),
+        value_msat: req.amountMsat.toString(),
+        expiry: String(req.expirySec),
+      },
     });
     if (!added) throw new BackendError('BadResponse', 'LND answered AddInvoice with nothing');
     const paymentHash = hashHex(added.r_hash);

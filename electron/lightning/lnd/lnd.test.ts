@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../test-support/fixtures.js';
 import { OTHER_CERT, TEST_CERT } from '../../test-support/fakes/http-fake.js';
@@ -13,9 +13,12 @@ import {
 } from '../../test-support/fakes/lnd.js';
 import { watchSettlements } from '../../test-support/lightning-suite.js';
 import { BackendError } from '../backend.js';
+import { MAX_FIELD_BYTES } from '../bolt11/format.js';
+import { requestJson } from '../http.js';
 import { createLndBackend } from './backend.js';
 import { parseLndConfig } from './config.js';
 import { macaroonOps } from './macaroon.js';
+import { memoWithTill, tillOfMemo } from './memo.js';
 
 const clock = manualClock();
 let fake: LndFake | null = null;
@@ -201,5 +204,105 @@ describe('LND transport', () => {
     f.pay(a.paymentHash);
     await ended;
     expect(states.at(-1)).toMatch(/disconnected: The settlement handler failed \(disk full\)/);
+  });
+});
+
+describe('LND: the till that made an invoice, marked at the end of its memo', () => {
+  const A = 'c0ffee00-1234-4abc-8def-0123456789ab';
+  const B = randomUUID();
+
+  it('appends " · till <id>" and reads it back off the end, leaving the description', () => {
+    expect(memoWithTill('Corner Café · sale #1', A)).toBe(`Corner Café · sale #1 · till ${A}`);
+    expect(tillOfMemo(memoWithTill('Corner Café · sale #1', A))).toEqual({
+      till: A,
+      description: 'Corner Café · sale #1',
+    });
+    expect(tillOfMemo(memoWithTill('', B))).toEqual({ till: B, description: '' });
+    expect(memoWithTill('no till', undefined)).toBe('no till');
+    expect(tillOfMemo('no till')).toEqual({ till: null, description: 'no till' });
+  });
+
+  it('counts only a trailing marker, so a description that says " · till " keeps its words', () => {
+    const customer = 'Pick up · till counter 2, ask for Sam';
+    expect(tillOfMemo(customer)).toEqual({ till: null, description: customer });
+    expect(tillOfMemo(memoWithTill(customer, A))).toEqual({ till: A, description: customer });
+    // A description that itself ends like a marker: the till's own marker comes after it.
+    expect(tillOfMemo(memoWithTill(`Gift · till ${B}`, A))).toEqual({
+      till: A,
+      description: `Gift · till ${B}`,
+    });
+    expect(tillOfMemo(`Donation · till `)).toEqual({ till: null, description: 'Donation · till ' });
+    expect(tillOfMemo(`Donation · till${A}`).till).toBeNull();
+  });
+
+  it('cuts a long description, between characters, never the marker, to fit a BOLT11 description', () => {
+    const marker = ` · till ${A}`;
+    const fits = 'x'.repeat(MAX_FIELD_BYTES - Buffer.byteLength(marker));
+    expect(memoWithTill(fits, A)).toBe(`${fits}${marker}`);
+    const long = '€'.repeat(MAX_FIELD_BYTES / 3); // 639 bytes: a whole description, no room left
+    const memo = memoWithTill(long, A);
+    expect(Buffer.byteLength(memo)).toBeLessThanOrEqual(MAX_FIELD_BYTES);
+    expect(memo.endsWith(marker)).toBe(true);
+    const { till, description } = tillOfMemo(memo);
+    expect(till).toBe(A);
+    expect(long.startsWith(description)).toBe(true);
+    expect(description).toMatch(/^€+$/);
+    expect(description.length).toBe(Math.floor((MAX_FIELD_BYTES - Buffer.byteLength(marker)) / 3));
+    expect(() => memoWithTill('x', 'two words')).toThrow(BackendError);
+  });
+
+  it('lists an invoice it made with its till, and unmarked ones (its own or another app’s) with none', async () => {
+    const f = await node();
+    const lnd = connect(f, TILL_OPS);
+    const mine = await lnd.createInvoice({
+      amountMsat: 1_000n,
+      description: 'Coffee',
+      expirySec: 600,
+      till: A,
+    });
+    expect(mine).toMatchObject({ till: A, description: 'Coffee' });
+    const unmarked = await lnd.createInvoice({ amountMsat: 2_000n, description: 'Tea', expirySec: 600 });
+    // Another app on the same node (an online shop) adds its own invoice, " · till " mid-memo.
+    const res = await requestJson(
+      {
+        baseUrl: f.url,
+        ca: TEST_CERT,
+        timeoutMs: 2_000,
+        headers: { 'Grpc-Metadata-macaroon': f.macaroon(TILL_OPS) },
+      },
+      {
+        method: 'POST',
+        path: '/v1/invoices',
+        body: { memo: 'Order #12 · till pickup at the counter', value_msat: '3000', expiry: '600' },
+      },
+    );
+    expect(res.status).toBe(200);
+    const theirs = Buffer.from((res.body as { r_hash: string }).r_hash, 'base64').toString('hex');
+    // The node keeps the memo as the till gave it.
+    expect(f.invoices().map((i) => i.memo)).toEqual([
+      `Coffee · till ${A}`,
+      'Tea',
+      'Order #12 · till pickup at the counter',
+    ]);
+
+    const { invoices } = await lnd.listInvoices({
+      from: new Date(0),
+      to: new Date(clock.now().getTime() + 86_400_000),
+      pageToken: null,
+      limit: 10,
+    });
+    const byHash = (hash: string) => invoices.find((i) => i.paymentHash === hash)!;
+    expect(byHash(mine.paymentHash)).toMatchObject({ till: A, description: 'Coffee' });
+    expect(byHash(unmarked.paymentHash)).toMatchObject({ till: null, description: 'Tea' });
+    expect(byHash(theirs)).toMatchObject({
+      till: null,
+      description: 'Order #12 · till pickup at the counter',
+    });
+
+    f.pay(mine.paymentHash);
+    const live = watchSettlements(lnd, '0');
+    await live.until(1);
+    expect(live.settlements[0]!.invoice).toMatchObject({ till: A, description: 'Coffee' });
+    live.subscription.close();
   });
 });

@@ -114,6 +114,8 @@ interface Row {
   bolt11: string;
   status: 'pending' | 'success' | 'failed';
   memo: string;
+  /** CreateInvoice.extra, kept as given and returned with every Payment. */
+  extra: Record<string, unknown>;
   expiry: Date;
   time: Date;
   updatedAt: Date;
@@ -169,7 +171,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       created_at: pythonIso(r.time),
       updated_at: pythonIso(r.updatedAt),
       labels: [],
-      extra: {},
+      extra: r.extra,
     };
   }
 
@@ -346,6 +348,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       bolt11,
       status: 'pending',
       memo,
+      extra: body.extra ?? {},
       expiry: new Date((timestamp + expirySec) * 1000),
       time: now,
       updatedAt: now,
@@ -385,6 +388,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       bolt11: body.bolt11,
       status: 'pending',
       memo: decoded.description ?? '',
+      extra: {},
       expiry: new Date((decoded.timestamp + decoded.expirySec) * 1000),
       time: now,
       updatedAt: now,
@@ -505,6 +509,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
         bolt11: '',
         status: 'success',
         memo: 'funding',
+        extra: {},
         expiry: now,
         time: now,
         updatedAt: now,

@@ -212,6 +212,11 @@ export async function startLndFake(opts: {
           const body = req.body as { memo?: string; value_msat?: string; value?: string; expiry?: string };
           const valueMsat = BigInt(body.value_msat ?? '0') || BigInt(body.value ?? '0') * 1000n;
           if (valueMsat < 0n) return error(500, 2, 'amount cannot be negative');
+          // invoicesrpc/addinvoice.go: the memo is kept as given, up to MaxMemoSize (1024 bytes).
+          const memoBytes = Buffer.byteLength(body.memo ?? '', 'utf8');
+          if (memoBytes > 1024) {
+            return error(500, 2, `memo too large: ${memoBytes} bytes (maxsize=1024)`);
+          }
           const expiry = Number(body.expiry ?? '86400');
           const preimage = randomBytes(32);
           const hash = createHash('sha256').update(preimage).digest();
