@@ -37,7 +37,11 @@ export default defineConfig({
   preload: {
     build: {
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'electron/preload/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'electron/preload/index.ts'),
+          // The customer display window's: the display's commands and event only.
+          display: resolve(import.meta.dirname, 'electron/preload/display.ts'),
+        },
         // A sandboxed preload cannot be an ES module.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

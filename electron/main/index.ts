@@ -7,7 +7,7 @@ import { createFileSecretStore } from '../secrets/store.js';
 import { openTill } from '../open-till.js';
 import type { Till } from '../till.js';
 import { safeStorageCipher } from './secret-cipher.js';
-import { bridgeTill, forwardEvents } from './ipc.js';
+import { bridgeDisplay, bridgeTill, forwardDisplayEvents, forwardEvents } from './ipc.js';
 import { cspFor, resolveAppFile } from './app-protocol.js';
 import { isTrustedUrl, mayOpenExternally } from './navigation.js';
 import { createElectronPrinter } from './printer.js';
@@ -76,7 +76,7 @@ function placeCustomerDisplay(t: Till): void {
   }
   const win = new BrowserWindow(customerDisplayWindowOptions(import.meta.dirname, target.bounds));
   displayWindow = win;
-  forwardEvents(t, win.webContents);
+  forwardDisplayEvents(t, win.webContents);
   win.once('ready-to-show', () => win.showInactive());
   win.on('closed', () => (displayWindow = null));
   void win.loadURL(`${devUrl ?? 'app://till/index.html'}#/display`);
@@ -152,7 +152,10 @@ void app.whenReady().then(async () => {
     // A USB NFC reader for Bolt Cards, in its own process: PC/SC can block for good (no pcscd).
     cardReader: readerProcess(),
   });
-  bridgeTill(till, isTrusted);
+  const isDisplay = (sender: Electron.WebContents) =>
+    displayWindow !== null && displayWindow.webContents === sender;
+  bridgeTill(till, isTrusted, isDisplay);
+  bridgeDisplay(till, isTrusted, isDisplay);
   createWindow(till);
   const t = till;
   placeCustomerDisplay(t);

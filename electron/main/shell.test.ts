@@ -22,6 +22,8 @@ const fake = vi.hoisted(() => {
       options: Record<string, unknown>;
       loadURL: (url: string) => Promise<void>;
       url?: string;
+      sent: unknown[][];
+      webContents: object;
     }[],
     protocolHandler: null as null | ((req: { url: string }) => unknown),
     headersHook: null as null | Handler,
@@ -37,7 +39,12 @@ const fake = vi.hoisted(() => {
 
 vi.mock('electron', () => {
   class BrowserWindow {
-    webContents = { send: () => {}, once: () => {}, isDestroyed: () => false };
+    sent: unknown[][] = [];
+    webContents = {
+      send: (...args: unknown[]) => this.sent.push(args),
+      once: () => {},
+      isDestroyed: () => false,
+    };
     options: Record<string, unknown>;
     url?: string;
     constructor(options: Record<string, unknown>) {
@@ -46,6 +53,8 @@ vi.mock('electron', () => {
     }
     once() {}
     on() {}
+    setBounds() {}
+    showInactive() {}
     loadURL(url: string) {
       this.url = url;
       return Promise.resolve();
@@ -68,9 +77,19 @@ vi.mock('electron', () => {
       return fake.ready!;
     },
   };
+  // Two screens: the till's own and a second monitor facing the customer.
+  const screens = [
+    { id: 1, bounds: { x: 0, y: 0, width: 1280, height: 800 } },
+    { id: 2, bounds: { x: 1280, y: 0, width: 1920, height: 1080 } },
+  ];
   return {
     app,
     BrowserWindow,
+    screen: {
+      getAllDisplays: () => screens,
+      getPrimaryDisplay: () => screens[0],
+      on: () => {},
+    },
     ipcMain: {
       handle: (channel: string, h: (...args: unknown[]) => unknown) => fake.ipc.set(channel, h),
       removeHandler: (channel: string) => fake.ipc.delete(channel),
@@ -228,5 +247,66 @@ describe('the Electron shell (against a stand-in electron module)', () => {
       error: TillErrorShape;
     };
     expect(refused.error.kind).toBe('NotAuthorized');
+  });
+
+  it('opens the customer display on the second monitor, with a bridge that runs the display’s commands only', async () => {
+    const invoke = fake.ipc.get('till:invoke')!;
+    const cashier = { senderFrame: { url: 'app://till/index.html' }, sender: fake.windows[0]!.webContents };
+    const saved = fromWire(
+      (await invoke(
+        cashier,
+        'updateCustomerDisplay',
+        toWire({ settings: { lanEnabled: false, lanAddress: '', lanPort: 4243, monitorId: 0 } }),
+      )) as string,
+    ) as Reply<unknown>;
+    expect(saved.ok).toBe(true);
+    await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
+    const display = fake.windows[1]!;
+    expect(display.url).toBe('app://till/index.html#/display');
+    expect(display.options).toMatchObject({ x: 1280, y: 0, width: 1920, height: 1080, fullscreen: true });
+    const prefs = display.options.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(String(prefs.preload)).toMatch(/preload[\\/]display\.cjs$/);
+
+    const fromDisplay = {
+      senderFrame: { url: 'app://till/index.html#/display' },
+      sender: display.webContents,
+    };
+    const displayInvoke = fake.ipc.get('display:invoke')!;
+    const state = fromWire((await displayInvoke(fromDisplay, 'getDisplay', toWire({}))) as string) as Reply<{
+      phase: string;
+    }>;
+    expect(state.ok && state.value.phase).toBe('idle');
+    // Anything but the display's commands is refused, on its channel and on the cashier's.
+    for (const [name, input] of [
+      ['getStatus', {}],
+      ['getCart', {}],
+      ['unlock', { pin: '1234' }],
+    ] as const) {
+      const mine = fromWire(
+        (await displayInvoke(fromDisplay, name, toWire(input))) as string,
+      ) as Reply<unknown>;
+      expect(!mine.ok && mine.error.kind, name).toBe('NotAuthorized');
+      const theirs = fromWire((await invoke(fromDisplay, name, toWire(input))) as string) as Reply<unknown>;
+      expect(!theirs.ok && theirs.error.kind, name).toBe('NotAuthorized');
+    }
+    // The cashier's window is not a display: the display's channel refuses it.
+    const notDisplay = fromWire(
+      (await displayInvoke(cashier, 'getDisplay', toWire({}))) as string,
+    ) as Reply<unknown>;
+    expect(!notDisplay.ok && notDisplay.error.kind).toBe('NotAuthorized');
+
+    // It hears the display's event and no other: ring something up and look at what it was sent.
+    display.sent.length = 0;
+    await invoke(cashier, 'unlock', toWire({ pin: '1234' }));
+    const catalog = fromWire((await invoke(cashier, 'searchCatalog', toWire({}))) as string) as Reply<{
+      products: { variants: { id: string }[] }[];
+    }>;
+    const variantId = catalog.ok ? catalog.value.products[0]!.variants[0]!.id : '';
+    await invoke(cashier, 'addToCart', toWire({ variantId }));
+    await vi.waitFor(() => expect(display.sent.length).toBeGreaterThan(0));
+    expect(new Set(display.sent.map(([channel, event]) => `${String(channel)} ${String(event)}`))).toEqual(
+      new Set(['display:event displayChanged']),
+    );
   });
 });

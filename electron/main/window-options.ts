@@ -72,6 +72,7 @@ export function customerDisplayWindowOptions(
     fullscreen: true,
     autoHideMenuBar: true,
     focusable: false,
-    webPreferences: cashier.webPreferences,
+    // Its own preload: the display's commands and event only (electron/preload/display.ts).
+    webPreferences: { ...cashier.webPreferences, preload: join(mainDir, '../preload/display.cjs') },
   } as const;
 }

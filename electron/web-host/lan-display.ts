@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Reply, ServerMessage } from '../../shared/contract/index.js';
 import { toWire } from '../../shared/contract/wire.js';
+import { DISPLAY_COMMANDS, DISPLAY_EVENT } from '../../shared/contract/access.js';
 import type { DisplayPairing } from '../display/pairing.js';
 import type { Till } from '../till.js';
 import { readClientMessage } from './client-message.js';
@@ -19,8 +20,6 @@ import { answerOnSocket, cookieToken, fileIn, rawText, requestUrl } from './serv
  * display revoked in Settings is cut off at once.
  */
 
-/** What a display credential may run: nothing else reaches the till. */
-const DISPLAY_COMMANDS = new Set(['getDisplay', 'chooseTip']);
 const NOT_FOR_DISPLAY: Reply<never> = {
   ok: false,
   error: { kind: 'NotAuthorized', message: 'A customer display may only show the sale and send a tip.' },
@@ -131,7 +130,7 @@ export function startLanDisplay(deps: LanDeps) {
         if (ws.readyState === ws.OPEN) ws.send(toWire(msg));
       };
       const unsubscribe = deps.till.subscribe((event, payload) => {
-        if (event !== 'displayChanged') return;
+        if (event !== DISPLAY_EVENT) return;
         if (!stillPaired()) return cutOff();
         push({ type: 'event', event, payload });
       });

@@ -1,5 +1,5 @@
 import type { Role } from '../domain/staff.js';
-import type { CommandName } from './index.js';
+import type { CommandName, EventName } from './index.js';
 
 /**
  * Who may run each Command — the one table the till enforces (electron/staff/gate.ts) and the
@@ -124,3 +124,11 @@ export const COMMAND_ACCESS = {
 export function accessOf(name: CommandName): Access {
   return COMMAND_ACCESS[name].role;
 }
+
+/**
+ * What a customer display may run — on the shop's network (electron/web-host/lan-display.ts) and
+ * in the second-monitor window (electron/main/ipc.ts bridgeDisplay) — and the one event it hears:
+ * the sale as the customer sees it, and the customer's tip. Nothing else reaches the till.
+ */
+export const DISPLAY_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getDisplay', 'chooseTip']);
+export const DISPLAY_EVENT = 'displayChanged' as const satisfies EventName;
