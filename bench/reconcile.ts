@@ -61,9 +61,11 @@ async function child(variant: Variant, n: number, seed: number): Promise<Measure
     for (const r of results) addToSummary(summary, r);
     phases.summary = secs(t1);
   } else {
-    // The till's own settings: 512 MB for DuckDB, spilling beyond it to a temp directory.
+    // The till's own settings: 512 MB for DuckDB (BENCH_RECONCILE_MEMORY to change), spilling
+    // beyond it to a temp directory.
     const spill = mkdtempSync(join(tmpdir(), 'reconcile-bench-'));
-    const db = await openReconcileDb({ threads, memoryLimit: '512MB', tempDirectory: spill });
+    const memoryLimit = process.env.BENCH_RECONCILE_MEMORY ?? '512MB';
+    const db = await openReconcileDb({ threads, memoryLimit, tempDirectory: spill });
     phases.open = secs(t0);
     const page = 10_000;
     const pages = <T>(rows: T[]) =>

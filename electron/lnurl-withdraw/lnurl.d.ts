@@ -1,6 +1,7 @@
 /**
  * The part of chill117's `lnurl` (0.27, CommonJS, no types of its own) the till uses: its server,
- * its bech32 encoder, and the custom-backend base class (re-exported from lightning-backends).
+ * its bech32 encoder, lnurl-offline's signed URLs, and the custom-backend base class (re-exported
+ * from lightning-backends).
  */
 declare module 'lnurl' {
   import type { Server as HttpServer } from 'node:http';
@@ -33,10 +34,24 @@ declare module 'lnurl' {
     close(options?: { force?: boolean; store?: boolean }): Promise<void>;
   }
 
+  /** An API key as lnurl-offline signs and checks with it (offline devices, issue 17). */
+  export interface ApiKey {
+    id: string;
+    key: string;
+    encoding?: 'hex' | 'base64' | 'utf8';
+  }
+
   const lnurl: {
     createServer(options: ServerOptions): Server;
     encode(url: string): string;
     decode(encoded: string): string;
+    /** lnurl-offline: `baseUrl?` + the query (id, nonce, tag, params) signed with HMAC-SHA256. */
+    createSignedUrl(
+      apiKey: ApiKey,
+      tag: string,
+      params: Record<string, string>,
+      options: { baseUrl: string; overrides?: Record<string, string>; shorten?: boolean },
+    ): string;
   };
   export default lnurl;
 }
