@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { commands, isCommandName, TillError, type Reply } from '../shared/contract/index.js';
 import type { Network, RateSourceId, Settings, TillStatus } from '../shared/domain/index.js';
+import type { Monitor } from '../shared/domain/display-settings.js';
 import type { RunnerOptions } from '../shared/reconcile/runner.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
@@ -92,6 +93,8 @@ export interface TillDeps {
   cardReader?: StartCardReader;
   /** Tests: how the till reaches Bolt Card services (plain http to a loopback fake, fetch). */
   cardClient?: WithdrawClientOptions;
+  /** The screens attached, for the customer display's monitor (the desktop app's); none in the web host. */
+  monitors?: () => Monitor[];
 }
 
 export interface Till {
@@ -259,7 +262,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     },
   });
 
-  const displayPairing = createDisplayPairing(db, now, log);
+  const displayPairing = createDisplayPairing(db, now, log, deps.monitors);
 
   const receiptSettings = createReceiptSettings(db, log);
   const refundWallets = createRefundWallets({

@@ -1,7 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { TillError } from '../../shared/contract/index.js';
-import { CustomerDisplaySettings, type CustomerDisplayConfig } from '../../shared/domain/display-settings.js';
+import {
+  CustomerDisplaySettings,
+  type CustomerDisplayConfig,
+  type Monitor,
+} from '../../shared/domain/display-settings.js';
 import type { Db } from '../journal/db.js';
 import { readSettingValue, writeSettingValue } from '../journal/settings.js';
 
@@ -31,7 +35,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  * keeps only its hash, so a copy of the journal pairs nobody. What a display credential may do
  * (receive display events, send the tip) is enforced by the web host (server.ts).
  */
-export function createDisplayPairing(db: Db, now: () => Date, log: (m: string, e?: unknown) => void) {
+export function createDisplayPairing(
+  db: Db,
+  now: () => Date,
+  log: (m: string, e?: unknown) => void,
+  /** The screens attached (the desktop app's Electron `screen`); none in the browser host. */
+  monitors: () => Monitor[] = () => [],
+) {
   let stored = read();
   let pairing: { code: string; expiresAt: number } | null = null;
   const listeners = new Set<() => void>();
@@ -54,6 +64,7 @@ export function createDisplayPairing(db: Db, now: () => Date, log: (m: string, e
     config: (): CustomerDisplayConfig => ({
       settings: stored.settings,
       displays: stored.devices.map(({ id, pairedAt }) => ({ id, pairedAt })),
+      monitors: monitors(),
     }),
     settings: () => stored.settings,
     update(settings: CustomerDisplaySettings): CustomerDisplayConfig {

@@ -151,6 +151,17 @@ void app.whenReady().then(async () => {
     printer,
     // A USB NFC reader for Bolt Cards, in its own process: PC/SC can block for good (no pcscd).
     cardReader: readerProcess(),
+    // The screens attached, for Settings → Customer display to pick the customer's.
+    monitors: () => {
+      const primary = screen.getPrimaryDisplay().id;
+      return screen.getAllDisplays().map((d, i) => ({
+        id: d.id,
+        label: d.label || `Screen ${i + 1}`,
+        width: d.size.width,
+        height: d.size.height,
+        primary: d.id === primary,
+      }));
+    },
   });
   const isDisplay = (sender: Electron.WebContents) =>
     displayWindow !== null && displayWindow.webContents === sender;

@@ -79,8 +79,18 @@ vi.mock('electron', () => {
   };
   // Two screens: the till's own and a second monitor facing the customer.
   const screens = [
-    { id: 1, bounds: { x: 0, y: 0, width: 1280, height: 800 } },
-    { id: 2, bounds: { x: 1280, y: 0, width: 1920, height: 1080 } },
+    {
+      id: 1,
+      label: 'Built-in',
+      bounds: { x: 0, y: 0, width: 1280, height: 800 },
+      size: { width: 1280, height: 800 },
+    },
+    {
+      id: 2,
+      label: '',
+      bounds: { x: 1280, y: 0, width: 1920, height: 1080 },
+      size: { width: 1920, height: 1080 },
+    },
   ];
   return {
     app,
@@ -260,6 +270,11 @@ describe('the Electron shell (against a stand-in electron module)', () => {
       )) as string,
     ) as Reply<unknown>;
     expect(saved.ok).toBe(true);
+    // The owner picks from the screens attached (Settings → Customer display).
+    expect(saved.ok && (saved.value as { monitors: unknown }).monitors).toEqual([
+      { id: 1, label: 'Built-in', width: 1280, height: 800, primary: true },
+      { id: 2, label: 'Screen 2', width: 1920, height: 1080, primary: false },
+    ]);
     await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
     const display = fake.windows[1]!;
     expect(display.url).toBe('app://till/index.html#/display');

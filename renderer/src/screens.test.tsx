@@ -12,6 +12,7 @@ import { SettingsScreen } from './screens/Settings.js';
 import { NodeSettings } from './screens/NodeSettings.js';
 import { CashSheet, suggestedTenders } from './components/CashSheet.js';
 import { awaitingSale, fakeTill, status } from './test-support.js';
+import { CustomerDisplaySettings } from './screens/CustomerDisplaySettings.js';
 
 vi.mock('qrcode', () => ({ default: { toCanvas: vi.fn(() => Promise.resolve()) } }));
 
@@ -495,5 +496,51 @@ describe('ReconcileScreen', () => {
     fireEvent.click(screen.getByTestId('rc-repair-confirm'));
     await waitFor(() => expect(applySafeRepairs).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(screen.queryByTestId('rc-repair')).toBeNull());
+  });
+});
+
+describe('CustomerDisplaySettings', () => {
+  const settings = { lanEnabled: false, lanAddress: '', lanPort: 4243, monitorId: null };
+  const monitors = [
+    { id: 1, label: 'Built-in', width: 1280, height: 800, primary: true },
+    { id: 7, label: 'DELL P2419H', width: 1920, height: 1080, primary: false },
+  ];
+
+  it('lets the owner pick the customer’s screen among those attached', async () => {
+    const update = vi.fn(({ settings: s }: { settings: typeof settings }) =>
+      Promise.resolve({ settings: s, displays: [], monitors }),
+    );
+    const { till } = fakeTill({
+      getCustomerDisplay: vi.fn(() => Promise.resolve({ settings, displays: [], monitors })),
+      updateCustomerDisplay: update,
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <CustomerDisplaySettings />
+      </ShellContext.Provider>,
+    );
+    const select = await screen.findByTestId('display-monitor');
+    expect([...select.querySelectorAll('option')].map((o) => o.textContent)).toEqual([
+      'No customer screen',
+      'The first screen that is not the main one',
+      'Built-in · 1280×800 (the main screen, where the till is)',
+      'DELL P2419H · 1920×1080',
+    ]);
+    fireEvent.change(select, { target: { value: '7' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(update).toHaveBeenCalledWith({ settings: { ...settings, monitorId: 7 } }));
+  });
+
+  it('offers the plain switch where no screens can be listed (the browser host)', async () => {
+    const { till } = fakeTill({
+      getCustomerDisplay: vi.fn(() => Promise.resolve({ settings, displays: [], monitors: [] })),
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <CustomerDisplaySettings />
+      </ShellContext.Provider>,
+    );
+    await screen.findByText(/On a second monitor \(desktop app\)/);
+    expect(screen.queryByTestId('display-monitor')).toBeNull();
   });
 });

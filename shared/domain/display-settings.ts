@@ -15,8 +15,20 @@ export type CustomerDisplaySettings = z.infer<typeof CustomerDisplaySettings>;
 export const PairedDisplay = z.object({ id: z.string(), pairedAt: z.string() });
 export type PairedDisplay = z.infer<typeof PairedDisplay>;
 
+/** A screen attached to the desktop app (Electron's `screen`), for the owner to pick. */
+export const Monitor = z.object({
+  id: z.number().int(),
+  label: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  primary: z.boolean(),
+});
+export type Monitor = z.infer<typeof Monitor>;
+
 export const CustomerDisplayConfig = z.object({
   settings: CustomerDisplaySettings,
   displays: z.array(PairedDisplay),
+  /** The screens attached now; empty where there are none to pick (the browser host). */
+  monitors: z.array(Monitor),
 });
 export type CustomerDisplayConfig = z.infer<typeof CustomerDisplayConfig>;

@@ -23,7 +23,8 @@ export function CustomerDisplaySettings() {
   const [lanEnabled, setLanEnabled] = useState(false);
   const [address, setAddress] = useState('');
   const [port, setPort] = useState('4243');
-  const [monitor, setMonitor] = useState(false);
+  /** Which screen the desktop app's second window opens on: '' none, '0' the first that is not the main one, else its id. */
+  const [monitor, setMonitor] = useState('');
   const [pairing, setPairing] = useState<{ url: string; expiresAt: string } | null>(null);
 
   const show = (c: CustomerDisplayConfig) => {
@@ -31,7 +32,7 @@ export function CustomerDisplaySettings() {
     setLanEnabled(c.settings.lanEnabled);
     setAddress(c.settings.lanAddress);
     setPort(String(c.settings.lanPort));
-    setMonitor(c.settings.monitorId !== null);
+    setMonitor(c.settings.monitorId === null ? '' : String(c.settings.monitorId));
   };
   useEffect(() => {
     void run(async () => show(await till.getCustomerDisplay()));
@@ -45,7 +46,7 @@ export function CustomerDisplaySettings() {
             lanEnabled,
             lanAddress: address.trim(),
             lanPort: Number(port) || 4243,
-            monitorId: monitor ? (config?.settings.monitorId ?? 0) : null,
+            monitorId: monitor === '' ? null : Number(monitor),
           },
         }),
       );
@@ -70,10 +71,35 @@ export function CustomerDisplaySettings() {
       <p className="muted">
         What the customer sees: the cart, the tip choice, the QR and “Paid”. Nothing private is shown.
       </p>
-      <label className="toggle">
-        <input type="checkbox" checked={monitor} onChange={(e) => setMonitor(e.target.checked)} /> On a second
-        monitor (desktop app)
-      </label>
+      {config && config.monitors.length > 0 ? (
+        <label>
+          On a monitor of this till
+          <select value={monitor} onChange={(e) => setMonitor(e.target.value)} data-testid="display-monitor">
+            <option value="">No customer screen</option>
+            <option value="0">The first screen that is not the main one</option>
+            {config.monitors.map((m) => (
+              <option key={m.id} value={String(m.id)}>
+                {m.label} · {m.width}×{m.height}
+                {m.primary ? ' (the main screen, where the till is)' : ''}
+              </option>
+            ))}
+            {monitor !== '' && monitor !== '0' && !config.monitors.some((m) => String(m.id) === monitor) && (
+              <option value={monitor}>A screen not plugged in now</option>
+            )}
+          </select>
+        </label>
+      ) : (
+        <label className="toggle">
+          <input
+            type="checkbox"
+            checked={monitor !== ''}
+            onChange={(e) =>
+              setMonitor(e.target.checked ? (config?.settings.monitorId?.toString() ?? '0') : '')
+            }
+          />{' '}
+          On a second monitor (desktop app)
+        </label>
+      )}
       <label className="toggle">
         <input type="checkbox" checked={lanEnabled} onChange={(e) => setLanEnabled(e.target.checked)} /> On a
         tablet or phone on the shop’s network
