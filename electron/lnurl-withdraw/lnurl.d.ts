@@ -31,6 +31,8 @@ declare module 'lnurl' {
       options?: { uses?: number },
     ): Promise<unknown>;
     getCallbackUrl(params?: Record<string, string>): string;
+    /** Its events, e.g. 'request:received' / 'request:processed' with `{ hash, method: 'info' | 'action', req }`. */
+    on(event: string, listener: (...args: unknown[]) => void): this;
     close(options?: { force?: boolean; store?: boolean }): Promise<void>;
   }
 

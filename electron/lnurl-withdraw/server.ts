@@ -42,6 +42,19 @@ function payers(): Payers {
 }
 
 /**
+ * Puts `pay` where lnurl-withdraw-backend.cjs finds it for a server created with
+ * `lightning: { backend: { path: backendPath() }, config: { payerId } }`; returns its removal.
+ * The Bolt Card tests use it too, to run the package's server as a card's service.
+ */
+export function registerPayer(
+  payerId: string,
+  pay: (invoice: string) => Promise<{ id: string }>,
+): () => void {
+  payers().set(payerId, pay);
+  return () => void payers().delete(payerId);
+}
+
+/**
  * The backend file, beside this module under tsx (electron/lnurl-withdraw/) and beside the built
  * main (electron.vite.config.ts copies it there): the package `require`s it by path.
  */
@@ -101,7 +114,7 @@ export async function startWithdrawServer(opts: {
       next(walletError(reasonOf(err)));
     }
   });
-  payers().set(payerId, (invoice) => opts.handlers.pay(invoice));
+  const unregister = registerPayer(payerId, (invoice) => opts.handlers.pay(invoice));
 
   const web = server.app.webServer!;
   // A wallet's request is small: Node itself answers an oversized request (431) before the app sees it.
@@ -116,7 +129,7 @@ export async function startWithdrawServer(opts: {
       });
     });
   } catch (err) {
-    payers().delete(payerId);
+    unregister();
     await server.close().catch(() => undefined);
     throw err;
   }
@@ -143,7 +156,7 @@ export async function startWithdrawServer(opts: {
       return lnurl.encode(server.getCallbackUrl({ q: secret })).toUpperCase();
     },
     async close() {
-      payers().delete(payerId);
+      unregister();
       await server.close({ force: true });
     },
   };
