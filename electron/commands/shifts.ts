@@ -15,6 +15,7 @@ import {
   openShiftRow,
   shiftById,
 } from '../journal/shifts.js';
+import { formatFiat } from '../../shared/money/index.js';
 import { writeShiftCsv } from '../shifts/csv.js';
 import { buildShiftReport, nodeCheck, periodStart } from '../shifts/report.js';
 import { currentActor } from '../staff/actor.js';
@@ -47,10 +48,32 @@ export function shiftCommands({
   function move(kind: CashMovementKind, amount: bigint, reason: string): Shift {
     return db.transaction(() => {
       const shift = mustBeOpen();
+      const currency = settings.get().currency;
+      if (kind === 'paid_out') {
+        // The drawer cannot pay out cash it should not hold: float, sales, change, refunds and
+        // paid in/out so far, as the X report counts them, in the shift's currency.
+        const x = buildShiftReport(db, {
+          kind: 'X',
+          shift,
+          shopName: settings.get().shopName,
+          at: now(),
+          counted: null,
+          approvedBy: null,
+          node: null,
+        });
+        const inDrawer = x.currencies.find((c) => c.currency === currency)?.cash.expected ?? 0n;
+        if (amount > inDrawer) {
+          const held = formatFiat(inDrawer < 0n ? 0n : inDrawer, currency);
+          throw new TillError(
+            'ValidationError',
+            `The drawer should hold ${held}: a paid out of ${formatFiat(amount, currency)} is more than that. Count the drawer, or pay it from elsewhere.`,
+          );
+        }
+      }
       insertMovement(db, {
         shiftId: shift.id,
         kind,
-        currency: settings.get().currency,
+        currency,
         amount,
         reason,
         at: now(),

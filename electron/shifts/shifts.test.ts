@@ -289,6 +289,24 @@ describe('a shift at the till, from the float to the Z report', () => {
     });
   });
 
+  it('refuses a paid-out of more cash than the drawer should hold, and records nothing', async () => {
+    await call(till, 'openShift', { float: { total: 5000n } });
+    expect(await refused(till, 'paidOut', { amount: 5001n, reason: 'Window cleaner' })).toEqual({
+      kind: 'ValidationError',
+      message:
+        'The drawer should hold $50.00: a paid out of $50.01 is more than that. Count the drawer, or pay it from elsewhere.',
+    });
+    const db = journal();
+    expect(db.prepare('SELECT count(*) AS n FROM cash_movements').get()).toEqual({ n: 0n });
+    db.close();
+    // A paid in makes room; the whole drawer can go.
+    await call(till, 'paidIn', { amount: 1000n, reason: 'Rolls of quarters' });
+    await call(till, 'paidOut', { amount: 6000n, reason: 'Banked at noon' });
+    const last = await refused(till, 'paidOut', { amount: 1n, reason: 'One more' });
+    expect(last.kind).toBe('ValidationError');
+    expect(last.message).toContain('should hold $0.00');
+  });
+
   it('refuses a cashier’s paid-out without a manager, and attributes an approved one to both', async () => {
     const shift = await call(till, 'openShift', { float: { total: 10000n } });
     await call(till, 'unlock', { pin: CASHIER_PIN });
