@@ -60,6 +60,7 @@ interface Setup {
 async function onDemo(
   keys: OfflineKey[] = [OLD, NEW],
   dataDir?: string,
+  wrap: (demo: DemoBackend) => LightningBackend = (d) => d,
 ): Promise<Setup & { demo: DemoBackend }> {
   const dir = dataDir ?? tempDir('companion-').path;
   const demo = createDemoBackend({ dataDir: dir, now: clock.now });
@@ -69,7 +70,7 @@ async function onDemo(
     publicUrl: null,
     keys,
     dataDir: dir,
-    node: demo,
+    node: wrap(demo),
     now: clock.now,
   });
   cleanups.push(
@@ -290,6 +291,18 @@ describe('the companion server refuses', () => {
     expect(errorOf(other.body).reason).toMatch(/already used/);
   });
 
+  it('a second link with a nonce already served, before any invoice: one link per nonce', async () => {
+    const s = await onDemo();
+    const first = link(s);
+    await walletReads(first.url);
+    const again = link(s, { key: OLD, nonce: first.nonce, sale: 'sale-99' });
+    const r = await get(again.url);
+    expect(r.status).toBe(400);
+    expect(errorOf(r.body).reason).toMatch(/already used/);
+    // The first link still works, once.
+    await walletGetsInvoice(await walletReads(first.url), first.amountMsat);
+  });
+
   it('an amount other than the signed one', async () => {
     const s = await onDemo();
     const l = link(s);
@@ -298,6 +311,14 @@ describe('the companion server refuses', () => {
       const r = await walletAsks(info, amount);
       expect(r.status).toBe(400);
       expect(errorOf(r.body).status).toBe('ERROR');
+    }
+    // The signed amount written otherwise (the package's own range check lets these through).
+    for (const raw of [`${l.amountMsat}.0`, `0${l.amountMsat}`]) {
+      const cb = new URL(info.callback);
+      cb.searchParams.set('amount', raw);
+      const r = await get(cb.toString());
+      expect(r.status, raw).toBe(400);
+      expect(errorOf(r.body).reason).toMatch(/exactly/);
     }
     // Refusals made no invoice: the right amount still gets the one invoice.
     await walletGetsInvoice(info, l.amountMsat);
@@ -338,6 +359,22 @@ describe('the companion server refuses', () => {
     // A key it holds with another key's id.
     const u = new URL(link(s, { key: { id: OLD.id, key: STRANGER.key } }).url);
     expect((await get(u.toString())).status).toBe(403);
+  });
+
+  it('an invoice from a node that does not commit to the metadata (and frees the link for a retry)', async () => {
+    let honest = false;
+    const s = await onDemo([OLD, NEW], undefined, (demo) => ({
+      ...demo,
+      createInvoice: (req) =>
+        demo.createInvoice(honest ? req : { ...req, descriptionHash: undefined, description: 'anything' }),
+    }));
+    const l = link(s);
+    const info = await walletReads(l.url);
+    const r = await walletAsks(info, l.amountMsat);
+    expect(r.status).toBe(502);
+    expect(errorOf(r.body).reason).toMatch(/could not make an invoice/);
+    honest = true;
+    await walletGetsInvoice(info, l.amountMsat);
   });
 
   it('a malformed link even when correctly signed (amounts not equal)', async () => {
