@@ -458,7 +458,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;pad
 main{max-width:32rem;margin:0 auto;background:#fff;border-radius:1rem;padding:2rem 1.5rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}
 h1{font-size:1.6rem;margin:0 0 1rem}
 p{font-size:1.15rem;line-height:1.5;margin:.75rem 0}
-.pin{font-size:clamp(3rem,16vw,5.5rem);font-weight:700;letter-spacing:.18em;font-variant-numeric:tabular-nums;margin:1.25rem 0;color:#0b5}
+.pin{font-size:clamp(2.5rem,13vw,5.5rem);font-weight:700;letter-spacing:.18em;padding-left:.18em;font-variant-numeric:tabular-nums;margin:1.25rem 0;color:#0b5}
 .small{font-size:.95rem;color:#555}
 </style></head>
 <body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
