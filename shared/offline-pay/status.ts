@@ -61,3 +61,55 @@ export function signaturesMatch(want: string, got: string): boolean {
   for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ got.charCodeAt(i);
   return diff === 0;
 }
+
+const HASH = /^[0-9a-f]{64}$/;
+const MSAT = /^[1-9]\d{0,17}$/;
+
+/**
+ * For the till back online: the companion's answer, checked. Null when the signature is not the
+ * key's over this body for this request, or when the body is not a well-formed answer; the till
+ * then trusts nothing in it.
+ */
+export function readStatusResponse(
+  k: OfflineKey,
+  requestSignature: string,
+  body: string,
+  responseSignature: string | null,
+): StatusResponse | null {
+  if (responseSignature === null) return null;
+  if (!signaturesMatch(signStatusResponse(k, requestSignature, body), responseSignature)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const results = (value as { results?: unknown } | null)?.results;
+  if (typeof results !== 'object' || results === null || Array.isArray(results)) return null;
+  const out: Record<string, NonceStatus> = {};
+  for (const [nonce, raw] of Object.entries(results as Record<string, unknown>)) {
+    const r = raw as Record<string, unknown> | null;
+    if (r?.state === 'unknown' || r?.state === 'unpaid') out[nonce] = { state: r.state };
+    else if (
+      r?.state === 'paid' &&
+      typeof r.paymentHash === 'string' &&
+      HASH.test(r.paymentHash) &&
+      typeof r.amountMsat === 'string' &&
+      MSAT.test(r.amountMsat) &&
+      typeof r.settledAt === 'string' &&
+      !Number.isNaN(Date.parse(r.settledAt)) &&
+      typeof r.saleId === 'string' &&
+      typeof r.tillId === 'string'
+    ) {
+      out[nonce] = {
+        state: 'paid',
+        paymentHash: r.paymentHash,
+        amountMsat: r.amountMsat,
+        settledAt: r.settledAt,
+        saleId: r.saleId,
+        tillId: r.tillId,
+      };
+    } else return null;
+  }
+  return { results: out };
+}
