@@ -45,6 +45,12 @@ export interface CreateInvoiceRequest {
    * node column), so several tills on one node each reconcile only their own invoices.
    */
   till?: string;
+  /**
+   * BOLT11 `h` (description_hash, 64 hex digits) in place of the `d` text: the invoice commits to
+   * a longer description kept elsewhere (LUD-06 metadata, issue 17's companion server). Backends
+   * that honour it: demo, LND; the caller checks the invoice it gets back carries it.
+   */
+  descriptionHash?: string;
 }
 
 /** A settlement as the subscription reports it, with the cursor to store once it is journaled. */
@@ -159,6 +165,9 @@ export function checkInvoiceRequest(
       'Rejected',
       `The invoice expiry must be a whole number of seconds, ${limits.expiryText ?? '1 to a year'}.`,
     );
+  }
+  if (req.descriptionHash !== undefined && !/^[0-9a-f]{64}$/.test(req.descriptionHash)) {
+    throw new BackendError('Rejected', 'The description hash must be 64 lowercase hex digits (SHA-256).');
   }
   if (LONE_SURROGATE.test(req.description)) {
     throw new BackendError('Rejected', 'The description is not valid Unicode text.');

@@ -14,6 +14,10 @@ declare module 'lnurl' {
     endpoint?: string;
     lightning?: { backend: string | { path: string }; config?: Record<string, unknown> };
     store?: { backend: 'memory'; config?: { noWarning?: boolean } };
+    /** Keys whose signed links (lnurl-offline) the server accepts (the companion, issue 17). */
+    auth?: { apiKeys: ApiKey[] };
+    /** Defaults for payRequest links: comment length (0: none), metadata, success action. */
+    payRequest?: { commentAllowed?: number; metadata?: string; successAction?: unknown };
   }
 
   /** A hook's callback: the hook's arguments, then `next` (an error with `status` answers the wallet with it). */

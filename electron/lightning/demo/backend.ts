@@ -151,7 +151,9 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
         timestamp,
         paymentHash,
         paymentSecret: bytesToHex(randomBytes(32)),
-        description: req.description,
+        ...(req.descriptionHash !== undefined
+          ? { descriptionHash: req.descriptionHash }
+          : { description: req.description }),
         expirySec: req.expirySec,
         minFinalCltvExpiry: MIN_FINAL_CLTV_EXPIRY,
       },

@@ -267,6 +267,9 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
         memo: memoWithTill(req.description, req.till),
         value_msat: req.amountMsat.toString(),
         expiry: String(req.expirySec),
+        ...(req.descriptionHash !== undefined
+          ? { description_hash: Buffer.from(req.descriptionHash, 'hex').toString('base64') }
+          : {}),
       },
     });
     if (!added) throw new BackendError('BadResponse', 'LND answered AddInvoice with nothing');
@@ -279,6 +282,12 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
     }
     if (decoded.paymentHash !== paymentHash || decoded.amountMsat !== req.amountMsat) {
       throw new BackendError('BadResponse', 'LND returned an invoice for a different payment or amount.');
+    }
+    if (req.descriptionHash !== undefined && decoded.descriptionHash !== req.descriptionHash) {
+      throw new BackendError(
+        'BadResponse',
+        'LND returned an invoice without the description hash asked for.',
+      );
     }
     const full = await lookup(paymentHash);
     if (!full) throw new BackendError('BadResponse', 'LND does not find the invoice it just created.');

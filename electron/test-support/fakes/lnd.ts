@@ -84,6 +84,7 @@ export function bakeMacaroon(ops: Ops): string {
 
 interface FakeInvoice {
   memo: string;
+  descriptionHash: Buffer | null;
   preimage: Buffer;
   hash: Buffer;
   valueMsat: bigint;
@@ -137,7 +138,7 @@ export async function startLndFake(opts: {
     creation_date: String(i.creationDate),
     settle_date: String(i.settleDate),
     payment_request: i.paymentRequest,
-    description_hash: '',
+    description_hash: i.descriptionHash?.toString('base64') ?? '',
     expiry: String(i.expiry),
     fallback_addr: '',
     cltv_expiry: '80',
@@ -209,7 +210,18 @@ export async function startLndFake(opts: {
             features: {},
           });
         case 'Lightning_AddInvoice': {
-          const body = req.body as { memo?: string; value_msat?: string; value?: string; expiry?: string };
+          const body = req.body as {
+            memo?: string;
+            value_msat?: string;
+            value?: string;
+            expiry?: string;
+            description_hash?: string;
+          };
+          // invoicesrpc/addinvoice.go: a description_hash is 32 bytes and replaces the memo in the `d` field.
+          const descriptionHash = body.description_hash ? Buffer.from(body.description_hash, 'base64') : null;
+          if (descriptionHash && descriptionHash.length !== 32) {
+            return error(500, 2, 'description hash is 32 bytes');
+          }
           const valueMsat = BigInt(body.value_msat ?? '0') || BigInt(body.value ?? '0') * 1000n;
           if (valueMsat < 0n) return error(500, 2, 'amount cannot be negative');
           // invoicesrpc/addinvoice.go: the memo is kept as given, up to MaxMemoSize (1024 bytes).
@@ -223,6 +235,7 @@ export async function startLndFake(opts: {
           const creationDate = seconds();
           const invoice: FakeInvoice = {
             memo: body.memo ?? '',
+            descriptionHash,
             preimage,
             hash,
             valueMsat,
@@ -235,7 +248,9 @@ export async function startLndFake(opts: {
                 timestamp: creationDate,
                 paymentHash: hash.toString('hex'),
                 paymentSecret: randomBytes(32).toString('hex'),
-                description: body.memo ?? '',
+                ...(descriptionHash
+                  ? { descriptionHash: descriptionHash.toString('hex') }
+                  : { description: body.memo ?? '' }),
                 expirySec: expiry,
                 minFinalCltvExpiry: 80,
               },
