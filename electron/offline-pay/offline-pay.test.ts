@@ -242,6 +242,8 @@ describe('Lightning with the till offline', () => {
     });
     expect(badKey.issues?.[0]?.path).toBe('key');
     expect(badKey.message).not.toContain('xyz');
+    const shorter = await refused(w.till, 'saveOfflinePay', { ...settings, maxRateAgeMin: 5 });
+    expect(shorter.issues?.[0]?.path).toBe('maxRateAgeMin');
     // The node answers and "always offer" is off: the usual Lightning charge, not offline.
     expect((await call(w.till, 'getOfflineCharge', {})).offered).toBe(false);
     await ringUp(w, 500n);

@@ -190,6 +190,12 @@ export function createOfflinePay(deps: OfflinePayDeps) {
           'Paste the shared key (its id and 64 hex digits) the companion server was given.',
         );
     }
+    const onlineMin = Math.ceil(deps.settings().maxRateAgeSec / 60);
+    if (next.maxRateAgeMin < onlineMin)
+      throw invalid(
+        'maxRateAgeMin',
+        `Offline the rate may be older than online, not newer: at least ${onlineMin} minutes (the online limit).`,
+      );
     if (next.perDayLimit < next.perSaleLimit)
       throw invalid('perDayLimit', 'The per-day limit must be at least the per-sale limit.');
     if (newKey && (!current || current.key !== newKey.key || current.id !== newKey.id)) {
