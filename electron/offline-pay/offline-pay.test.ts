@@ -149,8 +149,16 @@ describe('Lightning with the till offline', () => {
     const after = await refused(w.till, 'enterOfflinePin', { saleId: charge.saleId, pin: right });
     expect(after.message).toMatch(/locked/);
     expect((await call(w.till, 'getSale', { saleId: charge.saleId })).state).toBe('awaiting_payment');
-    // The sale can be cancelled (nothing else can be charged over it).
-    expect((await call(w.till, 'cancelSale', { saleId: charge.saleId })).state).toBe('cancelled');
+    // A cashier cannot cancel it: the customer may have paid. A manager can.
+    await call(w.till, 'addStaff', { name: 'Casey', role: 'cashier', pin: '86420' });
+    await call(w.till, 'addStaff', { name: 'Maya', role: 'manager', pin: '97531' });
+    await call(w.till, 'unlock', { pin: '86420' });
+    const cashier = await refused(w.till, 'cancelSale', { saleId: charge.saleId });
+    expect(cashier).toMatchObject({ kind: 'NeedsManager' });
+    expect(cashier.message).toMatch(/a manager cancels the sale/);
+    expect((await call(w.till, 'getSale', { saleId: charge.saleId })).state).toBe('awaiting_payment');
+    const cancelled = await call(w.till, 'cancelSale', { saleId: charge.saleId, managerPin: '97531' });
+    expect(cancelled.state).toBe('cancelled');
   });
 
   it('refuses above the per-sale and per-day limits and with a rate older than allowed', async () => {

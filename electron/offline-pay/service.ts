@@ -13,6 +13,7 @@ import {
   type Sale,
   type Settings,
   type Tip,
+  roleCovers,
 } from '../../shared/domain/index.js';
 import { formatFiat, invoiceMsat } from '../../shared/money/index.js';
 import {
@@ -26,6 +27,8 @@ import type { Db } from '../journal/db.js';
 import { getSale, insertSale, markSalePaid, transition } from '../journal/sales.js';
 import { readMeta, readSettingValue, writeMeta, writeSettingValue } from '../journal/settings.js';
 import { checkPublicUrl } from '../lnurl-withdraw/address.js';
+import { currentActor } from '../staff/actor.js';
+import { needsApproval } from '../staff/gate.js';
 import type { SecretStore } from '../secrets/store.js';
 import { enqueueOrder } from '../shopify/outbox.js';
 import type { CartService } from '../checkout/cart.js';
@@ -438,10 +441,24 @@ export function createOfflinePay(deps: OfflinePayDeps) {
     return view(row(saleId)!);
   }
 
+  /**
+   * Before a sale is cancelled: one whose offline payment three wrong PINs locked is cancelled
+   * by a manager only (the customer may have paid; the payment is looked for later).
+   */
+  function approveCancel(saleId: string): void {
+    if (row(saleId)?.state !== 'locked') return;
+    const actor = currentActor();
+    if (actor && (roleCovers(actor.staff.role, 'manager') || actor.approver !== null)) return;
+    const refusal = needsApproval('manager');
+    refusal.message = 'Three wrong PINs locked this offline payment: a manager cancels the sale.';
+    throw refusal;
+  }
+
   return {
     get,
     save,
     offered,
+    approveCancel,
     charge,
     enterPin,
     /** The offline payment of a sale, if it was charged offline. */
