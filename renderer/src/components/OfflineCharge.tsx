@@ -41,6 +41,14 @@ export function OfflineChargeView({
     return () => clearInterval(t);
   }, []);
 
+  // The QR library sizes the canvas itself: a bigger one on a tall screen.
+  const [tall, setTall] = useState(() => window.innerHeight >= 1000);
+  useEffect(() => {
+    const onResize = () => setTall(window.innerHeight >= 1000);
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+
   useEffect(() => {
     void run(async () => setCharge((await till.getOfflineCharge({ saleId: sale.id })).charge));
   }, [till, run, sale.id]);
@@ -97,7 +105,7 @@ export function OfflineChargeView({
   return (
     <div className="charge offline-charge" data-testid="offline-charge" data-lnurl={charge.qr}>
       <div className="qr-panel">
-        <QrCode bolt11={charge.qr} size={420} dimmed={locked} />
+        <QrCode bolt11={charge.qr} size={tall ? 600 : 400} dimmed={locked} />
         {locked && <div className="qr-overlay">Locked</div>}
       </div>
       <div className="charge-info">
@@ -157,8 +165,8 @@ export function OfflineChargeView({
           >
             Cancel
           </button>
+          <span className="sale-no">Sale #{printedSaleNumber(sale.number)}</span>
         </div>
-        <div className="sale-no">Sale #{printedSaleNumber(sale.number)}</div>
       </div>
     </div>
   );
