@@ -14,6 +14,7 @@ import { createRefundService } from './checkout/refunds.js';
 import { createRefundWallets } from './refund-wallet/settings.js';
 import type { RefundWallet } from './refund-wallet/wallet.js';
 import { createLnurlWithdraw } from './lnurl-withdraw/service.js';
+import { createOfflinePay } from './offline-pay/service.js';
 import { createSaleFlow } from './checkout/sale-flow.js';
 import { commandFailure, unknownCommand } from './commands/failure.js';
 import { commandHandlers, type TillContext } from './commands/index.js';
@@ -305,6 +306,21 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     },
   });
 
+  const offlinePay = createOfflinePay({
+    db,
+    now,
+    secrets,
+    tillId,
+    settings: () => settings,
+    lastRate: rates.last,
+    nodeReachable: () => node.info().state === 'connected',
+    cart,
+    saleChanged: (sale) => events.emit('saleUpdated', sale),
+    queueOrders: () => shopify.connected(),
+    onQueued: () => shopify.queued(),
+    onPaidAtCounter: (sale) => receipts.autoPrint(sale),
+  });
+
   const parked = createParkedCarts({
     db,
     events,
@@ -461,6 +477,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     refunds,
     refundWallets,
     lnurlWithdraw,
+    offlinePay,
     shopify,
     reconciliation,
     exportDir,

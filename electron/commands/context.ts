@@ -11,6 +11,7 @@ import type { StaffService } from '../staff/staff.js';
 import type { RefundService } from '../checkout/refunds.js';
 import type { RefundWallets } from '../refund-wallet/settings.js';
 import type { LnurlWithdraw } from '../lnurl-withdraw/service.js';
+import type { OfflinePay } from '../offline-pay/service.js';
 import type { SaleFlow } from '../checkout/sale-flow.js';
 import type { CardTaps } from '../bolt-card/taps.js';
 import type { Display } from '../display/display.js';
@@ -53,6 +54,8 @@ export interface TillContext {
   refunds: RefundService;
   refundWallets: RefundWallets;
   lnurlWithdraw: LnurlWithdraw;
+  /** Lightning with the till offline (issue 17). */
+  offlinePay: OfflinePay;
   shopify: ShopifyService;
   reconciliation: ReconcileService;
   exportDir: string;

@@ -2,6 +2,7 @@ import type { Handlers, TillContext } from './context.js';
 import { displayCommands } from './display.js';
 import { openJournalCommands } from './journal.js';
 import { nodeCommands } from './node.js';
+import { offlinePayCommands } from './offline-pay.js';
 import { parkedCommands } from './parked.js';
 import { pricingCommands } from './pricing.js';
 import { printingCommands } from './printing.js';
@@ -27,6 +28,7 @@ export function commandHandlers(ctx: TillContext) {
     ...parkedCommands(ctx),
     ...salesCommands(ctx),
     ...cardCommands(ctx),
+    ...offlinePayCommands(ctx),
     ...refundCommands(ctx),
     ...settingsCommands(ctx),
     ...pricingCommands(ctx),

@@ -37,11 +37,14 @@ export function paidTotals(sales: readonly SaleSummary[]): CurrencyTotal[] {
 }
 
 /** Charging, paying and the day's sales. */
-export function salesCommands({ db, flow, node, now }: TillContext) {
+export function salesCommands({ db, flow, node, now, offlinePay }: TillContext) {
   return {
     charge: ({ tip }) => flow.charge(tip),
     reissueInvoice: ({ saleId }) => flow.reissue(saleId),
-    cancelSale: ({ saleId }) => flow.cancel(saleId),
+    cancelSale: ({ saleId }) => {
+      offlinePay.approveCancel(saleId);
+      return flow.cancel(saleId);
+    },
     payCash: ({ tendered, tip }) => flow.payCash(tendered, tip),
     demoPay: async ({ saleId }) => {
       const backend = node.backend();

@@ -506,4 +506,28 @@ export const migrations: readonly string[] = [
     WHEN OLD.state <> 'open'
     BEGIN SELECT RAISE(ABORT, 'refund_withdraw_links_once: the link is already closed'); END;
   `,
+  /* 10: Lightning with the till offline (issue 17) */ `
+  -- One signed LNURL-pay link per sale paid offline, journaled before its QR is shown. The nonce
+  -- (persisted counter + random bytes) is never used twice; the PIN the cashier types is checked
+  -- with the key that signed (key_id), three wrong ones lock it.
+  CREATE TABLE offline_payments (
+    sale_id      TEXT PRIMARY KEY REFERENCES sales(id),
+    nonce        TEXT NOT NULL UNIQUE,
+    amount_msat  INTEGER NOT NULL CHECK (amount_msat > 0),
+    total        INTEGER NOT NULL CHECK (total > 0),
+    currency     TEXT NOT NULL,
+    rate         TEXT NOT NULL,
+    rate_source  TEXT NOT NULL,
+    rate_at      TEXT NOT NULL,
+    key_id       TEXT NOT NULL,
+    link         TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending','paid','locked','confirmed','flagged','cancelled')),
+    pin_attempts INTEGER NOT NULL DEFAULT 0 CHECK (pin_attempts >= 0),
+    paid_at      TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX offline_payments_day ON offline_payments(created_at);
+  `,
 ];

@@ -32,6 +32,7 @@ interface SaleRow {
   state_reason: string | null;
   invoice_hash: string | null;
   tender: 'lightning' | 'cash';
+  offline_tender: 'lightning-offline' | null;
   cash_tendered: bigint | null;
   shopify_order_name: string | null;
   pricing_json: string | null;
@@ -42,7 +43,11 @@ interface SaleRow {
 }
 
 /** Sales with their outbox row (the Shopify order), one query. */
-const SALE_SELECT = `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error
+// A sale paid offline (issue 17) keeps 'lightning' in sales.tender (its CHECK predates it); its
+// tender reads as lightning-offline from its offline payment.
+const SALE_SELECT = `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error,
+  (SELECT 'lightning-offline' FROM offline_payments op WHERE op.sale_id = s.id
+     AND op.state IN ('paid','confirmed','flagged')) AS offline_tender
   FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id AND o.kind = 'orderCreate'`;
 
 function orderOf(r: SaleRow): Sale['order'] {
@@ -321,9 +326,24 @@ export function getSale(db: Db, saleId: string): Sale | null {
   const inv = r.invoice_hash
     ? (db.prepare('SELECT * FROM sale_invoices WHERE payment_hash = ?').get(r.invoice_hash) as InvoiceRow)
     : null;
+  const off = db
+    .prepare(
+      'SELECT nonce, amount_msat, rate, rate_source, rate_at, currency, state FROM offline_payments WHERE sale_id = ?',
+    )
+    .get(saleId) as
+    | {
+        nonce: string;
+        amount_msat: bigint;
+        rate: string;
+        rate_source: string;
+        rate_at: string;
+        currency: string;
+        state: NonNullable<Sale['offline']>['state'];
+      }
+    | undefined;
   return {
     id: r.id,
-    tender: r.tender,
+    tender: r.offline_tender ?? r.tender,
     cashTendered: bigOrNull(r.cash_tendered),
     number: int(r.number),
     state: r.state,
@@ -355,6 +375,14 @@ export function getSale(db: Db, saleId: string): Sale | null {
     stateReason: r.state_reason,
     order: orderOf(r),
     staffName: r.staff_name,
+    offline: off
+      ? {
+          nonce: off.nonce,
+          amountMsat: big(off.amount_msat),
+          rate: { currency: off.currency, rate: off.rate, source: off.rate_source, fetchedAt: off.rate_at },
+          state: off.state,
+        }
+      : null,
   };
 }
 
@@ -388,6 +416,8 @@ function summaries(db: Db, where: string, params: unknown[], limit: number): Sal
   const rows = db
     .prepare(
       `SELECT s.*, o.state AS outbox_state, o.last_error AS outbox_error,
+         (SELECT 'lightning-offline' FROM offline_payments op WHERE op.sale_id = s.id
+            AND op.state IN ('paid','confirmed','flagged')) AS offline_tender,
          (SELECT coalesce(sum(quantity), 0) FROM sale_lines l WHERE l.sale_id = s.id) AS item_count,
          coalesce(${pricingTotalSql('discounts')}, 0) AS priced_discounts,
          coalesce(${pricingTotalSql('tax')}, 0) AS priced_tax, coalesce(${pricingTotalSql('tip')}, 0) AS priced_tip
@@ -410,7 +440,7 @@ function summaries(db: Db, where: string, params: unknown[], limit: number): Sal
     paidAt: r.paid_at,
     amountPaidMsat: bigOrNull(r.amount_paid_msat),
     paidLate: r.paid_late !== 0n,
-    tender: r.tender,
+    tender: r.offline_tender ?? r.tender,
     order: orderOf(r),
     itemCount: int(r.item_count),
     discounts: big(r.priced_discounts),

@@ -195,7 +195,10 @@ export function pricedOrderInput(
   const attributes = [
     { key: 'till_id', value: ctx.tillId },
     { key: 'till_sale_number', value: String(sale.number) },
-    { key: 'tender', value: lightning ? 'Lightning' : 'Cash' },
+    {
+      key: 'tender',
+      value: lightning ? 'Lightning' : sale.tender === 'lightning-offline' ? 'Lightning (offline)' : 'Cash',
+    },
   ];
   // Who rang it up, as the till's staff list names them (sales from before staff have nobody).
   if (sale.staffName) attributes.push({ key: 'staff', value: sale.staffName });
@@ -205,6 +208,15 @@ export function pricedOrderInput(
       { key: 'rate', value: `${invoice.rate.rate} ${invoice.rate.currency}/BTC` },
       { key: 'rate_source', value: invoice.rate.source },
       { key: 'payment_hash', value: invoice.paymentHash },
+    );
+  }
+  // Paid with the till offline (issue 17): the link's nonce finds it on the companion server.
+  if (sale.tender === 'lightning-offline' && sale.offline) {
+    attributes.push(
+      { key: 'sats', value: String(sale.offline.amountMsat / MSAT_PER_SAT) },
+      { key: 'rate', value: `${sale.offline.rate.rate} ${sale.offline.rate.currency}/BTC` },
+      { key: 'rate_source', value: `${sale.offline.rate.source} (offline)` },
+      { key: 'offline_nonce', value: sale.offline.nonce },
     );
   }
 
@@ -277,7 +289,7 @@ export function pricedOrderInput(
         {
           kind: 'SALE',
           status: 'SUCCESS',
-          gateway: lightning ? 'Lightning' : 'Cash',
+          gateway: lightning || sale.tender === 'lightning-offline' ? 'Lightning' : 'Cash',
           amountSet: { shopMoney: money(sale.total) },
           locationId: ctx.locationId,
           processedAt: sale.paidAt ?? sale.updatedAt,

@@ -41,6 +41,7 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     listParkedCarts: vi.fn(() => Promise.resolve({ carts: [] })),
     getShift: vi.fn(() => Promise.resolve({ shift: openShift() })),
     listRefunds: vi.fn(() => Promise.resolve({ refunds: [] })),
+    getOfflineCharge: vi.fn(() => Promise.resolve({ offered: false, charge: null })),
     getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
     updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),

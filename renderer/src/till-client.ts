@@ -68,6 +68,9 @@ export const REPLY_WAIT_MS = {
   removeLine: QUICK_MS,
   clearCart: QUICK_MS,
   charge: SLOW_MS,
+  getOfflineCharge: QUICK_MS,
+  chargeOffline: QUICK_MS,
+  enterOfflinePin: QUICK_MS,
   reissueInvoice: SLOW_MS,
   cancelSale: QUICK_MS,
   // Two requests to the card's service, each bounded at 10 s by the till.
@@ -83,6 +86,8 @@ export const REPLY_WAIT_MS = {
   getRefundWallet: QUICK_MS,
   testRefundWallet: SLOW_MS,
   saveRefundWallet: QUICK_MS,
+  getOfflinePay: QUICK_MS,
+  saveOfflinePay: QUICK_MS,
   payCash: QUICK_MS,
   previewRefund: QUICK_MS,
   // A Lightning refund waits for the refund wallet's answer.

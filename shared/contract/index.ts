@@ -28,6 +28,9 @@ import {
   RefundPreview,
   RefundReason,
   RefundWalletInput,
+  OfflineCharge,
+  OfflinePayInput,
+  OfflinePaySettings,
   RefundWalletSettings,
   LnurlRefundQuote,
   LnurlWithdrawSettings,
@@ -270,6 +273,26 @@ export const commands = {
   charge: { input: z.object({ tip: Tip.nullable().default(null) }).strict(), output: Sale },
   reissueInvoice: { input: saleRef, output: Sale },
   cancelSale: { input: saleRef, output: Sale },
+  /** Offline Lightning (issue 17): whether Charge offers it now, and the sale's offline payment if any. */
+  getOfflineCharge: {
+    input: z.object({ saleId: z.string().min(1).max(MAX_LENGTH.id).nullable().default(null) }).strict(),
+    output: z.object({ offered: z.boolean(), charge: OfflineCharge.nullable() }),
+  },
+  /**
+   * The cart as an offline Lightning sale: a signed LNURL-pay link (no network), journaled before
+   * its QR is shown; a second call for the sale on screen returns the same link.
+   */
+  chargeOffline: { input: z.object({ tip: Tip.nullable().default(null) }).strict(), output: OfflineCharge },
+  /** The PIN the customer's wallet showed once paid: right, the sale is paid; three wrong ones lock it. */
+  enterOfflinePin: {
+    input: z
+      .object({
+        saleId: z.string().min(1).max(MAX_LENGTH.id),
+        pin: z.string().trim().max(12, 'The PIN is 6 digits'),
+      })
+      .strict(),
+    output: OfflineCharge,
+  },
   /**
    * A Bolt Card tapped (its NDEF text: `lnurlw://…` or `LNURL1…`, from the USB reader or a
    * keyboard-wedge reader): the till asks the card's service (LUD-03) to pay the sale's invoice.
@@ -380,6 +403,9 @@ export const commands = {
   saveRefundWallet: { input: RefundWalletInput, output: RefundWalletSettings },
   /** Checks the saved refund wallet answers (pays nothing). */
   testRefundWallet: { input: none, output: z.object({ ok: z.boolean(), message: z.string() }) },
+  /** Offline Lightning's settings (owner): the companion server, the shared key's hint, the limits. */
+  getOfflinePay: { input: none, output: OfflinePaySettings },
+  saveOfflinePay: { input: OfflinePayInput, output: OfflinePaySettings },
   /** A sale's refunds, oldest first. */
   listRefunds: { input: saleRef, output: z.object({ refunds: z.array(Refund) }) },
   getRefund: {

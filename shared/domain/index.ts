@@ -6,6 +6,7 @@ export * from './staff.js';
 export * from './shift.js';
 export * from './refund.js';
 export * from './lnurl-withdraw.js';
+export * from './offline-pay.js';
 
 /**
  * Domain shapes shared by the till and the renderer. Each is a zod schema (the contract
@@ -214,7 +215,7 @@ export const SaleInvoice = z.object({
 });
 export type SaleInvoice = z.infer<typeof SaleInvoice>;
 
-export const Tender = z.enum(['lightning', 'cash']);
+export const Tender = z.enum(['lightning', 'cash', 'lightning-offline']);
 export type Tender = z.infer<typeof Tender>;
 
 /** Where the sale stands with Shopify: none before it is paid (or with no store connected). */
@@ -254,6 +255,16 @@ export const Sale = z.object({
   order: OrderSync.nullable(),
   /** Who rang it up (the receipt, the Shopify order); null for a sale from before staff. */
   staffName: z.string().nullable(),
+  /** Charged with Lightning while the till was offline (issue 17): its link's nonce, sats and rate. */
+  offline: z
+    .object({
+      nonce: z.string(),
+      amountMsat: money,
+      rate: RateQuote,
+      state: z.enum(['pending', 'paid', 'locked', 'confirmed', 'flagged', 'cancelled']),
+    })
+    .nullable()
+    .optional(),
 });
 export type Sale = z.infer<typeof Sale>;
 

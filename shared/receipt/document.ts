@@ -76,6 +76,17 @@ export const SaleReceiptDocument = z.object({
       /** The first and last 8 hex digits: enough to find the payment, short enough for 58 mm. */
       paymentHash: z.string(),
     }),
+    /** Paid while the till was offline (issue 17): the PIN was checked, the payment is proven later. */
+    z.object({
+      kind: z.literal('lightning-offline'),
+      label: z.string(),
+      sats: z.string(),
+      rate: z.string(),
+      /** e.g. "coingecko, 14:05 (offline)". */
+      rateSource: z.string(),
+      /** The link's nonce, shortened: it finds the payment on the companion server. */
+      nonce: z.string(),
+    }),
   ]),
   note: z.string().nullable(),
   orderName: z.string().nullable(),
@@ -182,20 +193,30 @@ export function receiptDocument(
   const rated = priced?.taxLines.some((r) => r.taxRate !== null) ?? false;
 
   const invoice = sale.invoice;
-  const tender: ReceiptDocument['tender'] =
-    sale.tender === 'cash' || !invoice
+  const offline = sale.offline;
+  const tender: SaleReceiptDocument['tender'] =
+    sale.tender === 'lightning-offline' && offline
       ? {
-          kind: 'cash',
-          tendered: money(sale.cashTendered ?? sale.total),
-          change: money((sale.cashTendered ?? sale.total) - sale.total),
+          kind: 'lightning-offline',
+          label: 'Lightning (offline) — to be confirmed',
+          sats: formatSats(offline.amountMsat),
+          rate: formatRate(offline.rate.rate, offline.rate.currency),
+          rateSource: `${offline.rate.source}, ${receiptTime(new Date(offline.rate.fetchedAt)).slice(11)} (offline)`,
+          nonce: shortHash(offline.nonce),
         }
-      : {
-          kind: 'lightning',
-          sats: formatSats(sale.amountPaidMsat ?? invoice.amountMsat),
-          rate: formatRate(invoice.rate.rate, invoice.rate.currency),
-          rateSource: invoice.rate.source,
-          paymentHash: shortHash(invoice.paymentHash),
-        };
+      : sale.tender === 'cash' || !invoice
+        ? {
+            kind: 'cash',
+            tendered: money(sale.cashTendered ?? sale.total),
+            change: money((sale.cashTendered ?? sale.total) - sale.total),
+          }
+        : {
+            kind: 'lightning',
+            sats: formatSats(sale.amountPaidMsat ?? invoice.amountMsat),
+            rate: formatRate(invoice.rate.rate, invoice.rate.currency),
+            rateSource: invoice.rate.source,
+            paymentHash: shortHash(invoice.paymentHash),
+          };
 
   return {
     paper: settings.paper,

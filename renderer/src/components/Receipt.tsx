@@ -195,6 +195,23 @@ function PaidDetails({ sale }: { sale: Sale }) {
           <dd className="hash">{sale.invoice.paymentHash}</dd>
         </dl>
       )}
+      {sale.tender === 'lightning-offline' && sale.offline && (
+        <dl data-testid="offline-tender">
+          <dt>Paid</dt>
+          <dd>{formatSats(sale.offline.amountMsat)} via Lightning (offline) — to be confirmed</dd>
+          <dt>Rate</dt>
+          <dd>
+            {formatRate(sale.offline.rate.rate, sale.offline.rate.currency)} ({sale.offline.rate.source}, from{' '}
+            {new Date(sale.offline.rate.fetchedAt).toLocaleTimeString([], {
+              hour: '2-digit',
+              minute: '2-digit',
+            })}
+            , offline)
+          </dd>
+          <dt>PIN</dt>
+          <dd>Checked by the till</dd>
+        </dl>
+      )}
       {sale.tender === 'cash' && sale.cashTendered !== null && (
         <dl>
           <dt>Cash</dt>

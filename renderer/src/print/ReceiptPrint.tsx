@@ -112,6 +112,17 @@ function SaleReceiptPrint({ doc }: { doc: SaleReceiptDocument }) {
             <dt>Change</dt>
             <dd>{doc.tender.change}</dd>
           </>
+        ) : doc.tender.kind === 'lightning-offline' ? (
+          <>
+            <dt>{doc.tender.label}</dt>
+            <dd>{doc.tender.sats}</dd>
+            <dt>Rate</dt>
+            <dd>{doc.tender.rate}</dd>
+            <dt>Rate source</dt>
+            <dd>{doc.tender.rateSource}</dd>
+            <dt>Offline link</dt>
+            <dd className="pr-hash">{doc.tender.nonce}</dd>
+          </>
         ) : (
           <>
             <dt>Paid via Lightning</dt>

@@ -3,6 +3,7 @@ import type { EventPayload } from '../../../shared/contract/index.js';
 import type { Sale } from '../../../shared/domain/index.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatRate, formatSats } from '../../../shared/money/index.js';
+import { OfflineChargeView } from '../components/OfflineCharge.js';
 import { QrCode } from '../components/QrCode.js';
 import { useShell } from '../context.js';
 import { useScanner } from '../hooks/useScanner.js';
@@ -96,6 +97,8 @@ export function ChargeScreen({
     return off;
   }, [till, run, saleId, onPaid, onLeave]);
 
+  if (sale?.offline && !sale.invoice)
+    return <OfflineChargeView sale={sale} onPaid={onPaid} onLeave={onLeave} />;
   if (!sale?.invoice) return <div className="charge loading">Preparing the invoice…</div>;
   const { invoice } = sale;
   const left = new Date(invoice.expiresAt).getTime() - now;

@@ -43,6 +43,8 @@ export function RegisterScreen({
   const [picking, setPicking] = useState<Product | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const [charging, setCharging] = useState(false);
+  /** Lightning (offline), issue 17: offered while the node is unreachable, or always if the owner chose. */
+  const [offlineOffered, setOfflineOffered] = useState(false);
   const [cash, setCash] = useState(false);
   /** Tips on: the tip is asked before the invoice ('charge') or before the cash sheet ('cash'). */
   const [tips, setTips] = useState<PricingSettings['tips'] | null>(null);
@@ -163,6 +165,31 @@ export function RegisterScreen({
     });
 
   // One tap, one invoice: a second tap before the button shows "Creating invoice…" asks nothing.
+  const backendState = status?.backend.state;
+  useEffect(() => {
+    let live = true;
+    till.getOfflineCharge({}).then(
+      (r) => live && setOfflineOffered(r.offered),
+      () => live && setOfflineOffered(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, [till, backendState]);
+
+  const chargeOffline = () => {
+    if (charged.current) return;
+    charged.current = true;
+    setCharging(true);
+    void run(async () => {
+      const c = await till.chargeOffline({ tip: null });
+      onCharged(await till.getSale({ saleId: c.saleId }));
+    }).finally(() => {
+      charged.current = false;
+      setCharging(false);
+    });
+  };
+
   const charge = (tip: Tip | null = null) => {
     if (charged.current) return;
     charged.current = true;
@@ -441,6 +468,16 @@ export function RegisterScreen({
             >
               {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
             </button>
+            {offlineOffered && (
+              <button
+                data-testid="charge-offline-button"
+                className="btn offline-btn"
+                disabled={lines.length === 0 || charging}
+                onClick={chargeOffline}
+              >
+                Lightning (offline)
+              </button>
+            )}
             {customerTip && askTips && (
               <button
                 data-testid="customer-tip"

@@ -7,6 +7,7 @@ import { errorMessage } from '../till-client.js';
 import { CustomerDisplaySettings } from './CustomerDisplaySettings.js';
 import { LimitSettings } from './LimitSettings.js';
 import { LnurlWithdrawSettings } from './LnurlWithdrawSettings.js';
+import { OfflinePaySettings } from './OfflinePaySettings.js';
 import { NodeSettings, RateSettings } from './NodeSettings.js';
 import { PricingSettings } from './PricingSettings.js';
 import { ReceiptSettings } from './ReceiptSettings.js';
@@ -160,6 +161,7 @@ function OwnerSettings() {
         <StaffSettings />
         <NodeSettings />
         <RefundWalletSettings />
+        <OfflinePaySettings />
         <ShopifySettings />
         <ReceiptSettings />
         <CustomerDisplaySettings />

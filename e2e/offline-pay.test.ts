@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import lnurl from 'lnurl';
+import { describe, expect, it } from 'vitest';
+import { offlinePin, type OfflineKey } from '../shared/offline-pay/index.js';
+import { noSidewaysScroll, SHOTS } from './browser.js';
+import { signInAtTill, tillInBrowser } from './served-till.js';
+
+/**
+ * Lightning with the till offline (issue 17) in the browser: the owner sets it up in Settings
+ * ("always offer", the simplest honest way on the served till, whose demo node answers), the
+ * cashier charges "Lightning (offline)", the customer's PIN — computed here with the key the test
+ * configured, standing in for the companion's page — is typed on the PIN pad, the receipt shows
+ * the offline tender.
+ */
+const KEY: OfflineKey = { id: '0a1b2c3d', key: '5e'.repeat(32) };
+
+describe('Lightning (offline) at the till', () => {
+  const till = tillInBrowser('till-e2e-offline-', { onPage: (p) => p.on('dialog', (d) => void d.accept()) });
+
+  it('sets it up, charges offline, refuses a wrong PIN, takes the right one and prints the tender', async () => {
+    const { page } = till;
+    const errors = await signInAtTill(till);
+    await page.getByTestId('nav-settings').click();
+    const card = page.getByTestId('offline-settings');
+    await card.scrollIntoViewIfNeeded();
+    await page.getByTestId('offline-enabled').check();
+    await page.getByTestId('offline-always').check();
+    await page.getByTestId('offline-url').fill('https://pay.example.com');
+    await page.getByTestId('offline-keyId').fill(KEY.id);
+    await page.getByTestId('offline-key').fill(KEY.key);
+    await page.getByTestId('offline-save').click();
+    await expect
+      .poll(() => page.getByTestId('offline-key-hint').innerText())
+      .toMatch(/Key 0a1b2c3d · fingerprint/);
+    expect(await page.content()).not.toContain(KEY.key);
+    await card.screenshot({ path: `${SHOTS}/offline-settings-1024x768.png` });
+
+    await page.getByTestId('nav-register').click();
+    const catalog = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../resources/demo-catalog.json'), 'utf8'),
+    ) as { products: { id: string; variants: unknown[] }[] };
+    const single = catalog.products.find((p) => p.variants.length === 1)!;
+    await page.locator(`[data-testid="product-tile"][data-product-id="${single.id}"]`).click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await page.getByTestId('charge-offline-button').click();
+    const screen = page.getByTestId('offline-charge');
+    await screen.waitFor();
+    expect(await page.getByTestId('offline-rate').innerText()).toMatch(/^Rate from \d\d:\d\d, offline$/);
+    expect(await page.getByTestId('offline-countdown').innerText()).toMatch(/Link good for 1[45]:\d\d/);
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-charge-1024x768.png` });
+
+    // What the companion reads from the link: its nonce and amount; the PIN it would show once paid.
+    const url = new URL(lnurl.decode((await screen.getAttribute('data-lnurl'))!));
+    const nonce = url.searchParams.get('nonce')!;
+    const msat = BigInt(url.searchParams.get('minSendable')!);
+    const pin = offlinePin(KEY, nonce, msat);
+    const wrong = pin === '111111' ? '222222' : '111111';
+    for (const d of wrong) await page.getByTestId(`pin-key-${d}`).click();
+    await expect.poll(() => page.getByTestId('offline-error').innerText()).toMatch(/Wrong PIN.*2 tries left/);
+    await page.screenshot({ path: `${SHOTS}/offline-wrong-pin-1024x768.png` });
+
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-charge-1920x1080.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
+
+    for (const d of pin) await page.getByTestId(`pin-key-${d}`).click();
+    const receipt = page.getByTestId('receipt');
+    await receipt.waitFor();
+    expect(await page.getByTestId('offline-tender').innerText()).toMatch(
+      /Lightning \(offline\) — to be confirmed/,
+    );
+    await page.screenshot({ path: `${SHOTS}/offline-receipt-1024x768.png` });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
