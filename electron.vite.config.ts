@@ -37,11 +37,7 @@ export default defineConfig({
   preload: {
     build: {
       rollupOptions: {
-        input: {
-          index: resolve(import.meta.dirname, 'electron/preload/index.ts'),
-          // The customer display window's: the display's commands and event only.
-          display: resolve(import.meta.dirname, 'electron/preload/display.ts'),
-        },
+        input: { index: resolve(import.meta.dirname, 'electron/preload/index.ts') },
         // A sandboxed preload cannot be an ES module.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

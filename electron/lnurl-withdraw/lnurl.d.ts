@@ -31,7 +31,7 @@ declare module 'lnurl' {
     createUrl(
       secret: string,
       tag: 'withdrawRequest',
-      params: { minWithdrawable: number; maxWithdrawable: number; defaultDescription: string },
+      params: { minWithdrawable: string; maxWithdrawable: string; defaultDescription: string },
       options?: { uses?: number },
     ): Promise<unknown>;
     getCallbackUrl(params?: Record<string, string>): string;

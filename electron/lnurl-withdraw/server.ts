@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import lnurl, { type Server } from 'lnurl';
-import { msatToJsonNumber } from '../../shared/money/index.js';
 
 /**
  * The `lnurl` package's server (chill117/lnurl-node), serving the till's LNURL-withdraw refunds
@@ -144,10 +143,9 @@ export async function startWithdrawServer(opts: {
     url,
     async createLink(secret, amountMsat, description) {
       // min = max: the customer's wallet cannot choose another amount (LUD-03).
-      // LUD-03 carries msat as a JSON number and the package takes one: convert at this boundary
-      // only, refusing an amount a number cannot hold exactly (no refund comes near 2^53 msat).
+      // The package reads the amount as a decimal (BigNumber): the msat go in as their digits.
       if (amountMsat <= 0n) throw new RangeError(`${amountMsat} msat cannot go into an LNURL-withdraw link`);
-      const msat = msatToJsonNumber(amountMsat);
+      const msat = amountMsat.toString();
       await server.createUrl(secret, 'withdrawRequest', {
         minWithdrawable: msat,
         maxWithdrawable: msat,

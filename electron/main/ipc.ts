@@ -11,7 +11,7 @@ import type { Till } from '../till.js';
  */
 export const INVOKE_CHANNEL = 'till:invoke';
 export const EVENT_CHANNEL = 'till:event';
-/** The customer display window's own channels (electron/preload/display.ts). */
+/** The customer display window's own channels (the preload takes them in that window). */
 export const DISPLAY_INVOKE_CHANNEL = 'display:invoke';
 export const DISPLAY_EVENT_CHANNEL = 'display:event';
 

@@ -281,7 +281,8 @@ describe('the Electron shell (against a stand-in electron module)', () => {
     expect(display.options).toMatchObject({ x: 1280, y: 0, width: 1920, height: 1080, fullscreen: true });
     const prefs = display.options.webPreferences as Record<string, unknown>;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(String(prefs.preload)).toMatch(/preload[\\/]display\.cjs$/);
+    expect(String(prefs.preload)).toMatch(/preload[\\/]index\.cjs$/);
+    expect(prefs.additionalArguments).toEqual(['--till-customer-display']);
 
     const fromDisplay = {
       senderFrame: { url: 'app://till/index.html#/display' },

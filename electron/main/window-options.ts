@@ -58,6 +58,9 @@ export function printWindowOptions() {
  * The customer display's window on a second monitor (README, customer display): hardened as the
  * cashier window is, full screen on the screen's bounds, no menu, never focused over the till.
  */
+/** Tells the preload (electron/preload/index.ts) it runs in the customer display's window. */
+export const DISPLAY_ARGUMENT = '--till-customer-display';
+
 export function customerDisplayWindowOptions(
   mainDir: string,
   bounds: { x: number; y: number; width: number; height: number },
@@ -72,7 +75,7 @@ export function customerDisplayWindowOptions(
     fullscreen: true,
     autoHideMenuBar: true,
     focusable: false,
-    // Its own preload: the display's commands and event only (electron/preload/display.ts).
-    webPreferences: { ...cashier.webPreferences, preload: join(mainDir, '../preload/display.cjs') },
+    // The preload takes the display's channels (the display's commands and event only).
+    webPreferences: { ...cashier.webPreferences, additionalArguments: [DISPLAY_ARGUMENT] as string[] },
   } as const;
 }

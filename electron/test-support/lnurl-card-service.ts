@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import bolt11 from 'bolt11';
 import lnurl, { type Server } from 'lnurl';
-import { msatToJsonNumber } from '../../shared/money/index.js';
 import { backendPath, registerPayer } from '../lnurl-withdraw/server.js';
 
 /**
@@ -132,8 +131,8 @@ export async function startLnurlCardService(opts: LnurlCardServiceOptions): Prom
         secret,
         'withdrawRequest',
         {
-          minWithdrawable: msatToJsonNumber(card.minWithdrawableMsat),
-          maxWithdrawable: msatToJsonNumber(card.maxWithdrawableMsat),
+          minWithdrawable: card.minWithdrawableMsat.toString(),
+          maxWithdrawable: card.maxWithdrawableMsat.toString(),
           defaultDescription: card.description ?? 'Bolt Card',
         },
         { uses: card.uses ?? 1 },

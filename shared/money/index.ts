@@ -229,20 +229,6 @@ export function formatRate(rate: string, currency: string, locale?: string): str
 }
 
 /**
- * msat as a JS number, for the few wire formats that carry it as a JSON number and a library
- * that takes a `number` (LUD-03 min/maxWithdrawable, NIP-47 and LNbits amounts in the fakes).
- * Refuses what a number cannot hold exactly (above 2^53 − 1) and negative amounts, rather than
- * rounding silently; no payment comes near 2^53 msat (about 90 000 BTC).
- */
-export function msatToJsonNumber(msat: Msat): number {
-  if (msat < 0n) throw new MoneyError(`${msat} msat is negative: an amount on the wire is never below zero`);
-  if (msat > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new MoneyError(`${msat} msat is more than a JSON number holds exactly (2^53 − 1)`);
-  }
-  return Number(msat);
-}
-
-/**
  * JSON in which every bigint is written as an integer literal from its own digits, never
  * through a float: for the protocols whose msat amounts are JSON numbers (NIP-47, clnrest).
  * `JSON.stringify` cannot write a bigint and `JSON.rawJSON` is newer than Node 20, so each

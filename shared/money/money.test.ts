@@ -11,7 +11,6 @@ import {
   formatSats,
   MoneyError,
   msatToFiat,
-  msatToJsonNumber,
   parseFiat,
   roundToSat,
   split,
@@ -219,30 +218,5 @@ describe('toJsonExact', () => {
     // A float could not have carried them: the digits are the bigint's own.
     expect(text).toContain(big.toString());
     expect(JSON.parse(text)).toMatchObject({ list: [1, 'bigint-x:5', 2.5], s: '"q"' });
-  });
-});
-
-describe('msatToJsonNumber', () => {
-  const MAX = 2n ** 53n - 1n;
-
-  it('gives the same integer for every amount up to 2^53 - 1', () => {
-    expect(msatToJsonNumber(0n)).toBe(0);
-    expect(msatToJsonNumber(1_000n)).toBe(1000);
-    expect(msatToJsonNumber(MAX)).toBe(Number.MAX_SAFE_INTEGER);
-    fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: MAX }), (msat) => {
-        const n = msatToJsonNumber(msat);
-        expect(Number.isSafeInteger(n)).toBe(true);
-        expect(BigInt(n)).toBe(msat);
-      }),
-    );
-  });
-
-  it('refuses 2^53 and above, which a number would round, and negative amounts', () => {
-    // 2^53 itself is exact as a float but 2^53 + 1 is not: both are past the last safe integer.
-    expect(() => msatToJsonNumber(MAX + 1n)).toThrow(MoneyError);
-    expect(() => msatToJsonNumber(MAX + 2n)).toThrow(/more than a JSON number holds exactly/);
-    expect(() => msatToJsonNumber(2n ** 64n)).toThrow(MoneyError);
-    expect(() => msatToJsonNumber(-1n)).toThrow(/negative/);
   });
 });

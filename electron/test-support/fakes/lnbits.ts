@@ -7,7 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
-import { msatToJsonNumber } from '../../../shared/money/index.js';
+import { msatToJsonNumber } from './wire-number.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import {

@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event } from 'nostr-tools/pure';
-import { msatToJsonNumber } from '../../../shared/money/index.js';
+import { msatToJsonNumber } from './wire-number.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import type { FaultMode } from './http-fake.js';
