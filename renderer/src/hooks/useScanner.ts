@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+import { useLayoutEffect, useRef, type RefObject } from 'react';
 
 function isEditable(target: EventTarget | null): boolean {
   return (
@@ -45,7 +45,9 @@ export function useScanner(
     typed.current = onType;
   }, [onScan, onType]);
 
-  useEffect(() => {
+  // Listening from the commit that shows the screen, not a task later: a reader that types the
+  // moment a QR appears is heard.
+  useLayoutEffect(() => {
     if (!enabled) return;
     let held: string[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
