@@ -316,6 +316,34 @@ describe('classifier, one story per branch', () => {
     );
   });
 
+  it('a sale paid offline whose PIN the companion server has not vouched for yet waits for its proof', () => {
+    const offline = sale({ paymentHash: null, offline: 'unproven' });
+    expect(classify({ journal: [offline], shopify: [order({ paymentHash: null })] })).toEqual(
+      one({
+        ...SALE_ITEM,
+        paymentHash: null,
+        outcome: 'offline_unproven',
+        repair: 'await_offline_proof',
+        safe: false,
+        detail: 'paid offline, PIN checked; the companion server has not confirmed the payment yet',
+      }),
+    );
+  });
+
+  it('a sale paid offline the companion server has no payment for is to investigate', () => {
+    const offline = sale({ paymentHash: null, offline: 'no_payment' });
+    expect(classify({ journal: [offline], shopify: [order({ paymentHash: null })] })).toEqual(
+      one({
+        ...SALE_ITEM,
+        paymentHash: null,
+        outcome: 'offline_no_payment',
+        repair: 'investigate_sale',
+        safe: false,
+        detail: 'paid offline, PIN checked; the companion server has no payment for its link',
+      }),
+    );
+  });
+
   it('a sale marked paid whose invoice the node says expired is to investigate, showing the journal’s sats', () => {
     const got = classify({
       node: [invoice({ state: 'expired', amountPaidMsat: null, settledAt: null })],

@@ -269,6 +269,22 @@ function classifySale(
   ordersExpected: boolean,
 ): ReconcileResult {
   const paid = sale.state === 'paid';
+  if (sale.offline === 'unproven') {
+    return result(
+      Outcome.OfflineUnproven,
+      Repair.AwaitOfflineProof,
+      'paid offline, PIN checked; the companion server has not confirmed the payment yet',
+      base,
+    );
+  }
+  if (sale.offline === 'no_payment') {
+    return result(
+      Outcome.OfflineNoPayment,
+      Repair.InvestigateSale,
+      'paid offline, PIN checked; the companion server has no payment for its link',
+      base,
+    );
+  }
   if (sale.tender === 'lightning') {
     if (paid && settled === null) {
       const why = invoice === null ? 'the node does not list its invoice' : `the node says ${invoice.state}`;

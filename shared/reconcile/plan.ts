@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS journal_sales (
   seq BIGINT NOT NULL, sale_id VARCHAR NOT NULL, number BIGINT NOT NULL, payment_hash VARCHAR,
   tender VARCHAR NOT NULL, state VARCHAR NOT NULL, total BIGINT NOT NULL, currency VARCHAR NOT NULL,
   amount_paid_msat BIGINT, rate VARCHAR, rate_source VARCHAR, paid_at BIGINT, paid_late BOOLEAN NOT NULL,
-  order_name VARCHAR, net BIGINT NOT NULL, tax BIGINT NOT NULL, tip BIGINT NOT NULL, discounts BIGINT NOT NULL
+  order_name VARCHAR, net BIGINT NOT NULL, tax BIGINT NOT NULL, tip BIGINT NOT NULL, discounts BIGINT NOT NULL,
+  offline VARCHAR
 );
 CREATE TABLE IF NOT EXISTS shopify_orders (
   seq BIGINT NOT NULL, order_id VARCHAR NOT NULL, name VARCHAR NOT NULL, sale_id VARCHAR,
@@ -111,6 +112,8 @@ CREATE OR REPLACE TEMP MACRO sats(m) AS
  */
 const BRANCHES = {
   paid_twice: [Outcome.PaidTwice, Repair.ResolveDuplicate],
+  offline_unproven: [Outcome.OfflineUnproven, Repair.AwaitOfflineProof],
+  offline_no_payment: [Outcome.OfflineNoPayment, Repair.InvestigateSale],
   no_settled_invoice: [Outcome.SalePaidNoSettledInvoice, Repair.InvestigateSale],
   settled_late_unpaid: [Outcome.PaidAfterExpiry, Repair.RecordLatePayment],
   settled_unpaid: [Outcome.PaidOnNodeNoSale, Repair.RecordPayment],
@@ -167,6 +170,8 @@ const REFUND_DETAIL = {
 /** The text classify.ts writes for each branch (same words, same figures). */
 const DETAIL: Record<SaleBranch, string> = {
   paid_twice: lit('another paid sale already claims this payment'),
+  offline_unproven: lit('paid offline, PIN checked; the companion server has not confirmed the payment yet'),
+  offline_no_payment: lit('paid offline, PIN checked; the companion server has no payment for its link'),
   no_settled_invoice: `'marked paid but ' || CASE WHEN i_state IS NULL OR NOT claims THEN 'the node does not list its invoice' ELSE 'the node says ' || i_state END`,
   settled_late_unpaid: `'settled after expiry; sale is ' || state`,
   settled_unpaid: `'settled on the node; sale is ' || state`,
@@ -366,6 +371,8 @@ sale_items AS (
   SELECT
     CASE
       WHEN lightning AND NOT claims AND state = 'paid' AND i_hash IS NOT NULL THEN 'paid_twice'
+      WHEN offline = 'unproven' THEN 'offline_unproven'
+      WHEN offline = 'no_payment' THEN 'offline_no_payment'
       WHEN tender = 'lightning' AND state = 'paid' AND NOT (claims AND i_settled) THEN 'no_settled_invoice'
       WHEN tender = 'lightning' AND claims AND i_settled AND state <> 'paid' AND late THEN 'settled_late_unpaid'
       WHEN tender = 'lightning' AND claims AND i_settled AND state <> 'paid' THEN 'settled_unpaid'

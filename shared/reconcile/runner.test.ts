@@ -102,6 +102,7 @@ const saleArb: fc.Arbitrary<JournalSale> = fc.record({
   tax: fc.bigInt({ min: 0n, max: 10_000n }),
   tip: fc.bigInt({ min: 0n, max: 10_000n }),
   discounts: fc.bigInt({ min: 0n, max: 10_000n }),
+  offline: fc.constantFrom(null, null, null, 'unproven' as const, 'no_payment' as const),
 });
 const orderArb: fc.Arbitrary<ShopifyOrder> = fc.record({
   orderId: fc.constantFrom('o1', 'o2', 'o3', 'o4'),

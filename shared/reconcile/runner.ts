@@ -92,6 +92,7 @@ const ROW = {
     a.appendBigInt(s.tax);
     a.appendBigInt(s.tip);
     a.appendBigInt(s.discounts);
+    opt(s.offline ?? null, a);
   },
   shopify_orders(a: DuckDBAppender, seq: number, o: ShopifyOrder): void {
     int(seq, a);

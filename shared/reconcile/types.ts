@@ -50,7 +50,16 @@ export interface JournalSale {
   tax: bigint;
   tip: bigint;
   discounts: bigint;
+  /**
+   * Paid offline (issue 17) and not proven yet: `unproven` while the companion server has not
+   * confirmed the payment its PIN vouched for, `no_payment` when it answered that it has none.
+   * A proven one is an ordinary Lightning sale of the hash the companion reported. Null or
+   * absent: not an offline sale, or a proven one.
+   */
+  offline?: OfflineProof | null;
 }
+
+export type OfflineProof = 'unproven' | 'no_payment';
 
 /** One Shopify order the till created (found by the lightning_till.sale_id metafield or tag). */
 export interface ShopifyOrder {
@@ -130,6 +139,10 @@ export const Outcome = {
   RefundMissingInShopify: 'refund_missing_in_shopify',
   /** A refund's amount differs between the journal and the wallet or Shopify. */
   RefundAmountMismatch: 'refund_amount_mismatch',
+  /** Offline (issue 17): the PIN was right, the companion server has not confirmed the payment yet. */
+  OfflineUnproven: 'offline_unproven',
+  /** Offline: the PIN was taken but the companion server has no payment for its link. */
+  OfflineNoPayment: 'offline_no_payment',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export const OUTCOMES: readonly Outcome[] = Object.values(Outcome);
@@ -167,6 +180,8 @@ export const Repair = {
   CorrectOrder: 'correct_order',
   /** A refund the sources disagree on: compare the journal, the refund wallet and Shopify by hand. */
   ReviewRefund: 'review_refund',
+  /** Paid offline, not proven yet: the till asks the companion server again by itself. */
+  AwaitOfflineProof: 'await_offline_proof',
 } as const;
 export type Repair = (typeof Repair)[keyof typeof Repair];
 
@@ -184,6 +199,7 @@ export const SAFE_REPAIRS: Readonly<Record<Repair, boolean>> = {
   review_order: false,
   correct_order: false,
   review_refund: false,
+  await_offline_proof: false,
 };
 
 export interface ReconcileResult {

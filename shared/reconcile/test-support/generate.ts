@@ -41,6 +41,8 @@ export const KINDS = [
   'priced_order_lost_tax',
   'priced_order_lost_discount',
   'priced_paid_before_tip',
+  'offline_unproven',
+  'offline_no_payment',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -85,6 +87,9 @@ export const EXPECTED: Record<Kind, readonly Expected[]> = {
   priced_order_lost_tax: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
   priced_order_lost_discount: [x(Outcome.OrderTotalDiffers, Repair.CorrectOrder)],
   priced_paid_before_tip: [x(Outcome.AmountMismatch, Repair.ReviewAmount)],
+  // Paid offline (issue 17): a PIN the companion server has not vouched for yet, or cannot.
+  offline_unproven: [x(Outcome.OfflineUnproven, Repair.AwaitOfflineProof)],
+  offline_no_payment: [x(Outcome.OfflineNoPayment, Repair.InvestigateSale)],
 };
 
 /** Node invoices of a kind that are not items (never paid and unclaimed, or listed again). */
@@ -298,6 +303,19 @@ export function item(seed: number, i: number, kind: Kind): Item {
       return { node: [inv(f, NEVER_PAID)], journal: [sal(f, UNPAID)], shopify: [] };
     case 'orphan_payment':
       return { node: [inv(f)], journal: [], shopify: [] };
+    case 'offline_unproven':
+      // The till knows no invoice of an offline sale until the companion server names it.
+      return {
+        node: [],
+        journal: [sal(f, { paymentHash: null, offline: 'unproven' })],
+        shopify: [ord(f, { paymentHash: null })],
+      };
+    case 'offline_no_payment':
+      return {
+        node: [],
+        journal: [sal(f, { paymentHash: null, offline: 'no_payment' })],
+        shopify: [ord(f, { paymentHash: null })],
+      };
     case 'settled_unpaid_sale':
       return { node: [inv(f)], journal: [sal(f, { ...UNPAID, state: 'awaiting_payment' })], shopify: [] };
     case 'paid_no_invoice':
