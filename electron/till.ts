@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { commands, isCommandName, TillError, type Reply } from '../shared/contract/index.js';
 import type { Network, RateSourceId, Settings, TillStatus } from '../shared/domain/index.js';
 import type { Monitor } from '../shared/domain/display-settings.js';
+import { proofSummary } from '../shared/domain/offline-pay.js';
 import type { RunnerOptions } from '../shared/reconcile/runner.js';
 import { seedDemoCatalog } from './catalog/demo.js';
 import { createCartService } from './checkout/cart.js';
@@ -113,6 +114,7 @@ const DEFAULT_EXPIRY_SEC = 600;
 const DEFAULT_MAX_RATE_AGE_SEC = 600;
 const STARTUP_WAIT_MS = 5_000;
 const DEFAULT_RATE_BAND_PERCENT = 10;
+const PROOF_INTERVAL_MS = 5 * 60_000;
 /** Discounts above a fifth off need the manager's PIN until the owner says otherwise. */
 const DEFAULT_DISCOUNT_APPROVAL_PERCENT = 20;
 /** The till locks itself after five minutes without a tap until the owner says otherwise. */
@@ -369,6 +371,13 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     emit: (run) => events.emit('reconcileProgress', run),
     refundWallet: () => refundWallets.wallet(),
     recordPayment: (invoice) => flow.recordReconciledPayment(invoice),
+    offlineProofs: {
+      due: () => offlinePay.proofsDue(),
+      check: async () => {
+        const { last } = await offlinePay.checkProofs();
+        return { asked: last!.asked, summary: proofSummary(last!) };
+      },
+    },
     queueOrder: (saleId) =>
       queueOrderRepair(
         {
@@ -452,6 +461,16 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     every(60_000, refreshRate);
     // A refund still paying (the wallet had no answer yet) is looked up again, never paid again.
     every(30_000, refunds.resumePaying);
+    // Offline payments proven later (issue 17): the companion server is asked while any waits
+    // for its word. On its own timer: a slow companion never holds up the sweep and the outbox.
+    const proofs = setInterval(() => {
+      if (!offlinePay.proofsDue()) return;
+      offlinePay
+        .checkProofs()
+        .catch((err: unknown) => log('offline payments: the companion server could not be asked', err));
+    }, PROOF_INTERVAL_MS);
+    proofs.unref();
+    intervals.push(proofs);
   }
 
   const handlers = commandHandlers({

@@ -5,6 +5,8 @@ export function offlinePayCommands({ offlinePay, flow }: TillContext) {
   return {
     getOfflinePay: () => offlinePay.get(),
     saveOfflinePay: (input) => offlinePay.save(input),
+    getOfflineProofs: () => offlinePay.proofReport(),
+    checkOfflinePayments: () => offlinePay.checkProofs(),
     getOfflineCharge: ({ saleId }) => {
       const id = saleId ?? flow.activeSaleId();
       return { offered: offlinePay.offered(), charge: id === null ? null : offlinePay.find(id) };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { offlineNonce, offlinePin, type OfflineKey } from '../../shared/offline-pay/index.js';
 import {
@@ -10,12 +9,12 @@ import {
   type StatusResponse,
 } from '../../shared/offline-pay/status.js';
 import type { LightningBackend } from '../lightning/backend.js';
-import { decodeInvoice } from '../lightning/bolt11/decode.js';
 import { createDemoBackend, type DemoBackend } from '../lightning/demo/backend.js';
 import { createLndBackend } from '../lightning/lnd/backend.js';
 import { parseLndConfig } from '../lightning/lnd/config.js';
 import { signOfflineLink } from '../offline-pay/link.js';
 import { TEST_CERT } from '../test-support/fakes/http-fake.js';
+import { get, walletAsks, walletGetsInvoice, walletReads } from '../test-support/lnurl-pay-wallet.js';
 import { startLndFake, TILL_OPS, type LndFake } from '../test-support/fakes/lnd.js';
 import { manualClock, tempDir } from '../test-support/fixtures.js';
 import { parseCompanionConfig } from './config.js';
@@ -126,69 +125,6 @@ function link(
       description: 'Café Nakamoto · sale #42',
     }),
   };
-}
-
-async function get(url: string): Promise<{ status: number; body: unknown; text: string }> {
-  const res = await fetch(url);
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  return { status: res.status, body, text };
-}
-
-interface PayRequest {
-  callback: string;
-  minSendable: number;
-  maxSendable: number;
-  metadata: string;
-  tag: string;
-}
-
-/** LUD-06 step 2–3: the wallet reads the link; checks the answer as the spec describes it. */
-async function walletReads(url: string): Promise<PayRequest> {
-  const { status, body } = await get(url);
-  expect(status, JSON.stringify(body)).toBe(200);
-  const info = body as PayRequest & { successAction?: unknown };
-  expect(info.tag).toBe('payRequest');
-  expect(typeof info.callback).toBe('string');
-  expect(Number.isInteger(info.minSendable) && info.minSendable >= 1).toBe(true);
-  expect(info.maxSendable).toBeGreaterThanOrEqual(info.minSendable);
-  expect(typeof info.metadata).toBe('string');
-  const metadata = JSON.parse(info.metadata) as unknown[];
-  expect(metadata.every((e) => Array.isArray(e) && typeof e[0] === 'string')).toBe(true);
-  expect(metadata.filter((e) => (e as unknown[])[0] === 'text/plain')).toHaveLength(1);
-  // LUD-09: the success action comes with the invoice only.
-  expect(info.successAction).toBeUndefined();
-  return info;
-}
-
-/** LUD-06 step 4–7 and LUD-09: asks for the invoice and checks it against what it read. */
-async function walletAsks(info: PayRequest, amount: bigint) {
-  const cb = new URL(info.callback);
-  cb.searchParams.set('amount', amount.toString());
-  return get(cb.toString());
-}
-
-async function walletGetsInvoice(info: PayRequest, amount: bigint) {
-  const { status, body } = await walletAsks(info, amount);
-  expect(status, JSON.stringify(body)).toBe(200);
-  const answer = body as {
-    pr: string;
-    routes: unknown[];
-    successAction: { tag: string; url: string; description: string };
-  };
-  expect(answer.routes).toEqual([]);
-  const decoded = decodeInvoice(answer.pr);
-  expect(decoded.amountMsat).toBe(amount);
-  expect(decoded.descriptionHash).toBe(createHash('sha256').update(info.metadata, 'utf8').digest('hex'));
-  expect(answer.successAction.tag).toBe('url');
-  expect(new URL(answer.successAction.url).host).toBe(new URL(info.callback).host);
-  expect(answer.successAction.description.length).toBeLessThanOrEqual(144);
-  return { pr: answer.pr, paymentHash: decoded.paymentHash, successUrl: answer.successAction.url };
 }
 
 const errorOf = (body: unknown) => body as { status: string; reason: string };

@@ -530,4 +530,14 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX offline_payments_day ON offline_payments(created_at);
   `,
+  /* 11: offline payments proven later (issue 17) */ `
+  -- What the companion server answered for the link: the node's invoice that paid it (its hash,
+  -- the msat the link asked, when it settled), when the till last asked, and for a manager why a
+  -- payment was flagged or found paid on a link whose sale was not.
+  ALTER TABLE offline_payments ADD COLUMN payment_hash TEXT;
+  ALTER TABLE offline_payments ADD COLUMN settled_at TEXT;
+  ALTER TABLE offline_payments ADD COLUMN proof_checked_at TEXT;
+  ALTER TABLE offline_payments ADD COLUMN proof_note TEXT;
+  CREATE INDEX offline_payments_unproven ON offline_payments(created_at) WHERE state IN ('paid', 'flagged');
+  `,
 ];

@@ -9,6 +9,7 @@ import {
   type OfflinePayInput,
   type OfflinePaySettings,
   type OfflinePaymentState,
+  type OfflineProofReport,
   type RateQuote,
   type Sale,
   type Settings,
@@ -33,7 +34,9 @@ import type { SecretStore } from '../secrets/store.js';
 import { enqueueOrder } from '../shopify/outbox.js';
 import type { CartService } from '../checkout/cart.js';
 import { checkSaleTotal } from '../checkout/limits.js';
+import { companionProof, type CompanionClientOptions } from './companion-client.js';
 import { signOfflineLink } from './link.js';
+import { checkOfflineProofs, proofCounts, proofsPending, type OfflineProof } from './proof.js';
 
 /**
  * Lightning with the till offline (issue 17), the till's side: the owner's settings and shared
@@ -47,6 +50,7 @@ const SECRET = 'offline-pay.key';
 const PREVIOUS_SECRET = 'offline-pay.previous-key';
 const COUNTER = 'offline_nonce_counter';
 const ACTIVE_SALE = 'active_sale_id';
+const LAST_PROOF = 'offline_proof_last';
 /** How long the companion honours a link (the PIN is still taken after: it proves the payment). */
 export const OFFLINE_LINK_TTL_SEC = 15 * 60;
 const NONCE_RANDOM_BYTES = 12;
@@ -94,6 +98,14 @@ export interface OfflinePayDeps {
   onPaidAtCounter?: (sale: Sale) => void;
   /** Tests: the nonce's random part. */
   random?: (n: number) => Uint8Array;
+  /** The companion's proof endpoint (default: companionProof over HTTP). */
+  proofClient?: (opts: CompanionClientOptions) => OfflineProof;
+}
+
+interface LastProof {
+  at: string;
+  error: string | null;
+  last: OfflineProofReport['last'];
 }
 
 export type OfflinePay = ReturnType<typeof createOfflinePay>;
@@ -454,10 +466,82 @@ export function createOfflinePay(deps: OfflinePayDeps) {
     throw refusal;
   }
 
+  function proofReport(): OfflineProofReport {
+    const s = stored();
+    const saved = readMeta(db, LAST_PROOF);
+    let last: LastProof | null;
+    try {
+      last = saved ? (JSON.parse(saved) as LastProof) : null;
+    } catch {
+      last = null; // a damaged note is no reason to fail: the next check writes it again
+    }
+    return {
+      configured: s.serverUrl !== null && readKey(SECRET) !== null,
+      ...proofCounts(db),
+      lastCheckedAt: last?.at ?? null,
+      lastError: last?.error ?? null,
+      last: last?.last ?? null,
+    };
+  }
+
+  let checking: Promise<OfflineProofReport> | null = null;
+
+  /**
+   * Asks the companion server about every offline payment waiting for its word (one question at
+   * a time: the timer, a manager and a reconciliation share it) and writes the answers down.
+   * Throws, after recording why, when the companion cannot be asked.
+   */
+  function checkProofs(): Promise<OfflineProofReport> {
+    checking ??= (async () => {
+      const s = stored();
+      const keys = [readKey(SECRET), readKey(PREVIOUS_SECRET)].filter((k): k is OfflineKey => k !== null);
+      if (s.serverUrl === null || keys.length === 0)
+        throw new TillError(
+          'InvalidState',
+          'Offline Lightning is not set up: the owner gives the companion server’s address and key in Settings.',
+        );
+      const client = (deps.proofClient ?? companionProof)({ serverUrl: s.serverUrl, keys });
+      const remember = (p: LastProof) => writeMeta(db, LAST_PROOF, JSON.stringify(p));
+      try {
+        const o = await checkOfflineProofs(db, client, now, deps.tillId);
+        remember({
+          at: now().toISOString(),
+          error: null,
+          last: {
+            asked: o.asked,
+            confirmed: o.confirmed.length,
+            flagged: o.flagged.length,
+            paidUnsold: o.paidUnsold.length,
+          },
+        });
+        for (const id of [...o.confirmed, ...o.flagged, ...o.paidUnsold]) {
+          const sale = getSale(db, id);
+          if (sale) deps.saleChanged(sale);
+        }
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const before = proofReport();
+        remember({ at: now().toISOString(), error: message, last: before.last });
+        throw err;
+      }
+      return proofReport();
+    })().finally(() => {
+      checking = null;
+    });
+    return checking;
+  }
+
   return {
     get,
     save,
     offered,
+    proofReport,
+    checkProofs,
+    /** Whether the timer has anything to ask the companion (set up, and a payment waiting). */
+    proofsDue: (): boolean => {
+      const s = stored();
+      return s.serverUrl !== null && readKey(SECRET) !== null && proofsPending(db, now());
+    },
     approveCancel,
     charge,
     enterPin,

@@ -9,6 +9,7 @@ import { openJournal } from '../journal/db.js';
 import { STORE_FILE } from '../lightning/demo/store.js';
 import { orderTotals } from '../test-support/fakes/shopify/orders.js';
 import { RESOURCES_DIR } from '../test-support/fixtures.js';
+import { reconcileDay } from '../test-support/reconcile-run.js';
 import {
   call,
   closeWorld,
@@ -33,31 +34,16 @@ async function world(): Promise<World> {
   return w;
 }
 
-/** Starts a reconciliation of the clock's day and resolves with the run once it has ended. */
 /** Every progress a run published, in order (the last run's). */
 let published: ReconcileRun['progress'][] = [];
 
-async function reconcileToday(w: World, everything?: boolean): Promise<ReconcileRun> {
-  const day = w.clock.now().toISOString().slice(0, 10);
+/** Reconciles the clock's day, keeping what the run published. */
+function reconcileToday(w: World, everything?: boolean): Promise<ReconcileRun> {
   published = [];
-  const ended = new Promise<ReconcileRun>((resolve) => {
-    const off = w.till.subscribe((event, payload) => {
-      if (event !== 'reconcileProgress') return;
-      const run = payload as ReconcileRun;
-      published.push(run.progress);
-      if (run.state === 'done' || run.state === 'failed' || run.state === 'cancelled') {
-        off();
-        resolve(run);
-      }
-    });
-  });
-  const started = await call(w.till, 'startReconcile', {
-    from: day,
-    to: day,
+  return reconcileDay(w.till, w.clock.now().toISOString().slice(0, 10), {
     ...(everything === undefined ? {} : { everything }),
+    progress: (p) => published.push(p),
   });
-  expect(started.state).toBe('running');
-  return ended;
 }
 
 /** The till started again on the world's data, as after a restart (its old one closed). */
@@ -113,7 +99,7 @@ describe('reconciliation in the till', () => {
     expect(first.repairable).toBe(2);
     expect(first.progress.stage).toBe('done');
     // The screen heard each source as it was read, then each of the engine's steps in turn.
-    expect(first.progress.read).toEqual({ journal: 5, node: 3, shopify: 3, refunds: 0 });
+    expect(first.progress.read).toEqual({ companion: 0, journal: 5, node: 3, shopify: 3, refunds: 0 });
     expect(first.progress.records).toBe(11);
     const sources = published.filter((p) => p.stage === 'reading' && p.source !== null).map((p) => p.source);
     expect([...new Set(sources)]).toEqual(['journal', 'node', 'shopify', 'refunds']);

@@ -64,6 +64,17 @@ export interface ReconcileDeps {
    * reconciliation calls it missing / stuck (default 24 hours).
    */
   refundGraceMs?: number;
+  /**
+   * Offline payments proven later (issue 17): asks the companion server about those waiting for
+   * its word before the journal is read, so a run sees them confirmed or flagged. A run whose
+   * companion cannot be asked goes on, and says so.
+   */
+  offlineProofs?: {
+    /** Set up, and a payment waits for the companion's word (cheap, asked first). */
+    due: () => boolean;
+    /** Asks; throws (words for a manager) when the companion cannot be asked. */
+    check: () => Promise<{ asked: number; summary: string }>;
+  };
 }
 
 /** Default grace for refunds to reach Shopify or finish paying. */
@@ -93,7 +104,7 @@ const idleProgress = (stage: 'idle' | 'reading'): ReconcileRun['progress'] => ({
   stage,
   records: 0,
   source: null,
-  read: { journal: 0, node: 0, shopify: 0, refunds: 0 },
+  read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
   step: 0,
   steps: 0,
   stepLabel: null,
@@ -121,6 +132,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     items: 0,
     repairable: 0,
     sources: { node: false, shopify: false },
+    offlineProof: null,
     everything: false,
     otherTills: 0,
   };
@@ -211,6 +223,7 @@ export function createReconcileService(deps: ReconcileDeps) {
           tax: s.tax,
           tip: s.tip,
           discounts: s.discounts,
+          offline: s.offline,
         };
       }
     } finally {
@@ -276,7 +289,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     hasResults = false;
     await db.reset();
     const progress: ReconcileRun['progress'] = idleProgress('reading');
-    const count = { journal: 0, node: 0, shopify: 0, refunds: 0 };
+    const count = { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 };
     let lastPublish = 0;
     // The screen needs a few updates a second, not one per page.
     const show = (force = false) => {
@@ -284,7 +297,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       if (!force && now - lastPublish < 100) return;
       lastPublish = now;
       progress.read = { ...count };
-      progress.records = count.journal + count.node + count.shopify + count.refunds;
+      progress.records = count.journal + count.node + count.shopify + count.refunds + count.companion;
       publish({ progress: { ...progress } });
     };
     const reading = (source: ReconcileSource) => {
@@ -295,6 +308,20 @@ export function createReconcileService(deps: ReconcileDeps) {
         show();
       };
     };
+    // First the companion's word on offline payments, so the journal read after carries it.
+    let offlineProof: string | null = null;
+    if (deps.offlineProofs?.due()) {
+      reading('companion');
+      try {
+        const asked = await deps.offlineProofs.check();
+        count.companion = asked.asked;
+        offlineProof = asked.summary;
+      } catch (err) {
+        offlineProof = err instanceof Error ? err.message : String(err);
+        deps.log('reconciliation: the companion server could not be asked', err);
+      }
+      signal.throwIfAborted();
+    }
     count.journal = await db.appendSales(pages(mapSales(from, to)), signal, reading('journal'));
     count.node = await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading('node'));
     if (client)
@@ -326,6 +353,7 @@ export function createReconcileService(deps: ReconcileDeps) {
       repairable,
       otherTills,
       sources: { node: true, shopify: client !== null },
+      offlineProof,
     };
   }
 
@@ -414,6 +442,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         outcomes: [],
         items: 0,
         repairable: 0,
+        offlineProof: null,
         everything,
         otherTills: 0,
       });

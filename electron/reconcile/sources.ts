@@ -48,6 +48,11 @@ export interface JournalSaleRecord {
   tax: bigint;
   tip: bigint;
   discounts: bigint;
+  /**
+   * Paid offline and not proven yet (issue 17): `unproven` (the companion has not answered),
+   * `no_payment` (it has none); a proven one carries the companion's invoice as `paymentHash`.
+   */
+  offline: 'unproven' | 'no_payment' | null;
 }
 
 interface Row {
@@ -70,6 +75,7 @@ interface Row {
   tax: bigint;
   tip: bigint;
   discounts: bigint;
+  offline: 'unproven' | 'no_payment' | null;
 }
 
 const priced = pricingTotalSql;
@@ -95,12 +101,16 @@ export async function* journalSales(
     .get(...range) as { lo: bigint | null; hi: bigint | null };
   if (bounds.lo === null || bounds.hi === null) return;
   const page = db.prepare(
-    `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total, s.invoice_hash, i.amount_msat,
-            s.amount_paid_msat, i.rate, i.rate_source, s.created_at, s.paid_at, s.paid_late,
+    `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total,
+            CASE WHEN op.state = 'confirmed' THEN op.payment_hash ELSE s.invoice_hash END AS invoice_hash,
+            i.amount_msat, s.amount_paid_msat, coalesce(i.rate, op.rate) AS rate,
+            coalesce(i.rate_source, op.rate_source) AS rate_source, s.created_at, s.paid_at, s.paid_late,
             s.shopify_order_name, coalesce(${priced('net')}, s.total) AS net,
             coalesce(${priced('tax')}, 0) AS tax, coalesce(${priced('tip')}, 0) AS tip,
-            coalesce(${priced('discounts')}, 0) AS discounts
+            coalesce(${priced('discounts')}, 0) AS discounts,
+            CASE op.state WHEN 'paid' THEN 'unproven' WHEN 'flagged' THEN 'no_payment' END AS offline
      FROM sales s LEFT JOIN sale_invoices i ON i.payment_hash = s.invoice_hash
+       LEFT JOIN offline_payments op ON op.sale_id = s.id
      WHERE s.number > ? AND s.number <= ? AND +s.created_at >= ? AND +s.created_at < ?
      ORDER BY s.number LIMIT ?`,
   );
@@ -128,6 +138,7 @@ export async function* journalSales(
         tax: r.tax,
         tip: r.tip,
         discounts: r.discounts,
+        offline: r.offline,
       };
     }
     if (rows.length < pageSize) return;

@@ -149,6 +149,8 @@ describe('who may run each command: every Command × role, generated from the on
         maxRateAgeMin: 240,
         alwaysOffer: false,
       },
+      getOfflineProofs: {},
+      checkOfflinePayments: {},
       getLnurlWithdraw: {},
       saveLnurlWithdraw: {
         enabled: false,
@@ -258,6 +260,8 @@ describe('the table says what the issue says each role may do', () => {
     'exportShiftCsv',
     'printShiftReport',
     'saveShiftReportPdf',
+    'getOfflineProofs',
+    'checkOfflinePayments',
   ];
   const owner: CommandName[] = [
     'addStaff',

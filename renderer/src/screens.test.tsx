@@ -7,7 +7,7 @@ import { ShellContext, type Shell } from './context.js';
 import { useScanner } from './hooks/useScanner.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
-import type { ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
+import type { OfflineProofReport, ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { NodeSettings } from './screens/NodeSettings.js';
 import { CashSheet, suggestedTenders } from './components/CashSheet.js';
@@ -21,11 +21,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function shell(till: TillApi): Shell {
+function shell(till: TillApi, toast: Shell['toast'] = vi.fn()): Shell {
   return {
     till,
     status: status(),
-    toast: vi.fn(),
+    toast,
     run: async (fn) => {
       try {
         return await fn();
@@ -325,7 +325,7 @@ describe('ReconcileScreen', () => {
       stage: 'idle',
       records: 0,
       source: null,
-      read: { journal: 0, node: 0, shopify: 0, refunds: 0 },
+      read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
       step: 0,
       steps: 0,
       stepLabel: null,
@@ -337,6 +337,7 @@ describe('ReconcileScreen', () => {
     items: 0,
     repairable: 0,
     sources: { node: false, shopify: false },
+    offlineProof: null,
     everything: false,
     otherTills: 0,
   };
@@ -442,7 +443,7 @@ describe('ReconcileScreen', () => {
           stage: 'reading',
           records: 12_000,
           source: 'node',
-          read: { journal: 9_000, node: 3_000, shopify: 0, refunds: 0 },
+          read: { companion: 0, journal: 9_000, node: 3_000, shopify: 0, refunds: 0 },
         },
       });
     });
@@ -460,7 +461,7 @@ describe('ReconcileScreen', () => {
           ...idle.progress,
           stage: 'classifying',
           records: 30_000,
-          read: { journal: 10_000, node: 9_000, shopify: 11_000, refunds: 0 },
+          read: { companion: 0, journal: 10_000, node: 9_000, shopify: 11_000, refunds: 0 },
           step: 3,
           steps: 13,
           stepLabel: 'comparing sales',
@@ -496,6 +497,114 @@ describe('ReconcileScreen', () => {
     fireEvent.click(screen.getByTestId('rc-repair-confirm'));
     await waitFor(() => expect(applySafeRepairs).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(screen.queryByTestId('rc-repair')).toBeNull());
+  });
+});
+
+describe('Reconcile, offline Lightning proven later', () => {
+  const idleRun: ReconcileRun = {
+    state: 'idle',
+    from: null,
+    to: null,
+    progress: {
+      stage: 'idle',
+      records: 0,
+      source: null,
+      read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
+      step: 0,
+      steps: 0,
+      stepLabel: null,
+    },
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    outcomes: [],
+    items: 0,
+    repairable: 0,
+    sources: { node: false, shopify: false },
+    offlineProof: null,
+    everything: false,
+    otherTills: 0,
+  };
+  const report: OfflineProofReport = {
+    configured: true,
+    unproven: 2,
+    flagged: 0,
+    paidUnsold: 0,
+    lastCheckedAt: null,
+    lastError: null,
+    last: null,
+  };
+
+  it('names what waits for the companion and asks it on a tap, its answer and its failure in words', async () => {
+    let reply: Promise<unknown> = Promise.resolve({
+      ...report,
+      unproven: 0,
+      flagged: 1,
+      lastCheckedAt: '2026-11-27T14:05:00.000Z',
+      last: { asked: 2, confirmed: 1, flagged: 1, paidUnsold: 0 },
+    });
+    const checkOfflinePayments = vi.fn(() => reply);
+    const getOfflineProofs = vi.fn((): Promise<OfflineProofReport> => Promise.resolve(report));
+    const toast = vi.fn();
+    const { till } = fakeTill({
+      getReconcile: vi.fn(() => Promise.resolve({ run: { ...idleRun }, rows: [], total: 0 })),
+      getOfflineProofs,
+      checkOfflinePayments,
+    });
+    render(
+      <ShellContext.Provider value={shell(till, toast)}>
+        <ReconcileScreen />
+      </ShellContext.Provider>,
+    );
+    expect((await screen.findByTestId('rc-offline-counts')).textContent).toBe(
+      '2 paid offline, waiting for the companion server’s confirmation',
+    );
+    expect(screen.getByTestId('rc-offline-last').textContent).toBe(
+      'The companion server has not been asked yet.',
+    );
+    fireEvent.click(screen.getByTestId('rc-offline-check'));
+    await waitFor(() =>
+      expect(screen.getByTestId('rc-offline-counts').textContent).toBe(
+        '1 with no payment found — check them below',
+      ),
+    );
+    expect(checkOfflinePayments).toHaveBeenCalledTimes(1);
+    expect(toast).toHaveBeenCalledWith(
+      'info',
+      'Companion server asked about 2 offline payments: 1 confirmed, 1 with no payment (flagged for a manager).',
+    );
+    // The companion cannot be reached: the till says so and keeps what waits.
+    const failed = {
+      ...report,
+      lastCheckedAt: '2026-11-27T14:10:00.000Z',
+      lastError: 'The companion server at pay.example.com cannot be reached.',
+    };
+    reply = Promise.reject(new TillError('BackendUnavailable', failed.lastError));
+    getOfflineProofs.mockImplementation(() => Promise.resolve(failed));
+    fireEvent.click(screen.getByTestId('rc-offline-check'));
+    await waitFor(() =>
+      expect(screen.getByTestId('rc-offline-last').textContent).toMatch(
+        /: The companion server at pay\.example\.com cannot be reached\.$/,
+      ),
+    );
+    expect(screen.getByTestId('rc-offline-counts').textContent).toBe(
+      '2 paid offline, waiting for the companion server’s confirmation',
+    );
+  });
+
+  it('shows nothing where offline Lightning is not set up, or nothing waits', async () => {
+    const { till } = fakeTill({
+      getReconcile: vi.fn(() => Promise.resolve({ run: { ...idleRun }, rows: [], total: 0 })),
+      getOfflineProofs: vi.fn(() => Promise.resolve({ ...report, unproven: 0 })),
+    });
+    render(
+      <ShellContext.Provider value={shell(till)}>
+        <ReconcileScreen />
+      </ShellContext.Provider>,
+    );
+    await waitFor(() => expect(till.getOfflineProofs).toHaveBeenCalled());
+    await act(() => Promise.resolve());
+    expect(screen.queryByTestId('rc-offline')).toBeNull();
   });
 });
 

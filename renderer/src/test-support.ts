@@ -42,6 +42,17 @@ export function fakeTill(overrides: Partial<Record<keyof TillApi, unknown>> = {}
     getShift: vi.fn(() => Promise.resolve({ shift: openShift() })),
     listRefunds: vi.fn(() => Promise.resolve({ refunds: [] })),
     getOfflineCharge: vi.fn(() => Promise.resolve({ offered: false, charge: null })),
+    getOfflineProofs: vi.fn(() =>
+      Promise.resolve({
+        configured: false,
+        unproven: 0,
+        flagged: 0,
+        paidUnsold: 0,
+        lastCheckedAt: null,
+        lastError: null,
+        last: null,
+      }),
+    ),
     getPricingSettings: vi.fn(() => Promise.resolve(DEFAULT_PRICING)),
     updatePricingSettings: vi.fn((s: PricingSettings) => Promise.resolve(s)),
     addCustomAmount: vi.fn(() => Promise.resolve(emptyCart)),

@@ -88,6 +88,9 @@ export const REPLY_WAIT_MS = {
   saveRefundWallet: QUICK_MS,
   getOfflinePay: QUICK_MS,
   saveOfflinePay: QUICK_MS,
+  getOfflineProofs: QUICK_MS,
+  // Asks the companion server over the internet (its own timeout is 15 s a batch).
+  checkOfflinePayments: 60_000,
   payCash: QUICK_MS,
   previewRefund: QUICK_MS,
   // A Lightning refund waits for the refund wallet's answer.

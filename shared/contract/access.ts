@@ -118,6 +118,8 @@ export const COMMAND_ACCESS = {
   saveRefundWallet: { role: 'owner', reads: false },
   getOfflinePay: { role: 'owner', reads: true },
   saveOfflinePay: { role: 'owner', reads: false },
+  getOfflineProofs: { role: 'manager', reads: true },
+  checkOfflinePayments: { role: 'manager', reads: false },
   getLnurlWithdraw: { role: 'owner', reads: true },
   saveLnurlWithdraw: { role: 'owner', reads: false },
   testShopify: { role: 'owner', reads: true },

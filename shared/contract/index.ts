@@ -31,6 +31,7 @@ import {
   OfflineCharge,
   OfflinePayInput,
   OfflinePaySettings,
+  OfflineProofReport,
   RefundWalletSettings,
   LnurlRefundQuote,
   LnurlWithdrawSettings,
@@ -406,6 +407,10 @@ export const commands = {
   /** Offline Lightning's settings (owner): the companion server, the shared key's hint, the limits. */
   getOfflinePay: { input: none, output: OfflinePaySettings },
   saveOfflinePay: { input: OfflinePayInput, output: OfflinePaySettings },
+  /** Offline payments waiting for the companion server's proof, and its last answer (manager). */
+  getOfflineProofs: { input: none, output: OfflineProofReport },
+  /** Asks the companion server now which offline payments were paid (manager). */
+  checkOfflinePayments: { input: none, output: OfflineProofReport },
   /** A sale's refunds, oldest first. */
   listRefunds: { input: saleRef, output: z.object({ refunds: z.array(Refund) }) },
   getRefund: {

@@ -560,7 +560,8 @@ export const ReconcileRow = z.object({
 export type ReconcileRow = z.infer<typeof ReconcileRow>;
 
 /** Where a reconciliation reads from: the journal's sales, the node's invoices, Shopify's orders, and refunds (journal, refund wallet, Shopify). */
-export const ReconcileSource = z.enum(['journal', 'node', 'shopify', 'refunds']);
+/** `companion`: the offline payments asked of the companion server first (issue 17). */
+export const ReconcileSource = z.enum(['companion', 'journal', 'node', 'shopify', 'refunds']);
 export type ReconcileSource = z.infer<typeof ReconcileSource>;
 
 export const ReconcileRun = z.object({
@@ -576,6 +577,7 @@ export const ReconcileRun = z.object({
     source: ReconcileSource.nullable(),
     /** Records read per source. */
     read: z.object({
+      companion: z.number().int(),
       journal: z.number().int(),
       node: z.number().int(),
       shopify: z.number().int(),
@@ -607,6 +609,11 @@ export const ReconcileRun = z.object({
   /** Items a manager can repair with one action. */
   repairable: z.number().int(),
   sources: z.object({ node: z.boolean(), shopify: z.boolean() }),
+  /**
+   * What the companion server said of the offline payments asked before reading (issue 17), in
+   * a manager's words; null when offline Lightning is not set up or none waited for it.
+   */
+  offlineProof: z.string().nullable(),
   /**
    * false: this till's invoices and orders only (marked with its id, or named by its sales);
    * true: everything the node received and every till's orders.

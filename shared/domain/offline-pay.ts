@@ -94,3 +94,43 @@ export const DEFAULT_OFFLINE_PAY = {
 
 /** Wrong PINs a sale's offline payment takes before it locks. */
 export const OFFLINE_PIN_TRIES = 3;
+
+/**
+ * "Proof later" (issue 17), for a manager: the offline payments waiting for the companion
+ * server's word, and what the till's last question to it found.
+ */
+export const OfflineProofReport = z.object({
+  /** Offline Lightning is set up (a companion address and a key): the till can ask. */
+  configured: z.boolean(),
+  /** PINs accepted, the companion has not confirmed the payment yet. */
+  unproven: z.number().int(),
+  /** PINs accepted, the companion has no matching payment: for a manager. */
+  flagged: z.number().int(),
+  /** Links paid though their sale was not (PIN locked, sale cancelled): refund or ring up. */
+  paidUnsold: z.number().int(),
+  /** ISO 8601: when the till last asked the companion (null: never). */
+  lastCheckedAt: z.string().nullable(),
+  /** Why the last question failed, for a manager; null when it was answered. */
+  lastError: z.string().nullable(),
+  /** What the last answered question changed. */
+  last: z
+    .object({
+      asked: z.number().int(),
+      confirmed: z.number().int(),
+      flagged: z.number().int(),
+      paidUnsold: z.number().int(),
+    })
+    .nullable(),
+});
+export type OfflineProofReport = z.infer<typeof OfflineProofReport>;
+
+/** A question to the companion, in a manager's words (Reconcile and the offline panel). */
+export function proofSummary(last: NonNullable<OfflineProofReport['last']>): string {
+  const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+  const found = [
+    `${last.confirmed} confirmed`,
+    ...(last.flagged > 0 ? [`${last.flagged} with no payment (flagged for a manager)`] : []),
+    ...(last.paidUnsold > 0 ? [`${n(last.paidUnsold, 'link')} paid though the sale was not`] : []),
+  ];
+  return `Companion server asked about ${n(last.asked, 'offline payment')}: ${found.join(', ')}.`;
+}

@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../shared/contract/index.js';
-import type { ReconcileRow, ReconcileRun, ReconcileSource } from '../../../shared/domain/index.js';
+import type {
+  OfflineProofReport,
+  ReconcileRow,
+  ReconcileRun,
+  ReconcileSource,
+} from '../../../shared/domain/index.js';
+import { proofSummary } from '../../../shared/domain/offline-pay.js';
 import { printedSaleNumber } from '../../../shared/domain/sale-number.js';
 import { formatFiat, formatSats } from '../../../shared/money/index.js';
 import { useShell } from '../context.js';
@@ -22,6 +28,8 @@ export const OUTCOME_LABEL: Record<string, string> = {
   refund_recorded_not_paid: 'Refund in the books, never paid out',
   refund_missing_in_shopify: 'Refund not in Shopify',
   refund_amount_mismatch: 'Refund amount differs',
+  offline_unproven: 'Paid offline, not yet confirmed',
+  offline_no_payment: 'Paid offline, no payment found',
 };
 
 /** Outcomes where nothing disagrees: a sale, or a refund, that matched. */
@@ -40,6 +48,7 @@ const REPAIR_LABEL: Record<string, string> = {
   review_order: 'Cancel the order in Shopify, or find its sale',
   correct_order: 'Edit the order in Shopify',
   review_refund: 'Compare the refund in the till, the refund wallet and Shopify',
+  await_offline_proof: 'The till asks the companion server again by itself',
 };
 
 const PAGE = 100;
@@ -197,6 +206,8 @@ export function ReconcileScreen() {
         )}
       </section>
 
+      <OfflineProofs finished={current?.finishedAt ?? null} />
+
       {current && current.state !== 'idle' && <Progress run={current} />}
 
       {done && (
@@ -251,6 +262,11 @@ export function ReconcileScreen() {
                   ? `This till only: ${current.otherTills.toLocaleString()} payment${current.otherTills === 1 ? '' : 's'} or order${current.otherTills === 1 ? '' : 's'} of other tills (or of no till) left out.`
                   : 'This till only.'}
             </span>
+            {current.offlineProof && (
+              <span className="rc-offline-line" data-testid="rc-offline-proof">
+                {current.offlineProof}
+              </span>
+            )}
           </span>
           <div className="rc-buttons">
             <button className="btn ghost" onClick={() => exportRun('csv')} data-testid="rc-export">
@@ -410,18 +426,82 @@ function Progress({ run }: { run: ReconcileRun }) {
           : `Reading ${p.source ? SOURCE_WORDS[p.source].reading : 'the sources'}…`}
       </span>
       <ul className="rc-sources" data-testid="rc-sources">
-        {(Object.keys(SOURCE_WORDS) as ReconcileSource[]).map((source) => (
-          <li key={source} className={p.source === source ? 'current' : ''}>
-            {SOURCE_WORDS[source].name}: {p.read[source].toLocaleString()}
-          </li>
-        ))}
+        {(Object.keys(SOURCE_WORDS) as ReconcileSource[])
+          // The companion is a source only where offline Lightning is set up and a payment waits.
+          .filter((source) => source !== 'companion' || p.source === 'companion' || p.read.companion > 0)
+          .map((source) => (
+            <li key={source} className={p.source === source ? 'current' : ''}>
+              {SOURCE_WORDS[source].name}: {p.read[source].toLocaleString()}
+            </li>
+          ))}
       </ul>
     </div>
   );
 }
 
+/**
+ * Offline Lightning proven later (issue 17): the payments whose PIN the till took offline and
+ * the companion server has not vouched for, and a button to ask it now. Shown only where
+ * offline Lightning is set up and something waits (or the last question failed).
+ */
+function OfflineProofs({ finished }: { finished: string | null }) {
+  const { till, run, toast } = useShell();
+  const [report, setReport] = useState<OfflineProofReport | null>(null);
+  const [asking, setAsking] = useState(false);
+  useEffect(() => {
+    // Again after each run: the run asked the companion first.
+    void till.getOfflineProofs().then(setReport, () => setReport(null));
+  }, [till, finished]);
+  if (!report?.configured) return null;
+  const waiting = report.unproven + report.flagged + report.paidUnsold;
+  if (waiting === 0 && report.lastError === null) return null;
+  const ask = () =>
+    void run(async () => {
+      setAsking(true);
+      try {
+        const r = await till.checkOfflinePayments();
+        setReport(r);
+        if (r.last) toast(r.flagged + r.paidUnsold > 0 ? 'info' : 'good', proofSummary(r.last));
+      } catch (err) {
+        void till.getOfflineProofs().then(setReport, () => undefined);
+        throw err;
+      } finally {
+        setAsking(false);
+      }
+    });
+  const parts = [
+    report.unproven > 0 &&
+      `${report.unproven.toLocaleString()} paid offline, waiting for the companion server’s confirmation`,
+    report.flagged > 0 && `${report.flagged.toLocaleString()} with no payment found — check them below`,
+    report.paidUnsold > 0 &&
+      `${report.paidUnsold.toLocaleString()} link${report.paidUnsold === 1 ? '' : 's'} paid though the sale was not — refund or ring up`,
+  ].filter(Boolean);
+  return (
+    <section
+      className={`rc-offline ${report.flagged + report.paidUnsold > 0 || report.lastError ? 'warn' : ''}`}
+      data-testid="rc-offline"
+    >
+      <div>
+        <strong>Offline Lightning</strong>
+        <span data-testid="rc-offline-counts">
+          {parts.length > 0 ? parts.join(' · ') : 'Nothing waits for proof.'}
+        </span>
+        <span className="muted" data-testid="rc-offline-last">
+          {report.lastCheckedAt === null
+            ? 'The companion server has not been asked yet.'
+            : `Last asked ${new Date(report.lastCheckedAt).toLocaleString()}${report.lastError ? `: ${report.lastError}` : '.'}`}
+        </span>
+      </div>
+      <button className="btn ghost" onClick={ask} disabled={asking} data-testid="rc-offline-check">
+        {asking ? 'Asking…' : 'Ask the companion now'}
+      </button>
+    </section>
+  );
+}
+
 /** Each source as the progress names it. */
 const SOURCE_WORDS: Record<ReconcileSource, { name: string; reading: string }> = {
+  companion: { name: 'Offline payments', reading: 'the companion server’s word on offline payments' },
   journal: { name: 'Sales', reading: 'the till’s sales' },
   node: { name: 'Invoices', reading: 'the node’s invoices' },
   shopify: { name: 'Shopify orders', reading: 'Shopify’s orders' },
