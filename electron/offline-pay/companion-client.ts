@@ -71,7 +71,7 @@ export function companionProof(opts: CompanionClientOptions): OfflineProof {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       throw unavailable(
         timedOut
-          ? `The companion server at ${where} did not answer in ${Math.round(timeoutMs / 1000)} s: offline payments stay to be confirmed; the till asks again later.`
+          ? `The companion server at ${where} did not answer in ${Math.max(1, Math.round(timeoutMs / 1000))} s: offline payments stay to be confirmed; the till asks again later.`
           : `The companion server at ${where} cannot be reached: offline payments stay to be confirmed; the till asks again once it is online.`,
       );
     }
