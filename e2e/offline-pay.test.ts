@@ -26,7 +26,8 @@ describe('Lightning (offline) at the till', () => {
     await card.scrollIntoViewIfNeeded();
     await page.getByTestId('offline-enabled').check();
     await page.getByTestId('offline-always').check();
-    await page.getByTestId('offline-url').fill('https://pay.example.com');
+    // Nothing listens there: the companion cannot be reached from this till (no internet here).
+    await page.getByTestId('offline-url').fill('http://127.0.0.1:9');
     await page.getByTestId('offline-keyId').fill(KEY.id);
     await page.getByTestId('offline-key').fill(KEY.key);
     await page.getByTestId('offline-save').click();
@@ -73,6 +74,29 @@ describe('Lightning (offline) at the till', () => {
       /Lightning \(offline\) — to be confirmed/,
     );
     await page.screenshot({ path: `${SHOTS}/offline-receipt-1024x768.png` });
+
+    // Proof later: Reconcile names the sale waiting for the companion's word, asks it on a tap
+    // (unreachable here: said so, nothing changes) and lists the sale as not yet confirmed.
+    await page.getByTestId('nav-reconcile').click();
+    await expect
+      .poll(() => page.getByTestId('rc-offline-counts').innerText())
+      .toBe('1 paid offline, waiting for the companion server’s confirmation');
+    await page.getByTestId('rc-offline-check').click();
+    await expect
+      .poll(() => page.getByTestId('rc-offline-last').innerText())
+      .toMatch(/The companion server at 127\.0\.0\.1:9 cannot be reached/);
+    await page.getByTestId('rc-start').click();
+    await page.getByTestId('rc-card-offline_unproven').waitFor();
+    expect(await page.getByTestId('rc-card-offline_unproven').innerText()).toMatch(
+      /Paid offline, not yet confirmed\s+1/,
+    );
+    expect(await page.getByTestId('rc-offline-proof').innerText()).toMatch(/cannot be reached/);
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-reconcile-1024x768.png`, fullPage: true });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-reconcile-1920x1080.png`, fullPage: true });
+    await page.setViewportSize({ width: 1024, height: 768 });
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -400,8 +400,8 @@ function Progress({ run }: { run: ReconcileRun }) {
         : null;
     return (
       <div className="rc-note" data-testid="rc-done">
-        {run.from === run.to ? run.from : `${run.from} – ${run.to}`}: {p.records.toLocaleString()} records
-        compared
+        {run.from === run.to ? run.from : `${run.from} – ${run.to}`}: {p.records.toLocaleString()}{' '}
+        {p.records === 1 ? 'record' : 'records'} compared
         {secs !== null ? ` in ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s` : ''}.
       </div>
     );
