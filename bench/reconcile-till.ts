@@ -34,11 +34,19 @@ export async function benchTillReconcile(n: number) {
           if (event === 'reconcileProgress' && run.state !== 'running') resolve(run);
         }),
       );
+      // The till's own memory while it reconciles: sampled, since the process's peak also covers
+      // the fill before and the bare engine's in-memory baseline after.
+      global.gc?.();
+      const rssBefore = process.memoryUsage.rss();
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
       const t0 = process.hrtime.bigint();
       const started = await till.invoke('startReconcile', { from: '2025-11-25', to: '2026-11-24' });
       if (!started.ok) throw new Error(started.error.message);
       const run = await done;
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      clearInterval(sampler);
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
       if (run.state !== 'done') throw new Error(`reconciliation ${run.state}: ${run.error ?? ''}`);
       const t1 = process.hrtime.bigint();
       const csv = await till.invoke('exportReconcileCsv', {});
@@ -72,6 +80,8 @@ export async function benchTillReconcile(n: number) {
         csv_rows: (csv.value as { rows: number }).rows,
         baseline_bare_engine_s: round(engineSeconds),
         ratio_till_vs_bare_engine: round(wall / engineSeconds),
+        till_rss_before_mb: Math.round(rssBefore / 2 ** 20),
+        till_rss_peak_during_reconcile_mb: Math.round(rssPeak / 2 ** 20),
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
     } finally {

@@ -77,6 +77,19 @@ export interface ReconcileDeps {
   };
 }
 
+/**
+ * A failed run in a manager's words. DuckDB's own text (with its SET advice) goes to the log: a
+ * manager can choose a shorter period or free the disk, not tune the engine.
+ */
+export function failureWords(err: unknown, memoryLimit: string): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/max_temp_directory_size|No space left on device|disk is full|ENOSPC/i.test(text))
+    return 'The disk is full: reconciliation could not write its working files. Free some space on the till’s disk, or reconcile a shorter period.';
+  if (/Out of Memory Error/i.test(text))
+    return `This period needs more memory than reconciliation may use (${memoryLimit}): reconcile a shorter period, a month at a time.`;
+  return text;
+}
+
 /** Default grace for refunds to reach Shopify or finish paying. */
 export const REFUND_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -140,6 +153,7 @@ export function createReconcileService(deps: ReconcileDeps) {
   let running: Promise<void> | null = null;
   let opened: Promise<ReconcileDb> | null = null;
   let hasResults = false;
+  const memoryLimit = deps.engine?.memoryLimit ?? '512MB';
 
   /** DuckDB is loaded and its file opened on the first run, never as the till starts. */
   function database(): Promise<ReconcileDb> {
@@ -150,7 +164,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         openReconcileDb({
           path: file,
           tempDirectory: join(dir, 'spill'),
-          memoryLimit: deps.engine?.memoryLimit ?? '512MB',
+          memoryLimit,
           ...(deps.engine?.threads ? { threads: deps.engine.threads } : {}),
         });
       // The file is disposable (every run rebuilds it): one a crash left unreadable is replaced.
@@ -464,7 +478,7 @@ export function createReconcileService(deps: ReconcileDeps) {
           publish({
             state: cancelled ? 'cancelled' : 'failed',
             finishedAt: deps.now().toISOString(),
-            error: cancelled ? null : err instanceof Error ? err.message : String(err),
+            error: cancelled ? null : failureWords(err, memoryLimit),
           });
         },
       );

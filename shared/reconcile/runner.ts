@@ -30,7 +30,7 @@ export interface RunnerOptions {
   threads?: number;
   /** DuckDB's memory_limit, e.g. '256MB'. */
   memoryLimit?: string;
-  /** Where DuckDB spills when over its memory limit. */
+  /** Where DuckDB spills when over its memory limit ('' forbids spilling: tests). */
   tempDirectory?: string;
   /** The most DuckDB may spill there, e.g. '10GB' (DuckDB's default: 90% of the free disk). */
   maxTempDirectorySize?: string;
