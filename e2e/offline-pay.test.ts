@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import lnurl from 'lnurl';
 import { describe, expect, it } from 'vitest';
 import { offlinePin, type OfflineKey } from '../shared/offline-pay/index.js';
-import { noSidewaysScroll, SHOTS } from './browser.js';
+import { noSidewaysScroll, productTile, SHOTS } from './browser.js';
 import { signInAtTill, tillInBrowser } from './served-till.js';
 
 /**
@@ -97,6 +97,55 @@ describe('Lightning (offline) at the till', () => {
     expect(await noSidewaysScroll(page)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/offline-reconcile-1920x1080.png`, fullPage: true });
     await page.setViewportSize({ width: 1024, height: 768 });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  // After the test above (offline Lightning set up on this till, "always offer").
+  it('asks for the tip before signing the link, as Charge does; the tip is in the link’s sats and on the receipt', async () => {
+    const { page } = till;
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.getByTestId('nav-settings').click();
+    const pricing = page.getByTestId('pricing-settings');
+    await pricing.getByTestId('save-pricing').waitFor();
+    await pricing.getByLabel('Offer a tip on the charge screen').check();
+    await pricing.getByRole('button', { name: 'Save taxes and tips' }).click();
+    await pricing.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+
+    await page.getByTestId('nav-register').click();
+    await productTile(page, 'Flat White').click();
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    const goods = await page.getByTestId('cart-total').innerText();
+    expect(goods).toBe('$4.50');
+    await page.getByTestId('charge-offline-button').click();
+    // The same tip sheet as Charge's: 10 % of $4.50 is 45 ¢.
+    await page.getByTestId('tip-preset').first().waitFor();
+    expect(await page.getByTestId('tip-preset').first().innerText()).toMatch(/10%\s*\+\$0\.45/);
+    await page.screenshot({ path: `${SHOTS}/offline-tip-1024x768.png` });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: `${SHOTS}/offline-tip-1920x1080.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId('tip-preset').first().click();
+
+    const screen = page.getByTestId('offline-charge');
+    await screen.waitFor();
+    expect(await page.getByTestId('charge-fiat').innerText()).toBe('$4.95');
+    const url = new URL(lnurl.decode((await screen.getAttribute('data-lnurl'))!));
+    const msat = BigInt(url.searchParams.get('minSendable')!);
+    // At the demo rate ($100,000 a bitcoin) $4.95 is 4,950 sats.
+    expect(msat).toBe(4_950_000n);
+    expect(url.searchParams.get('maxSendable')).toBe(msat.toString());
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-charge-tip-1024x768.png` });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/offline-charge-tip-1920x1080.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
+
+    for (const d of offlinePin(KEY, url.searchParams.get('nonce')!, msat))
+      await page.getByTestId(`pin-key-${d}`).click();
+    await page.getByTestId('receipt').waitFor();
+    expect(await page.getByTestId('receipt-tip').innerText()).toBe('$0.45');
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -53,7 +53,7 @@ export function createDisplay(deps: DisplayDeps) {
       lines: lines(sale.lines, p),
       ...(p ? fromPricing(p) : { discounts: 0n, taxes: [], tip: 0n }),
       total: sale.total,
-      msat: sale.invoice?.amountMsat ?? sale.amountPaidMsat,
+      msat: sale.invoice?.amountMsat ?? sale.offline?.amountMsat ?? sale.amountPaidMsat,
       tipChoices: null,
       customerTip: null,
       invoice:
@@ -73,7 +73,9 @@ export function createDisplay(deps: DisplayDeps) {
 
   function state(): DisplayState {
     const active = deps.activeSale();
-    if (active && active.state === 'awaiting_payment' && active.invoice) return fromSale(active, 'invoice');
+    // An offline charge (issue 17) shows its sale too: the tip in it, no choices to tap any more.
+    if (active && active.state === 'awaiting_payment' && (active.invoice || active.offline))
+      return fromSale(active, 'invoice');
     const cart = deps.cart();
     if (cart.lines.length === 0 && paid) return fromSale(paid, 'paid');
     const tips = deps.pricing().tips;

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../shared/contract/index.js';
 import type { Product, Refund, RefundState, Sale } from '../../shared/domain/index.js';
+import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
+import { offlinePin } from '../../shared/offline-pay/index.js';
 import { encodeInvoice } from '../lightning/bolt11/encode.js';
 import type { RefundPaymentStatus, RefundWallet } from '../refund-wallet/wallet.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
@@ -497,6 +499,46 @@ describe('LNURL-withdraw refunds, pulled by the customer’s wallet', () => {
       rateBasis: 'current',
       rateNote: expect.stringMatching(/paid in cash/) as unknown,
     });
+  });
+
+  it('the sale’s rate of a sale paid offline: the rate its signed link was priced at, not today’s', async () => {
+    await setUp({ rateBasis: 'sale' });
+    const key = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
+    await call(till, 'saveOfflinePay', {
+      enabled: true,
+      serverUrl: 'https://pay.example.com',
+      perSaleLimit: 10_000n,
+      perDayLimit: 50_000n,
+      maxRateAgeMin: 60,
+      alwaysOffer: true,
+      key,
+    });
+    await call(till, 'addToCart', { variantId: variant('Flat White') });
+    const charge = await call(till, 'chargeOffline', {});
+    const nonce = (await call(till, 'getSale', { saleId: charge.saleId })).offline!.nonce;
+    await call(till, 'enterOfflinePin', {
+      saleId: charge.saleId,
+      pin: offlinePin(key, nonce, charge.amountMsat),
+    });
+    const sale = await call(till, 'getSale', { saleId: charge.saleId });
+    expect(sale).toMatchObject({ state: 'paid', tender: 'lightning-offline', invoice: null });
+    const paidAt = sale.offline!.rate;
+    expect(paidAt.rate).toBe('100000.00'); // the demo rate
+
+    // Today's rate moved: a manager's, 5 % lower (inside the band, no confirmation).
+    clock.advance(3_600_000);
+    await call(till, 'setManualRate', { rate: '95000' });
+    await call(till, 'updateSettings', { rateSource: 'manual' });
+    const quote = await call(till, 'quoteLnurlRefund', choice(sale));
+    expect(quote).toMatchObject({ rateBasis: 'sale', rate: paidAt.rate });
+    expect(quote.rateNote).toMatch(/the sale’s rate \(100000\.00 USD\/BTC/);
+    expect(quote.amountMsat).toBe(
+      roundToSat(fiatToMsat(quote.amount, sale.currency, paidAt.rate, 'down'), 'down'),
+    );
+    // The refund keeps it: its link is priced at the sale's rate.
+    const refund = await call(till, 'createRefund', lnurlRefund(sale));
+    expect(refund).toMatchObject({ amountMsat: quote.amountMsat });
+    expect(refund.withdraw).toMatchObject({ rate: paidAt.rate, rateBasis: 'sale' });
   });
 
   it('the till stays up whatever a wallet sends', async () => {

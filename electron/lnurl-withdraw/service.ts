@@ -214,12 +214,24 @@ export function createLnurlWithdraw(deps: LnurlWithdrawDeps) {
     return ended;
   }
 
+  /** The rate the sale was paid at: its invoice's, or its offline link's (issue 17); cash has none. */
+  function saleRate(sale: Sale): RateQuote | undefined {
+    switch (sale.tender) {
+      case 'lightning':
+        return sale.invoice?.rate;
+      case 'lightning-offline':
+        return sale.offline?.rate;
+      case 'cash':
+        return undefined;
+    }
+  }
+
   /** The rate a withdraw refund of this sale is paid at, by the owner's basis. */
   async function rateFor(
     sale: Sale,
     basis: WithdrawRateBasis,
   ): Promise<{ rate: string; basis: WithdrawRateBasis; note: string }> {
-    const locked = sale.tender === 'lightning' ? sale.invoice?.rate : undefined;
+    const locked = saleRate(sale);
     if (basis === 'sale' && locked && locked.currency === sale.currency) {
       return {
         rate: locked.rate,

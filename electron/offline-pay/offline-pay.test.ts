@@ -1,9 +1,6 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfflineCharge } from '../../shared/domain/index.js';
 import { offlinePin, type OfflineKey } from '../../shared/offline-pay/index.js';
-import { BackendError, type LightningBackend } from '../lightning/backend.js';
-import { createDemoBackend } from '../lightning/demo/backend.js';
 import { RESOURCES_DIR } from '../test-support/fixtures.js';
 import {
   closeWorld,
@@ -14,6 +11,7 @@ import {
   type World,
 } from '../test-support/shopify-world.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
+import { unreachableNode as unreachable } from '../test-support/unreachable-node.js';
 
 /**
  * Lightning with the till offline (issue 17), the till's side: the node unreachable, the cart
@@ -23,22 +21,6 @@ import { call, refused, signedInTill } from '../test-support/till-calls.js';
 
 const KEY: OfflineKey = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
 const NEW_KEY: OfflineKey = { id: '0a1b2c3e', key: 'cd'.repeat(32) };
-
-/** A demo node that never answers: the shop's internet is down. */
-function unreachable(dataDir: string, now: () => Date): LightningBackend {
-  const demo = createDemoBackend({ dataDir: join(dataDir, 'node'), now });
-  const down = () => Promise.reject(new BackendError('Unreachable', 'connect ECONNREFUSED 127.0.0.1:8080'));
-  return {
-    kind: 'demo',
-    getInfo: down,
-    createInvoice: down,
-    lookupInvoice: down,
-    subscribeSettlements: (opts) => demo.subscribeSettlements(opts),
-    latestCursor: () => demo.latestCursor(),
-    listInvoices: (req) => demo.listInvoices(req),
-    close: () => demo.close(),
-  };
-}
 
 const worlds: World[] = [];
 afterEach(async () => {

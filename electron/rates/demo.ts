@@ -24,16 +24,18 @@ const DEMO_RATES: Readonly<Record<string, string>> = {
   KWD: '30700.000',
 };
 
+export const DEMO_RATE_LABEL = 'Demo fixed rate';
+
 export function createDemoRateSource(now: () => Date): RateSource {
   return {
     id: 'demo',
-    label: 'Demo fixed rate',
+    label: DEMO_RATE_LABEL,
     quote(currency) {
       const rate = DEMO_RATES[currency];
       if (rate === undefined) {
         return Promise.reject(new Error(`The demo rate has no price for ${currency}`));
       }
-      return Promise.resolve({ currency, rate, source: 'Demo fixed rate', fetchedAt: now().toISOString() });
+      return Promise.resolve({ currency, rate, source: DEMO_RATE_LABEL, fetchedAt: now().toISOString() });
     },
   };
 }

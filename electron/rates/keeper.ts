@@ -28,6 +28,8 @@ export function createRateKeeper(opts: {
   source: RateSource;
   maxAgeMs: () => number;
   now: () => Date;
+  /** A source answered (the journal keeps it for a restart while offline). */
+  onFresh?: (quote: RateQuote) => void;
 }): RateKeeper {
   const last = new Map<string, RateQuote>();
   let source = opts.source;
@@ -37,6 +39,11 @@ export function createRateKeeper(opts: {
   async function fetchFresh(currency: string): Promise<RateQuote> {
     const quote = await source.quote(currency);
     last.set(currency, quote);
+    try {
+      opts.onFresh?.(quote);
+    } catch {
+      // Keeping it for a restart is a convenience: the quote stands for this run all the same.
+    }
     return quote;
   }
 
@@ -78,6 +85,8 @@ export function createRateKeeper(opts: {
   };
 }
 
+export const MANUAL_RATE_LABEL = 'Manual rate';
+
 /** A rate a manager typed in, labelled as such on every receipt that uses it. */
 export function createManualRateSource(rate: string, currency: string, enteredAt: Date): RateSource {
   let value;
@@ -89,10 +98,15 @@ export function createManualRateSource(rate: string, currency: string, enteredAt
   if (value.units <= 0n) throw new RateError('The rate must be greater than zero');
   return {
     id: 'manual',
-    label: 'Manual rate',
+    label: MANUAL_RATE_LABEL,
     quote(c) {
       if (c !== currency) return Promise.reject(new RateError(`The manual rate is in ${currency}, not ${c}`));
-      return Promise.resolve({ currency, rate, source: 'Manual rate', fetchedAt: enteredAt.toISOString() });
+      return Promise.resolve({
+        currency,
+        rate,
+        source: MANUAL_RATE_LABEL,
+        fetchedAt: enteredAt.toISOString(),
+      });
     },
   };
 }

@@ -16,8 +16,9 @@ import {
 } from '../../shared/money/index.js';
 import type { Db } from '../journal/db.js';
 import { readSettingValue, writeSettingValue } from '../journal/settings.js';
-import { createDemoRateSource } from './demo.js';
-import { createManualRateSource, createRateKeeper } from './keeper.js';
+import { createDemoRateSource, DEMO_RATE_LABEL } from './demo.js';
+import { createManualRateSource, createRateKeeper, MANUAL_RATE_LABEL } from './keeper.js';
+import { createLastGoodRates } from './last-good.js';
 import { createPublicRateSource, RateError } from './public-sources.js';
 import type { RateSource } from './source.js';
 
@@ -71,7 +72,7 @@ export function createTillRates(deps: TillRatesDeps) {
     if (id !== 'manual') return makeSource(id);
     return {
       id: 'manual',
-      label: 'Manual rate',
+      label: MANUAL_RATE_LABEL,
       quote: (currency) => {
         const manual = readManual();
         if (!manual || manual.currency !== currency) {
@@ -82,10 +83,15 @@ export function createTillRates(deps: TillRatesDeps) {
     };
   }
 
+  const lastGood = createLastGoodRates(db);
   const keeper = createRateKeeper({
     source: sourceFor(settings().rateSource),
     maxAgeMs: () => settings().maxRateAgeSec * 1000,
     now,
+    // A manager's rate is kept as such (MANUAL_RATE_KEY), never as a source's quote.
+    onFresh: (quote) => {
+      if (quote.source !== MANUAL_RATE_LABEL) lastGood.remember(quote);
+    },
   });
   keeper.setManual(readManual());
 
@@ -129,9 +135,34 @@ export function createTillRates(deps: TillRatesDeps) {
 
   const demoRateOnRealNode = () => settings().rateSource === 'demo' && !deps.onDemoNode();
 
+  /**
+   * The quote an earlier run kept. Never given to an online charge (lock() asks the keeper,
+   * which knows only this run's quotes and the online age limit): only shown, and used by the
+   * offline charge, which checks its age against the owner's offline limit.
+   */
+  function kept(currency: string): RateQuote | null {
+    const quote = lastGood.read(currency);
+    // The demo rate prices only the demo node, also after a restart on a real one.
+    if (!quote || (quote.source === DEMO_RATE_LABEL && !deps.onDemoNode())) return null;
+    return quote;
+  }
+
+  const newer = (a: RateQuote | null, b: RateQuote | null): RateQuote | null =>
+    a === null ? b : b === null ? a : Date.parse(b.fetchedAt) > Date.parse(a.fetchedAt) ? b : a;
+
   return {
-    /** What the status shows: the last quote, or the manager's rate. */
-    last: (): RateQuote | null => keeper.last(settings().currency) ?? readManual(),
+    /**
+     * The last good rate: this run's last quote; else the newer of the quote an earlier run
+     * kept and the manager's rate (a till restarted offline has both, and the newer is the
+     * better guess).
+     */
+    last: (): RateQuote | null => {
+      const currency = settings().currency;
+      const manual = readManual();
+      return (
+        keeper.last(currency) ?? newer(kept(currency), manual && manual.currency === currency ? manual : null)
+      );
+    },
 
     /** The rate a charge is priced at, or a refusal a manager can act on. */
     lock: async (currency: string): Promise<RateQuote> => {
@@ -200,7 +231,7 @@ export function createTillRates(deps: TillRatesDeps) {
         }
         warning = null;
       }
-      const quote: RateQuote = { currency, rate, source: 'Manual rate', fetchedAt: now().toISOString() };
+      const quote: RateQuote = { currency, rate, source: MANUAL_RATE_LABEL, fetchedAt: now().toISOString() };
       writeSettingValue(db, MANUAL_RATE_KEY, quote);
       keeper.setManual(quote);
     },

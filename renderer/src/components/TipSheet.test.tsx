@@ -64,6 +64,9 @@ describe('the register asks for the tip when tips are on', () => {
   function register(tipsOn: boolean) {
     const charge = vi.fn(() => new Promise(() => undefined));
     const payCash = vi.fn(() => new Promise(() => undefined));
+    // The node unreachable: "Lightning (offline)" is offered beside Charge (issue 17).
+    const chargeOffline = vi.fn(() => new Promise(() => undefined));
+    const getOfflineCharge = vi.fn(() => Promise.resolve({ offered: true, charge: null }));
     const getPricingSettings = vi.fn(() =>
       Promise.resolve({
         ...DEFAULT_PRICING,
@@ -75,6 +78,8 @@ describe('the register asks for the tip when tips are on', () => {
       getPricingSettings,
       charge,
       payCash,
+      chargeOffline,
+      getOfflineCharge,
     });
     const shell: Shell = { till, status: status(), toast: vi.fn(), run: (fn) => fn() };
     render(
@@ -82,7 +87,7 @@ describe('the register asks for the tip when tips are on', () => {
         <RegisterScreen onCharged={vi.fn()} onPaidCash={vi.fn()} />
       </ShellContext.Provider>,
     );
-    return { charge, payCash, getPricingSettings, emit };
+    return { charge, payCash, chargeOffline, getPricingSettings, emit };
   }
 
   /** The cart and the owner's tip settings are on screen. */
@@ -100,6 +105,49 @@ describe('the register asks for the tip when tips are on', () => {
     expect(charge).not.toHaveBeenCalled();
     fireEvent.click(screen.getAllByTestId('tip-preset')[1]!);
     expect(charge).toHaveBeenCalledExactlyOnceWith({ tip: { kind: 'percentage', percent: '20' } });
+  });
+
+  it('before the offline link: Lightning (offline) asks the same way, the tip goes into the signed link', async () => {
+    const { charge, chargeOffline, getPricingSettings } = register(true);
+    await loaded(getPricingSettings);
+    fireEvent.click(await screen.findByTestId('charge-offline-button'));
+    expect(screen.getAllByTestId('tip-preset')).toHaveLength(2);
+    expect(chargeOffline).not.toHaveBeenCalled();
+    fireEvent.click(screen.getAllByTestId('tip-preset')[1]!);
+    expect(chargeOffline).toHaveBeenCalledExactlyOnceWith({ tip: { kind: 'percentage', percent: '20' } });
+    expect(charge).not.toHaveBeenCalled();
+  });
+
+  it('offline too: the tip the customer tapped on the display is taken without asking; none when tips are off', async () => {
+    const { chargeOffline, getPricingSettings, emit } = register(true);
+    await loaded(getPricingSettings);
+    act(() =>
+      emit('displayChanged', {
+        shopName: 'Demo',
+        phase: 'cart',
+        currency: 'USD',
+        lines: [],
+        discounts: 0n,
+        taxes: [],
+        tip: 68n,
+        total: 748n,
+        msat: null,
+        tipChoices: ['10', '20'],
+        customerTip: { kind: 'percentage', percent: '10' },
+        invoice: null,
+        change: null,
+      }),
+    );
+    fireEvent.click(await screen.findByTestId('charge-offline-button'));
+    expect(screen.queryByTestId('tip-preset')).toBeNull();
+    expect(chargeOffline).toHaveBeenCalledExactlyOnceWith({ tip: { kind: 'percentage', percent: '10' } });
+    cleanup();
+
+    const off = register(false);
+    await loaded(off.getPricingSettings);
+    fireEvent.click(await screen.findByTestId('charge-offline-button'));
+    expect(screen.queryByTestId('tip-preset')).toBeNull();
+    expect(off.chargeOffline).toHaveBeenCalledExactlyOnceWith({ tip: null });
   });
 
   it('before the cash: the cash sheet asks for the total with the tip, and the tip goes with it', async () => {

@@ -158,6 +158,14 @@ export function DisplayScreen({ injected }: { injected?: TillApi }) {
             <div className="cd-pay-amount">{formatSats(state.invoice.amountMsat)}</div>
             <Countdown expiresAt={state.invoice.expiresAt} />
           </div>
+        ) : state.phase === 'invoice' ? (
+          // Charged offline (issue 17): the signed link's QR is on the till's own screen.
+          <div className="cd-brand" data-testid="display-offline">
+            <div className="cd-bolt" aria-hidden>
+              ⚡
+            </div>
+            <p>Scan the code on the till’s screen to pay</p>
+          </div>
         ) : state.tipChoices ? (
           <div className="cd-tips">
             <h2>Add a tip?</h2>

@@ -46,9 +46,12 @@ export function RegisterScreen({
   /** Lightning (offline), issue 17: offered while the node is unreachable, or always if the owner chose. */
   const [offlineOffered, setOfflineOffered] = useState(false);
   const [cash, setCash] = useState(false);
-  /** Tips on: the tip is asked before the invoice ('charge') or before the cash sheet ('cash'). */
+  /**
+   * Tips on: the tip is asked before the invoice ('charge'), before the offline link ('offline')
+   * or before the cash sheet ('cash').
+   */
   const [tips, setTips] = useState<PricingSettings['tips'] | null>(null);
-  const [askingTip, setAskingTip] = useState<'charge' | 'cash' | null>(null);
+  const [askingTip, setAskingTip] = useState<'charge' | 'offline' | 'cash' | null>(null);
   const [cashTip, setCashTip] = useState<Tip | null>(null);
   /** The discount being set: a line's (by id) or the whole cart's. */
   const [discounting, setDiscounting] = useState<{ lineId: string } | 'cart' | null>(null);
@@ -177,12 +180,13 @@ export function RegisterScreen({
     };
   }, [till, backendState]);
 
-  const chargeOffline = () => {
+  // The tip is in the link's amount: asked (or taken from the customer display) before it is signed.
+  const chargeOffline = (tip: Tip | null = null) => {
     if (charged.current) return;
     charged.current = true;
     setCharging(true);
     void run(async () => {
-      const c = await till.chargeOffline({ tip: null });
+      const c = await till.chargeOffline({ tip });
       onCharged(await till.getSale({ saleId: c.saleId }));
     }).finally(() => {
       charged.current = false;
@@ -198,6 +202,14 @@ export function RegisterScreen({
       charged.current = false;
       setCharging(false);
     });
+  };
+
+  /** Lightning, online or offline: the customer's tap on the display, else the tip sheet, else no tip. */
+  const tipThen = (pay: 'charge' | 'offline') => {
+    const go = pay === 'charge' ? charge : chargeOffline;
+    if (!askTips) go(null);
+    else if (customerTip) go(customerTip);
+    else setAskingTip(pay);
   };
 
   const changeQuantity = (lineId: string, by: number) =>
@@ -462,9 +474,7 @@ export function RegisterScreen({
               data-testid="charge-button"
               className="btn charge"
               disabled={lines.length === 0 || charging}
-              onClick={() =>
-                customerTip && askTips ? charge(customerTip) : askTips ? setAskingTip('charge') : charge(null)
-              }
+              onClick={() => tipThen('charge')}
             >
               {charging ? 'Creating invoice…' : `Charge ${formatFiat(cart?.total ?? 0n, currency)}`}
             </button>
@@ -473,7 +483,7 @@ export function RegisterScreen({
                 data-testid="charge-offline-button"
                 className="btn offline-btn"
                 disabled={lines.length === 0 || charging}
-                onClick={chargeOffline}
+                onClick={() => tipThen('offline')}
               >
                 Lightning (offline)
               </button>
@@ -579,6 +589,7 @@ export function RegisterScreen({
             const next = askingTip;
             setAskingTip(null);
             if (next === 'charge') charge(tip);
+            else if (next === 'offline') chargeOffline(tip);
             else {
               setCashTip(tip);
               setCash(true);
