@@ -68,6 +68,11 @@ export interface LnbitsFakeOptions {
   canReceive?: boolean;
   /** A refund wallet: `out: true` with the admin key pays; otherwise a till paying is a violation. */
   spends?: boolean;
+  /**
+   * Funded by Core Lightning (wallets/corelightning.py): it commits only to the text it is given
+   * (deschashonly), so a bare description_hash is refused.
+   */
+  clnFunding?: boolean;
 }
 
 // models/payments.py CreateInvoice, every field; LNbits ignores unknown ones, the fake refuses them.
@@ -336,9 +341,21 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
         const value = body[field];
         if (value && !HEX.test(value)) return detail(400, `'${field}' must be a valid hex string`);
       }
-      descriptionHash = body.description_hash
-        ? body.description_hash.replace(/\s/g, '').toLowerCase()
-        : bytesToHex(sha256(Buffer.from(body.unhashed_description!.replace(/\s/g, ''), 'hex')));
+      if (opts.clnFunding && !body.unhashed_description) {
+        return detail(
+          520,
+          "'description_hash' unsupported by CoreLightningWallet, provide 'unhashed_description'",
+          { status: 'pending' },
+        );
+      }
+      const text = body.unhashed_description
+        ? Buffer.from(body.unhashed_description.replace(/\s/g, ''), 'hex')
+        : null;
+      // corelightning.py hashes the text; the others take description_hash first.
+      descriptionHash =
+        body.description_hash && !opts.clnFunding
+          ? body.description_hash.replace(/\s/g, '').toLowerCase()
+          : bytesToHex(sha256(text!));
       if (descriptionHash.length !== 64) {
         return detail(520, 'description hash must be 32 bytes', { status: 'pending' });
       }
