@@ -63,6 +63,8 @@ interface Setup {
   node: LightningBackend;
   pay: (paymentHash: string) => Promise<void>;
   dataDir: string;
+  /** Behind a fake: from now on the node ignores description hashes (a plain `d`). */
+  ignoreDescriptionHash?: () => void;
 }
 
 async function onDemo(
@@ -115,15 +117,27 @@ async function onLnd(): Promise<Setup & { fake: LndFake }> {
     () => lnd.close(),
     () => companion.close(),
   );
-  return { companion, node: lnd, fake, dataDir: dir, pay: (hash) => Promise.resolve(fake.pay(hash)) };
+  return {
+    companion,
+    node: lnd,
+    fake,
+    dataDir: dir,
+    pay: (hash) => Promise.resolve(fake.pay(hash)),
+    ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
+  };
 }
 
 /** The companion on a node behind one of the till's backends, against that backend's fake. */
 async function onNode(
   name: string,
-  start: () => Promise<{ node: LightningBackend; pay: (hash: string) => void; close: () => Promise<void> }>,
+  start: () => Promise<{
+    node: LightningBackend;
+    pay: (hash: string) => void;
+    ignoreDescriptionHash: () => void;
+    close: () => Promise<void>;
+  }>,
 ): Promise<Setup> {
-  const { node, pay, close } = await start();
+  const { node, pay, ignoreDescriptionHash, close } = await start();
   const dir = tempDir(`companion-${name}-`).path;
   const companion = await startCompanion({
     host: '127.0.0.1',
@@ -139,7 +153,7 @@ async function onNode(
     () => node.close(),
     () => companion.close(),
   );
-  return { companion, node, dataDir: dir, pay: (hash) => Promise.resolve(pay(hash)) };
+  return { companion, node, dataDir: dir, pay: (hash) => Promise.resolve(pay(hash)), ignoreDescriptionHash };
 }
 
 const onCln = () =>
@@ -153,7 +167,12 @@ const onCln = () =>
       }),
       { now: clock.now, timeoutMs: 5_000 },
     );
-    return { node, pay: (h) => fake.pay(h), close: () => fake.close() };
+    return {
+      node,
+      pay: (h) => fake.pay(h),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
+      close: () => fake.close(),
+    };
   });
 
 const onNwc = () =>
@@ -163,7 +182,12 @@ const onNwc = () =>
       now: clock.now,
       timeoutMs: 5_000,
     });
-    return { node, pay: (h) => fake.pay(h), close: () => fake.close() };
+    return {
+      node,
+      pay: (h) => fake.pay(h),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
+      close: () => fake.close(),
+    };
   });
 
 const onLnbits = () =>
@@ -173,7 +197,12 @@ const onLnbits = () =>
       now: clock.now,
       timeoutMs: 5_000,
     });
-    return { node, pay: (h) => fake.pay(h), close: () => fake.close() };
+    return {
+      node,
+      pay: (h) => fake.pay(h),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
+      close: () => fake.close(),
+    };
   });
 
 function link(
@@ -274,6 +303,25 @@ describe.each([
     const again = await walletAsks(info, l.amountMsat);
     expect(again.status).toBe(400);
     expect(errorOf(again.body).status).toBe('ERROR');
+  });
+});
+
+describe.each([
+  ['LND', onLnd],
+  ['Core Lightning', onCln],
+  ['NWC', onNwc],
+  ['LNbits', onLnbits],
+] as const)('the companion server on a %s node that ignores description hashes', (_name, start) => {
+  it('hands out no invoice (its backend refuses it) and keeps the link for a retry', async () => {
+    const s = await start();
+    s.ignoreDescriptionHash!();
+    const l = link(s);
+    const info = await walletReads(l.url);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = await walletAsks(info, l.amountMsat);
+      expect(r.status).toBe(502);
+      expect(errorOf(r.body).reason).toMatch(/could not make an invoice/);
+    }
   });
 });
 
