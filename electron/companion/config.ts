@@ -24,7 +24,11 @@ const File = z
     keys: z.array(Key).min(1),
     /** Its own store (SQLite); relative to the config file. */
     dataDir: z.string().min(1),
-    /** The merchant's node, as Settings → Lightning node takes it (demo, lnd; see README). */
+    /**
+     * The merchant's node, as Settings → Lightning node takes it: demo, lnd, cln, nwc or lnbits
+     * (see README). Every backend makes LUD-06 description-hash invoices and refuses one that
+     * does not commit to the metadata.
+     */
     node: BackendInput,
     /** Lifetime of the invoices it asks of the node, seconds. */
     invoiceExpirySec: z.number().int().min(60).max(86_400).default(600),
@@ -41,9 +45,6 @@ export interface CompanionConfig {
   invoiceExpirySec: number;
 }
 
-/** Node kinds whose invoices can commit to the LNURL metadata's hash (LUD-06) today. */
-const HASH_CAPABLE = new Set(['demo', 'lnd']);
-
 export function parseCompanionConfig(value: unknown, baseDir: string): CompanionConfig {
   const parsed = File.safeParse(value);
   if (!parsed.success) {
@@ -55,11 +56,6 @@ export function parseCompanionConfig(value: unknown, baseDir: string): Companion
   const c = parsed.data;
   for (const k of c.keys) checkOfflineKey(k);
   if (new Set(c.keys.map((k) => k.id)).size !== c.keys.length) throw new Error('Two keys have the same id.');
-  if (!HASH_CAPABLE.has(c.node.kind)) {
-    throw new Error(
-      `The companion cannot use a ${c.node.kind} node yet: LNURL-pay invoices must commit to a description hash, which only the demo node and LND do here.`,
-    );
-  }
   return {
     host: c.host,
     port: c.port,

@@ -230,6 +230,9 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
         amountMsat: row.amountMsat,
         description: `Offline sale ${row.saleId}`,
         descriptionHash: hash,
+        // The metadata itself, for nodes that hash it themselves (CLN, LNbits); the backend
+        // refuses it unless it hashes to `hash`, and refuses an invoice not committing to it.
+        ...(extra.description !== undefined ? { hashedDescription: extra.description } : {}),
         expirySec,
         till: row.tillId,
       });

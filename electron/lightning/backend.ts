@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MAX_FIELD_BYTES } from './bolt11/format.js';
 import type { BackendKind, ConnectionState, Network, Permissions } from '../../shared/domain/index.js';
 
@@ -47,10 +48,46 @@ export interface CreateInvoiceRequest {
   till?: string;
   /**
    * BOLT11 `h` (description_hash, 64 hex digits) in place of the `d` text: the invoice commits to
-   * a longer description kept elsewhere (LUD-06 metadata, issue 17's companion server). Backends
-   * that honour it: demo, LND; the caller checks the invoice it gets back carries it.
+   * a longer description kept elsewhere (LUD-06 metadata, issue 17's companion server). Every
+   * backend refuses (BadResponse) an invoice from its node that does not commit to it.
    */
   descriptionHash?: string;
+  /**
+   * The text itself whose SHA-256 the invoice's `h` commits to (the LUD-06 metadata), for nodes
+   * that hash it themselves: Core Lightning takes only the text (invoice `deschashonly`), LNbits
+   * takes it as `unhashed_description`. The others hash it. With `descriptionHash` too, the two
+   * must agree; `description` stays the till's short text where the node keeps one.
+   */
+  hashedDescription?: string;
+}
+
+/** The SHA-256 (hex) of a text, as BOLT11 `h` and LUD-06 take it: over its UTF-8 bytes. */
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The description hash the invoice must commit to, from either field; undefined for a plain `d`. */
+export function committedHash(req: CreateInvoiceRequest): string | undefined {
+  return (
+    req.descriptionHash ??
+    (req.hashedDescription !== undefined ? sha256Hex(req.hashedDescription) : undefined)
+  );
+}
+
+/**
+ * Refuses an invoice whose `h` is not the hash asked for: a node (or wallet, or funding source)
+ * that ignored it made an invoice the payer's wallet cannot match to the LNURL metadata (LUD-06).
+ */
+export function checkCommitment(
+  req: CreateInvoiceRequest,
+  decodedHash: string | null | undefined,
+  node: string,
+): void {
+  const want = committedHash(req);
+  if (want !== undefined && decodedHash !== want) {
+    throw new BackendError(
+      'BadResponse',
+      `${node} returned an invoice that does not commit to the description hash asked for; it does not honour description hashes.`,
+    );
+  }
 }
 
 /** A settlement as the subscription reports it, with the cursor to store once it is journaled. */
@@ -132,6 +169,8 @@ export class BackendError extends Error {
 
 /** Every bitcoin there will ever be, in msat: no invoice can ask for more. */
 export const MAX_SUPPLY_MSAT = 21_000_000n * 100_000_000_000n;
+/** The longest text a description hash is asked over (LUD-06 metadata is far shorter). */
+export const MAX_HASHED_DESCRIPTION_BYTES = 65_536;
 /** The longest invoice lifetime any backend takes: a year. */
 export const MAX_EXPIRY_SEC = 31_536_000;
 // Lone surrogates have no UTF-8 form; BOLT11 d fields must be valid UTF-8.
@@ -168,6 +207,23 @@ export function checkInvoiceRequest(
   }
   if (req.descriptionHash !== undefined && !/^[0-9a-f]{64}$/.test(req.descriptionHash)) {
     throw new BackendError('Rejected', 'The description hash must be 64 lowercase hex digits (SHA-256).');
+  }
+  if (req.hashedDescription !== undefined) {
+    if (typeof req.hashedDescription !== 'string' || LONE_SURROGATE.test(req.hashedDescription)) {
+      throw new BackendError('Rejected', 'The hashed description is not valid Unicode text.');
+    }
+    if (Buffer.byteLength(req.hashedDescription, 'utf8') > MAX_HASHED_DESCRIPTION_BYTES) {
+      throw new BackendError(
+        'Rejected',
+        `The hashed description is longer than ${MAX_HASHED_DESCRIPTION_BYTES} bytes.`,
+      );
+    }
+    if (req.descriptionHash !== undefined && sha256Hex(req.hashedDescription) !== req.descriptionHash) {
+      throw new BackendError(
+        'Rejected',
+        'The description hash is not the SHA-256 of the hashed description.',
+      );
+    }
   }
   if (LONE_SURROGATE.test(req.description)) {
     throw new BackendError('Rejected', 'The description is not valid Unicode text.');

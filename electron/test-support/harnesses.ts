@@ -55,6 +55,7 @@ export const lndHarness: MakeHarness = async ({ timeoutMs }) => {
       // Well-formed, but baked by some other node: LND cannot verify it.
       badCredentials: () => connect(fake.macaroon(TILL_OPS).slice(0, -64) + '00'.repeat(32)),
       misbehave: (mode) => fake.misbehave(mode),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
     },
     close: async () => {
       await backend.close();
@@ -78,6 +79,7 @@ export const lnbitsHarness: MakeHarness = async ({ timeoutMs }) => {
       // A well-formed key of no wallet on this server: LNbits answers 404 "Wallet not found.".
       badCredentials: () => connect(randomUUID().replace(/-/g, '')),
       misbehave: (mode) => fake.misbehave(mode),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
     },
     close: async () => {
       await backend.close();
@@ -101,6 +103,7 @@ export function nwcHarness(wallet: Omit<NwcFakeOptions, 'now'>): MakeHarness {
         // A secret the wallet never issued: it answers UNAUTHORIZED.
         badCredentials: () => connect(fake.strangerUri()),
         misbehave: (mode) => fake.misbehave(mode),
+        ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
       },
       close: async () => {
         await backend.close();
@@ -129,7 +132,10 @@ export const clnHarness: MakeHarness = async ({ timeoutMs }) => {
       badCredentials: () =>
         connect(fake.mintRune({ restrictions: [] }).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))),
       misbehave: (mode) => fake.misbehave(mode),
+      ignoreDescriptionHash: () => fake.ignoreDescriptionHash(),
     },
+    // invoice.json deschashonly: lightningd hashes the description it is given.
+    hashNeedsText: true,
     close: async () => {
       await backend.close();
       await fake.close();

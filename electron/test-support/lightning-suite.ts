@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../shared/domain/index.js';
 import {
@@ -32,6 +33,8 @@ export interface ServerFaults {
    * null — normal again.
    */
   misbehave(mode: 'malformed' | 'truncated' | 'hang' | null): void;
+  /** From now on the node ignores a description hash asked for and writes a plain `d`. */
+  ignoreDescriptionHash(): void;
 }
 
 export interface BackendHarness {
@@ -42,6 +45,11 @@ export interface BackendHarness {
   /** A wallet pays this invoice, out of band (as a customer would). Works after expiry too. */
   pay(paymentHash: string): Promise<void>;
   faults: ServerFaults | null;
+  /**
+   * The node hashes the description itself and cannot commit to a bare hash (Core Lightning's
+   * deschashonly): a request with only `descriptionHash` is Rejected.
+   */
+  hashNeedsText?: boolean;
   /** Stops the backend and the fake; fails the test if the fake saw a request outside the spec. */
   close(): Promise<void>;
 }
@@ -267,6 +275,69 @@ export function describeLightningBackend(name: string, make: MakeHarness, opts =
       expect(seen.map((i) => i.paymentHash)).toEqual(made.map((i) => i.paymentHash));
     });
 
+    describe('an invoice committing to a description hash (LUD-06 metadata)', () => {
+      // Longer than a BOLT11 `d` holds: only its hash goes in the invoice.
+      const metadata = JSON.stringify([
+        ['text/plain', 'Corner Café · sale #7'],
+        ['text/long-desc', `Sale 7 at till 1, offline payment 0a1b. ${'Merci beaucoup ☕ '.repeat(40)}`],
+      ]);
+      const hash = createHash('sha256').update(metadata, 'utf8').digest('hex');
+
+      it('commits to the hash of the text, given with its hash or alone, and looks up as made', async () => {
+        for (const asked of [
+          { descriptionHash: hash, hashedDescription: metadata },
+          { hashedDescription: metadata },
+        ]) {
+          const created = await h.backend.createInvoice({
+            amountMsat: 21_000_000n,
+            description: 'Offline sale 7',
+            expirySec: 600,
+            till: 'till-1',
+            ...asked,
+          });
+          const decoded = decodeInvoice(created.bolt11);
+          expect(decoded).toMatchObject({
+            descriptionHash: hash,
+            description: null,
+            amountMsat: 21_000_000n,
+          });
+          const found = await h.backend.lookupInvoice(created.paymentHash);
+          expect(found).toMatchObject({
+            paymentHash: created.paymentHash,
+            bolt11: created.bolt11,
+            state: 'open',
+          });
+        }
+      });
+
+      it('commits to a bare hash where the node can, and says so where it needs the text', async () => {
+        const attempt = h.backend.createInvoice({
+          amountMsat: 21_000n,
+          description: 'Offline sale 8',
+          expirySec: 600,
+          descriptionHash: hash,
+        });
+        if (h.hashNeedsText) {
+          await expect(attempt).rejects.toMatchObject({ kind: 'Rejected', message: /description text/ });
+        } else {
+          expect(decodeInvoice((await attempt).bolt11).descriptionHash).toBe(hash);
+        }
+      });
+
+      it('refuses, before asking the node, a hash that is not of the text or not a hash', async () => {
+        for (const bad of [
+          { descriptionHash: 'ab'.repeat(32), hashedDescription: metadata },
+          { descriptionHash: hash.toUpperCase(), hashedDescription: metadata },
+          { descriptionHash: hash.slice(2) },
+          { hashedDescription: 'half a character \uD800' },
+        ]) {
+          await expect(
+            h.backend.createInvoice({ amountMsat: 21_000n, description: 'x', expirySec: 600, ...bad }),
+          ).rejects.toMatchObject({ kind: 'Rejected' });
+        }
+      });
+    });
+
     it('rejects an invoice it cannot make as Rejected, without a stack trace in the message', async () => {
       const attempt = invoice(0n, 'nothing');
       await expect(attempt).rejects.toBeInstanceOf(BackendError);
@@ -318,6 +389,21 @@ export function describeLightningBackend(name: string, make: MakeHarness, opts =
         });
         faults().misbehave(null);
         await expect(h.backend.getInfo()).resolves.toMatchObject({ permissions: { createInvoices: true } });
+      });
+
+      it('refuses an invoice from a node that ignored the description hash (BadResponse, in words)', async () => {
+        faults().ignoreDescriptionHash();
+        const metadata = '[["text/plain","Sale 9"]]';
+        const attempt = h.backend.createInvoice({
+          amountMsat: 21_000n,
+          description: 'Offline sale 9',
+          expirySec: 600,
+          hashedDescription: metadata,
+          descriptionHash: createHash('sha256').update(metadata, 'utf8').digest('hex'),
+        });
+        await expect(attempt).rejects.toMatchObject({ kind: 'BadResponse', message: /does not commit/ });
+        // A plain invoice from the same node is still fine.
+        await expect(invoice(1_000n, 'plain')).resolves.toMatchObject({ state: 'open' });
       });
 
       it('gives up on a server that hangs, as Timeout, and works again when it answers', async () => {

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import {
   subscriptionEnd,
   checkInvoiceRequest,
+  checkCommitment,
+  committedHash,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -169,6 +171,15 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     assertOpen();
     // clnrest carries msat as JSON numbers: no more than a double holds exactly.
     checkInvoiceRequest(req, { maxAmountMsat: MAX_MSAT, maxAmountText: '90,000 BTC' });
+    // invoice.json deschashonly: CLN hashes the description it is given and puts only the hash
+    // in the invoice, so it needs the text itself; a bare hash it cannot commit to.
+    const hashOnly = committedHash(req) !== undefined;
+    if (hashOnly && req.hashedDescription === undefined) {
+      throw new BackendError(
+        'Rejected',
+        'Core Lightning commits to a description hash only when given the description text itself (hashedDescription).',
+      );
+    }
     const created = await call(
       'invoice',
       {
@@ -177,8 +188,9 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         amount_msat: `${req.amountMsat}msat`,
         // Unique per invoice, as invoice.json requires; never shown to payers.
         label: invoiceLabel(randomUUID(), req.till),
-        description: req.description,
+        description: hashOnly ? req.hashedDescription : req.description,
         expiry: req.expirySec,
+        ...(hashOnly ? { deschashonly: true } : {}),
       },
       InvoiceResponse,
     );
@@ -197,12 +209,14 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
         'Core Lightning returned an invoice for a different payment or amount.',
       );
     }
+    checkCommitment(req, decoded.descriptionHash, 'Core Lightning');
     const expiresAt = new Date(created.expires_at * 1000);
     return {
       paymentHash: created.payment_hash,
       bolt11: created.bolt11,
       amountMsat: req.amountMsat,
-      description: req.description,
+      // As listinvoices will tell it: lightningd keeps no description for a deschashonly invoice.
+      description: hashOnly ? '' : req.description,
       createdAt: new Date(decoded.timestamp * 1000),
       expiresAt,
       state: now().getTime() >= expiresAt.getTime() ? 'expired' : 'open',

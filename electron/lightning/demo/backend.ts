@@ -5,6 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   checkInvoiceRequest,
+  committedHash,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -144,6 +145,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
     const timestamp = Math.floor(now().getTime() / 1000);
     const preimage = randomBytes(32);
     const paymentHash = bytesToHex(sha256(preimage));
+    const descriptionHash = committedHash(req);
     const bolt11 = encodeInvoice(
       {
         network: 'regtest',
@@ -151,9 +153,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
         timestamp,
         paymentHash,
         paymentSecret: bytesToHex(randomBytes(32)),
-        ...(req.descriptionHash !== undefined
-          ? { descriptionHash: req.descriptionHash }
-          : { description: req.description }),
+        ...(descriptionHash !== undefined ? { descriptionHash } : { description: req.description }),
         expirySec: req.expirySec,
         minFinalCltvExpiry: MIN_FINAL_CLTV_EXPIRY,
       },

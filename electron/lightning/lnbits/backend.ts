@@ -5,6 +5,8 @@ import type { Network } from '../../../shared/domain/index.js';
 import {
   subscriptionEnd,
   checkInvoiceRequest,
+  checkCommitment,
+  committedHash,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -145,9 +147,31 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
   const listPayments = (what: string, query: Query) =>
     must(what, PaymentList, { method: 'GET', path: 'api/v1/payments', query });
 
-  async function postInvoice(sat: bigint, memo: string, expirySec: number, till?: string): Promise<Payment> {
+  async function postInvoice(
+    sat: bigint,
+    memo: string,
+    expirySec: number,
+    till?: string,
+    hashed?: { descriptionHash: string; text?: string },
+  ): Promise<Payment> {
     // CreateInvoice defaults `out` to true (pay): an invoice must say out: false.
-    const body = { out: false, amount: sat, unit: 'sat', memo, expiry: expirySec };
+    const body = {
+      out: false,
+      amount: sat,
+      unit: 'sat',
+      memo,
+      expiry: expirySec,
+      // CreateInvoice description_hash and unhashed_description, both hex. Funding sources that
+      // take a hash use the first; Core Lightning's (deschashonly) takes only the text.
+      ...(hashed
+        ? {
+            description_hash: hashed.descriptionHash,
+            ...(hashed.text !== undefined
+              ? { unhashed_description: Buffer.from(hashed.text, 'utf8').toString('hex') }
+              : {}),
+          }
+        : {}),
+    };
     return must('the new invoice', Payment, {
       method: 'POST',
       path: 'api/v1/payments',
@@ -208,7 +232,14 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
       );
     }
     const sat = req.amountMsat / 1000n;
-    const payment = await postInvoice(sat, req.description, req.expirySec, req.till);
+    const descriptionHash = committedHash(req);
+    const payment = await postInvoice(
+      sat,
+      req.description,
+      req.expirySec,
+      req.till,
+      descriptionHash !== undefined ? { descriptionHash, text: req.hashedDescription } : undefined,
+    );
     if (BigInt(payment.amount) !== req.amountMsat) {
       throw new BackendError(
         'BadResponse',
@@ -216,7 +247,9 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
       );
     }
     const invoice = toInvoice(payment, now());
-    network ??= decodeBolt11(invoice.bolt11, 'the new invoice').network;
+    const decoded = decodeBolt11(invoice.bolt11, 'the new invoice');
+    checkCommitment(req, decoded.descriptionHash, `LNbits at ${where}`);
+    network ??= decoded.network;
     return invoice;
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { manualClock } from '../../test-support/fixtures.js';
 import { startLnbitsFake, type LnbitsFake } from '../../test-support/fakes/lnbits.js';
 import { watchSettlements } from '../../test-support/lightning-suite.js';
 import { BackendError, type LightningBackend } from '../backend.js';
+import { decodeInvoice } from '../bolt11/decode.js';
 import { encodeInvoice } from '../bolt11/encode.js';
 import { requestJson } from '../http.js';
 import { createLnbitsBackend } from './backend.js';
@@ -125,7 +126,7 @@ describe('LNbits backend against the fake server', () => {
   let fake: LnbitsFake;
   const open: LightningBackend[] = [];
 
-  async function start(opts: { canReceive?: boolean } = {}): Promise<LnbitsFake> {
+  async function start(opts: { canReceive?: boolean; clnFunding?: boolean } = {}): Promise<LnbitsFake> {
     fake = await startLnbitsFake({ now: clock.now, ...opts });
     return fake;
   }
@@ -312,6 +313,44 @@ describe('LNbits backend against the fake server', () => {
     live.subscription.close();
     expect(tillOfExtra(null)).toBeNull();
     expect(tillOfExtra({ till: '' })).toBeNull();
+  });
+
+  it('commits to a description hash on a Core Lightning funding source too: it sends the text (unhashed_description)', async () => {
+    await start({ clnFunding: true });
+    const metadata = '[["text/plain","Sale 12"],["text/long-desc","Sale 12 at till 1, offline payment 0c"]]';
+    const hash = createHash('sha256').update(metadata, 'utf8').digest('hex');
+    const backend = connect(fake.invoiceKey);
+    const made = await backend.createInvoice({
+      amountMsat: 21_000n,
+      description: 'Offline sale 12',
+      expirySec: 600,
+      descriptionHash: hash,
+      hashedDescription: metadata,
+    });
+    expect(decodeInvoice(made.bolt11).descriptionHash).toBe(hash);
+    // With the hash alone, that funding source cannot: LNbits says so, the till repeats it.
+    await expect(
+      backend.createInvoice({ amountMsat: 21_000n, description: 'x', expirySec: 600, descriptionHash: hash }),
+    ).rejects.toMatchObject({ message: /unhashed_description/ });
+  });
+
+  it('the fake answers malformed description fields as LNbits does (400, not hex)', async () => {
+    await start();
+    const post = (body: object) =>
+      requestJson(
+        { baseUrl: fake.url, timeoutMs: 2_000, headers: { 'X-Api-Key': fake.invoiceKey } },
+        { method: 'POST', path: '/api/v1/payments', body: { out: false, amount: 21, ...body } },
+      );
+    for (const field of ['description_hash', 'unhashed_description']) {
+      const res = await post({ [field]: 'not hex' });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ detail: `'${field}' must be a valid hex string` });
+    }
+    const ok = await post({ unhashed_description: Buffer.from('Sale 13').toString('hex') });
+    expect(ok.status).toBe(201);
+    const { bolt11, memo } = ok.body as { bolt11: string; memo: string };
+    expect(decodeInvoice(bolt11).descriptionHash).toBe(createHash('sha256').update('Sale 13').digest('hex'));
+    expect(memo).toBe('');
   });
 
   it('the fake refuses a filter LNbits would silently ignore', async () => {

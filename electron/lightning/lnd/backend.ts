@@ -3,6 +3,8 @@ import type { Network } from '../../../shared/domain/index.js';
 import {
   subscriptionEnd,
   checkInvoiceRequest,
+  checkCommitment,
+  committedHash,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -260,6 +262,8 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
   async function createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     assertOpen();
     checkInvoiceRequest(req);
+    // LND swagger AddInvoice: description_hash (bytes, base64 in JSON) replaces the memo in the invoice.
+    const descriptionHash = committedHash(req);
     const added = await call('AddInvoice', AddInvoiceResponse, {
       method: 'POST',
       path: '/v1/invoices',
@@ -267,8 +271,8 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
         memo: memoWithTill(req.description, req.till),
         value_msat: req.amountMsat.toString(),
         expiry: String(req.expirySec),
-        ...(req.descriptionHash !== undefined
-          ? { description_hash: Buffer.from(req.descriptionHash, 'hex').toString('base64') }
+        ...(descriptionHash !== undefined
+          ? { description_hash: Buffer.from(descriptionHash, 'hex').toString('base64') }
           : {}),
       },
     });
@@ -283,12 +287,7 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
     if (decoded.paymentHash !== paymentHash || decoded.amountMsat !== req.amountMsat) {
       throw new BackendError('BadResponse', 'LND returned an invoice for a different payment or amount.');
     }
-    if (req.descriptionHash !== undefined && decoded.descriptionHash !== req.descriptionHash) {
-      throw new BackendError(
-        'BadResponse',
-        'LND returned an invoice without the description hash asked for.',
-      );
-    }
+    checkCommitment(req, decoded.descriptionHash, 'LND');
     const full = await lookup(paymentHash);
     if (!full) throw new BackendError('BadResponse', 'LND does not find the invoice it just created.');
     const invoice = toInvoice(full);

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   subscriptionEnd,
   checkInvoiceRequest,
+  checkCommitment,
+  committedHash,
   BackendError,
   type CreateInvoiceRequest,
   type Invoice,
@@ -129,11 +131,16 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
       maxExpirySec: LOOKBACK_SEC,
       expiryText: `1 to ${LOOKBACK_SEC} (a day) through NWC`,
     });
+    // NIP-47 make_invoice `description_hash` (hex); with it, `description` is the text it hashes
+    // (as zap requests send it), or absent when only the hash is known.
+    const descriptionHash = committedHash(req);
+    const description = descriptionHash === undefined ? req.description : req.hashedDescription;
     const tx = await must(
       'make_invoice',
       {
         amount: req.amountMsat,
-        description: req.description,
+        ...(description !== undefined ? { description } : {}),
+        ...(descriptionHash !== undefined ? { description_hash: descriptionHash } : {}),
         expiry: req.expirySec,
         // NIP-47 make_invoice `metadata`: which till made it, read back when listing.
         ...(req.till !== undefined ? { metadata: { till_id: req.till } } : {}),
@@ -158,6 +165,7 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
         'The wallet returned an invoice for a different payment or amount.',
       );
     }
+    checkCommitment(req, decoded.descriptionHash, 'The wallet');
     return toInvoice(tx, now());
   }
 

@@ -13,6 +13,7 @@ import {
 } from '../../test-support/fakes/nwc.js';
 import { watchSettlements } from '../../test-support/lightning-suite.js';
 import type { LightningBackend } from '../backend.js';
+import { decodeInvoice } from '../bolt11/decode.js';
 import { createNwcBackend } from './backend.js';
 import { parseNwcUri } from './config.js';
 import { messageText } from './relays.js';
@@ -238,9 +239,8 @@ describe('NWC settlement cursors', () => {
 });
 
 describe('the NWC fake checks requests against NIP-47', () => {
-  it('records a request with a parameter NIP-47 does not define, and answers it with an error', async () => {
-    const clock = manualClock();
-    const fake = await startNwcFake({ now: clock.now });
+  /** A make_invoice written by hand (not by the backend, which never sends these), and the answer. */
+  async function askRaw(fake: NwcFake, params: Record<string, unknown>): Promise<unknown> {
     const config = parseNwcUri(fake.connect());
     const ws = new WebSocket(config.relays[0]!);
     await new Promise((resolve) => ws.once('open', resolve));
@@ -253,10 +253,7 @@ describe('the NWC fake checks requests against NIP-47', () => {
           ['p', config.walletPubkey],
           ['encryption', 'nip44_v2'],
         ],
-        content: nip44.v2.encrypt(
-          JSON.stringify({ method: 'make_invoice', params: { amount: 1000, memo: 'not a NIP-47 field' } }),
-          key,
-        ),
+        content: nip44.v2.encrypt(JSON.stringify({ method: 'make_invoice', params }), key),
       },
       config.secretKey,
     );
@@ -269,9 +266,37 @@ describe('the NWC fake checks requests against NIP-47', () => {
     const filter = { kinds: [23195], authors: [config.walletPubkey], '#p': [getPublicKey(config.secretKey)] };
     ws.send(JSON.stringify(['REQ', 'answer', filter]));
     ws.send(JSON.stringify(['EVENT', request]));
-    expect(JSON.parse(await answer)).toMatchObject({ result_type: 'make_invoice', error: { code: 'OTHER' } });
+    const text = await answer;
     ws.close();
+    return JSON.parse(text);
+  }
+
+  it('records a request with a parameter NIP-47 does not define, and answers it with an error', async () => {
+    const clock = manualClock();
+    const fake = await startNwcFake({ now: clock.now });
+    expect(await askRaw(fake, { amount: 1000, memo: 'not a NIP-47 field' })).toMatchObject({
+      result_type: 'make_invoice',
+      error: { code: 'OTHER' },
+    });
     await expect(fake.close()).rejects.toThrow(/unknown param "memo"/);
+  });
+
+  it('the fake puts make_invoice’s description_hash in the invoice, and refuses one that is not 32 bytes of hex', async () => {
+    const clock = manualClock();
+    const fake = await startNwcFake({ now: clock.now });
+    cleanups.push(() => fake.close());
+    const hash = 'ab'.repeat(32);
+    const made = (await askRaw(fake, { amount: 1000, description_hash: hash })) as {
+      result: { invoice: string; description_hash: string };
+    };
+    expect(decodeInvoice(made.result.invoice).descriptionHash).toBe(hash);
+    expect(made.result.description_hash).toBe(hash);
+    for (const bad of ['ab'.repeat(31), 'not hex at all']) {
+      expect(await askRaw(fake, { amount: 1000, description_hash: bad })).toMatchObject({
+        result_type: 'make_invoice',
+        error: { code: 'OTHER', message: /32 bytes of hex/ },
+      });
+    }
   });
 });
 

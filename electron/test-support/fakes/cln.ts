@@ -57,7 +57,8 @@ interface StoredRune {
 
 interface Row {
   label: string;
-  description: string;
+  /** null for a deschashonly invoice: lightningd keeps only the hash it put in the invoice. */
+  description: string | null;
   paymentHash: string;
   preimage: string;
   paymentSecret: string;
@@ -92,6 +93,8 @@ export interface ClnFake {
   /** The node restarts: the listener stops, every connection is cut, then it listens again. */
   restart(): Promise<void>;
   misbehave(mode: FaultMode): void;
+  /** From now on `deschashonly` is ignored, as by a node that does not honour it: a plain `d`. */
+  ignoreDescriptionHash(): void;
   violations: string[];
   close(): Promise<void>;
 }
@@ -198,6 +201,7 @@ export async function startClnFake(opts: {
   const waiters = new Set<Waiter>();
   const calls: ClnFake['calls'] = [];
   const watchers: { method: string; count: number; resolve: () => void }[] = [];
+  let ignoringHash = false;
   let createdIndex = 0;
   let updatedIndex = 0;
   let payIndex = 0;
@@ -241,7 +245,7 @@ export async function startClnFake(opts: {
       bolt11: row.bolt11,
       payment_hash: row.paymentHash,
       status: status(row),
-      description: row.description,
+      ...(row.description !== null ? { description: row.description } : {}),
       expires_at: row.expiresAt,
       created_index: row.createdIndex,
       ...(row.amountMsat !== null ? { amount_msat: row.amountMsat } : {}),
@@ -263,7 +267,9 @@ export async function startClnFake(opts: {
     const amountMsat = parseAmount(p.amount_msat);
     if (amountMsat === 0n) throw new RpcError(500, -32602, 'amount_msat: should be positive msat or "any"');
     const description = p.description as string;
-    if (Buffer.byteLength(description) > MAX_FIELD_BYTES) {
+    // invoice.json deschashonly: the invoice carries sha256(description), so its length is free.
+    const hashOnly = p.deschashonly === true && !ignoringHash;
+    if (!hashOnly && Buffer.byteLength(description) > MAX_FIELD_BYTES) {
       throw new RpcError(500, -32602, 'description: Description greater than 640 bytes');
     }
     const expiry = (p.expiry as number | undefined) ?? 604_800;
@@ -278,7 +284,9 @@ export async function startClnFake(opts: {
         timestamp,
         paymentHash,
         paymentSecret,
-        description,
+        ...(hashOnly
+          ? { descriptionHash: createHash('sha256').update(description, 'utf8').digest('hex') }
+          : { description }),
         expirySec: expiry,
         minFinalCltvExpiry: 5,
       },
@@ -286,7 +294,7 @@ export async function startClnFake(opts: {
     );
     const row: Row = {
       label,
-      description,
+      description: hashOnly ? null : description,
       paymentHash,
       preimage: preimage.toString('hex'),
       paymentSecret,
@@ -526,6 +534,7 @@ export async function startClnFake(opts: {
       await new Promise<void>((resolve) => fake.server.listen(port, '127.0.0.1', resolve));
     },
     misbehave: (m) => fake.misbehave(m),
+    ignoreDescriptionHash: () => void (ignoringHash = true),
     violations: fake.violations,
     close: () => fake.close(),
   };

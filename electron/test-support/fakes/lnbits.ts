@@ -46,6 +46,8 @@ export interface LnbitsFake extends HttpFake {
   onPaid(hook: ((paymentHash: string) => void) | null): void;
   /** A pending outgoing payment completes (or fails). */
   finishOutgoing(paymentHash: string, status: 'success' | 'failed'): void;
+  /** From now on the funding source ignores description hashes (a plain `d`), as some do. */
+  ignoreDescriptionHash(): void;
   /** Every `out: true` request (its payment hash), refused ones too. */
   payRequests: string[];
   /** The wallet's outgoing payments. */
@@ -66,6 +68,11 @@ export interface LnbitsFakeOptions {
   canReceive?: boolean;
   /** A refund wallet: `out: true` with the admin key pays; otherwise a till paying is a violation. */
   spends?: boolean;
+  /**
+   * Funded by Core Lightning (wallets/corelightning.py): it commits only to the text it is given
+   * (deschashonly), so a bare description_hash is refused.
+   */
+  clnFunding?: boolean;
 }
 
 // models/payments.py CreateInvoice, every field; LNbits ignores unknown ones, the fake refuses them.
@@ -105,6 +112,8 @@ const OPERATORS = new Set(['gt', 'lt', 'eq', 'ne', 'ge', 'le', 'in', 'ex', 'like
 const SORT_FIELDS = new Set(['created_at', 'updated_at', 'amount', 'fee', 'memo', 'time', 'tag']);
 const PAGING = new Set(['limit', 'offset', 'sortby', 'direction', 'search', 'api-key']);
 const INT = /^-?\d+$/;
+/** What Python's bytes.fromhex reads: pairs of hex digits, whitespace between them. */
+const HEX = /^\s*(?:[0-9a-fA-F]{2}\s*)*$/;
 
 interface Row {
   checkingId: string;
@@ -137,6 +146,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
   const invoiceKey = randomUUID().replace(/-/g, '');
   const adminKey = randomUUID().replace(/-/g, '');
   const rows: Row[] = [];
+  let ignoringHash = false;
   const requests: string[] = [];
   const channels = new Map<string, Set<WebSocket>>();
   const preimages = new Map<string, string>();
@@ -321,7 +331,37 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     if (opts.canReceive === false) {
       return detail(520, 'Wallet does not have permission to create invoices.', { status: 'failed' });
     }
-    const memo = body.memo || 'LNbits';
+    let memo = body.memo || 'LNbits';
+    // services/payments.py create_wallet_invoice: both fields are hex (bytes.fromhex), and with
+    // either the memo is not kept; the funding source (FakeWallet, LndRestWallet) puts
+    // description_hash in the invoice, else sha256(unhashed_description).
+    let descriptionHash: string | null = null;
+    if (body.description_hash || body.unhashed_description) {
+      for (const field of ['description_hash', 'unhashed_description'] as const) {
+        const value = body[field];
+        if (value && !HEX.test(value)) return detail(400, `'${field}' must be a valid hex string`);
+      }
+      if (opts.clnFunding && !body.unhashed_description) {
+        return detail(
+          520,
+          "'description_hash' unsupported by CoreLightningWallet, provide 'unhashed_description'",
+          { status: 'pending' },
+        );
+      }
+      const text = body.unhashed_description
+        ? Buffer.from(body.unhashed_description.replace(/\s/g, ''), 'hex')
+        : null;
+      // corelightning.py hashes the text; the others take description_hash first.
+      descriptionHash =
+        body.description_hash && !opts.clnFunding
+          ? body.description_hash.replace(/\s/g, '').toLowerCase()
+          : bytesToHex(sha256(text!));
+      if (descriptionHash.length !== 64) {
+        return detail(520, 'description hash must be 32 bytes', { status: 'pending' });
+      }
+      if (ignoringHash) descriptionHash = null;
+      memo = '';
+    }
     const expirySec = body.expiry ?? 3600;
     const now = opts.now();
     const timestamp = Math.floor(now.getTime() / 1000);
@@ -334,7 +374,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
         timestamp,
         paymentHash,
         paymentSecret: bytesToHex(randomBytes(32)),
-        description: memo.slice(0, 640),
+        ...(descriptionHash !== null ? { descriptionHash } : { description: memo.slice(0, 640) }),
         expirySec,
         minFinalCltvExpiry: 80,
       },
@@ -526,6 +566,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       row.updatedAt = opts.now();
     },
     payRequests,
+    ignoreDescriptionHash: () => void (ignoringHash = true),
     outgoing: () =>
       rows.filter((r) => r.amountMsat < 0).map((r) => ({ paymentHash: r.paymentHash, status: r.status })),
     async close() {

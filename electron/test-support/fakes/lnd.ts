@@ -113,6 +113,8 @@ export interface LndFake extends HttpFake {
   streams(): number;
   /** What the node holds: memo and payment hash, oldest first. */
   invoices(): { memo: string; hash: string }[];
+  /** From now on AddInvoice ignores description_hash (a plain `d`), as a node that does not honour it. */
+  ignoreDescriptionHash(): void;
 }
 
 export async function startLndFake(opts: {
@@ -125,6 +127,7 @@ export async function startLndFake(opts: {
   const network = opts.network ?? 'regtest';
   const macaroons = new Map<string, Ops>();
   const invoices: FakeInvoice[] = [];
+  let ignoringHash = false;
   const streams = new Set<{ res: http.ServerResponse; after: number; sent: boolean }>();
   const seconds = () => Math.floor(opts.now().getTime() / 1000);
 
@@ -218,7 +221,8 @@ export async function startLndFake(opts: {
             description_hash?: string;
           };
           // invoicesrpc/addinvoice.go: a description_hash is 32 bytes and replaces the memo in the `d` field.
-          const descriptionHash = body.description_hash ? Buffer.from(body.description_hash, 'base64') : null;
+          const descriptionHash =
+            body.description_hash && !ignoringHash ? Buffer.from(body.description_hash, 'base64') : null;
           if (descriptionHash && descriptionHash.length !== 32) {
             return error(500, 2, 'description hash is 32 bytes');
           }
@@ -324,6 +328,7 @@ export async function startLndFake(opts: {
   return {
     ...fake,
     pubkey,
+    ignoreDescriptionHash: () => void (ignoringHash = true),
     macaroon(ops) {
       const m = bakeMacaroon(ops);
       macaroons.set(m, ops);

@@ -50,6 +50,8 @@ export interface NwcFake {
   /** A customer pays the invoice in full (also after it expired). */
   pay(paymentHash: string): void;
   misbehave(mode: FaultMode): void;
+  /** From now on make_invoice ignores `description_hash`, as a wallet that does not honour it. */
+  ignoreDescriptionHash(): void;
   dropConnections(): Promise<void>;
   /** One relay goes away for good. */
   stopRelay(index: number): Promise<void>;
@@ -88,6 +90,8 @@ interface FakeInvoice {
   bolt11: string;
   amount: number;
   description: string;
+  /** make_invoice's description_hash, in the invoice's `h` and returned as NIP-47 says. */
+  descriptionHash: string | null;
   createdAt: number;
   expiresAt: number;
   settledAt: number | null;
@@ -123,6 +127,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
   const seen = new Set<string>();
   const keys = new Map<string, Uint8Array>();
   let mode: FaultMode = null;
+  let ignoringHash = false;
   let truncations = 0;
   const preimages = new Map<string, string>();
   const payments: {
@@ -169,6 +174,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
       state: inv.settledAt !== null ? 'settled' : 'pending',
       invoice: inv.bolt11,
       description: inv.description,
+      ...(inv.descriptionHash !== null ? { description_hash: inv.descriptionHash } : {}),
       ...(inv.settledAt !== null ? { preimage: inv.preimage } : {}),
       payment_hash: inv.paymentHash,
       amount: inv.amount,
@@ -196,10 +202,14 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
       case 'make_invoice': {
         const amount = params.amount as number;
         if (amount <= 0) throw new WalletError('OTHER', 'amount must be more than 0 msat');
-        if (params.description_hash !== undefined) {
-          throw new WalletError('NOT_IMPLEMENTED', 'description_hash is not supported by this wallet');
-        }
         const description = (params.description as string | undefined) ?? '';
+        // NIP-47 make_invoice description_hash: the invoice's `h`, 32 bytes as hex; the wallet
+        // cannot decode anything else into one.
+        const hash = params.description_hash as string | undefined;
+        if (hash !== undefined && !/^[0-9a-fA-F]{64}$/.test(hash)) {
+          throw new WalletError('OTHER', 'description_hash must be 32 bytes of hex');
+        }
+        const descriptionHash = hash !== undefined && !ignoringHash ? hash.toLowerCase() : null;
         const expiry = (params.expiry as number | undefined) ?? 86_400;
         const preimage = randomBytes(32);
         const paymentHash = createHash('sha256').update(preimage).digest('hex');
@@ -213,7 +223,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
               timestamp: createdAt,
               paymentHash,
               paymentSecret: randomBytes(32).toString('hex'),
-              description,
+              ...(descriptionHash !== null ? { descriptionHash } : { description }),
               expirySec: expiry,
               minFinalCltvExpiry: 80,
             },
@@ -228,6 +238,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
           bolt11,
           amount,
           description,
+          descriptionHash,
           createdAt,
           expiresAt: createdAt + expiry,
           settledAt: null,
@@ -498,6 +509,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
     outgoing: () => payments.map((p) => ({ paymentHash: p.paymentHash, state: p.state })),
     payRequests,
     misbehave: (m) => void (mode = m),
+    ignoreDescriptionHash: () => void (ignoringHash = true),
     dropConnections: async () => void (await Promise.all([...live].map((r) => r.dropConnections()))),
     async stopRelay(index) {
       const relay = relays[index]!;
