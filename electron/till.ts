@@ -263,7 +263,11 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       const id = flow.activeSaleId();
       return id === null ? null : flow.get(id);
     },
+    // offlinePay is made below; the display asks only once a sale is charged offline.
+    offlineLink: (saleId) => offlineLinkOf(saleId),
   });
+  let offlineLinkOf: (saleId: string) => { qr: string; amountMsat: bigint; expiresAt: string } | null = () =>
+    null;
 
   const displayPairing = createDisplayPairing(db, now, log, deps.monitors);
 
@@ -322,6 +326,8 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     onQueued: () => shopify.queued(),
     onPaidAtCounter: (sale) => receipts.autoPrint(sale),
   });
+
+  offlineLinkOf = (saleId) => offlinePay.find(saleId);
 
   const parked = createParkedCarts({
     db,

@@ -11,6 +11,8 @@ export interface DisplayDeps {
   pricing: () => PricingSettings;
   /** The sale on screen (awaiting payment), if any. */
   activeSale: () => Sale | null;
+  /** A sale charged offline (issue 17): its signed LNURL-pay link, for the customer to scan here. */
+  offlineLink?: (saleId: string) => { qr: string; amountMsat: bigint; expiresAt: string } | null;
 }
 
 /**
@@ -44,6 +46,18 @@ export function createDisplay(deps: DisplayDeps) {
     }));
   }
 
+  /** What the customer scans: the invoice, or an offline charge's signed link. */
+  function payable(sale: Sale): DisplayState['invoice'] {
+    if (sale.invoice)
+      return {
+        bolt11: sale.invoice.bolt11,
+        amountMsat: sale.invoice.amountMsat,
+        expiresAt: sale.invoice.expiresAt,
+      };
+    const link = sale.offline ? deps.offlineLink?.(sale.id) : null;
+    return link ? { bolt11: link.qr, amountMsat: link.amountMsat, expiresAt: link.expiresAt } : null;
+  }
+
   function fromSale(sale: Sale, phase: 'invoice' | 'paid'): DisplayState {
     const p = sale.pricing;
     return {
@@ -56,14 +70,7 @@ export function createDisplay(deps: DisplayDeps) {
       msat: sale.invoice?.amountMsat ?? sale.offline?.amountMsat ?? sale.amountPaidMsat,
       tipChoices: null,
       customerTip: null,
-      invoice:
-        phase === 'invoice' && sale.invoice
-          ? {
-              bolt11: sale.invoice.bolt11,
-              amountMsat: sale.invoice.amountMsat,
-              expiresAt: sale.invoice.expiresAt,
-            }
-          : null,
+      invoice: phase === 'invoice' ? payable(sale) : null,
       change:
         phase === 'paid' && sale.tender === 'cash' && sale.cashTendered !== null
           ? sale.cashTendered - sale.total

@@ -79,13 +79,15 @@ describe('tips on the offline path', () => {
     expect(sale.total).toBe(1_100n);
     expect(sale.pricing?.totals.tip).toBe(100n);
     expect(sale.pricing?.tip?.tip).toEqual(TEN);
-    // The display shows the sale being paid, its tip in it, and no tip to tap any more.
+    // The display shows the sale being paid, its tip in it, no tip to tap any more, and the
+    // signed link's QR for the customer to scan there.
     expect(shown.at(-1)).toMatchObject({
       phase: 'invoice',
       tip: 100n,
       total: 1_100n,
       msat: charge.amountMsat,
       tipChoices: null,
+      invoice: { bolt11: charge.qr, amountMsat: charge.amountMsat, expiresAt: charge.expiresAt },
     });
     expect((await refused(till, 'chooseTip', { tip: FIFTEEN })).kind).toBe('InvalidState');
 

@@ -34,6 +34,7 @@ export const DisplayState = z.object({
   tipChoices: z.array(z.string()).nullable(),
   /** The customer's tap, until the sale is charged or the cart changes hands. */
   customerTip: Tip.nullable(),
+  /** What to scan: a BOLT11 invoice, or (charged offline, issue 17) the signed LNURL-pay link. */
   invoice: z.object({ bolt11: z.string(), amountMsat: money, expiresAt: z.string() }).nullable(),
   /** Cash: what goes back to the customer. */
   change: money.nullable(),
