@@ -1,9 +1,19 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../journal/db.js';
-import { createDemoRefundWallet, type RefundWallet } from '../refund-wallet/wallet.js';
+import {
+  createDemoRefundWallet,
+  WalletCannotList,
+  type RefundWallet,
+  type WalletPaymentRecord,
+} from '../refund-wallet/wallet.js';
 import { tempDir } from '../test-support/fixtures.js';
 import { walletPayments } from './refund-sources.js';
+
+/** A listing whose first page fails with `err`. */
+const failing = (err: Error): AsyncIterable<WalletPaymentRecord[]> => ({
+  [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }),
+});
 
 /** The refund wallet as a reconciliation source (issue 14). */
 describe('refund wallet payments as a reconciliation source', () => {
@@ -23,7 +33,7 @@ describe('refund wallet payments as a reconciliation source', () => {
       at = Date.parse('2026-11-02T00:00:00Z');
       await wallet.pay('lnbc-after', 'after', 1_000n);
 
-      const listed = walletPayments(
+      const listed = await walletPayments(
         wallet,
         new Date('2026-11-01T00:00:00Z'),
         new Date('2026-11-02T00:00:00Z'),
@@ -45,7 +55,7 @@ describe('refund wallet payments as a reconciliation source', () => {
     }
   });
 
-  it('says "unsupported" for a wallet that cannot list its payments, or none at all', () => {
+  it('says "unsupported" for a wallet that cannot list its payments, or none at all', async () => {
     const blind: RefundWallet = {
       kind: 'nwc',
       pay: () => Promise.resolve({ preimage: null }),
@@ -53,8 +63,23 @@ describe('refund wallet payments as a reconciliation source', () => {
     };
     const from = new Date(0);
     const to = new Date(1);
-    expect(walletPayments(blind, from, to)).toBe('unsupported');
-    expect(walletPayments({ ...blind, listPayments: () => 'unsupported' }, from, to)).toBe('unsupported');
-    expect(walletPayments(null, from, to)).toBe('unsupported');
+    expect(await walletPayments(blind, from, to)).toBe('unsupported');
+    expect(await walletPayments({ ...blind, listPayments: () => 'unsupported' }, from, to)).toBe(
+      'unsupported',
+    );
+    expect(await walletPayments(null, from, to)).toBe('unsupported');
+    // A connection that may pay but not list: known from the wallet's first answer.
+    const refusing: RefundWallet = {
+      ...blind,
+      listPayments: () =>
+        failing(new WalletCannotList('The refund wallet will not list its payments (RESTRICTED).')),
+    };
+    expect(await walletPayments(refusing, from, to)).toBe('unsupported');
+    // Any other failure is the run's.
+    const broken: RefundWallet = {
+      ...blind,
+      listPayments: () => failing(new Error('The refund wallet did not list its payments (INTERNAL).')),
+    };
+    await expect(walletPayments(broken, from, to)).rejects.toThrow('INTERNAL');
   });
 });

@@ -1,7 +1,7 @@
 import { parseFiat } from '../../shared/money/index.js';
 import type { JournalRefund, ShopifyRefund, WalletPayment } from '../../shared/reconcile/types.js';
 import type { Db } from '../journal/db.js';
-import type { RefundWallet } from '../refund-wallet/wallet.js';
+import { WalletCannotList, type RefundWallet, type WalletPaymentRecord } from '../refund-wallet/wallet.js';
 import type { ShopifyClient } from '../shopify/client.js';
 
 /**
@@ -58,24 +58,32 @@ export function* journalRefunds(db: Db, from: Date, to: Date): Generator<Journal
 
 /**
  * The refund wallet's outgoing payments in [from, to), or 'unsupported' when the wallet cannot
- * list them (then reconciliation checks Lightning refunds against Shopify only, and says so).
+ * list them (then reconciliation checks Lightning refunds against Shopify only, and says so) —
+ * known at once (no listPayments), or from the wallet's first answer (WalletCannotList: an NWC
+ * connection allowed to pay but not to list). Any other failure fails the run, with its words.
  */
-export function walletPayments(
+export async function walletPayments(
   wallet: RefundWallet | null,
   from: Date,
   to: Date,
-): AsyncIterable<WalletPayment[]> | 'unsupported' {
+): Promise<AsyncIterable<WalletPayment[]> | 'unsupported'> {
   if (!wallet?.listPayments) return 'unsupported';
   const listed = wallet.listPayments(from, to);
   if (listed === 'unsupported') return 'unsupported';
+  const pages = listed[Symbol.asyncIterator]();
+  let first: IteratorResult<WalletPaymentRecord[]>;
+  try {
+    first = await pages.next();
+  } catch (err) {
+    if (err instanceof WalletCannotList) return 'unsupported';
+    throw err;
+  }
+  const mapped = (page: WalletPaymentRecord[]): WalletPayment[] =>
+    page.map((p) => ({ paymentHash: p.paymentHash, amountMsat: p.amountMsat, paidAt: p.paidAt.getTime() }));
   return (async function* () {
-    for await (const page of listed) {
-      yield page.map((p) => ({
-        paymentHash: p.paymentHash,
-        amountMsat: p.amountMsat,
-        paidAt: p.paidAt.getTime(),
-      }));
-    }
+    if (first.done) return;
+    yield mapped(first.value);
+    for (let next = await pages.next(); !next.done; next = await pages.next()) yield mapped(next.value);
   })();
 }
 

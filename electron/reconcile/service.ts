@@ -271,7 +271,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     } finally {
       reader.close();
     }
-    const listed = walletPayments(deps.refundWallet?.() ?? null, from, new Date(to.getTime() + grace));
+    const listed = await walletPayments(deps.refundWallet?.() ?? null, from, new Date(to.getTime() + grace));
     if (listed !== 'unsupported') read += await db.appendWalletPayments(listed, signal);
     if (client)
       read += await db.appendShopifyRefunds(

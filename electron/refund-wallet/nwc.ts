@@ -3,7 +3,13 @@ import type { Network } from '../../shared/domain/index.js';
 import { createNwcClient, oneLine, type NwcClient, type WalletReply } from '../lightning/nwc/client.js';
 import type { NwcConfig } from '../lightning/nwc/config.js';
 import { network as networkOf } from '../lightning/nwc/mappers.js';
-import { RefundPaymentFailed, type RefundPaymentStatus, type RefundWallet } from './wallet.js';
+import {
+  RefundPaymentFailed,
+  WalletCannotList,
+  type RefundPaymentStatus,
+  type RefundWallet,
+  type WalletPaymentRecord,
+} from './wallet.js';
 
 /**
  * A refund wallet reached over Nostr Wallet Connect (../shared/contracts/nostr/nip-47.md): a
@@ -35,6 +41,25 @@ const LookupResult = z.object({
   payment_hash: Hex32,
   settled_at: z.int().nullish(),
 });
+
+// NIP-47 list_transactions result: the fields reconciliation reads of a payment out.
+const ListResult = z.object({
+  transactions: z.array(
+    z.object({
+      type: z.enum(['incoming', 'outgoing']),
+      state: z.enum(['pending', 'settled', 'accepted', 'expired', 'failed']).nullish(),
+      payment_hash: Hex32,
+      amount: z.int().nonnegative(),
+      created_at: z.int().nonnegative(),
+      settled_at: z.int().nonnegative().nullish(),
+    }),
+  ),
+});
+
+/** NIP-47: clients SHOULD fetch at most 20 transactions a page (relays' payload limits). */
+const LIST_PAGE = 20;
+/** A period listing more pages than this is cut short with an error: narrow the period. */
+const MAX_LIST_PAGES = 5_000;
 
 const GetInfo = z.object({ network: z.string().nullish(), methods: z.array(z.string()) });
 
@@ -96,6 +121,49 @@ export function createNwcRefundWallet(config: NwcConfig, opts: NwcRefundOptions 
         return tx.settled_at
           ? { state: 'paid', preimage: tx.preimage?.toLowerCase() ?? null }
           : { state: 'pending' };
+    }
+  }
+
+  /**
+   * Settled payments out whose creation falls in [from, to) — NIP-47 filters on creation time, in
+   * whole seconds, inclusive — newest first, 20 a page by offset (a payment made meanwhile may
+   * shift a page: reconciliation keeps one payment per hash). A connection not allowed to list
+   * is WalletCannotList: the run then says the refund wallet could not be checked.
+   */
+  async function* outgoing(from: Date, to: Date): AsyncGenerator<WalletPaymentRecord[]> {
+    const fromSec = Math.floor(from.getTime() / 1000);
+    const untilSec = Math.ceil(to.getTime() / 1000);
+    for (let page = 0; ; page++) {
+      if (page >= MAX_LIST_PAGES)
+        throw new Error(
+          `The refund wallet lists more than ${MAX_LIST_PAGES * LIST_PAGE} payments in this period: reconcile a shorter one.`,
+        );
+      const reply = await client.request('list_transactions', {
+        type: 'outgoing',
+        from: fromSec,
+        until: untilSec,
+        limit: LIST_PAGE,
+        offset: page * LIST_PAGE,
+      });
+      if (!reply.ok) {
+        if (reply.code === 'RESTRICTED' || reply.code === 'NOT_IMPLEMENTED')
+          throw new WalletCannotList(`The refund wallet will not list its payments (${said(reply)}).`);
+        throw new Error(`The refund wallet did not list its payments (${said(reply)}).`);
+      }
+      const parsed = ListResult.safeParse(reply.result);
+      if (!parsed.success)
+        throw new Error("The refund wallet's list_transactions answer is not what NIP-47 defines.");
+      const txs = parsed.data.transactions;
+      yield txs
+        .filter((tx) => tx.type === 'outgoing')
+        .filter((tx) => tx.state === 'settled' || ((tx.state ?? null) === null && tx.settled_at != null))
+        .filter((tx) => tx.created_at * 1000 >= from.getTime() && tx.created_at * 1000 < to.getTime())
+        .map((tx) => ({
+          paymentHash: tx.payment_hash,
+          amountMsat: BigInt(tx.amount),
+          paidAt: new Date((tx.settled_at ?? tx.created_at) * 1000),
+        }));
+      if (txs.length < LIST_PAGE) return;
     }
   }
 
@@ -195,6 +263,7 @@ export function createNwcRefundWallet(config: NwcConfig, opts: NwcRefundOptions 
         message: 'The NWC connection can pay invoices and look payments up. Its budget is set in the wallet.',
       };
     },
+    listPayments: (from, to) => outgoing(from, to),
     close: () => client.close(),
   };
 }

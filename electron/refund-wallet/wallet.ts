@@ -54,6 +54,14 @@ export type RefundPaymentStatus =
   | { state: 'pending' }
   | { state: 'unknown' };
 
+/**
+ * The wallet will not list its payments for this credential (a connection allowed to pay but not
+ * to list): reconciliation then checks Lightning refunds against Shopify only, and says so.
+ */
+export class WalletCannotList extends Error {
+  override name = 'WalletCannotList';
+}
+
 /** The wallet said, for certain, that it did not pay (no route, no balance, refused): safe to call the refund failed. */
 export class RefundPaymentFailed extends Error {
   override name = 'RefundPaymentFailed';

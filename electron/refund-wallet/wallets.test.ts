@@ -7,7 +7,7 @@ import { startLnbitsFake } from '../test-support/fakes/lnbits.js';
 import { SPENDING_METHODS, startNwcFake, TILL_METHODS } from '../test-support/fakes/nwc.js';
 import { createLnbitsRefundWallet } from './lnbits.js';
 import { createNwcRefundWallet } from './nwc.js';
-import { RefundPaymentFailed, type RefundWallet } from './wallet.js';
+import { RefundPaymentFailed, WalletCannotList, type RefundWallet } from './wallet.js';
 
 /**
  * The real refund wallets against their protocol-faithful fakes (NIP-47 relay + wallet service;
@@ -87,6 +87,60 @@ describe('NWC refund wallet (NIP-47 pay_invoice / lookup_invoice)', () => {
     expect(await wallet.pay(inv.invoice, inv.hash, 21_000n)).toEqual({ preimage: inv.preimage });
     expect(await wallet.lookup(inv.hash)).toEqual({ state: 'paid', preimage: inv.preimage });
     expect(fake.outgoing()).toEqual([{ paymentHash: inv.hash, state: 'settled' }]);
+  });
+
+  it('lists its settled payments out of a period for reconciliation, 20 a page, nothing else', async () => {
+    const methods = [...REFUND_METHODS, 'list_transactions'] as const;
+    const { fake, wallet } = await nwc(methods);
+    const before = customerInvoice(1_000n, fake.knowPreimage);
+    await wallet.pay(before.invoice, before.hash, 1_000n);
+    clock.advance(2_000);
+    const start = clock.now();
+    const paid: { hash: string; msat: bigint }[] = [];
+    // 45 refunds a second apart (three pages of 20); a failed one and an invoice of the wallet's
+    // own in between are not payments out.
+    for (let i = 0; i < 45; i++) {
+      const msat = BigInt(1_000 * (i + 1));
+      const inv = customerInvoice(msat, fake.knowPreimage);
+      await wallet.pay(inv.invoice, inv.hash, msat);
+      paid.push({ hash: inv.hash, msat });
+      clock.advance(1_000);
+    }
+    fake.payOutcome('paymentFailed');
+    const failed = customerInvoice(7_000n, fake.knowPreimage);
+    await failure(wallet.pay(failed.invoice, failed.hash, 7_000n));
+    fake.payOutcome('pay');
+    const end = clock.now();
+    clock.advance(60_000);
+    const after = customerInvoice(5_000n, fake.knowPreimage);
+    await wallet.pay(after.invoice, after.hash, 5_000n);
+
+    const pages = wallet.listPayments!(start, end);
+    if (pages === 'unsupported') throw new Error('NWC lists its payments');
+    const sizes: number[] = [];
+    const listed: { hash: string; msat: bigint }[] = [];
+    for await (const page of pages) {
+      sizes.push(page.length);
+      for (const p of page) listed.push({ hash: p.paymentHash, msat: p.amountMsat });
+    }
+    // Newest first, as NIP-47 lists them.
+    expect(listed).toEqual([...paid].reverse());
+    // Three pages of 20 as the wallet gave them; the failed payment, newest, is left out of the first.
+    expect(sizes).toEqual([19, 20, 6]);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('a connection that may pay but not list: WalletCannotList, so reconciliation says unchecked', async () => {
+    const { wallet } = await nwc(REFUND_METHODS);
+    const pages = wallet.listPayments!(clock.now(), new Date(clock.now().getTime() + 1_000));
+    if (pages === 'unsupported') throw new Error('NWC asks the wallet');
+    const err = await failure(
+      (async () => {
+        for await (const _ of pages) void _;
+      })(),
+    );
+    expect(err).toBeInstanceOf(WalletCannotList);
+    expect(err.message).toMatch(/will not list its payments \(RESTRICTED/);
   });
 
   it('a pay call that never came back is found paid by the look-up (the till crashed or the relay dropped it)', async () => {

@@ -138,6 +138,21 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
     state: 'pending' | 'settled' | 'failed';
   }[] = [];
   const payRequests: string[] = [];
+  /** A payment the wallet made, as lookup_invoice and list_transactions describe it. */
+  const outgoingTx = (out: (typeof payments)[number]) => {
+    const preimage = preimages.get(out.paymentHash);
+    return {
+      type: 'outgoing',
+      state: out.state,
+      invoice: out.invoice,
+      ...(out.state === 'settled' && preimage ? { preimage } : {}),
+      payment_hash: out.paymentHash,
+      amount: out.amount,
+      fees_paid: 0,
+      created_at: out.createdAt,
+      ...(out.state === 'settled' ? { settled_at: out.createdAt } : {}),
+    };
+  };
   let payOutcome: NwcPayOutcome = 'pay';
 
   const nowSec = () => Math.floor(opts.now().getTime() / 1000);
@@ -295,18 +310,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
         if (hash === undefined) hash = decodeInvoice(params.invoice as string).paymentHash;
         const out = payments.filter((p) => p.paymentHash === hash).at(-1);
         if (out) {
-          const preimage = preimages.get(out.paymentHash);
-          const result = {
-            type: 'outgoing',
-            state: out.state,
-            invoice: out.invoice,
-            ...(out.state === 'settled' && preimage ? { preimage } : {}),
-            payment_hash: out.paymentHash,
-            amount: out.amount,
-            fees_paid: 0,
-            created_at: out.createdAt,
-            ...(out.state === 'settled' ? { settled_at: out.createdAt } : {}),
-          };
+          const result = outgoingTx(out);
           checkKeys('lookup_invoice result', result, SPEC.methods.get(method)?.resultKeys);
           return result;
         }
@@ -323,13 +327,18 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
         const limit = (params.limit as number | undefined) ?? Infinity;
         const type = params.type as string | undefined;
         const unpaid = params.unpaid === true;
-        // NIP-47: "Transactions are returned in descending order of creation time."
-        const matching = invoices
+        // NIP-47: "Transactions are returned in descending order of creation time"; no type: both.
+        const incoming = invoices
           .filter((i) => type !== 'outgoing' && i.createdAt >= from && i.createdAt <= until)
           .filter((i) => unpaid || i.settledAt !== null)
-          .reverse()
-          .sort((a, b) => b.createdAt - a.createdAt);
-        const transactions = matching.slice(offset, offset + limit).map(transaction);
+          .map((i) => ({ createdAt: i.createdAt, tx: () => transaction(i) }));
+        const outgoing = payments
+          // `unpaid` is about invoices (NIP-47); payments out are listed whatever became of them,
+          // as wallets do: a failed or pending one is the client's to leave out.
+          .filter((p) => type !== 'incoming' && p.createdAt >= from && p.createdAt <= until)
+          .map((p) => ({ createdAt: p.createdAt, tx: () => outgoingTx(p) }));
+        const matching = [...incoming, ...outgoing].reverse().sort((a, b) => b.createdAt - a.createdAt);
+        const transactions = matching.slice(offset, offset + limit).map((m) => m.tx());
         for (const tx of transactions) {
           checkKeys('list_transactions entry', tx, SPEC.methods.get('lookup_invoice')?.resultKeys);
         }
