@@ -634,8 +634,18 @@ export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): 
         return kept?.length === node.arguments?.length ? undefined : { ...node, arguments: kept };
       },
     });
-    const rootValue = Object.fromEntries(
-      Object.entries(roots).map(([name, fn]) => [name, (a: Record<string, unknown>) => fn(a)]),
+    // Every root field the fake serves (the catalog's, the orders' …), as a bulk query may ask any.
+    const rootValue = new Proxy(
+      {},
+      {
+        get: (_, name) => {
+          const fn = typeof name === 'string' ? fake.resolver(name) : undefined;
+          return (
+            fn &&
+            ((a: Record<string, unknown>) => fn(a, { operation: 'bulkOperationRunQuery', directives: {} }))
+          );
+        },
+      },
     );
     const result = await execute({ schema: fake.schema, document: unpaged, rootValue });
     if (result.errors?.length) {
