@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fiatToDecimalString } from '../../shared/money/index.js';
+import { fiatToDecimalString, parseFiat } from '../../shared/money/index.js';
+import { mulberry32 } from '../../shared/random.js';
 import { openReconcileDb, type ReconcileDb } from '../../shared/reconcile/runner.js';
 import { datasetOf, KINDS } from '../../shared/reconcile/test-support/generate.js';
 import type { ShopifyOrder } from '../../shared/reconcile/types.js';
@@ -12,7 +13,7 @@ import { installCatalog, type CatalogFake } from '../test-support/fakes/shopify/
 import { installOrders, orderTotals, type OrdersFake } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { tempDir } from '../test-support/fixtures.js';
-import { BULK_ORDERS_AFTER_DAYS, readShopifyOrders } from './bulk-orders.js';
+import { BULK_ORDERS_AFTER_DAYS, bulkOrdersSelect, readShopifyOrders } from './bulk-orders.js';
 import { pages, shopifyOrders } from './sources.js';
 
 const TILL = 'till-A';
@@ -25,6 +26,8 @@ const TO = new Date(FROM.getTime() + 61 * DAY);
 interface Planted extends ShopifyOrder {
   processedAt: string;
   tags?: string[];
+  /** A transaction before the Lightning one (a voucher with its own authorization code). */
+  voucher?: string;
 }
 
 /** An order as the till creates it (orders.ts): tag, sale id metafield, attributes, its transaction. */
@@ -41,6 +44,17 @@ function plant(orders: OrdersFake, o: Planted): void {
     ],
     lineItems: [{ title: 'Coffee', quantity: 1, priceSet: { shopMoney: money } }],
     transactions: [
+      ...(o.voucher
+        ? [
+            {
+              kind: 'SALE',
+              status: 'SUCCESS',
+              gateway: 'Voucher',
+              amountSet: { shopMoney: money },
+              authorizationCode: o.voucher,
+            },
+          ]
+        : []),
       {
         kind: 'SALE',
         status: 'SUCCESS',
@@ -139,6 +153,17 @@ async function setup(): Promise<Setup> {
       till: 'till-B',
       processedAt: at(52),
     },
+    {
+      orderId: 'gid://shopify/Order/990007',
+      name: '#V1',
+      saleId: 'sale-voucher',
+      total: 300n,
+      currency: 'EUR',
+      paymentHash: hash(7),
+      till: TILL,
+      processedAt: at(66),
+      voucher: 'VOUCHER-17',
+    },
   ];
   const planted: Planted[] = [...generated, ...extras];
   for (const o of planted) plant(orders, o);
@@ -152,7 +177,7 @@ async function setup(): Promise<Setup> {
   });
   const inPeriod = planted
     .sort((a, b) => a.processedAt.localeCompare(b.processedAt))
-    .map(({ processedAt: _, tags: __, ...o }) => ({ ...o, till: o.till ?? null }));
+    .map(({ processedAt: _, tags: __, voucher: ___, ...o }) => ({ ...o, till: o.till ?? null }));
   const dir = join(tmp.path, 'reconcile');
   makePrivateDir(dir);
   return { fake, shop, client, orders, dataset, inPeriod, dir };
@@ -248,6 +273,8 @@ describe('a long period’s Shopify orders in one bulk operation', () => {
     expect(byName.get('#H1')).toMatchObject({ sale_id: null, till: TILL });
     expect(byName.get('#H1')!.payment_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(byName.get('#B1')).toMatchObject({ till: 'till-B' });
+    // The Lightning transaction's code, not the first transaction's.
+    expect(byName.get('#V1')).toMatchObject({ payment_hash: hash(7) });
 
     const a = await finish(paged);
     const b = await finish(bulkDb);
@@ -293,5 +320,76 @@ describe('a long period’s Shopify orders in one bulk operation', () => {
     const got = await readShopifyOrders(readOptions(s, db, FROM, to).options);
     expect(got).toEqual({ orders: s.inPeriod.length, bulk: false });
     expect(calls(s.fake).bulk - before.bulk).toBe(0);
+  });
+});
+
+describe('the export’s money in SQL', () => {
+  it('reads every amount as parseFiat does, in minor units of its currency, and refuses what it refuses', async () => {
+    const tmp = tempDir('till-bulk-money-');
+    cleanups.push(() => tmp.remove());
+    const db = await openReconcileDb({ threads: 1 });
+    cleanups.push(() => db.close());
+    const seed = 0x15b0;
+    const random = mulberry32(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    // Shopify's Decimal scalar: "12.5", "10.0", "1200" — not always the currency's decimals.
+    const amount = (): string => {
+      const whole = String(Math.floor(random() * 10 ** Math.floor(random() * 9)));
+      const frac = String(Math.floor(random() * 1000))
+        .padStart(3, '0')
+        .slice(0, Math.floor(random() * 4));
+      return `${random() < 0.05 ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
+    };
+    const line = (i: number, amt: string, currency: string) =>
+      JSON.stringify({
+        id: `gid://shopify/Order/${i}`,
+        name: `#${i}`,
+        processedAt: at(i),
+        metafield: null,
+        customAttributes: [],
+        totalPriceSet: { shopMoney: { amount: amt, currencyCode: currency } },
+        transactions: [],
+      });
+    const valid: { amount: string; currency: string; minor: bigint }[] = [];
+    const refused: { amount: string; currency: string }[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const a = amount();
+      const c = pick(['EUR', 'USD', 'JPY', 'KRW', 'BHD', 'KWD', 'CHF']);
+      try {
+        valid.push({ amount: a, currency: c, minor: parseFiat(a, c) });
+      } catch {
+        refused.push({ amount: a, currency: c });
+      }
+    }
+    expect(refused.length, `seed ${seed}`).toBeGreaterThan(10);
+    const file = join(tmp.path, 'orders.jsonl');
+    writeFileSync(file, valid.map((v, i) => line(i, v.amount, v.currency)).join('\n') + '\n');
+    // A file with fewer orders than Shopify counted (cut at a line's end): nothing inserted.
+    await expect(db.insertOrders(bulkOrdersSelect(file), valid.length + 1)).rejects.toThrow(
+      `expected ${valid.length + 1} orders, read ${valid.length}`,
+    );
+    expect((await db.connection.runAndReadAll('SELECT count(*) FROM shopify_orders')).getRows()[0]![0]).toBe(
+      0n,
+    );
+    await db.insertOrders(bulkOrdersSelect(file), valid.length);
+    const reader = await db.connection.runAndReadAll('SELECT total FROM shopify_orders ORDER BY seq');
+    expect(
+      reader.getRows().map((r) => r[0]),
+      `seed ${seed}`,
+    ).toEqual(valid.map((v) => v.minor));
+    // More decimals than the currency has, or no amount at all: refused, nothing inserted.
+    for (const r of [
+      ...refused.slice(0, 5),
+      { amount: '12,50', currency: 'EUR' },
+      { amount: '1', currency: 'eur' },
+    ]) {
+      await db.reset();
+      writeFileSync(file, `${line(1, r.amount, r.currency)}\n`);
+      await expect(db.insertOrders(bulkOrdersSelect(file), 1), `${r.amount} ${r.currency}`).rejects.toThrow();
+      expect(() => parseFiat(r.amount, r.currency)).toThrow();
+      expect(
+        (await db.connection.runAndReadAll('SELECT count(*) FROM shopify_orders')).getRows()[0]![0],
+      ).toBe(0n);
+    }
   });
 });
