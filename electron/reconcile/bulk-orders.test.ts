@@ -9,7 +9,7 @@ import type { ShopifyOrder } from '../../shared/reconcile/types.js';
 import { makePrivateDir } from '../files.js';
 import { createShopifyClient, type ShopifyClient } from '../shopify/client.js';
 import { SALE_ID_KEY, SALE_ID_NAMESPACE } from '../shopify/orders.js';
-import { installCatalog, type CatalogFake } from '../test-support/fakes/shopify/catalog.js';
+import { installBulk, type BulkFake } from '../test-support/fakes/shopify/bulk.js';
 import { installOrders, orderTotals, type OrdersFake } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { tempDir } from '../test-support/fixtures.js';
@@ -82,7 +82,7 @@ const hash = (n: number) => n.toString(16).padStart(64, 'c');
 
 interface Setup {
   fake: ShopifyFake;
-  shop: CatalogFake;
+  shop: BulkFake;
   client: ShopifyClient;
   orders: OrdersFake;
   dataset: ReturnType<typeof datasetOf>;
@@ -102,8 +102,8 @@ async function setup(): Promise<Setup> {
   const fake = await startShopifyFake({ scopes: ['read_orders', 'write_orders'] });
   cleanups.push(() => fake.close());
   const orders = installOrders(fake);
-  // The catalog side carries the fake's bulk operations (they run any root field).
-  const shop = installCatalog(fake, { products: [], bulkDelayMs: 1 });
+  // Bulk operations run any root field the fake serves, `orders` too.
+  const shop = installBulk(fake, { bulkDelayMs: 1 });
   cleanups.push(() => shop.cleanup());
   const client = createShopifyClient({
     shopDomain: fake.shopDomain,
