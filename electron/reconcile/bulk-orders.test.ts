@@ -13,6 +13,16 @@ import { installBulk, type BulkFake } from '../test-support/fakes/shopify/bulk.j
 import { installOrders, orderTotals, type OrdersFake } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { tempDir } from '../test-support/fixtures.js';
+import { reconcileDay } from '../test-support/reconcile-run.js';
+import {
+  call,
+  closeWorld,
+  connect,
+  drain,
+  sellCash,
+  sellLightning,
+  world as makeWorld,
+} from '../test-support/shopify-world.js';
 import { BULK_ORDERS_AFTER_DAYS, bulkOrdersSelect, readShopifyOrders } from './bulk-orders.js';
 import { pages, shopifyOrders } from './sources.js';
 
@@ -391,5 +401,63 @@ describe('the export’s money in SQL', () => {
         (await db.connection.runAndReadAll('SELECT count(*) FROM shopify_orders')).getRows()[0]![0],
       ).toBe(0n);
     }
+  });
+});
+
+describe('the till reconciling a long period', () => {
+  it('reads its orders in one bulk export, and a failed export pages to the same results', async () => {
+    const w = await makeWorld({ till: { reconcileEngine: { threads: 1 } } });
+    cleanups.push(() => closeWorld(w));
+    await connect(w);
+    const paid = await sellLightning(w, [1]);
+    await sellCash(w, [2]);
+    await sellLightning(w, [0, 3]);
+    await drain(w);
+    expect(w.orders.orders).toHaveLength(3);
+    const bulk = installBulk(w.fake, { bulkDelayMs: 1 });
+    cleanups.push(() => bulk.cleanup());
+    // Pages of the till's orders (refunds read `orders` too, by updated_at): counted apart.
+    const orders = w.fake.resolver('orders')!;
+    let tillOrderPages = 0;
+    w.fake.define('orders', (args, ctx) => {
+      if (ctx.operation === 'orders' && String(args.query).includes('processed_at')) tillOrderPages++;
+      return orders(args, ctx);
+    });
+    const today = w.clock.now().toISOString().slice(0, 10);
+    const from = new Date(w.clock.now().getTime() - 40 * DAY).toISOString().slice(0, 10);
+    const run = async () => {
+      const before = { bulk: calls(w.fake).bulk, pages: tillOrderPages };
+      const shopify: number[] = [];
+      const done = await reconcileDay(w.till, from, {
+        to: today,
+        progress: (p) => shopify.push(p.read.shopify),
+      });
+      expect(done.state).toBe('done');
+      const page = await call(w.till, 'getReconcile', { limit: 500 });
+      const after = { bulk: calls(w.fake).bulk, pages: tillOrderPages };
+      return {
+        done,
+        rows: page.rows,
+        bulk: after.bulk - before.bulk,
+        pages: after.pages - before.pages,
+        shopify,
+      };
+    };
+
+    const inBulk = await run();
+    expect([inBulk.bulk, inBulk.pages]).toEqual([1, 0]);
+    expect(bulk.bulkOperations.at(-1)!.query).toContain('orders(');
+    // The Shopify count on the screen is the orders loaded.
+    expect(inBulk.shopify.at(-1)).toBe(3);
+    expect(inBulk.done.outcomes.find((o) => o.outcome === 'matched')!.count).toBe(3);
+    expect(inBulk.rows.find((r) => r.saleId === paid.id)).toMatchObject({ outcome: 'matched' });
+
+    bulk.failNextBulk();
+    const paged = await run();
+    expect(paged.bulk).toBe(1);
+    expect(paged.pages).toBeGreaterThan(0);
+    expect(paged.shopify.at(-1)).toBe(3);
+    expect(paged.rows).toEqual(inBulk.rows);
+    expect(paged.done.outcomes).toEqual(inBulk.done.outcomes);
   });
 });

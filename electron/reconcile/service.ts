@@ -64,8 +64,8 @@ export interface ReconcileDeps {
    * reconciliation calls it missing / stuck (default 24 hours).
    */
   refundGraceMs?: number;
-  /** How often a bulk export of a long period's orders is polled (default 1 s). */
-  bulkPollMs?: number;
+  /** How a bulk export of a long period's orders waits between polls (tests: no wait). */
+  sleep?: (ms: number) => Promise<void>;
   /**
    * Offline payments proven later (issue 17): asks the companion server about those waiting for
    * its word before the journal is read, so a run sees them confirmed or flagged. A run whose
@@ -318,7 +318,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         signal,
         onCount: reading('shopify'),
         log: deps.log,
-        ...(deps.bulkPollMs === undefined ? {} : { pollMs: deps.bulkPollMs }),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
       });
       count.shopify = read.orders;
     }
