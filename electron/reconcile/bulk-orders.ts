@@ -89,7 +89,7 @@ export function bulkOrdersSelect(path: string): string {
                               || exponent || ')') END AS BIGINT) AS total,
          currency, payment_hash, till,
          -- sortKey PROCESSED_AT, as the pages come.
-         (CAST(processedAt AS TIMESTAMPTZ), id) AS ord
+         {'at': CAST(processedAt AS TIMESTAMPTZ), 'id': id} AS ord
   FROM minor`;
 }
 

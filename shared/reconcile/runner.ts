@@ -163,7 +163,7 @@ export interface ReconcileDb {
    * Orders from one SELECT DuckDB runs itself (a file it reads, say a Shopify bulk export), in
    * one INSERT: no appender, no record in JS. The SELECT yields shopify_orders' columns but `seq`
    * (order_id, name, sale_id, total, currency, payment_hash, till) and `ord`, the order the
-   * source lists them in. Exactly `expect` orders or none: a short file inserts nothing and
+   * source lists them in (a STRUCT's fields named). Exactly `expect` orders or none: a short file inserts nothing and
    * throws. Returns how many it inserted.
    */
   insertOrders(select: string, expect: number): Promise<number>;
@@ -263,12 +263,16 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       const first = seqs.shopify_orders;
       await connection.run('BEGIN TRANSACTION');
       try {
+        // Staged, then numbered by a narrow sort (row ids only) and joined back: sorting the
+        // wide rows in the window itself took twice as long (4.1 vs 2.1 s for 1,000,000 orders).
+        await connection.run(`CREATE OR REPLACE TEMP TABLE orders_in AS SELECT * FROM (${select})`);
         const reader = await connection.runAndReadAll(
           `INSERT INTO shopify_orders
-           SELECT ${first} + row_number() OVER (ORDER BY ord) - 1, order_id, name, sale_id, total, currency,
-                  payment_hash, till
-           FROM (${select})`,
+           SELECT ${first} + r.n - 1, order_id, name, sale_id, total, currency, payment_hash, till
+           FROM orders_in o JOIN (SELECT rowid AS id, row_number() OVER (ORDER BY ord) AS n FROM orders_in) r
+             ON r.id = o.rowid`,
         );
+        await connection.run('DROP TABLE orders_in');
         const n = Number(reader.getRows()[0]?.[0] ?? 0);
         if (n !== expect) throw new Error(`expected ${expect} orders, read ${n}`);
         await connection.run('COMMIT');
