@@ -322,6 +322,28 @@ describe('a long period’s Shopify orders in one bulk operation', () => {
     }
   });
 
+  it('stops when the run is cancelled while the export runs, without paging', async () => {
+    const s = await setup();
+    const db = await engine(s);
+    const cancel = new AbortController();
+    const before = calls(s.fake);
+    const read = readOptions(s, db);
+    const reading = readShopifyOrders({
+      ...read.options,
+      signal: cancel.signal,
+      // Cancelled at the first wait for the export.
+      sleep: () => {
+        cancel.abort();
+        return Promise.resolve();
+      },
+    });
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls(s.fake).bulk - before.bulk).toBe(1);
+    expect(calls(s.fake).pages - before.pages).toBe(0);
+    expect(read.logged).toEqual([]);
+    expect(await table(db)).toEqual([]);
+  });
+
   it(`pages a period of up to ${BULK_ORDERS_AFTER_DAYS} days`, async () => {
     const s = await setup();
     const db = await engine(s);
