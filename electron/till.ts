@@ -69,7 +69,7 @@ export interface TillDeps {
   /** Tests: where https://{shop}.myshopify.com really lives (an in-process fake). */
   shopifyBaseUrl?: string;
   shopifyTimeoutMs?: number;
-  /** Tests: how the Shopify client waits out its throttle bucket. */
+  /** Tests: how the Shopify client waits out its throttle bucket, and a bulk export between polls. */
   shopifySleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log?: (message: string, err?: unknown) => void;
@@ -401,6 +401,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
       ),
     ...(deps.sqliteBinding ? { sqliteBinding: deps.sqliteBinding } : {}),
     ...(deps.reconcileEngine ? { engine: deps.reconcileEngine } : {}),
+    ...(deps.shopifySleep ? { sleep: deps.shopifySleep } : {}),
   });
 
   function status(): TillStatus {

@@ -18,11 +18,11 @@ import {
   type JournalSale,
   type NodeInvoice,
   type ReconcileSummary,
-  type ShopifyOrder,
 } from '../../shared/reconcile/types.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
-import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
+import { journalSales, nodeInvoices, pages } from './sources.js';
+import { readShopifyOrders } from './bulk-orders.js';
 import { journalRefunds, shopifyRefunds, walletPayments } from './refund-sources.js';
 import type { RefundWallet } from '../refund-wallet/wallet.js';
 import { dayStart } from '../../shared/domain/days.js';
@@ -64,6 +64,8 @@ export interface ReconcileDeps {
    * reconciliation calls it missing / stuck (default 24 hours).
    */
   refundGraceMs?: number;
+  /** How a bulk export of a long period's orders waits between polls (tests: no wait). */
+  sleep?: (ms: number) => Promise<void>;
   /**
    * Offline payments proven later (issue 17): asks the companion server about those waiting for
    * its word before the journal is read, so a run sees them confirmed or flagged. A run whose
@@ -92,21 +94,6 @@ export function failureWords(err: unknown, memoryLimit: string): string {
 
 /** Default grace for refunds to reach Shopify or finish paying. */
 export const REFUND_GRACE_MS = 24 * 60 * 60 * 1000;
-
-/** Records per appended page (and per progress step). */
-const PAGE = 5_000;
-
-async function* pages<T>(records: AsyncIterable<T>, size = PAGE): AsyncGenerator<T[]> {
-  let page: T[] = [];
-  for await (const r of records) {
-    page.push(r);
-    if (page.length >= size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length) yield page;
-}
 
 const sqlText = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -245,10 +232,6 @@ export function createReconcileService(deps: ReconcileDeps) {
     }
   }
 
-  // An order record is already in the engine's shape (processedAt rides along unread).
-  const mapOrders = (client: ShopifyClient, from: Date, to: Date): AsyncGenerator<ShopifyOrder> =>
-    shopifyOrders(client, from, to);
-
   /** Refunds (issue 14): the journal's, the refund wallet's payments, Shopify's. */
   async function appendRefundSources(
     db: ReconcileDb,
@@ -338,8 +321,21 @@ export function createReconcileService(deps: ReconcileDeps) {
     }
     count.journal = await db.appendSales(pages(mapSales(from, to)), signal, reading('journal'));
     count.node = await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading('node'));
-    if (client)
-      count.shopify = await db.appendOrders(pages(mapOrders(client, from, to)), signal, reading('shopify'));
+    if (client) {
+      // A long period comes as one bulk export (bulk-orders.ts), falling back to pages.
+      const read = await readShopifyOrders({
+        db,
+        client,
+        from,
+        to,
+        dir,
+        signal,
+        onCount: reading('shopify'),
+        log: deps.log,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      });
+      count.shopify = read.orders;
+    }
     reading('refunds');
     const refunds = await appendRefundSources(db, client, from, to, signal);
     count.refunds = refunds.read;

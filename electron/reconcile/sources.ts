@@ -12,6 +12,22 @@ import type { ShopifyOrder } from '../../shared/reconcile/types.js';
  * the Shopify orders the till created (tagged `lightning-till`, with the sale id metafield).
  */
 
+/** Records per appended page (and per progress step). */
+const PAGE = 5_000;
+
+/** Records in pages of `size`, for the appender. */
+export async function* pages<T>(records: AsyncIterable<T>, size = PAGE): AsyncGenerator<T[]> {
+  let page: T[] = [];
+  for await (const r of records) {
+    page.push(r);
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
+}
+
 export async function* nodeInvoices(
   backend: LightningBackend,
   from: Date,
@@ -169,18 +185,25 @@ interface OrdersPage {
   };
 }
 
-const ORDERS = `query TillOrders($query: String!, $after: String) {
-  orders(first: 100, after: $after, query: $query, sortKey: PROCESSED_AT) {
-    nodes {
-      id name processedAt
+/** An order's fields reconciliation reads, paged or in bulk (bulk-orders.ts reads the same). */
+export const ORDER_FIELDS = `id name processedAt
       metafield(namespace: "${SALE_ID_NAMESPACE}", key: "${SALE_ID_KEY}") { value }
       customAttributes { key value }
       totalPriceSet { shopMoney { amount currencyCode } }
-      transactions(first: 5) { authorizationCode gateway }
+      transactions(first: 5) { authorizationCode gateway }`;
+
+const ORDERS = `query TillOrders($query: String!, $after: String) {
+  orders(first: 100, after: $after, query: $query, sortKey: PROCESSED_AT) {
+    nodes {
+      ${ORDER_FIELDS}
     }
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+/** Shopify's search for the till's orders processed in [from, to) (the bulk export's too). */
+export const tillOrdersSearch = (from: Date, to: Date): string =>
+  `tag:lightning-till processed_at:>='${from.toISOString()}' processed_at:<'${to.toISOString()}'`;
 
 /** The till's orders processed in [from, to), oldest first. */
 export async function* shopifyOrders(
@@ -188,7 +211,7 @@ export async function* shopifyOrders(
   from: Date,
   to: Date,
 ): AsyncGenerator<ShopifyOrderRecord> {
-  const query = `tag:lightning-till processed_at:>='${from.toISOString()}' processed_at:<'${to.toISOString()}'`;
+  const query = tillOrdersSearch(from, to);
   let after: string | null = null;
   for (;;) {
     const page: OrdersPage = await client.request<OrdersPage>(ORDERS, { query, after }, 700);

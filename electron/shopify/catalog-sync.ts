@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parseFiat } from '../../shared/money/index.js';
 import { reindexProducts, setCatalogCurrency } from '../journal/catalog.js';
 import type { Db } from '../journal/db.js';
-import { backoffDelay } from '../backoff.js';
+import { runBulkQuery, type BulkOperation } from './bulk.js';
 import { ShopifyError, type ShopifyClient } from './client.js';
 import { createImageCache, IMAGE_URL_PREFIX, type ImageCache } from './images.js';
 import { readLines } from './jsonl.js';
@@ -122,18 +122,6 @@ export function bulkCatalogQuery(locationId: string): string {
 }`;
 }
 
-const BULK_RUN = `mutation CatalogBulk($query: String!) {
-  bulkOperationRunQuery(query: $query, groupObjects: false) {
-    bulkOperation { id status createdAt }
-    userErrors { field message code }
-  }
-}`;
-const BULK_POLL = `query CatalogBulkPoll($id: ID!) {
-  bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url createdAt }
-}`;
-const BULK_CURRENT = `query CatalogBulkCurrent {
-  currentBulkOperation(type: QUERY) { id status errorCode objectCount rootObjectCount url createdAt }
-}`;
 const SHOP = `query CatalogShop { shop { currencyCode } }`;
 
 const PRODUCTS_PAGE = 50;
@@ -165,8 +153,6 @@ const DELETIONS = `query CatalogDeletions($query: String!, $after: String) {
 // `first` times its node's cost): passed to the client so it paces before sending.
 const COST = {
   shop: 1,
-  mutation: 10,
-  poll: 1,
   products: 2 + PRODUCTS_PAGE * 4,
   variants: 2 + VARIANTS_PAGE * 10,
   deletions: 2 + DELETIONS_PAGE * 2,
@@ -203,15 +189,6 @@ interface VariantNode {
     tracked: boolean;
     inventoryLevel: { quantities: { name: string; quantity: number }[] } | null;
   };
-}
-interface BulkOperation {
-  id: string;
-  status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';
-  errorCode: string | null;
-  objectCount: string;
-  rootObjectCount: string;
-  url: string | null;
-  createdAt: string;
 }
 interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -317,68 +294,16 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
 
   // --- full ---------------------------------------------------------------------------------
 
-  async function startBulk(): Promise<BulkOperation> {
-    const query = bulkCatalogQuery(locationId);
-    const data = await client.request<{
-      bulkOperationRunQuery: {
-        bulkOperation: BulkOperation | null;
-        userErrors: { message: string; code: string | null }[];
-      };
-    }>(BULK_RUN, { query }, COST.mutation);
-    const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
-    if (bulkOperation) return bulkOperation;
-    if (userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS')) {
-      // One bulk query per app and shop: one left running (say, before a restart) is ours.
-      const current = await client.request<{ currentBulkOperation: BulkOperation | null }>(
-        BULK_CURRENT,
-        undefined,
-        COST.poll,
-      );
-      if (current.currentBulkOperation) return current.currentBulkOperation;
-    }
-    throw new ShopifyError(
-      'Rejected',
-      `Shopify refused the catalog export: ${userErrors.map((e) => e.message).join('; ')}`,
-    );
-  }
-
-  /** A poll is a read: a dropped connection or a 5xx is worth a few more tries. */
-  async function poll(id: string, attempt = 0): Promise<{ bulkOperation: BulkOperation | null }> {
-    try {
-      return await client.request<{ bulkOperation: BulkOperation | null }>(BULK_POLL, { id }, COST.poll);
-    } catch (err) {
-      const transient = err instanceof ShopifyError && (err.kind === 'Unreachable' || err.kind === 'Timeout');
-      if (!transient || attempt >= 5) throw err;
-      await sleep(backoffDelay(attempt, { baseMs: pollMs, maxMs: 32 * pollMs }));
-      return poll(id, attempt + 1);
-    }
-  }
-
-  async function awaitBulk(op: BulkOperation): Promise<BulkOperation> {
-    let current = op;
-    for (;;) {
-      progress({ phase: 'running', done: Number(current.objectCount), total: null });
-      switch (current.status) {
-        case 'COMPLETED':
-          return current;
-        case 'FAILED':
-        case 'CANCELED':
-        case 'CANCELING':
-        case 'EXPIRED':
-          throw new ShopifyError(
-            'Unreachable',
-            `Shopify's catalog export ended ${current.status.toLowerCase()}${current.errorCode ? ` (${current.errorCode})` : ''}; the till keeps its current catalog and will try again`,
-          );
-        case 'CREATED':
-        case 'RUNNING':
-          break;
-      }
-      await sleep(pollMs);
-      const data = await poll(current.id);
-      if (!data.bulkOperation) throw new ShopifyError('BadResponse', `bulk operation ${current.id} vanished`);
-      current = data.bulkOperation;
-    }
-  }
+  /** The catalog as one bulk operation, waited for (a catalog export left running is ours). */
+  const bulkCatalog = (): Promise<BulkOperation> =>
+    runBulkQuery(client, bulkCatalogQuery(locationId), {
+      what: 'catalog export',
+      fallback: 'the till keeps its current catalog and will try again',
+      adoptRunning: true,
+      pollMs,
+      sleep,
+      onPoll: (op) => progress({ phase: 'running', done: Number(op.objectCount), total: null }),
+    });
 
   const stageProduct = db.prepare(
     `INSERT INTO catalog_stage_products (id, title, handle, vendor, product_type, status, updated_at, options_json, source_image_url)
@@ -486,7 +411,7 @@ export function createCatalogSync(opts: CatalogSyncOptions): CatalogSync {
   async function full(): Promise<SyncResult> {
     progress({ phase: 'starting', done: 0, total: null });
     const cur = await currency();
-    const done = await awaitBulk(await startBulk());
+    const done = await bulkCatalog();
     if (!done.url) {
       // An empty shop: Shopify leaves no file.
       db.transaction(clearStage)();

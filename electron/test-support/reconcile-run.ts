@@ -10,7 +10,12 @@ import { call } from './till-calls.js';
 export async function reconcileDay(
   till: Till,
   day: string,
-  opts: { everything?: boolean; progress?: (p: ReconcileRun['progress']) => void } = {},
+  opts: {
+    everything?: boolean;
+    progress?: (p: ReconcileRun['progress']) => void;
+    /** The last day of a longer period (`day` its first). */
+    to?: string;
+  } = {},
 ): Promise<ReconcileRun> {
   const ended = new Promise<ReconcileRun>((resolve) => {
     const off = till.subscribe((event, payload) => {
@@ -25,7 +30,7 @@ export async function reconcileDay(
   });
   const started = await call(till, 'startReconcile', {
     from: day,
-    to: day,
+    to: opts.to ?? day,
     ...(opts.everything === undefined ? {} : { everything: opts.everything }),
   });
   expect(started.state).toBe('running');

@@ -1,27 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../../../../shared/random.js';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  execute,
-  Kind,
-  OperationTypeNode,
-  parse,
-  validate,
-  visit,
-  type DocumentNode,
-  type FieldNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { installBulk, shopifyTime, type BulkFake } from './bulk.js';
 import { connection, type ShopifyFake } from './server.js';
 
 /**
  * The catalog side of the Shopify fake: products with variants, options, media and inventory
  * levels; `products` paging with the search syntax the till uses; `locations`; bulk query
- * operations that really execute the till's inner query against the schema and write the
- * JSONL file the way Shopify does; and `deletionEvents` for products deleted since a time.
+ * operations (bulk.ts, installed with it); and `deletionEvents` for products deleted since a time.
  * Store state is plain data (`FakeProduct`), turned into GraphQL objects on demand.
  */
 
@@ -71,24 +56,11 @@ interface DeletionEvent {
   subjectType: 'PRODUCT' | 'COLLECTION';
 }
 
-interface BulkOp {
-  id: string;
-  status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
-  errorCode: string | null;
-  createdAt: string;
-  completedAt: string | null;
-  objectCount: number;
-  rootObjectCount: number;
-  fileSize: number | null;
-  url: string | null;
-  query: string;
-}
-
 export interface CatalogFake {
   products: FakeProduct[];
   locations: FakeLocation[];
   deletions: DeletionEvent[];
-  bulkOperations: BulkOp[];
+  bulkOperations: BulkFake['bulkOperations'];
   /** Changes a product (title, a variant's price…) and bumps its updatedAt. */
   change(id: string, edit: (p: FakeProduct) => void): void;
   /** Deletes a product and records its deletion event. */
@@ -123,9 +95,7 @@ export const DEFAULT_LOCATIONS: FakeLocation[] = [
 ];
 
 /** Shopify's DateTime has whole seconds. */
-export function shopifyTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { shopifyTime };
 
 function violation(fake: ShopifyFake, text: string): void {
   fake.violations.push(`catalog: ${text}`);
@@ -180,83 +150,13 @@ const imageSvg = (path: string): string => {
 };
 
 /** Every field name of a selection set that is a connection (has edges/nodes under it). */
-function isConnectionValue(v: unknown): v is { edges?: { node: unknown }[]; nodes?: unknown[] } {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  return Array.isArray((v as { edges?: unknown }).edges) || Array.isArray((v as { nodes?: unknown }).nodes);
-}
-
-function connectionNodes(v: { edges?: { node: unknown }[]; nodes?: unknown[] }): unknown[] {
-  return v.nodes ?? v.edges?.map((e) => e.node) ?? [];
-}
-
-interface Line {
-  depth: number;
-  obj: Record<string, unknown>;
-}
-
-/**
- * Bulk JSONL (shopify.dev, bulk operations): every node of a connection is its own line;
- * nodes of a nested connection carry `__parentId`, the id of the node that holds it, and
- * the connection itself disappears from the parent. Plain objects and lists stay inline.
- */
-function flatten(fake: ShopifyFake, data: Record<string, unknown>): Line[] {
-  const out: Line[] = [];
-  const emit = (node: unknown, parentId: string | null, depth: number) => {
-    if (typeof node !== 'object' || node === null) return;
-    const obj: Record<string, unknown> = {};
-    const nested: { nodes: unknown[] }[] = [];
-    const strip = (src: Record<string, unknown>, dst: Record<string, unknown>) => {
-      for (const [k, v] of Object.entries(src)) {
-        if (isConnectionValue(v)) nested.push({ nodes: connectionNodes(v) });
-        else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-          const inner: Record<string, unknown> = {};
-          strip(v as Record<string, unknown>, inner);
-          dst[k] = inner;
-        } else dst[k] = v;
-      }
-    };
-    strip(node as Record<string, unknown>, obj);
-    if (parentId !== null) obj.__parentId = parentId;
-    out.push({ depth, obj });
-    if (nested.length > 0 && typeof obj.id !== 'string') {
-      violation(fake, 'bulk query: a node with a nested connection must select id');
-    }
-    for (const c of nested) for (const n of c.nodes) emit(n, obj.id as string, depth + 1);
-  };
-  for (const v of Object.values(data)) {
-    if (isConnectionValue(v)) for (const n of connectionNodes(v)) emit(n, null, 0);
-  }
-  return out;
-}
-
-/** Connection nesting of a bulk query: Shopify allows 5 connections, 2 levels deep. */
-function connectionShape(set: SelectionSetNode, depth = 0): { count: number; depth: number } {
-  let count = 0;
-  let max = 0;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD && sel.selectionSet) {
-      const conn = sel.selectionSet.selections.some(
-        (s) => s.kind === Kind.FIELD && (s.name.value === 'edges' || s.name.value === 'nodes'),
-      );
-      const inner = connectionShape(sel.selectionSet, conn ? depth + 1 : depth);
-      count += inner.count + (conn ? 1 : 0);
-      max = Math.max(max, conn ? Math.max(depth + 1, inner.depth) : inner.depth);
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      const inner = connectionShape(sel.selectionSet, depth);
-      count += inner.count;
-      max = Math.max(max, inner.depth);
-    }
-  }
-  return { count, depth: max };
-}
-
 export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): CatalogFake {
   const now = opts.now ?? (() => new Date());
-  const bulkDelayMs = opts.bulkDelayMs ?? 20;
-  const files = mkdtempSync(join(tmpdir(), 'shopify-bulk-'));
+  const bulk = installBulk(fake, {
+    now,
+    ...(opts.bulkDelayMs === undefined ? {} : { bulkDelayMs: opts.bulkDelayMs }),
+  });
   let lastStamp = 0;
-  let downloadFault = false;
-  let bulkFault = false;
   let imageFaults = 0;
   const imageRequests = new Map<string, number>();
   const imageRoutes = new Set<string>();
@@ -265,7 +165,7 @@ export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): 
     products: opts.products,
     locations: opts.locations ?? DEFAULT_LOCATIONS,
     deletions: [],
-    bulkOperations: [],
+    bulkOperations: bulk.bulkOperations,
     change(id, edit) {
       const p = find(id);
       edit(p);
@@ -288,11 +188,11 @@ export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): 
       state.products.push(product);
       serveImages(product);
     },
-    failNextDownload: () => void (downloadFault = true),
-    failNextBulk: () => void (bulkFault = true),
+    failNextDownload: () => bulk.failNextDownload(),
+    failNextBulk: () => bulk.failNextBulk(),
     failImages: (n) => void (imageFaults = n),
     imageRequests,
-    cleanup: () => rmSync(files, { recursive: true, force: true }),
+    cleanup: () => bulk.cleanup(),
   };
 
   function find(id: string): FakeProduct {
@@ -468,16 +368,6 @@ export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): 
     };
   };
 
-  const bulkNode = (op: BulkOp) => ({
-    __typename: 'BulkOperation',
-    type: 'QUERY',
-    partialDataUrl: null,
-    ...op,
-    objectCount: String(op.objectCount),
-    rootObjectCount: String(op.rootObjectCount),
-    fileSize: op.fileSize === null ? null : String(op.fileSize),
-  });
-
   // --- root fields ----------------------------------------------------------------------
 
   const roots: Record<string, (args: Record<string, unknown>) => unknown> = {
@@ -537,151 +427,12 @@ export function installCatalog(fake: ShopifyFake, opts: InstallCatalogOptions): 
   };
   for (const [name, fn] of Object.entries(roots)) fake.define(name, fn);
 
-  fake.define('currentBulkOperation', (args) => {
-    if (args.type === 'MUTATION') return null;
-    const op = state.bulkOperations.at(-1);
-    return op ? bulkNode(op) : null;
-  });
-  fake.define('bulkOperation', (args) => {
-    const op = state.bulkOperations.find((o) => o.id === args.id);
-    return op ? bulkNode(op) : null;
-  });
   fake.define('node', (args) => {
-    const op = state.bulkOperations.find((o) => o.id === args.id);
-    if (op) return bulkNode(op);
+    const op = bulk.node(args.id);
+    if (op) return op;
     const p = state.products.find((x) => x.id === args.id);
     return p ? productNode(p) : null;
   });
-
-  fake.define('bulkOperationRunQuery', (args) => {
-    const query = String(args.query);
-    const refuse = (message: string) => ({
-      bulkOperation: null,
-      userErrors: [{ __typename: 'BulkOperationUserError', field: ['query'], message, code: 'INVALID' }],
-    });
-    let doc: DocumentNode;
-    try {
-      doc = parse(query);
-    } catch (err) {
-      violation(fake, `bulk query does not parse: ${String(err)}`);
-      return refuse(String(err));
-    }
-    const errors = validate(fake.schema, doc);
-    if (errors.length > 0) {
-      for (const e of errors) violation(fake, `bulk query invalid against the 2026-10 schema: ${e.message}`);
-      return refuse(errors.map((e) => e.message).join('; '));
-    }
-    const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-    if (!op || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== OperationTypeNode.QUERY) {
-      violation(fake, 'bulk query: not a query');
-      return refuse('Bulk queries must be a query');
-    }
-    const shape = connectionShape(op.selectionSet);
-    if (shape.count === 0 || shape.count > 5 || shape.depth > 3) {
-      violation(fake, `bulk query: ${shape.count} connections, ${shape.depth} deep`);
-      return refuse('Bulk queries need 1 to 5 connections, nested at most two levels');
-    }
-    if (state.bulkOperations.some((o) => o.status === 'RUNNING' || o.status === 'CREATED')) {
-      return {
-        bulkOperation: null,
-        userErrors: [
-          {
-            __typename: 'BulkOperationUserError',
-            field: null,
-            message: 'A bulk query operation for this app and shop is already in progress',
-            code: 'OPERATION_IN_PROGRESS',
-          },
-        ],
-      };
-    }
-    const bulk: BulkOp = {
-      id: `gid://shopify/BulkOperation/${state.bulkOperations.length + 1}`,
-      status: 'CREATED',
-      errorCode: null,
-      createdAt: shopifyTime(now()),
-      completedAt: null,
-      objectCount: 0,
-      rootObjectCount: 0,
-      fileSize: null,
-      url: null,
-      query,
-    };
-    state.bulkOperations.push(bulk);
-    setTimeout(() => {
-      bulk.status = 'RUNNING';
-      runBulk(bulk, doc, args.groupObjects === true).catch((err: unknown) => {
-        violation(fake, `bulk run failed: ${String(err)}`);
-        bulk.status = 'FAILED';
-        bulk.errorCode = 'INTERNAL_SERVER_ERROR';
-      });
-    }, bulkDelayMs);
-    return { bulkOperation: bulkNode(bulk), userErrors: [] };
-  });
-
-  async function runBulk(bulk: BulkOp, doc: DocumentNode, grouped: boolean): Promise<void> {
-    if (bulkFault) {
-      bulkFault = false;
-      bulk.status = 'FAILED';
-      bulk.errorCode = 'INTERNAL_SERVER_ERROR';
-      return;
-    }
-    // Bulk operations ignore pagination: every connection yields all of its nodes.
-    const unpaged = visit(doc, {
-      Field(node: FieldNode) {
-        const kept = node.arguments?.filter(
-          (a) => !['first', 'last', 'after', 'before'].includes(a.name.value),
-        );
-        return kept?.length === node.arguments?.length ? undefined : { ...node, arguments: kept };
-      },
-    });
-    const rootValue = Object.fromEntries(
-      Object.entries(roots).map(([name, fn]) => [name, (a: Record<string, unknown>) => fn(a)]),
-    );
-    const result = await execute({ schema: fake.schema, document: unpaged, rootValue });
-    if (result.errors?.length) {
-      for (const e of result.errors) violation(fake, `bulk execution: ${e.message}`);
-      bulk.status = 'FAILED';
-      bulk.errorCode = 'INTERNAL_SERVER_ERROR';
-      return;
-    }
-    const lines = flatten(fake, result.data ?? {});
-    // Without groupObjects Shopify does not keep children next to their parent; the fake
-    // writes parents first, then each level of children, so the till must link by id.
-    const ordered = grouped ? lines : [...lines].sort((a, b) => a.depth - b.depth);
-    const file = join(files, `${bulk.id.split('/').pop()}.jsonl`);
-    const out = createWriteStream(file);
-    const CHUNK = 5000;
-    for (let i = 0; i < ordered.length; i += CHUNK) {
-      const text = ordered
-        .slice(i, i + CHUNK)
-        .map((l) => `${JSON.stringify(l.obj)}\n`)
-        .join('');
-      if (!out.write(text)) await once(out, 'drain');
-      bulk.objectCount = Math.min(ordered.length, i + CHUNK);
-    }
-    out.end();
-    await once(out, 'finish');
-    const path = `/bulk-results/${bulk.id.split('/').pop()}.jsonl`;
-    fake.route(path, (_req, res) => {
-      const size = statSync(file).size;
-      if (downloadFault) {
-        downloadFault = false;
-        res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': size });
-        const half = createReadStream(file, { end: Math.floor(size / 2) });
-        half.on('end', () => res.socket?.destroy());
-        half.pipe(res, { end: false });
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': size });
-      createReadStream(file).pipe(res);
-    });
-    bulk.rootObjectCount = lines.filter((l) => l.depth === 0).length;
-    bulk.objectCount = lines.length;
-    bulk.fileSize = statSync(file).size;
-    bulk.url = `${fake.url}${path}`;
-    bulk.completedAt = shopifyTime(now());
-    bulk.status = 'COMPLETED';
-  }
 
   return state;
 }

@@ -99,6 +99,8 @@ export interface ShopifyFake {
   violations: string[];
   /** Adds or replaces a Query or Mutation field's resolver. */
   define(field: string, resolver: Resolver): void;
+  /** The resolver of a Query or Mutation field (a bulk operation runs its query through them). */
+  resolver(field: string): Resolver | undefined;
   /** Adds a plain HTTP route (bulk result files, images). */
   route(path: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): void;
   /** The next request gets this fault. */
@@ -431,6 +433,7 @@ export async function startShopifyFake(opts: ShopifyFakeOptions = {}): Promise<S
     schema,
     violations,
     define: (field, resolver) => void (resolvers[field] = resolver),
+    resolver: (field) => resolvers[field],
     route: (path, handler) => void routes.set(path, handler),
     failNext: (fault) => void (nextFault = fault),
     failNextOn: (field, fault) => void nextFaultOn.set(field, fault),
