@@ -295,7 +295,10 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     log,
     queueToShopify: () => shopify.connected(),
     onQueued: () => shopify.queued(),
-    saleChanged: (saleId) => events.emit('saleUpdated', flow.get(saleId)),
+    saleChanged: (saleId) => {
+      events.emit('saleUpdated', flow.get(saleId));
+      receipts.autoPrintRefunds(saleId);
+    },
   });
   const lnurlWithdraw = createLnurlWithdraw({
     db,
@@ -309,6 +312,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     refundChanged: (refund) => {
       events.emit('refundUpdated', refund);
       events.emit('saleUpdated', flow.get(refund.saleId));
+      receipts.autoPrintRefunds(refund.saleId);
     },
   });
 
@@ -359,6 +363,7 @@ export async function createTill(deps: TillDeps): Promise<Till> {
     settings: receiptSettings.get,
     exportDir,
     log,
+    paidRefunds: () => db.prepare("SELECT id FROM refunds WHERE state = 'paid'").pluck().all() as string[],
     printFailed: (sale, message) =>
       events.emit('receiptPrintFailed', {
         saleId: sale.id,

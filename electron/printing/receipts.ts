@@ -33,6 +33,8 @@ export interface ReceiptsDeps {
   log: (message: string, err?: unknown) => void;
   /** A receipt that printed by itself failed: the screens say so; the sale stands. */
   printFailed: (sale: Sale, message: string) => void;
+  /** Refunds paid before this run: never printed by themselves (they were, or predate it). */
+  paidRefunds?: () => string[];
 }
 
 /** A printer's own words when it gave some, else what to check. */
@@ -53,6 +55,9 @@ function freePdfName(dir: string, base: string): string {
 
 /** Receipts: the document for a paid sale, printing it through the host's printer, its PDF. */
 export function createReceipts(deps: ReceiptsDeps) {
+  /** Paid refunds the till has seen: each prints by itself at most once. */
+  const refundsSeen = new Set<string>(deps.printer ? (deps.paidRefunds?.() ?? []) : []);
+
   function document(saleId: string, paper?: PaperWidth): SaleReceiptDocument {
     const sale = deps.sale(saleId);
     if (sale.state !== 'paid')
@@ -202,6 +207,34 @@ export function createReceipts(deps: ReceiptsDeps) {
      * printer without a dialog. Never awaited by the sale and never throws: a jammed printer is
      * told to the screens, the sale stands.
      */
+    /**
+     * After a sale's refunds changed (committed): each refund newly paid prints its receipt by
+     * itself, once, when Settings says so (the customer leaves with it, as with a sale's).
+     * Never throws: a jammed printer is told to the screens, the refund stands.
+     */
+    autoPrintRefunds(saleId: string): void {
+      if (!deps.printer || !deps.refunds) return;
+      const settings = deps.settings();
+      for (const r of deps.refunds(saleId)) {
+        if (r.state !== 'paid' || refundsSeen.has(r.id)) continue;
+        refundsSeen.add(r.id);
+        if (!settings.autoPrint) continue;
+        let doc: RefundReceiptDocument;
+        try {
+          doc = refundDocument(r.id);
+        } catch (err) {
+          deps.log(`the receipt of refund ${r.id} could not be prepared`, err);
+          continue;
+        }
+        deps.printer
+          .print({ document: doc, printerName: settings.printerName, copies: 1, silent: true })
+          .catch((err: unknown) => {
+            deps.log(`the receipt of refund ${r.id} did not print`, err);
+            deps.printFailed(deps.sale(saleId), printerProblem(err, 'refund receipt').message);
+          });
+      }
+    },
+
     autoPrint(sale: Sale): void {
       const settings = deps.settings();
       if (!settings.autoPrint || !deps.printer || sale.state !== 'paid') return;

@@ -7,7 +7,7 @@ import { encodeInvoice } from '../lightning/bolt11/encode.js';
 import { fiatToMsat, roundToSat } from '../../shared/money/index.js';
 import { RefundPaymentFailed, type RefundWallet } from '../refund-wallet/wallet.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { call, refused, signedInTill } from '../test-support/till-calls.js';
+import { call, OWNER_PIN, refused, signedInTill } from '../test-support/till-calls.js';
 import type { Till } from '../till.js';
 import type { Printer, PrintJob } from './printer.js';
 
@@ -24,9 +24,11 @@ const CUSTOMER_KEY = new Uint8Array(32).fill(9);
 function fakePrinter() {
   const jobs: PrintJob[] = [];
   const pdfs: string[] = [];
+  const state = { fail: null as string | null };
   const printer: Printer = {
     list: () => Promise.resolve([]),
     print(job) {
+      if (state.fail !== null) return Promise.reject(new Error(state.fail));
       jobs.push(job);
       return Promise.resolve('printed');
     },
@@ -37,7 +39,17 @@ function fakePrinter() {
     printShiftReport: () => Promise.resolve('printed'),
     shiftReportPdf: () => Promise.resolve(new Uint8Array()),
   };
-  return { printer, jobs, pdfs };
+  return {
+    printer,
+    jobs,
+    pdfs,
+    get fail() {
+      return state.fail;
+    },
+    set fail(v: string | null) {
+      state.fail = v;
+    },
+  };
 }
 
 /** A refund wallet that pays (or refuses, or never answers) what it is given. */
@@ -174,6 +186,58 @@ describe('refund receipts', () => {
     const second = await cashRefund(sale, 0, true);
     expect((await call(till, 'getRefundReceipt', { refundId: second.id })).refundNumber).toBe('000001-R2');
     expect((await call(till, 'getRefundReceipt', { refundId: refund.id })).refundNumber).toBe('000001-R1');
+  });
+
+  it('prints each refund by itself once it is paid, once, when Settings says so; a jammed printer never undoes it', async () => {
+    const settings = await call(till, 'getReceiptSettings');
+    await call(till, 'updateReceiptSettings', { ...settings, printerName: 'EPSON_TM_T20', autoPrint: true });
+    const sale = await sell();
+    const jobs = () => p.jobs.filter((j) => j.document.kind === 'refund');
+    const cash = await cashRefund(sale, 1, false);
+    expect(jobs()).toHaveLength(1);
+    expect(jobs()[0]).toMatchObject({ printerName: 'EPSON_TM_T20', silent: true, copies: 1 });
+    expect(jobs()[0]!.document).toEqual(await call(till, 'getRefundReceipt', { refundId: cash.id }));
+
+    // A Lightning refund prints once it is paid, not while paying; the first is not printed again.
+    w.state.mode = 'hang';
+    const { refund: ln } = await lightningRefund(sale, 0);
+    expect((await call(till, 'getRefund', { refundId: ln.id })).state).toBe('paying');
+    expect(jobs()).toHaveLength(1);
+
+    // A jammed printer: the screens are told, the refund stands.
+    p.fail = 'the printer is out of paper';
+    const failed = new Promise<unknown>((resolve) =>
+      till.subscribe((event, payload) => {
+        if (event === 'receiptPrintFailed') resolve(payload);
+      }),
+    );
+    const second = await cashRefund(sale, 0, true);
+    expect(await failed).toEqual({
+      saleId: sale.id,
+      saleNumber: '000001',
+      message:
+        'The refund receipt did not print: the printer is out of paper. Check the printer and try again.',
+    });
+    expect((await call(till, 'getRefund', { refundId: second.id })).state).toBe('paid');
+    p.fail = null;
+
+    // Off in Settings: a refund paid then is not printed, nor later when it is turned on again.
+    const asOwner = async () => {
+      await call(till, 'lock');
+      await call(till, 'unlock', { pin: OWNER_PIN });
+    };
+    await asOwner();
+    await call(till, 'updateReceiptSettings', { ...settings, printerName: 'EPSON_TM_T20', autoPrint: false });
+    const sale2 = await sell();
+    await cashRefund(sale2, 1, false);
+    await asOwner();
+    await call(till, 'updateReceiptSettings', { ...settings, printerName: 'EPSON_TM_T20', autoPrint: true });
+    await cashRefund(sale2, 0, true);
+    // 000001-R3 was the jammed one; 000002-R1 was paid while printing was off.
+    expect(jobs().map((j) => (j.document.kind === 'refund' ? j.document.refundNumber : ''))).toEqual([
+      '000001-R1',
+      '000002-R2',
+    ]);
   });
 
   it('prints a Lightning refund with its sats and the payment hash in short', async () => {
