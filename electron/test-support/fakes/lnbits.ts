@@ -7,7 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
-import { msatToJsonNumber } from './wire-number.js';
+import { toJsonExact } from '../../../shared/money/index.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import {
@@ -34,7 +34,7 @@ export interface LnbitsFake extends HttpFake {
   /** A customer pays the invoice (also after it expired): success, updated_at now, websocket push. */
   pay(paymentHash: string): void;
   /** Refund wallet tests: money in the wallet (an incoming payment, settled). */
-  fund(msat: number): void;
+  fund(msat: number | bigint): void;
   /** The payee of an invoice the wallet may pay: the network reveals this preimage when paid. */
   knowPreimage: (paymentHash: string, preimage: string) => void;
   /** How the next `out: true` payments end; 'pay' unless told. */
@@ -119,7 +119,8 @@ interface Row {
   checkingId: string;
   paymentHash: string;
   preimage: string;
-  amountMsat: number;
+  /** Signed as LNbits keeps it: incoming positive, outgoing negative; exact on the wire (toJsonExact). */
+  amountMsat: bigint;
   bolt11: string;
   status: 'pending' | 'success' | 'failed';
   memo: string;
@@ -186,7 +187,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
   }
 
   const balanceMsat = () =>
-    rows.filter((r) => r.status === 'success').reduce((sum, r) => sum + r.amountMsat, 0);
+    rows.filter((r) => r.status === 'success').reduce((sum, r) => sum + r.amountMsat, 0n);
 
   /** decorators.py KeyChecker: header X-API-KEY or query api-key. */
   function keyOf(req: FakeRequest): string | null {
@@ -228,7 +229,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     // unfiltered data. Here it fails the test.
     if (!FILTER_FIELDS.has(field)) throw new SpecViolation(`"${field}" is not a PaymentFilters field`);
     if (!OPERATORS.has(op)) throw new SpecViolation(`"${op}" is not a filter operator`);
-    const cmp = (a: number, b: number): boolean => {
+    const cmp = (a: number | bigint, b: number | bigint): boolean => {
       switch (op) {
         case 'gt':
           return a > b;
@@ -249,7 +250,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     switch (field) {
       case 'amount': {
         if (!INT.test(raw)) throw new SpecViolation(`amount must be an integer, not "${raw}"`);
-        return (r) => cmp(r.amountMsat, Number(raw));
+        return (r) => cmp(r.amountMsat, BigInt(raw));
       }
       case 'time': {
         const seconds = timeValue(raw);
@@ -287,7 +288,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     if (!SORT_FIELDS.has(sortby)) throw new SpecViolation(`"${sortby}" is not a sort field of payments`);
     const direction = req.query.get('direction') ?? 'desc';
     if (direction !== 'asc' && direction !== 'desc') throw new SpecViolation('direction is asc or desc');
-    const key = (r: Row): number => {
+    const key = (r: Row): number | bigint => {
       switch (sortby) {
         case 'time':
         case 'created_at':
@@ -303,7 +304,10 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     // pending and success only: api_payments asks get_payments(pending=True, complete=True).
     const matching = rows
       .filter((r) => r.status !== 'failed' && filters.every((f) => f(r)))
-      .sort((a, b) => (direction === 'asc' ? key(a) - key(b) : key(b) - key(a)));
+      .sort((a, b) => {
+        const [x, y] = direction === 'asc' ? [key(a), key(b)] : [key(b), key(a)];
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
     const page = matching.slice(offset, offset + Math.min(1000, limit || 10));
     return { status: 200, body: page.map(paymentJson) };
   }
@@ -384,7 +388,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
       checkingId: paymentHash,
       paymentHash,
       preimage: bytesToHex(preimage),
-      amountMsat: amount * 1000,
+      amountMsat: BigInt(amount) * 1000n,
       bolt11,
       status: 'pending',
       memo,
@@ -412,8 +416,8 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     const hash = decoded.paymentHash;
     payRequests.push(hash);
     if (decoded.amountMsat === null) return detail(400, 'Amountless invoices not supported.');
-    const amount = msatToJsonNumber(decoded.amountMsat);
-    if (rows.some((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status !== 'failed')) {
+    const amount = decoded.amountMsat;
+    if (rows.some((r) => r.paymentHash === hash && r.amountMsat < 0n && r.status !== 'failed')) {
       return detail(520, 'Payment already paid.', { status: 'failed' });
     }
     // services/payments.py: the balance check comes before any attempt.
@@ -523,15 +527,15 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     walletId,
     requests,
     pay(paymentHash) {
-      const row = rows.find((r) => r.paymentHash === paymentHash && r.amountMsat > 0);
+      const row = rows.find((r) => r.paymentHash === paymentHash && r.amountMsat > 0n);
       if (!row) throw new Error(`the LNbits fake has no invoice ${paymentHash}`);
       if (row.status === 'success') throw new Error(`invoice ${paymentHash} is already paid`);
       // tasks.py invoice_callback_dispatcher: status success, update_payment stamps updated_at.
       row.status = 'success';
       row.updatedAt = opts.now();
       // notifications.py send_ws_payment_notification.
-      const text = JSON.stringify({
-        wallet_balance: Math.floor(balanceMsat() / 1000),
+      const text = toJsonExact({
+        wallet_balance: balanceMsat() / 1000n,
         payment: paymentJson(row),
       });
       send(invoiceKey, text);
@@ -545,7 +549,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
         checkingId: hash,
         paymentHash: hash,
         preimage: bytesToHex(randomBytes(32)),
-        amountMsat: msat,
+        amountMsat: BigInt(msat),
         bolt11: '',
         status: 'success',
         memo: 'funding',
@@ -559,7 +563,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     payOutcome: (outcome) => void (payOutcome = outcome),
     onPaid: (hook) => void (onPaid = hook),
     finishOutgoing(hash, status) {
-      const row = rows.find((r) => r.paymentHash === hash && r.amountMsat < 0 && r.status === 'pending');
+      const row = rows.find((r) => r.paymentHash === hash && r.amountMsat < 0n && r.status === 'pending');
       if (!row) throw new Error(`no pending payment ${hash}`);
       row.status = status;
       if (status === 'success') row.preimage = preimages.get(hash) ?? row.preimage;
@@ -568,7 +572,7 @@ export async function startLnbitsFake(opts: LnbitsFakeOptions): Promise<LnbitsFa
     payRequests,
     ignoreDescriptionHash: () => void (ignoringHash = true),
     outgoing: () =>
-      rows.filter((r) => r.amountMsat < 0).map((r) => ({ paymentHash: r.paymentHash, status: r.status })),
+      rows.filter((r) => r.amountMsat < 0n).map((r) => ({ paymentHash: r.paymentHash, status: r.status })),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

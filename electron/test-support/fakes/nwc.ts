@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event } from 'nostr-tools/pure';
-import { msatToJsonNumber } from './wire-number.js';
+import { toJsonExact } from '../../../shared/money/index.js';
 import { decodeInvoice } from '../../lightning/bolt11/decode.js';
 import { encodeInvoice } from '../../lightning/bolt11/encode.js';
 import type { FaultMode } from './http-fake.js';
@@ -133,7 +133,8 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
   const payments: {
     paymentHash: string;
     invoice: string;
-    amount: number;
+    /** msat, exact on the wire (toJsonExact). */
+    amount: bigint;
     createdAt: number;
     state: 'pending' | 'settled' | 'failed';
   }[] = [];
@@ -285,7 +286,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
           payments.push({
             paymentHash: hash,
             invoice: params.invoice as string,
-            amount: msatToJsonNumber(decoded.amountMsat ?? 0n),
+            amount: decoded.amountMsat ?? 0n,
             createdAt: nowSec(),
             state,
           });
@@ -354,7 +355,7 @@ export async function startNwcFake(opts: NwcFakeOptions): Promise<NwcFake> {
     if (body.error && !SPEC.errorCodes.has(body.error.code)) {
       violation(`the fake itself answered with error code ${body.error.code}, which NIP-47 does not define`);
     }
-    const text = JSON.stringify(
+    const text = toJsonExact(
       mode === 'malformed'
         ? {
             result_type: body.result_type,
