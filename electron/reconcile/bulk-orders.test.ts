@@ -13,7 +13,7 @@ import { installBulk, type BulkFake } from '../test-support/fakes/shopify/bulk.j
 import { installOrders, orderTotals, type OrdersFake } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake, type ShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { tempDir } from '../test-support/fixtures.js';
-import { reconcileDay } from '../test-support/reconcile-run.js';
+import { reconcilePeriod } from '../test-support/reconcile-run.js';
 import {
   call,
   closeWorld,
@@ -450,8 +450,7 @@ describe('the till reconciling a long period', () => {
     const run = async () => {
       const before = { bulk: calls(w.fake).bulk, pages: tillOrderPages };
       const shopify: number[] = [];
-      const done = await reconcileDay(w.till, from, {
-        to: today,
+      const done = await reconcilePeriod(w.till, from, today, {
         progress: (p) => shopify.push(p.read.shopify),
       });
       expect(done.state).toBe('done');

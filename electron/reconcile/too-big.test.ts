@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { reconcileDay } from '../test-support/reconcile-run.js';
+import { reconcileDay, reconcilePeriod } from '../test-support/reconcile-run.js';
 import { signedInTill } from '../test-support/till-calls.js';
 import { fillYearOfSales } from '../test-support/year-of-sales.js';
 
@@ -32,7 +32,7 @@ describe('a reconciliation too large for its memory', () => {
     const till = await open();
     try {
       // The whole year: 40,000 sales.
-      const all = await reconcileYear(till);
+      const all = await reconcilePeriod(till, '2025-11-25', '2026-11-24');
       expect(all.state).toBe('failed');
       expect(all.error).toBe(
         'This period needs more memory than reconciliation may use (24MB): reconcile a shorter period, a month at a time.',
@@ -45,18 +45,3 @@ describe('a reconciliation too large for its memory', () => {
     }
   }, 120_000);
 });
-
-async function reconcileYear(till: Awaited<ReturnType<typeof signedInTill>>) {
-  const ended = new Promise<Awaited<ReturnType<typeof reconcileDay>>>((resolve) => {
-    const off = till.subscribe((event, payload) => {
-      const run = payload as Awaited<ReturnType<typeof reconcileDay>>;
-      if (event === 'reconcileProgress' && run.state !== 'running') {
-        off();
-        resolve(run);
-      }
-    });
-  });
-  const started = await till.invoke('startReconcile', { from: '2025-11-25', to: '2026-11-24' });
-  if (!started.ok) throw new Error(started.error.message);
-  return ended;
-}

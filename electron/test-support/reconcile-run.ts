@@ -4,18 +4,14 @@ import type { Till } from '../till.js';
 import { call } from './till-calls.js';
 
 /**
- * Starts a reconciliation of one local day on `till` and resolves with the run once it has
- * ended (done, failed or cancelled), heard from its events; `progress` hears every update.
+ * Starts a reconciliation of local days [from, to] on `till` and resolves with the run once it
+ * has ended (done, failed or cancelled), heard from its events; `progress` hears every update.
  */
-export async function reconcileDay(
+export async function reconcilePeriod(
   till: Till,
-  day: string,
-  opts: {
-    everything?: boolean;
-    progress?: (p: ReconcileRun['progress']) => void;
-    /** The last day of a longer period (`day` its first). */
-    to?: string;
-  } = {},
+  from: string,
+  to: string,
+  opts: { everything?: boolean; progress?: (p: ReconcileRun['progress']) => void } = {},
 ): Promise<ReconcileRun> {
   const ended = new Promise<ReconcileRun>((resolve) => {
     const off = till.subscribe((event, payload) => {
@@ -29,10 +25,17 @@ export async function reconcileDay(
     });
   });
   const started = await call(till, 'startReconcile', {
-    from: day,
-    to: opts.to ?? day,
+    from,
+    to,
     ...(opts.everything === undefined ? {} : { everything: opts.everything }),
   });
   expect(started.state).toBe('running');
   return ended;
 }
+
+/** One local day: reconcilePeriod(till, day, day). */
+export const reconcileDay = (
+  till: Till,
+  day: string,
+  opts: { everything?: boolean; progress?: (p: ReconcileRun['progress']) => void } = {},
+): Promise<ReconcileRun> => reconcilePeriod(till, day, day, opts);

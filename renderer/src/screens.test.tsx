@@ -36,6 +36,32 @@ function shell(till: TillApi, toast: Shell['toast'] = vi.fn()): Shell {
   };
 }
 
+/** A reconciliation that never ran. */
+const IDLE_RUN: ReconcileRun = {
+  state: 'idle',
+  from: null,
+  to: null,
+  progress: {
+    stage: 'idle',
+    records: 0,
+    source: null,
+    read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
+    step: 0,
+    steps: 0,
+    stepLabel: null,
+  },
+  startedAt: null,
+  finishedAt: null,
+  error: null,
+  outcomes: [],
+  items: 0,
+  repairable: 0,
+  sources: { node: false, shopify: false },
+  offlineProof: null,
+  everything: false,
+  otherTills: 0,
+};
+
 describe('Keypad', () => {
   it('builds the amount from the right like a card terminal', () => {
     const onAdd = vi.fn();
@@ -317,30 +343,7 @@ describe('cash tender', () => {
 });
 
 describe('ReconcileScreen', () => {
-  const idle: ReconcileRun = {
-    state: 'idle',
-    from: null,
-    to: null,
-    progress: {
-      stage: 'idle',
-      records: 0,
-      source: null,
-      read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
-      step: 0,
-      steps: 0,
-      stepLabel: null,
-    },
-    startedAt: null,
-    finishedAt: null,
-    error: null,
-    outcomes: [],
-    items: 0,
-    repairable: 0,
-    sources: { node: false, shopify: false },
-    offlineProof: null,
-    everything: false,
-    otherTills: 0,
-  };
+  const idle = IDLE_RUN;
   const row = (over: Partial<ReconcileRow>): ReconcileRow => ({
     outcome: 'matched',
     repair: 'none',
@@ -501,30 +504,6 @@ describe('ReconcileScreen', () => {
 });
 
 describe('Reconcile, offline Lightning proven later', () => {
-  const idleRun: ReconcileRun = {
-    state: 'idle',
-    from: null,
-    to: null,
-    progress: {
-      stage: 'idle',
-      records: 0,
-      source: null,
-      read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
-      step: 0,
-      steps: 0,
-      stepLabel: null,
-    },
-    startedAt: null,
-    finishedAt: null,
-    error: null,
-    outcomes: [],
-    items: 0,
-    repairable: 0,
-    sources: { node: false, shopify: false },
-    offlineProof: null,
-    everything: false,
-    otherTills: 0,
-  };
   const report: OfflineProofReport = {
     configured: true,
     unproven: 2,
@@ -547,7 +526,7 @@ describe('Reconcile, offline Lightning proven later', () => {
     const getOfflineProofs = vi.fn((): Promise<OfflineProofReport> => Promise.resolve(report));
     const toast = vi.fn();
     const { till } = fakeTill({
-      getReconcile: vi.fn(() => Promise.resolve({ run: { ...idleRun }, rows: [], total: 0 })),
+      getReconcile: vi.fn(() => Promise.resolve({ run: { ...IDLE_RUN }, rows: [], total: 0 })),
       getOfflineProofs,
       checkOfflinePayments,
     });
@@ -594,7 +573,7 @@ describe('Reconcile, offline Lightning proven later', () => {
 
   it('shows nothing where offline Lightning is not set up, or nothing waits', async () => {
     const { till } = fakeTill({
-      getReconcile: vi.fn(() => Promise.resolve({ run: { ...idleRun }, rows: [], total: 0 })),
+      getReconcile: vi.fn(() => Promise.resolve({ run: { ...IDLE_RUN }, rows: [], total: 0 })),
       getOfflineProofs: vi.fn(() => Promise.resolve({ ...report, unproven: 0 })),
     });
     render(
