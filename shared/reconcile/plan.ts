@@ -194,10 +194,62 @@ const RESULT_COLUMNS = `branch, sale_id, sale_number, payment_hash, order_id, or
   time, msat, fiat, currency, rate, rate_source, net, tax, tip, discounts, detail`;
 
 /**
- * The sources, keyed and ranked, each written to a temporary table of its own before the
- * classification reads them: every statement then holds only its own operators' memory, so
- * under DuckDB's memory limit each can spill what it must (one statement holding every join's
- * hash table at once ran out of memory at 64 MB where these do not).
+ * What the steps share, as CTEs each statement inlines (never materialised: DuckDB streams them).
+ * A sale with its join key and its rank within the key (sale_rank holds only the repeats' ranks);
+ * an order with its key, owner and place among its owner's orders (order_rank, narrow).
+ */
+const SALE_KEY_SQL = `CASE WHEN tender = 'lightning' AND payment_hash IS NOT NULL THEN payment_hash ELSE 's:' || sale_id END`;
+const ORDER_KEY_SQL = `coalesce(payment_hash, 's:' || sale_id, 'o:' || order_id)`;
+const SALE_CTE = `sale AS NOT MATERIALIZED (
+  SELECT s.*, tender = 'lightning' AND payment_hash IS NOT NULL AS lightning, ${SALE_KEY_SQL} AS k,
+         coalesce(r.rank, 1) AS rank
+  FROM journal_sales s LEFT JOIN sale_rank r ON r.seq = s.seq
+)`;
+const ORDER_OWNED_CTE = `order_owned AS NOT MATERIALIZED (
+  SELECT o.*, ${ORDER_KEY_SQL} AS k,
+         r.owner_rank, r.nth
+  FROM shopify_orders o JOIN order_rank r ON r.seq = o.seq
+)`;
+
+/**
+ * A sale with its invoice (claimed by the first Lightning sale of its key) and its first order,
+ * the sale CTE's rows with their invoice, then with their order. In one pass, both joins read in
+ * the statement that classifies: fast, but their hash tables are held at once.
+ */
+const SALE_INVOICE_SQL = `SELECT s.*, i.* EXCLUDE (k), i.k IS NOT NULL AS has_invoice,
+         s.lightning AND s.rank = 1 AND i.k IS NOT NULL AS claims
+  FROM sale s LEFT JOIN invoice i ON i.k = s.k`;
+const SALE_ORDER_SQL = (
+  sales: string,
+): string => `SELECT s.*, o.seq IS NOT NULL AS has_order, o.order_id AS o_id,
+         o.name AS o_name, o.total AS o_total, o.currency AS o_currency
+  FROM ${sales} s
+  LEFT JOIN (SELECT seq, k, owner_rank, order_id, name, total, currency FROM order_owned WHERE nth = 1) o
+    ON o.k = s.k AND o.owner_rank = s.rank`;
+const SALE_JOINED_SQL = SALE_ORDER_SQL(`(${SALE_INVOICE_SQL})`);
+
+/**
+ * In steps, for a period too large for one pass under the memory limit: each of the sales' two
+ * joins in a statement of its own, its result written to a table, so each hash table spills on
+ * its own (the runner falls back to these when one pass runs out of memory).
+ */
+const JOIN_STEPS: PlanStep[] = [
+  {
+    label: 'joining sales with their invoices',
+    sql: `CREATE OR REPLACE TEMP TABLE sale_invoice AS WITH ${SALE_CTE}\n${SALE_INVOICE_SQL}`,
+  },
+  {
+    label: 'joining sales with their orders',
+    sql: `CREATE OR REPLACE TEMP TABLE sale_joined AS WITH ${ORDER_OWNED_CTE}\n${SALE_ORDER_SQL('sale_invoice')}`,
+  },
+];
+
+/**
+ * The sources, keyed and ranked. Only what a join or a window must compute once is written to a
+ * temporary table, and only narrow (integers, a key): writing wide rows was the plan's main cost
+ * (materialising 200,000 sales' 19 columns takes ~5 times the hash join that reads them). The
+ * sale's joins with its invoice and its order run in the classifying statement itself; under
+ * DuckDB's memory limit each operator spills what it must.
  */
 const SOURCE_STAGES = [
   `CREATE OR REPLACE TEMP TABLE invoice AS WITH
@@ -208,36 +260,26 @@ const SOURCE_STAGES = [
 invoice_pick AS (
   SELECT min(CASE WHEN state = 'settled' THEN seq ELSE seq + ${PICK_OFFSET} END) % ${PICK_OFFSET} AS seq
   FROM node_invoices GROUP BY payment_hash
-),
-invoice_rows AS (
-  SELECT n.payment_hash AS k, n.payment_hash AS i_hash, n.amount_msat AS i_amount,
-         coalesce(n.amount_paid_msat, n.amount_msat) AS i_paid, n.state AS i_state, n.expires_at AS i_expires,
-         n.settled_at AS i_settled_at, n.state = 'settled' AS i_settled
-  FROM node_invoices n SEMI JOIN invoice_pick p ON p.seq = n.seq
 )
-SELECT * FROM invoice_rows`,
-  `CREATE OR REPLACE TEMP TABLE sale AS WITH
+SELECT n.payment_hash AS k, n.amount_msat AS i_amount,
+       coalesce(n.amount_paid_msat, n.amount_msat) AS i_paid, n.state AS i_state, n.expires_at AS i_expires,
+       n.settled_at AS i_settled_at, n.state = 'settled' AS i_settled
+FROM node_invoices n SEMI JOIN invoice_pick p ON p.seq = n.seq`,
+  `CREATE OR REPLACE TEMP TABLE sale_rank AS
 -- Source: the journal. Within a key, paid sales first, then by number: the first Lightning one
 -- claims the invoice; a later paid one is "paid twice" (the window's rank). Only keys that
 -- repeat need the window; it sorts just their few narrow rows, every other sale is rank 1.
-sale_keyed AS NOT MATERIALIZED (
-  SELECT *, tender = 'lightning' AND payment_hash IS NOT NULL AS lightning,
-         CASE WHEN tender = 'lightning' AND payment_hash IS NOT NULL THEN payment_hash ELSE 's:' || sale_id END AS k
-  FROM journal_sales
-),
-sale_rank AS (
-  SELECT seq, row_number() OVER (PARTITION BY k ORDER BY state = 'paid' DESC, number, sale_id, seq) AS rank
-  FROM sale_keyed SEMI JOIN (SELECT k FROM sale_keyed GROUP BY k HAVING count(*) > 1) d USING (k)
-),
-sale_rows AS (
-  SELECT s.*, coalesce(r.rank, 1) AS rank FROM sale_keyed s LEFT JOIN sale_rank r ON r.seq = s.seq
+WITH sale_keyed AS NOT MATERIALIZED (
+  SELECT seq, state, number, sale_id, ${SALE_KEY_SQL} AS k FROM journal_sales
 )
-SELECT * FROM sale_rows`,
-  `CREATE OR REPLACE TEMP TABLE order_owned AS WITH
+SELECT seq, row_number() OVER (PARTITION BY k ORDER BY state = 'paid' DESC, number, sale_id, seq) AS rank
+FROM sale_keyed SEMI JOIN (SELECT k FROM sale_keyed GROUP BY k HAVING count(*) > 1) d USING (k)`,
+  `CREATE OR REPLACE TEMP TABLE order_rank AS WITH
 -- Source: Shopify. An order belongs to the first sale of its key that names it (by sale id, or
 -- by hash when the order has no sale id); a sale's orders by name, the first is its order.
+${SALE_CTE},
 order_keyed AS NOT MATERIALIZED (
-  SELECT *, coalesce(payment_hash, 's:' || sale_id, 'o:' || order_id) AS k FROM shopify_orders
+  SELECT seq, order_id, name, sale_id, payment_hash, ${ORDER_KEY_SQL} AS k FROM shopify_orders
 ),
 order_owner AS (
   SELECT o.seq, min(s.rank) AS owner_rank
@@ -246,37 +288,22 @@ order_owner AS (
   GROUP BY o.seq
 ),
 order_with_owner AS NOT MATERIALIZED (
-  SELECT o.*, w.owner_rank FROM order_keyed o LEFT JOIN order_owner w ON w.seq = o.seq
+  SELECT o.seq, o.k, o.name, o.order_id, w.owner_rank FROM order_keyed o LEFT JOIN order_owner w ON w.seq = o.seq
 ),
 order_nth AS (
   SELECT seq, row_number() OVER (PARTITION BY k, owner_rank ORDER BY name, order_id, seq) AS nth
   FROM order_with_owner
   SEMI JOIN (SELECT k, owner_rank FROM order_with_owner GROUP BY ALL HAVING count(*) > 1) d
     ON d.k = order_with_owner.k AND d.owner_rank IS NOT DISTINCT FROM order_with_owner.owner_rank
-),
-order_owned_rows AS (
-  SELECT o.*, coalesce(n.nth, 1) AS nth FROM order_with_owner o LEFT JOIN order_nth n ON n.seq = o.seq
 )
-SELECT * FROM order_owned_rows`,
-  `CREATE OR REPLACE TEMP TABLE sale_invoice AS
--- One join per statement: two hash joins in one pipeline keep both build sides pinned at once
--- (200,000 sales ran out of 128 MB even spilling); apart, each spills on its own (600,000 run in
--- 128 MB), for some 10–30 % more join time (bench, 200,000 sales, 1 thread).
-  SELECT s.*, i.* EXCLUDE (k), s.lightning AND s.rank = 1 AND i.i_hash IS NOT NULL AS claims
-  FROM sale s LEFT JOIN invoice i ON i.k = s.k`,
-  `CREATE OR REPLACE TEMP TABLE sale_joined AS
-  SELECT s.*, o.seq IS NOT NULL AS has_order, o.order_id AS o_id, o.name AS o_name, o.total AS o_total,
-         o.currency AS o_currency
-  FROM sale_invoice s
-  LEFT JOIN (SELECT seq, k, owner_rank, order_id, name, total, currency FROM order_owned WHERE nth = 1) o
-    ON o.k = s.k AND o.owner_rank = s.rank`,
+SELECT o.seq, o.owner_rank, coalesce(n.nth, 1) AS nth FROM order_with_owner o LEFT JOIN order_nth n ON n.seq = o.seq`,
 ] as const;
 
 /** The temporary tables classifyStatements creates (`items` last); dropped after each run. */
 export const STAGE_TABLES = [
   'invoice',
-  'sale',
-  'order_owned',
+  'sale_rank',
+  'order_rank',
   'sale_invoice',
   'sale_joined',
   'items',
@@ -284,6 +311,8 @@ export const STAGE_TABLES = [
 
 export interface ClassifySqlOptions {
   orders: boolean;
+  /** The sales' joins in steps of their own (JOIN_STEPS): slower, but each spills alone. */
+  inSteps?: boolean;
   wallet?: 'own' | 'shared' | 'unchecked';
   refundCutoff?: number;
 }
@@ -299,9 +328,7 @@ const STEP_LABELS = [
   'indexing the node’s invoices',
   'indexing the sales',
   'matching Shopify orders to sales',
-  'joining sales with their invoices',
-  'joining sales with their orders',
-  'comparing sales',
+  'comparing sales with their invoices and orders',
   'looking for second orders',
   'looking for orders without a sale',
   'looking for payments without a sale',
@@ -323,7 +350,9 @@ export function classifyStatements(options: ClassifySqlOptions): PlanStep[] {
     ...rest.map((arm) => `INSERT INTO items ${arm}`),
   ];
   if (sql.length !== STEP_LABELS.length) throw new Error('plan.ts: a step without its label');
-  return sql.map((q, i) => ({ label: STEP_LABELS[i]!, sql: q }));
+  const steps: PlanStep[] = sql.map((q, i) => ({ label: STEP_LABELS[i]!, sql: q }));
+  if (options.inSteps) steps.splice(SOURCE_STAGES.length, 0, ...JOIN_STEPS);
+  return steps;
 }
 
 /**
@@ -336,6 +365,9 @@ function itemArms(options: ClassifySqlOptions): string[] {
   const saleBranches = Object.keys(DETAIL);
   const refundBranches = Object.keys(REFUND_DETAIL);
   const ctes = `WITH
+${SALE_CTE},
+${ORDER_OWNED_CTE},
+${options.inSteps ? '' : `sale_joined AS NOT MATERIALIZED (${SALE_JOINED_SQL}),`}
 -- Keys with a Lightning sale: their invoice is claimed (by the sale of rank 1).
 claimed AS (SELECT DISTINCT payment_hash AS k FROM journal_sales WHERE tender = 'lightning' AND payment_hash IS NOT NULL),
 -- Fiat at the locked rate, exactly: rate = units / 10^scale major units per BTC.
@@ -382,7 +414,7 @@ sale_checked AS (
 sale_items AS (
   SELECT
     CASE
-      WHEN lightning AND NOT claims AND state = 'paid' AND i_hash IS NOT NULL THEN 'paid_twice'
+      WHEN lightning AND NOT claims AND state = 'paid' AND has_invoice THEN 'paid_twice'
       WHEN offline = 'unproven' THEN 'offline_unproven'
       WHEN offline = 'no_payment' THEN 'offline_no_payment'
       WHEN tender = 'lightning' AND state = 'paid' AND NOT (claims AND i_settled) THEN 'no_settled_invoice'
@@ -472,7 +504,7 @@ refund_items AS (
          NULL, NULL, total, currency, NULL, NULL, NULL, NULL, NULL, NULL,
          ${DETAIL.order_without_sale}
   FROM order_owned WHERE owner_rank IS NULL`,
-    `  SELECT 'orphan_payment', NULL, NULL, i_hash, NULL, NULL, 'lightning', NULL,
+    `  SELECT 'orphan_payment', NULL, NULL, k, NULL, NULL, 'lightning', NULL,
          i_settled_at, i_paid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
          ${DETAIL.orphan_payment}
   FROM invoice WHERE i_settled AND k NOT IN (SELECT k FROM claimed)`,

@@ -39,6 +39,9 @@ export interface RunnerOptions {
 type AnyIterable<T> = AsyncIterable<T> | Iterable<T>;
 type Page<T> = AnyIterable<readonly T[]>;
 
+/** DuckDB's error when a statement needs more than its memory limit (and cannot spill it). */
+const outOfMemory = (err: unknown): boolean => err instanceof Error && /Out of Memory/i.test(err.message);
+
 export class ReconcileAbortedError extends Error {
   override name = 'AbortError';
   constructor() {
@@ -141,6 +144,8 @@ export type OnStep = (done: number, steps: number, label: string | null) => void
 /** What classify takes: classify.ts's ClassifyOptions, `orders` required. */
 export interface ClassifyRunOptions {
   orders: boolean;
+  /** The sales' joins in steps from the start (plan.ts); otherwise only once one pass runs out of memory. */
+  inSteps?: boolean;
   wallet?: 'own' | 'shared' | 'unchecked';
   refundCutoff?: number;
 }
@@ -298,18 +303,30 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       if (signal?.aborted) throw new ReconcileAbortedError();
       const onAbort = () => connection.interrupt();
       signal?.addEventListener('abort', onAbort);
-      // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL) and totalled.
-      const steps: PlanStep[] = [
-        ...classifyStatements(opts),
+      // Statement by statement (plan.ts classifyStatements), then numbered (RESULTS_SQL) and
+      // totalled. The sales' joins run in one pass; if that outgrows the memory limit, the run
+      // goes on from there with them in steps (slower, but each join spills on its own).
+      const plan = (inSteps: boolean): PlanStep[] => [
+        ...classifyStatements({ ...opts, inSteps }),
         { label: 'sorting the results', sql: RESULTS_SQL },
       ];
-      const total = steps.length + 1;
+      let inSteps = opts.inSteps ?? false;
+      let steps = plan(inSteps);
+      let total = steps.length + 1;
       let summary: ReconcileSummary;
       try {
-        for (const [i, step] of steps.entries()) {
+        for (let i = 0; i < steps.length; i++) {
           if (signal?.aborted) throw new ReconcileAbortedError();
-          onStep?.(i, total, step.label);
-          await connection.run(step.sql);
+          onStep?.(i, total, steps[i]!.label);
+          try {
+            await connection.run(steps[i]!.sql);
+          } catch (err) {
+            if (inSteps || signal?.aborted || !outOfMemory(err)) throw err;
+            const slower = plan(true);
+            const from = slower.findIndex((step, j) => step.sql !== steps[j]?.sql);
+            if (i < from) throw err;
+            [steps, inSteps, total, i] = [slower, true, slower.length + 1, from - 1];
+          }
         }
         onStep?.(steps.length, total, 'totalling');
         summary = await summarise();
@@ -324,8 +341,10 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
       return summary;
     },
     async reset() {
-      for (const t of SOURCE_TABLES) await connection.run(`DELETE FROM ${t}`);
-      await connection.run('DROP TABLE IF EXISTS results');
+      // Dropped, not emptied: a DELETE's rows hold their memory until a checkpoint, and a run
+      // after one that failed for memory would start with the failed run's sources still held.
+      for (const t of [...SOURCE_TABLES, 'results']) await connection.run(`DROP TABLE IF EXISTS ${t}`);
+      await connection.run(SCHEMA_SQL);
       seqs.node_invoices = seqs.journal_sales = seqs.shopify_orders = 0;
       seqs.refund_wallet_payments = seqs.journal_refunds = seqs.shopify_refunds = 0;
     },
