@@ -28,10 +28,34 @@ export async function benchTillReconcile(n: number) {
 
     const till = await signedInTill({ dataDir, resourcesDir: RESOURCES_DIR, timers: false, exportDir });
     try {
+      // Per phase, from the run's own progress: each source read, then the engine's steps.
+      const phases: Record<string, number> = {};
+      let phase: string | null = null;
+      let phaseStart = 0n;
+      const enter = (next: string | null) => {
+        if (next === phase) return;
+        const now = process.hrtime.bigint();
+        if (phase !== null) phases[phase] = (phases[phase] ?? 0) + Number(now - phaseStart) / 1e9;
+        [phase, phaseStart] = [next, now];
+      };
       const done = new Promise<ReconcileRun>((resolve) =>
         till.subscribe((event, payload) => {
           const run = payload as ReconcileRun;
-          if (event === 'reconcileProgress' && run.state !== 'running') resolve(run);
+          if (event !== 'reconcileProgress') return;
+          if (run.state !== 'running') {
+            enter(null);
+            resolve(run);
+          } else if (run.progress.stage === 'reading') enter(`read_${run.progress.source ?? 'start'}`);
+          else if (run.progress.stage === 'classifying') {
+            const label = run.progress.stepLabel;
+            enter(
+              label === 'sorting the results'
+                ? 'write_results'
+                : label === 'totalling'
+                  ? 'summary'
+                  : 'join_classify',
+            );
+          }
         }),
       );
       // The till's own memory while it reconciles: sampled, since the process's peak also covers
@@ -71,6 +95,7 @@ export async function benchTillReconcile(n: number) {
         setup_fill_s: round(fillSeconds),
         till_reconcile_s: round(wall),
         till_records_per_s: Math.round(run.progress.records / wall),
+        till_phases_s: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(v)])),
         records: run.progress.records,
         items: run.items,
         outcomes: Object.fromEntries(

@@ -21,7 +21,7 @@ import {
 } from '../../shared/reconcile/types.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
-import { journalSales, nodeInvoices, pages } from './sources.js';
+import { journalSalePages, nodeInvoicePages } from './sources.js';
 import { readShopifyOrders } from './bulk-orders.js';
 import { journalRefunds, shopifyRefunds, walletPayments } from './refund-sources.js';
 import type { RefundWallet } from '../refund-wallet/wallet.js';
@@ -30,9 +30,10 @@ import { dayStart } from '../../shared/domain/days.js';
 /**
  * The till's side of reconciliation: it feeds DuckDB (shared/reconcile/runner.ts) the three
  * sources for a period, page by page through the appender, runs the SQL plan into a results
- * table in a DuckDB file beside the journal (a year of a busy shop does not fit in the main
- * process's memory: DuckDB's memory_limit bounds it and it spills to a temp directory in the
- * data dir), pushes progress, serves pages, streams the CSV and Parquet exports with COPY, and
+ * table in DuckDB (temporary tables of a DuckDB file beside the journal, rebuilt by every run:
+ * a year of a busy shop does not fit in the main process's memory, so DuckDB's memory_limit
+ * bounds it and it spills to a temp directory in the data dir), pushes progress, serves pages,
+ * streams the CSV and Parquet exports with COPY, and
  * applies the safe repairs, each through the till's own journaled paths.
  */
 
@@ -180,9 +181,9 @@ export function createReconcileService(deps: ReconcileDeps) {
     });
   }
 
-  async function* mapInvoices(from: Date, to: Date): AsyncGenerator<NodeInvoice> {
-    for await (const i of nodeInvoices(deps.backend(), from, to)) {
-      yield {
+  async function* mapInvoices(from: Date, to: Date): AsyncGenerator<NodeInvoice[]> {
+    for await (const page of nodeInvoicePages(deps.backend(), from, to)) {
+      yield page.map((i) => ({
         paymentHash: i.paymentHash,
         amountMsat: i.amountMsat,
         amountPaidMsat: i.amountPaidMsat,
@@ -191,11 +192,11 @@ export function createReconcileService(deps: ReconcileDeps) {
         expiresAt: i.expiresAt.getTime(),
         settledAt: i.settledAt?.getTime() ?? null,
         till: i.till ?? null,
-      };
+      }));
     }
   }
 
-  async function* mapSales(from: Date, to: Date): AsyncGenerator<JournalSale> {
+  async function* mapSales(from: Date, to: Date): AsyncGenerator<JournalSale[]> {
     // Its own connection: a long read must not hold the till's connection busy, and WAL lets
     // it read a consistent snapshot while sales are written.
     const reader = new Database(deps.journalPath, {
@@ -205,8 +206,8 @@ export function createReconcileService(deps: ReconcileDeps) {
     });
     reader.defaultSafeIntegers(true);
     try {
-      for await (const s of journalSales(reader, from, to)) {
-        yield {
+      for await (const page of journalSalePages(reader, from, to)) {
+        yield page.map((s) => ({
           saleId: s.saleId,
           number: s.number,
           paymentHash: s.tender === 'cash' ? null : s.paymentHash,
@@ -225,7 +226,7 @@ export function createReconcileService(deps: ReconcileDeps) {
           tip: s.tip,
           discounts: s.discounts,
           offline: s.offline,
-        };
+        }));
       }
     } finally {
       reader.close();
@@ -319,8 +320,8 @@ export function createReconcileService(deps: ReconcileDeps) {
       }
       signal.throwIfAborted();
     }
-    count.journal = await db.appendSales(pages(mapSales(from, to)), signal, reading('journal'));
-    count.node = await db.appendInvoices(pages(mapInvoices(from, to)), signal, reading('node'));
+    count.journal = await db.appendSales(mapSales(from, to), signal, reading('journal'));
+    count.node = await db.appendInvoices(mapInvoices(from, to), signal, reading('node'));
     if (client) {
       // A long period comes as one bulk export (bulk-orders.ts), falling back to pages.
       const read = await readShopifyOrders({

@@ -28,18 +28,29 @@ export async function* pages<T>(records: AsyncIterable<T>, size = PAGE): AsyncGe
   if (page.length) yield page;
 }
 
+/** The node's invoices created in [from, to), a page at a time, as the backend lists them. */
+export async function* nodeInvoicePages(
+  backend: LightningBackend,
+  from: Date,
+  to: Date,
+  pageSize = 500,
+): AsyncGenerator<Invoice[]> {
+  let pageToken: string | null = null;
+  do {
+    const page = await backend.listInvoices({ from, to, pageToken, limit: pageSize });
+    if (page.invoices.length) yield page.invoices;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== null);
+}
+
+/** nodeInvoicePages one invoice at a time. */
 export async function* nodeInvoices(
   backend: LightningBackend,
   from: Date,
   to: Date,
   pageSize = 500,
 ): AsyncGenerator<Invoice> {
-  let pageToken: string | null = null;
-  do {
-    const page = await backend.listInvoices({ from, to, pageToken, limit: pageSize });
-    yield* page.invoices;
-    pageToken = page.nextPageToken;
-  } while (pageToken !== null);
+  for await (const page of nodeInvoicePages(backend, from, to, pageSize)) yield* page;
 }
 
 export interface JournalSaleRecord {
@@ -71,28 +82,29 @@ export interface JournalSaleRecord {
   offline: 'unproven' | 'no_payment' | null;
 }
 
-interface Row {
-  id: string;
-  number: bigint;
-  tender: 'lightning' | 'cash';
-  state: string;
-  currency: string;
-  total: bigint;
-  invoice_hash: string | null;
-  amount_msat: bigint | null;
-  amount_paid_msat: bigint | null;
-  rate: string | null;
-  rate_source: string | null;
-  created_at: string;
-  paid_at: string | null;
-  paid_late: bigint;
-  shopify_order_name: string | null;
-  net: bigint;
-  tax: bigint;
-  tip: bigint;
-  discounts: bigint;
-  offline: 'unproven' | 'no_payment' | null;
-}
+/** A page's row, as an array in the SELECT's order (journalSalePages). */
+type Row = [
+  id: string,
+  number: bigint,
+  tender: 'lightning' | 'cash',
+  state: string,
+  currency: string,
+  total: bigint,
+  invoiceHash: string | null,
+  amountMsat: bigint | null,
+  amountPaidMsat: bigint | null,
+  rate: string | null,
+  rateSource: string | null,
+  createdAt: string,
+  paidAt: string | null,
+  paidLate: bigint,
+  orderName: string | null,
+  net: bigint,
+  tax: bigint,
+  tip: bigint,
+  discounts: bigint,
+  offline: 'unproven' | 'no_payment' | null,
+];
 
 const priced = pricingTotalSql;
 
@@ -101,12 +113,12 @@ const priced = pricingTotalSql;
  * once). Each page is its own short read, so a long reconciliation never holds a read
  * transaction open while the till sells (which would keep the WAL from being checkpointed).
  */
-export async function* journalSales(
+export async function* journalSalePages(
   db: Db,
   from: Date,
   to: Date,
   pageSize = 5_000,
-): AsyncGenerator<JournalSaleRecord> {
+): AsyncGenerator<JournalSaleRecord[]> {
   const range = [from.toISOString(), to.toISOString()] as const;
   // The period's first and last sale numbers through the created_at index; pages then walk the
   // number index between them (the unary + keeps SQLite from sorting the period on every page).
@@ -116,6 +128,8 @@ export async function* journalSales(
     )
     .get(...range) as { lo: bigint | null; hi: bigint | null };
   if (bounds.lo === null || bounds.hi === null) return;
+  // Rows as arrays (`raw`): building a 20-key object per row in the driver cost more than the
+  // query itself (measured: 200,000 sales in 3.1 s as objects, 1.2 s as arrays).
   const page = db.prepare(
     `SELECT s.id, s.number, s.tender, s.state, s.currency, s.total,
             CASE WHEN op.state = 'confirmed' THEN op.payment_hash ELSE s.invoice_hash END AS invoice_hash,
@@ -130,39 +144,71 @@ export async function* journalSales(
      WHERE s.number > ? AND s.number <= ? AND +s.created_at >= ? AND +s.created_at < ?
      ORDER BY s.number LIMIT ?`,
   );
+  page.raw(true);
   let after = bounds.lo - 1n;
   for (;;) {
     const rows = page.all(after, bounds.hi, ...range, pageSize) as Row[];
-    for (const r of rows) {
-      yield {
-        saleId: r.id,
-        number: Number(r.number),
-        tender: r.tender,
-        state: r.state,
-        currency: r.currency,
-        total: r.total,
-        paymentHash: r.invoice_hash,
-        invoiceMsat: r.amount_msat,
-        amountPaidMsat: r.amount_paid_msat,
-        rate: r.rate,
-        rateSource: r.rate_source,
-        createdAt: r.created_at,
-        paidAt: r.paid_at,
-        paidLate: r.paid_late !== 0n,
-        orderName: r.shopify_order_name,
-        net: r.net,
-        tax: r.tax,
-        tip: r.tip,
-        discounts: r.discounts,
-        offline: r.offline,
-      };
-    }
+    yield rows.map(
+      ([
+        saleId,
+        number,
+        tender,
+        state,
+        currency,
+        total,
+        paymentHash,
+        invoiceMsat,
+        amountPaidMsat,
+        rate,
+        rateSource,
+        createdAt,
+        paidAt,
+        paidLate,
+        orderName,
+        net,
+        tax,
+        tip,
+        discounts,
+        offline,
+      ]): JournalSaleRecord => ({
+        saleId,
+        number: Number(number),
+        tender,
+        state,
+        currency,
+        total,
+        paymentHash,
+        invoiceMsat,
+        amountPaidMsat,
+        rate,
+        rateSource,
+        createdAt,
+        paidAt,
+        paidLate: paidLate !== 0n,
+        orderName,
+        net,
+        tax,
+        tip,
+        discounts,
+        offline,
+      }),
+    );
     if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.number;
+    after = rows[rows.length - 1]![1];
     if (after >= bounds.hi) return;
     // Let the event loop breathe between pages on a long period.
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** journalSalePages one sale at a time. */
+export async function* journalSales(
+  db: Db,
+  from: Date,
+  to: Date,
+  pageSize = 5_000,
+): AsyncGenerator<JournalSaleRecord> {
+  for await (const page of journalSalePages(db, from, to, pageSize)) yield* page;
 }
 
 /** An order as the reconciliation reads it, and when Shopify says it was processed. */

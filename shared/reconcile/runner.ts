@@ -234,7 +234,7 @@ export async function openReconcileDb(options: RunnerOptions = {}): Promise<Reco
     signal: AbortSignal | undefined,
     onPage: ((n: number) => void) | undefined,
   ): Promise<number> {
-    const appender = await connection.createAppender(table);
+    const appender = await connection.createAppender(table, 'main', 'temp');
     const row = ROW[table] as (a: DuckDBAppender, seq: number, r: T) => void;
     let n = 0;
     try {
