@@ -96,20 +96,30 @@ const exponents = Object.entries(EXPONENT_EXCEPTIONS)
   .map(([c, e]) => `(${lit(c)}, ${e})`)
   .join(', ');
 
+const byExponent = new Map<number, string[]>();
+for (const [c, e] of Object.entries(EXPONENT_EXCEPTIONS))
+  byExponent.set(e, [...(byExponent.get(e) ?? []), lit(c)]);
+const exponentCases = [...byExponent]
+  .map(([e, currencies]) => `WHEN c IN (${currencies.join(', ')}) THEN ${e}`)
+  .join(' ');
+
 /** Exact helpers. `n` is never negative here (msat, positive rates), so `//` is a floor. */
 export const MACROS_SQL = `
 CREATE OR REPLACE TEMP MACRO pow10(n) AS CAST('1' || repeat('0', CAST(n AS INTEGER)) AS HUGEINT);
 CREATE OR REPLACE TEMP MACRO div_up(n, d) AS (n + d - 1) // d;
-CREATE OR REPLACE TEMP MACRO exponent_of(c) AS coalesce((SELECT x_exponent FROM (VALUES ${exponents}) x(x_currency, x_exponent) WHERE x_currency = c), 2);
+-- money/index.ts exponentOf, as one CASE (a lookup per row in a subquery cost seconds per export).
+CREATE OR REPLACE TEMP MACRO exponent_of(c) AS CASE ${exponentCases} ELSE 2 END;
 -- money/index.ts fiatToDecimalString: minor units as a decimal string of the currency.
+CREATE OR REPLACE TEMP MACRO fiat_digits(amount, e) AS
+  CASE WHEN e = 0 THEN CAST(abs(amount) AS VARCHAR)
+       ELSE CAST(abs(amount) // pow10(e) AS VARCHAR) || '.'
+            || lpad(CAST(abs(amount) % pow10(e) AS VARCHAR), e, '0') END;
 CREATE OR REPLACE TEMP MACRO fiat_text(amount, c) AS
   CASE WHEN amount IS NULL OR c IS NULL THEN NULL
-       WHEN exponent_of(c) = 0 THEN CAST(amount AS VARCHAR)
-       ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || CAST(abs(amount) // pow10(exponent_of(c)) AS VARCHAR) || '.'
-            || lpad(CAST(abs(amount) % pow10(exponent_of(c)) AS VARCHAR), exponent_of(c), '0') END;
+       ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || fiat_digits(amount, exponent_of(c)) END;
 -- A text a spreadsheet would read as a formula (leading = + - @, not a number) is defused.
 CREATE OR REPLACE TEMP MACRO defuse(x) AS
-  CASE WHEN regexp_matches(x, '^[-=+@]') AND NOT regexp_matches(x, '^-?[0-9]') THEN '''' || x ELSE x END;
+  CASE WHEN left(x, 1) NOT IN ('-', '=', '+', '@') OR regexp_matches(x, '^-?[0-9]') THEN x ELSE '''' || x END;
 CREATE OR REPLACE TEMP MACRO sats(m) AS
   CASE WHEN m % ${MSAT_PER_SAT} = 0 THEN CAST(m // ${MSAT_PER_SAT} AS VARCHAR) || ' sat'
        ELSE CAST(m AS VARCHAR) || ' msat' END;
