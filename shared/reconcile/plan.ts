@@ -92,9 +92,6 @@ export const SOURCE_TABLES = [
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** Sorts a settled invoice's seq before any unsettled one's (seq stays far below it). */
 const PICK_OFFSET = 2n ** 62n;
-const exponents = Object.entries(EXPONENT_EXCEPTIONS)
-  .map(([c, e]) => `(${lit(c)}, ${e})`)
-  .join(', ');
 
 const byExponent = new Map<number, string[]>();
 for (const [c, e] of Object.entries(EXPONENT_EXCEPTIONS))
@@ -397,8 +394,8 @@ sale_factored AS (
   FROM (
     SELECT *, CAST(replace(trim(rate), '.', '') AS HUGEINT) AS r_units,
            CASE WHEN contains(trim(rate), '.') THEN length(split_part(trim(rate), '.', 2)) ELSE 0 END AS r_scale,
-           coalesce(x.x_exponent, 2) AS exponent
-    FROM sale_joined LEFT JOIN (VALUES ${exponents}) x(x_currency, x_exponent) ON x.x_currency = currency
+           exponent_of(currency) AS exponent
+    FROM sale_joined
   )
 ),
 -- paid_fiat = i_paid × num / den rounded half to even, with one HUGEINT division per sale.
@@ -408,7 +405,7 @@ sale_rated AS (
   FROM (
     SELECT *, 2 * (f_product - f_q * f_den) AS f_r2 FROM (
       SELECT * EXCLUDE (f_product), f_product, f_product // f_den AS f_q FROM (
-        SELECT * EXCLUDE (f_num, x_currency, x_exponent),
+        SELECT * EXCLUDE (f_num),
                CASE WHEN claims AND i_settled THEN CAST(i_paid AS HUGEINT) * f_num END AS f_product
         FROM sale_factored
       )
