@@ -548,7 +548,10 @@ refund_items AS (
   ].map((arm) => ctes + arm);
 }
 
-const OUTCOME_OF_BRANCH = caseOf((b) => lit(BRANCHES[b][0]));
+/** Each branch's outcome, repair and whether that is safe, as a table to join (30 rows). */
+const BRANCH_TABLE = `(VALUES ${Object.entries(BRANCHES)
+  .map(([b, [outcome, repair]]) => `(${lit(b)}, ${lit(outcome)}, ${lit(repair)}, ${SAFE_REPAIRS[repair]})`)
+  .join(', ')}) b(b_branch, outcome, repair, safe)`;
 
 /**
  * The `results` table: each item's branch named as its outcome, repair and whether that is
@@ -557,18 +560,15 @@ const OUTCOME_OF_BRANCH = caseOf((b) => lit(BRANCHES[b][0]));
  */
 export const RESULTS_SQL = `
 CREATE OR REPLACE TEMP TABLE results AS
-WITH ordered AS (
-  SELECT rowid AS rid,
-         row_number() OVER (ORDER BY time NULLS LAST, sale_number NULLS LAST, payment_hash, order_id, ${OUTCOME_OF_BRANCH}) AS seq
-  FROM items
+WITH named AS NOT MATERIALIZED (
+  SELECT items.rowid AS rid, items.*, b.* EXCLUDE (b_branch) FROM items JOIN ${BRANCH_TABLE} ON b.b_branch = items.branch
+),
+ordered AS (
+  SELECT rid, row_number() OVER (ORDER BY time NULLS LAST, sale_number NULLS LAST, payment_hash, order_id, outcome) AS seq
+  FROM named
 )
-SELECT o.seq,
-       ${OUTCOME_OF_BRANCH} AS outcome,
-       ${caseOf((b) => lit(BRANCHES[b][1]))} AS repair,
-       ${caseOf((b) => String(SAFE_REPAIRS[BRANCHES[b][1]]))} AS safe,
-       ${RESULT_COLUMNS.replace('branch, ', '')},
-       false AS applied
-FROM items JOIN ordered o ON o.rid = items.rowid`;
+SELECT o.seq, outcome, repair, safe, ${RESULT_COLUMNS.replace('branch, ', '')}, false AS applied
+FROM named JOIN ordered o ON o.rid = named.rid`;
 
 /** Node invoices no item accounts for: listed twice, or never paid and named by no sale. */
 export const IGNORED_INVOICES_SQL = `
