@@ -21,6 +21,7 @@ import {
 } from '../../shared/reconcile/types.js';
 import type { Invoice, LightningBackend } from '../lightning/backend.js';
 import type { ShopifyClient } from '../shopify/client.js';
+import type { Db } from '../journal/db.js';
 import { journalSalePages, nodeInvoicePages } from './sources.js';
 import { readShopifyOrders } from './bulk-orders.js';
 import { journalRefunds, shopifyRefunds, walletPayments } from './refund-sources.js';
@@ -181,6 +182,25 @@ export function createReconcileService(deps: ReconcileDeps) {
     });
   }
 
+  /**
+   * The journal through a read-only connection of its own: a long read must not hold the till's
+   * connection busy, and WAL lets it read a consistent snapshot while sales are written. Its
+   * pages are memory-mapped and cached generously: a sale's invoice is found by its hash, a
+   * random lookup per sale (measured, a million sales joined with their invoices: 3.5 s with
+   * SQLite's defaults, 1.5 s mapped).
+   */
+  function journalReader(): Db {
+    const reader = new Database(deps.journalPath, {
+      readonly: true,
+      fileMustExist: true,
+      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
+    });
+    reader.defaultSafeIntegers(true);
+    reader.pragma('mmap_size = 1073741824');
+    reader.pragma('cache_size = -65536');
+    return reader;
+  }
+
   async function* mapInvoices(from: Date, to: Date): AsyncGenerator<NodeInvoice[]> {
     for await (const page of nodeInvoicePages(deps.backend(), from, to)) {
       yield page.map((i) => ({
@@ -197,14 +217,7 @@ export function createReconcileService(deps: ReconcileDeps) {
   }
 
   async function* mapSales(from: Date, to: Date): AsyncGenerator<JournalSale[]> {
-    // Its own connection: a long read must not hold the till's connection busy, and WAL lets
-    // it read a consistent snapshot while sales are written.
-    const reader = new Database(deps.journalPath, {
-      readonly: true,
-      fileMustExist: true,
-      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
-    });
-    reader.defaultSafeIntegers(true);
+    const reader = journalReader();
     try {
       for await (const page of journalSalePages(reader, from, to)) {
         yield page.map((s) => ({
@@ -243,12 +256,7 @@ export function createReconcileService(deps: ReconcileDeps) {
   ): Promise<{ read: number; wallet: 'own' | 'unchecked'; cutoff: number }> {
     const grace = deps.refundGraceMs ?? REFUND_GRACE_MS;
     const cutoff = Math.min(deps.now().getTime(), to.getTime()) - grace;
-    const reader = new Database(deps.journalPath, {
-      readonly: true,
-      fileMustExist: true,
-      ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
-    });
-    reader.defaultSafeIntegers(true);
+    const reader = journalReader();
     let read = 0;
     try {
       read += await db.appendRefunds(journalRefunds(reader, from, to), signal);
