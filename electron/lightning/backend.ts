@@ -114,11 +114,22 @@ export interface Subscription {
   close(): void;
 }
 
+/** The largest page of invoices every backend lists (checkPageLimit refuses a larger `limit`). */
+export const MAX_INVOICE_PAGE = 1_000;
+
+/** A listInvoices `limit` every backend takes: a whole number from 1 to MAX_INVOICE_PAGE. */
+export function checkPageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_INVOICE_PAGE) {
+    throw new BackendError('Rejected', `The page size must be from 1 to ${MAX_INVOICE_PAGE}.`);
+  }
+}
+
 export interface ListInvoicesRequest {
   from: Date;
   to: Date;
   /** Opaque page token from the previous page; null for the first page. */
   pageToken: string | null;
+  /** 1 to MAX_INVOICE_PAGE. */
   limit: number;
 }
 

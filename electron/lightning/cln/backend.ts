@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
+  checkPageLimit,
   subscriptionEnd,
   checkInvoiceRequest,
   checkCommitment,
@@ -235,12 +236,6 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
     return raw ? toInvoice(raw, now()) : null;
   }
 
-  function checkLimit(limit: number): void {
-    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE) {
-      throw new BackendError('Rejected', `The page size must be 1 to ${PAGE}.`);
-    }
-  }
-
   /** listinvoices in created_index order from `start` (listinvoices.json: index, start, limit). */
   function listFrom(start: number, limit: number) {
     return call('listinvoices', { index: 'created', start, limit }, ListInvoicesResponse);
@@ -248,7 +243,7 @@ export function createClnBackend(config: ClnConfig, opts: ClnOptions = {}): Ligh
 
   async function listInvoices(req: ListInvoicesRequest): Promise<InvoicePage> {
     assertOpen();
-    checkLimit(req.limit);
+    checkPageLimit(req.limit);
     if (req.pageToken !== null && !CURSOR.test(req.pageToken)) {
       throw new BackendError('Rejected', `"${req.pageToken}" is not a Core Lightning page token.`);
     }

@@ -4,6 +4,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
+  checkPageLimit,
   checkInvoiceRequest,
   committedHash,
   BackendError,
@@ -44,7 +45,6 @@ export const DEMO_ALIAS = 'Lightning Till demo node';
 export const DEMO_BLOCK_HEIGHT = 101;
 /** LND's default final CLTV delta; BOLT11's 18 is only what a payer assumes when c is absent. */
 const MIN_FINAL_CLTV_EXPIRY = 80;
-const MAX_PAGE = 1000;
 const HASH = /^[0-9a-f]{64}$/;
 const INDEX = /^(0|[1-9]\d{0,15})$/;
 
@@ -197,9 +197,7 @@ export function createDemoBackend(opts: DemoBackendOptions): DemoBackend {
 
   function listInvoices(req: ListInvoicesRequest): InvoicePage {
     assertOpen();
-    if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_PAGE) {
-      throw new BackendError('Rejected', `The page size must be from 1 to ${MAX_PAGE}.`);
-    }
+    checkPageLimit(req.limit);
     if (req.pageToken !== null && !INDEX.test(req.pageToken)) {
       throw new BackendError('Rejected', `"${req.pageToken}" is not a page token of the demo node.`);
     }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  checkPageLimit,
   subscriptionEnd,
   checkInvoiceRequest,
   checkCommitment,
@@ -60,7 +61,6 @@ export interface LnbitsOptions {
 const HASH = /^[0-9a-f]{64}$/;
 const PAGE_TOKEN = /^(0|[1-9]\d{0,15})$/;
 /** Filters.pagination caps a page at 1000 rows (lnbits/db.py). */
-const MAX_PAGE = 1000;
 const REPLAY_PAGE = 200;
 const PROBE_MEMO = 'Lightning Till: network check, not for payment';
 
@@ -274,9 +274,7 @@ export function createLnbitsBackend(config: LnbitsConfig, opts: LnbitsOptions = 
 
   async function listInvoices(req: ListInvoicesRequest): Promise<InvoicePage> {
     assertOpen();
-    if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_PAGE) {
-      throw new BackendError('Rejected', `The page size must be from 1 to ${MAX_PAGE}.`);
-    }
+    checkPageLimit(req.limit);
     if (req.pageToken !== null && !PAGE_TOKEN.test(req.pageToken)) {
       throw new BackendError('Rejected', `"${req.pageToken}" is not a page token of this LNbits backend.`);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Network } from '../../../shared/domain/index.js';
 import {
+  checkPageLimit,
   subscriptionEnd,
   checkInvoiceRequest,
   checkCommitment,
@@ -299,9 +300,7 @@ export function createLndBackend(config: LndConfig, opts: LndOptions = {}): Ligh
 
   async function listInvoices(req: ListInvoicesRequest): Promise<InvoicePage> {
     assertOpen();
-    if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > PAGE) {
-      throw new BackendError('Rejected', `The page size must be 1 to ${PAGE}.`);
-    }
+    checkPageLimit(req.limit);
     if (req.pageToken !== null && !/^\d+$/.test(req.pageToken)) {
       throw new BackendError('Rejected', `"${req.pageToken}" is not an LND page token.`);
     }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  checkPageLimit,
   subscriptionEnd,
   checkInvoiceRequest,
   checkCommitment,
@@ -54,7 +55,6 @@ const LOOKBACK_SEC = 24 * 60 * 60;
 // NIP-47: "clients SHOULD fetch small page sizes (maximum of 20 transactions per page)".
 const WALLET_PAGE = 20;
 const MAX_SCAN = 10_000;
-const MAX_PAGE = 1_000;
 const HASH = /^[0-9a-f]{64}$/;
 const TOKEN = /^(0|[1-9]\d{0,11}):([0-9a-f]{64})$/;
 
@@ -238,9 +238,7 @@ export function createNwcBackend(config: NwcConfig, opts: NwcOptions = {}): Ligh
 
   async function listInvoices(req: ListInvoicesRequest): Promise<InvoicePage> {
     assertOpen();
-    if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_PAGE) {
-      throw new BackendError('Rejected', `The page size must be 1 to ${MAX_PAGE}.`);
-    }
+    checkPageLimit(req.limit);
     // The page token is the (created_at, payment_hash) of the last invoice handed out: a
     // position that holds even if the wallet's newest-first offsets shift between pages.
     let after: { createdAt: number; paymentHash: string } | null = null;
