@@ -2,10 +2,8 @@ import { signedInTill } from './test-support/till-calls.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RateSourceId, Sale } from '../shared/domain/index.js';
+import type { Sale } from '../shared/domain/index.js';
 import { decodeInvoice } from './lightning/bolt11/decode.js';
-import { RateError } from './rates/public-sources.js';
-import type { RateSource } from './rates/source.js';
 import { createFileSecretStore } from './secrets/store.js';
 import { TEST_CERT, OTHER_CERT } from './test-support/fakes/http-fake.js';
 import { ADMIN_OPS, READONLY_OPS, startLndFake, TILL_OPS, type LndFake } from './test-support/fakes/lnd.js';
@@ -15,6 +13,7 @@ import { startNwcFake, TILL_METHODS } from './test-support/fakes/nwc.js';
 import { manualClock, RESOURCES_DIR, tempDir } from './test-support/fixtures.js';
 import { call, refused } from './test-support/till-calls.js';
 import type { Till } from './till.js';
+import { switchableExchange } from './test-support/offline-pay.js';
 
 describe('a till on a real Lightning node (LND through its fake)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -24,19 +23,10 @@ describe('a till on a real Lightning node (LND through its fake)', () => {
   const tills: Till[] = [];
 
   /** A stand-in exchange: a real RateSource that answers or fails on demand. */
-  const exchange = (id: RateSourceId): RateSource => ({
-    id,
-    label: 'Test exchange',
-    quote: (currency) =>
-      exchangeUp
-        ? Promise.resolve({
-            currency,
-            rate: '90000',
-            source: 'Test exchange',
-            fetchedAt: clock.now().toISOString(),
-          })
-        : Promise.reject(new RateError('Test exchange did not answer in time')),
-  });
+  const exchange = switchableExchange(
+    () => clock.now(),
+    () => exchangeUp,
+  );
 
   async function open(timers = false): Promise<Till> {
     const till = await signedInTill({

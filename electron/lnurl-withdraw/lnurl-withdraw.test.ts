@@ -13,6 +13,7 @@ import { startChild } from '../test-support/kill-child.js';
 import { decodeLnurl, readWithdraw, sendInvoice, withdraw } from '../test-support/lud03-wallet.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import type { Till } from '../till.js';
+import { OFFLINE_KEY, offlinePaySettings } from '../test-support/offline-pay.js';
 
 /**
  * LNURL-withdraw refunds (issue 14, LUD-03) end to end on real SQLite and real HTTP: the till
@@ -503,22 +504,13 @@ describe('LNURL-withdraw refunds, pulled by the customer’s wallet', () => {
 
   it('the sale’s rate of a sale paid offline: the rate its signed link was priced at, not today’s', async () => {
     await setUp({ rateBasis: 'sale' });
-    const key = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
-    await call(till, 'saveOfflinePay', {
-      enabled: true,
-      serverUrl: 'https://pay.example.com',
-      perSaleLimit: 10_000n,
-      perDayLimit: 50_000n,
-      maxRateAgeMin: 60,
-      alwaysOffer: true,
-      key,
-    });
+    await call(till, 'saveOfflinePay', offlinePaySettings({ perDayLimit: 50_000n, alwaysOffer: true }));
     await call(till, 'addToCart', { variantId: variant('Flat White') });
     const charge = await call(till, 'chargeOffline', {});
     const nonce = (await call(till, 'getSale', { saleId: charge.saleId })).offline!.nonce;
     await call(till, 'enterOfflinePin', {
       saleId: charge.saleId,
-      pin: offlinePin(key, nonce, charge.amountMsat),
+      pin: offlinePin(OFFLINE_KEY, nonce, charge.amountMsat),
     });
     const sale = await call(till, 'getSale', { saleId: charge.saleId });
     expect(sale).toMatchObject({ state: 'paid', tender: 'lightning-offline', invoice: null });

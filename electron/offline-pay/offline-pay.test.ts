@@ -12,6 +12,7 @@ import {
 } from '../test-support/shopify-world.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import { unreachableNode as unreachable } from '../test-support/unreachable-node.js';
+import { OFFLINE_KEY, offlinePaySettings } from '../test-support/offline-pay.js';
 
 /**
  * Lightning with the till offline (issue 17), the till's side: the node unreachable, the cart
@@ -19,7 +20,6 @@ import { unreachableNode as unreachable } from '../test-support/unreachable-node
  * the key the test configured) makes the sale paid once, with its order in the outbox.
  */
 
-const KEY: OfflineKey = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
 const NEW_KEY: OfflineKey = { id: '0a1b2c3e', key: 'cd'.repeat(32) };
 
 const worlds: World[] = [];
@@ -27,15 +27,7 @@ afterEach(async () => {
   for (const w of worlds.splice(0)) await closeWorld(w);
 });
 
-const settings = {
-  enabled: true,
-  serverUrl: 'https://pay.example.com',
-  perSaleLimit: 10_000n,
-  perDayLimit: 15_000n,
-  maxRateAgeMin: 60,
-  alwaysOffer: false,
-  key: KEY,
-};
+const settings = offlinePaySettings();
 
 async function offlineWorld(): Promise<World> {
   const w = await world({
@@ -86,7 +78,7 @@ describe('Lightning with the till offline', () => {
     expect(again.qr).toBe(charge.qr);
     expect(again.saleId).toBe(charge.saleId);
 
-    const pin = offlinePin(KEY, sale.offline!.nonce, charge.amountMsat);
+    const pin = offlinePin(OFFLINE_KEY, sale.offline!.nonce, charge.amountMsat);
     const paid = await call(w.till, 'enterOfflinePin', { saleId: charge.saleId, pin });
     expect(paid.state).toBe('paid');
     const done = await call(w.till, 'getSale', { saleId: charge.saleId });
@@ -120,7 +112,7 @@ describe('Lightning with the till offline', () => {
     await ringUp(w, 900n);
     const charge = await call(w.till, 'chargeOffline', {});
     const sale = await call(w.till, 'getSale', { saleId: charge.saleId });
-    const right = offlinePin(KEY, sale.offline!.nonce, charge.amountMsat);
+    const right = offlinePin(OFFLINE_KEY, sale.offline!.nonce, charge.amountMsat);
     const wrong = right === '000000' ? '000001' : '000000';
     const first = await refused(w.till, 'enterOfflinePin', { saleId: charge.saleId, pin: wrong });
     expect(first.message).toMatch(/Wrong PIN.*2 tries left/);
@@ -153,7 +145,7 @@ describe('Lightning with the till offline', () => {
     const s1 = await call(w.till, 'getSale', { saleId: first.saleId });
     await call(w.till, 'enterOfflinePin', {
       saleId: first.saleId,
-      pin: offlinePin(KEY, s1.offline!.nonce, first.amountMsat),
+      pin: offlinePin(OFFLINE_KEY, s1.offline!.nonce, first.amountMsat),
     });
     await ringUp(w, 7_000n);
     const day = await refused(w.till, 'chargeOffline', {});
@@ -204,7 +196,7 @@ describe('Lightning with the till offline', () => {
     ).not.toContain(NEW_KEY.key);
     const old = await call(w.till, 'enterOfflinePin', {
       saleId: pending.saleId,
-      pin: offlinePin(KEY, nonces[2]!, pending.amountMsat),
+      pin: offlinePin(OFFLINE_KEY, nonces[2]!, pending.amountMsat),
     });
     expect(old.state).toBe('paid');
     const fresh = await sell();

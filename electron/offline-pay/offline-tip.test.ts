@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DisplayState } from '../../shared/domain/display.js';
 import type { Tip } from '../../shared/domain/index.js';
 import { invoiceMsat } from '../../shared/money/index.js';
-import { offlinePin, type OfflineKey } from '../../shared/offline-pay/index.js';
+import { offlinePin } from '../../shared/offline-pay/index.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import { unreachableNode } from '../test-support/unreachable-node.js';
 import type { Till } from '../till.js';
+import { OFFLINE_KEY, offlinePaySettings } from '../test-support/offline-pay.js';
 
 /**
  * The tip on the offline path (issue 17): chosen before the link is signed (on the tip sheet or
@@ -15,7 +16,6 @@ import type { Till } from '../till.js';
  * per-day offline limits count it, and the customer display shows the sale with its tip.
  */
 
-const KEY: OfflineKey = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
 const TEN: Tip = { kind: 'percentage', percent: '10' };
 const FIFTEEN: Tip = { kind: 'percentage', percent: '15' };
 /** The demo rate the unreachable demo node's till prices at. */
@@ -43,15 +43,7 @@ describe('tips on the offline path', () => {
       ...pricing,
       tips: { ...pricing.tips, enabled: true, presets: ['10', '15'] },
     });
-    await call(till, 'saveOfflinePay', {
-      enabled: true,
-      serverUrl: 'https://pay.example.com',
-      perSaleLimit: 10_000n,
-      perDayLimit: 15_000n,
-      maxRateAgeMin: 60,
-      alwaysOffer: false,
-      key: KEY,
-    });
+    await call(till, 'saveOfflinePay', offlinePaySettings());
     shown = [];
     till.subscribe((event, payload) => {
       if (event === 'displayChanged') shown.push(payload as DisplayState);
@@ -94,7 +86,7 @@ describe('tips on the offline path', () => {
     // The PIN the companion shows is bound to the tipped amount: it pays the sale.
     const paid = await call(till, 'enterOfflinePin', {
       saleId: charge.saleId,
-      pin: offlinePin(KEY, sale.offline!.nonce, charge.amountMsat),
+      pin: offlinePin(OFFLINE_KEY, sale.offline!.nonce, charge.amountMsat),
     });
     expect(paid.state).toBe('paid');
     expect(await call(till, 'getSale', { saleId: charge.saleId })).toMatchObject({
@@ -113,7 +105,7 @@ describe('tips on the offline path', () => {
     const nonce = (await call(till, 'getSale', { saleId: first.saleId })).offline!.nonce;
     await call(till, 'enterOfflinePin', {
       saleId: first.saleId,
-      pin: offlinePin(KEY, nonce, first.amountMsat),
+      pin: offlinePin(OFFLINE_KEY, nonce, first.amountMsat),
     });
 
     // $55.00 of the day's $150.00 is left: $50.00 goes, with a 15 % tip ($57.50) it does not.

@@ -7,6 +7,7 @@ import { journalSales } from '../reconcile/sources.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import { checkOfflineProofs, proofCounts, type OfflineProof } from './proof.js';
+import { offlinePaySettings } from '../test-support/offline-pay.js';
 
 /**
  * "Proof later" on the journal: what each answer of the companion server does to the offline
@@ -38,15 +39,11 @@ async function sellOffline(pins: number) {
     timers: false,
     log: () => undefined,
   });
-  await call(till, 'saveOfflinePay', {
-    enabled: true,
-    serverUrl: 'https://pay.example.com',
-    perSaleLimit: 10_000n,
-    perDayLimit: 50_000n,
-    maxRateAgeMin: 60,
-    alwaysOffer: true,
-    key: KEY,
-  });
+  await call(
+    till,
+    'saveOfflinePay',
+    offlinePaySettings({ perDayLimit: 50_000n, alwaysOffer: true, key: KEY }),
+  );
   const tillId = (await call(till, 'getStatus')).tillId;
   const charge = async (): Promise<Sold> => {
     await call(till, 'addCustomAmount', { amount: 300n });

@@ -11,9 +11,8 @@ import { unreachableNode } from '../test-support/unreachable-node.js';
 import type { Till } from '../till.js';
 import { DEMO_RATE_LABEL } from './demo.js';
 import { createLastGoodRates, LAST_GOOD_REWRITE_MS } from './last-good.js';
-import { RateError } from './public-sources.js';
-import type { RateSource } from './source.js';
 import { createTillRates } from './till-rates.js';
+import { offlinePaySettings, switchableExchange } from '../test-support/offline-pay.js';
 
 /**
  * The last good rate outlives a restart (issue 17): a till reopened while the internet is down
@@ -21,16 +20,7 @@ import { createTillRates } from './till-rates.js';
  * past the owner's offline limit; an online charge never takes it.
  */
 
-const KEY = { id: '0a1b2c3d', key: 'ab'.repeat(32) };
-const OFFLINE = {
-  enabled: true,
-  serverUrl: 'https://pay.example.com',
-  perSaleLimit: 10_000n,
-  perDayLimit: 50_000n,
-  maxRateAgeMin: 60,
-  alwaysOffer: false,
-  key: KEY,
-};
+const OFFLINE = offlinePaySettings({ perDayLimit: 50_000n });
 
 /** "HH:MM" in the till's local time, as the offline screen and its refusals print a rate's time. */
 const hhmm = (iso: string) => {
@@ -45,19 +35,10 @@ describe('the last good rate, kept across a restart', () => {
   let till: Till | null;
 
   /** A stand-in exchange that answers 90,000 or fails on demand. */
-  const exchange = (id: RateSourceId): RateSource => ({
-    id,
-    label: 'Test exchange',
-    quote: (currency) =>
-      exchangeUp
-        ? Promise.resolve({
-            currency,
-            rate: '90000',
-            source: 'Test exchange',
-            fetchedAt: clock.now().toISOString(),
-          })
-        : Promise.reject(new RateError('Test exchange did not answer in time')),
-  });
+  const exchange = switchableExchange(
+    () => clock.now(),
+    () => exchangeUp,
+  );
 
   async function open(node: 'up' | 'down'): Promise<Till> {
     await till?.close();
