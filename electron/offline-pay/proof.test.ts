@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { offlinePin, type OfflineKey } from '../../shared/offline-pay/index.js';
 import type { NonceStatus } from '../../shared/offline-pay/status.js';
 import { openJournal, type Db } from '../journal/db.js';
-import { journalSales } from '../reconcile/sources.js';
+import { journalSalePages, records } from '../reconcile/sources.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
 import { call, refused, signedInTill } from '../test-support/till-calls.js';
 import { checkOfflineProofs, proofCounts, type OfflineProof } from './proof.js';
@@ -158,7 +158,7 @@ describe('offline payments proven later', () => {
         string,
         { paymentHash: string | null; offline: string | null; rate: string | null }
       >();
-      for await (const s of journalSales(db, new Date(0), new Date(clock.now().getTime() + 1)))
+      for await (const s of records(journalSalePages(db, new Date(0), new Date(clock.now().getTime() + 1))))
         read.set(s.saleId, { paymentHash: s.paymentHash, offline: s.offline, rate: s.rate });
       expect(read.get(ok.saleId)).toMatchObject({ paymentHash: HASH(1), offline: null });
       expect(read.get(ok.saleId)?.rate).toMatch(/^\d+(\.\d+)?$/);

@@ -5,7 +5,13 @@ import { TillError } from '../../shared/contract/index.js';
 import { storageCause, storageCauses } from '../journal/storage-errors.js';
 import { ensureDir, makePrivateDir, openPrivateFile, privatiseTree, writePrivateFile } from '../files.js';
 import { closeSync } from 'node:fs';
-import type { ReconcileRow, ReconcileRun, ReconcileSource } from '../../shared/domain/index.js';
+import {
+  idleReconcileProgress,
+  idleReconcileRun,
+  type ReconcileRow,
+  type ReconcileRun,
+  type ReconcileSource,
+} from '../../shared/domain/index.js';
 import { CSV_SELECT_SQL, PARQUET_SELECT_SQL } from './csv.js';
 import {
   ReconcileAbortedError,
@@ -101,17 +107,6 @@ const sqlText = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export type ReconcileService = ReturnType<typeof createReconcileService>;
 
-/** The progress of a run that has read nothing yet. */
-const idleProgress = (stage: 'idle' | 'reading'): ReconcileRun['progress'] => ({
-  stage,
-  records: 0,
-  source: null,
-  read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
-  step: 0,
-  steps: 0,
-  stepLabel: null,
-});
-
 export function createReconcileService(deps: ReconcileDeps) {
   // One folder, private to the till's user: DuckDB's file and its spill files (a period's sales).
   const dir = join(deps.dataDir, 'reconcile');
@@ -122,22 +117,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     rmSync(join(deps.dataDir, old), { recursive: true, force: true });
   }
 
-  let run: ReconcileRun = {
-    state: 'idle',
-    from: null,
-    to: null,
-    progress: idleProgress('idle'),
-    startedAt: null,
-    finishedAt: null,
-    error: null,
-    outcomes: [],
-    items: 0,
-    repairable: 0,
-    sources: { node: false, shopify: false },
-    offlineProof: null,
-    everything: false,
-    otherTills: 0,
-  };
+  let run: ReconcileRun = idleReconcileRun();
   let abort: AbortController | null = null;
   let running: Promise<void> | null = null;
   let opened: Promise<ReconcileDb> | null = null;
@@ -294,7 +274,7 @@ export function createReconcileService(deps: ReconcileDeps) {
     const db = await database();
     hasResults = false;
     await db.reset();
-    const progress: ReconcileRun['progress'] = idleProgress('reading');
+    const progress: ReconcileRun['progress'] = idleReconcileProgress('reading');
     const count = { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 };
     let lastPublish = 0;
     // The screen needs a few updates a second, not one per page.
@@ -454,7 +434,7 @@ export function createReconcileService(deps: ReconcileDeps) {
         state: 'running',
         from: fromDay,
         to: toDay,
-        progress: idleProgress('reading'),
+        progress: idleReconcileProgress('reading'),
         startedAt: deps.now().toISOString(),
         finishedAt: null,
         error: null,

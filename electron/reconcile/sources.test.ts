@@ -8,7 +8,7 @@ import { createShopifyClient } from '../shopify/client.js';
 import { installOrders } from '../test-support/fakes/shopify/orders.js';
 import { startShopifyFake } from '../test-support/fakes/shopify/server.js';
 import { manualClock, RESOURCES_DIR, tempDir } from '../test-support/fixtures.js';
-import { journalSales, nodeInvoices, shopifyOrders } from './sources.js';
+import { journalSalePages, nodeInvoicePages, records, shopifyOrders } from './sources.js';
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -54,14 +54,14 @@ describe('reconciliation sources', () => {
       await till.tick();
       const to = new Date(clock.now().getTime() + 1);
 
-      const invoices = await all(nodeInvoices(backend, from, to, 1));
+      const invoices = await all(records(nodeInvoicePages(backend, from, to, 1)));
       expect(invoices.map((i) => i.paymentHash)).toEqual([charged.value.invoice!.paymentHash]);
 
       const db = openJournal(join(dir.path, 'journal.sqlite'));
-      const sales = await all(journalSales(db, from, to));
+      const sales = await all(records(journalSalePages(db, from, to)));
       // A page at a time gives the same sales.
-      expect(await all(journalSales(db, from, to, 1))).toEqual(sales);
-      expect(await all(journalSales(db, to, new Date(to.getTime() + 1)))).toEqual([]);
+      expect(await all(records(journalSalePages(db, from, to, 1)))).toEqual(sales);
+      expect(await all(records(journalSalePages(db, to, new Date(to.getTime() + 1))))).toEqual([]);
       db.close();
       expect(sales.map((s) => [s.saleId, s.tender, s.total, s.orderName])).toEqual([
         [cash.value.id, 'cash', 450n, '#1001'],

@@ -28,6 +28,11 @@ export async function* pages<T>(records: AsyncIterable<T>, size = PAGE): AsyncGe
   if (page.length) yield page;
 }
 
+/** Pages one record at a time (the inverse of `pages`). */
+export async function* records<T>(pages: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
+  for await (const page of pages) yield* page;
+}
+
 /**
  * The node's invoices created in [from, to), a page at a time, as the backend lists them (pages
  * of 500: the demo node lists 170,000 in 1.0 s so, in 1.6 s in pages of 1,000, measured).
@@ -44,16 +49,6 @@ export async function* nodeInvoicePages(
     if (page.invoices.length) yield page.invoices;
     pageToken = page.nextPageToken;
   } while (pageToken !== null);
-}
-
-/** nodeInvoicePages one invoice at a time. */
-export async function* nodeInvoices(
-  backend: LightningBackend,
-  from: Date,
-  to: Date,
-  pageSize = 500,
-): AsyncGenerator<Invoice> {
-  for await (const page of nodeInvoicePages(backend, from, to, pageSize)) yield* page;
 }
 
 export interface JournalSaleRecord {
@@ -180,16 +175,6 @@ export async function* journalSalePages(
     // Let the event loop breathe between pages on a long period.
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** journalSalePages one sale at a time. */
-export async function* journalSales(
-  db: Db,
-  from: Date,
-  to: Date,
-  pageSize = 5_000,
-): AsyncGenerator<JournalSaleRecord> {
-  for await (const page of journalSalePages(db, from, to, pageSize)) yield* page;
 }
 
 /** An order as the reconciliation reads it, and when Shopify says it was processed. */

@@ -9,7 +9,7 @@ import {
 } from '../../shared/domain/index.js';
 import { big, int, type Db } from '../journal/db.js';
 import { movementsOf } from '../journal/shifts.js';
-import { nodeInvoices } from '../reconcile/sources.js';
+import { nodeInvoicePages, records } from '../reconcile/sources.js';
 import type { LightningBackend } from '../lightning/backend.js';
 import { backendErrorToTillError } from '../checkout/errors.js';
 
@@ -111,7 +111,7 @@ export async function nodeCheck(
     const start = new Date(from);
     const end = new Date(to);
     const listFrom = new Date(start.getTime() - ISSUED_BEFORE_MS);
-    for await (const invoice of nodeInvoices(backend, listFrom, new Date(end.getTime() + 1))) {
+    for await (const invoice of records(nodeInvoicePages(backend, listFrom, new Date(end.getTime() + 1)))) {
       if (invoice.state !== 'settled' || invoice.settledAt === null) continue;
       if (invoice.settledAt < start || invoice.settledAt > end) continue;
       if (ours.get(invoice.paymentHash) === undefined) continue;

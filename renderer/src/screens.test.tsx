@@ -7,7 +7,12 @@ import { ShellContext, type Shell } from './context.js';
 import { useScanner } from './hooks/useScanner.js';
 import { ChargeScreen } from './screens/Charge.js';
 import { ReconcileScreen } from './screens/Reconcile.js';
-import type { OfflineProofReport, ReconcileRow, ReconcileRun } from '../../shared/domain/index.js';
+import {
+  idleReconcileRun,
+  type OfflineProofReport,
+  type ReconcileRow,
+  type ReconcileRun,
+} from '../../shared/domain/index.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { NodeSettings } from './screens/NodeSettings.js';
 import { CashSheet, suggestedTenders } from './components/CashSheet.js';
@@ -37,30 +42,7 @@ function shell(till: TillApi, toast: Shell['toast'] = vi.fn()): Shell {
 }
 
 /** A reconciliation that never ran. */
-const IDLE_RUN: ReconcileRun = {
-  state: 'idle',
-  from: null,
-  to: null,
-  progress: {
-    stage: 'idle',
-    records: 0,
-    source: null,
-    read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
-    step: 0,
-    steps: 0,
-    stepLabel: null,
-  },
-  startedAt: null,
-  finishedAt: null,
-  error: null,
-  outcomes: [],
-  items: 0,
-  repairable: 0,
-  sources: { node: false, shopify: false },
-  offlineProof: null,
-  everything: false,
-  otherTills: 0,
-};
+const IDLE_RUN: ReconcileRun = idleReconcileRun();
 
 describe('Keypad', () => {
   it('builds the amount from the right like a card terminal', () => {

@@ -624,6 +624,35 @@ export const ReconcileRun = z.object({
 });
 export type ReconcileRun = z.infer<typeof ReconcileRun>;
 
+/** The progress of a run that has read nothing yet. */
+export const idleReconcileProgress = (stage: 'idle' | 'reading'): ReconcileRun['progress'] => ({
+  stage,
+  records: 0,
+  source: null,
+  read: { companion: 0, journal: 0, node: 0, shopify: 0, refunds: 0 },
+  step: 0,
+  steps: 0,
+  stepLabel: null,
+});
+
+/** A reconciliation that never ran: what a till reports before its first run. */
+export const idleReconcileRun = (): ReconcileRun => ({
+  state: 'idle',
+  from: null,
+  to: null,
+  progress: idleReconcileProgress('idle'),
+  startedAt: null,
+  finishedAt: null,
+  error: null,
+  outcomes: [],
+  items: 0,
+  repairable: 0,
+  sources: { node: false, shopify: false },
+  offlineProof: null,
+  everything: false,
+  otherTills: 0,
+});
+
 /** Why the till will not open its journal (and so sells nothing until a person acts). */
 export const JournalProblemKind = z.enum(['damaged', 'missing', 'newer', 'unwritable']);
 export type JournalProblemKind = z.infer<typeof JournalProblemKind>;
